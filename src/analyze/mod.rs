@@ -1,0 +1,70 @@
+//! Offline assessment of a key: privilege tier, environment and lifetime, each with the
+//! evidence behind it. Today the evidence is the rule and the key's own prefix; structured keys
+//! (JWT, SAS, PyPI macaroons, PEM) add analyzers here that refine the rule's defaults.
+
+use crate::rules::{Environment, Lifetime, Rule, Tier};
+
+/// What keyaudit infers a key can do, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    /// Inferred tier.
+    pub privilege: Tier,
+    /// Why that tier.
+    pub privilege_evidence: String,
+    /// Inferred environment.
+    pub environment: Environment,
+    /// Why that environment.
+    pub environment_evidence: String,
+    /// Inferred lifetime.
+    pub lifetime: Lifetime,
+    /// Expiry carried by the key (RFC 3339), when decodable.
+    pub expires: Option<String>,
+}
+
+/// Assesses `secret` found by `rule`.
+pub fn assess(rule: &Rule, secret: &[u8]) -> Assessment {
+    let evidence = evidence_from_prefix(rule, secret);
+    Assessment {
+        privilege: rule.privilege,
+        privilege_evidence: evidence.clone(),
+        environment: rule.environment,
+        environment_evidence: evidence,
+        lifetime: rule.lifetime,
+        expires: None,
+    }
+}
+
+/// `prefix <kw>` when the key starts with one of the rule's keywords (the format itself says
+/// what the key is), else `rule <id>`.
+fn evidence_from_prefix(rule: &Rule, secret: &[u8]) -> String {
+    let lower = secret.to_ascii_lowercase();
+    rule.keywords
+        .iter()
+        .filter(|k| lower.starts_with(k.as_bytes()))
+        .max_by_key(|k| k.len())
+        .map(|k| {
+            let original = String::from_utf8_lossy(&secret[..k.len()]);
+            format!("prefix {original}")
+        })
+        .unwrap_or_else(|| format!("rule {}", rule.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn prefix_is_the_evidence_when_the_key_carries_it() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let live = rules
+            .rules()
+            .iter()
+            .find(|r| r.id == "stripe-secret-key-live")
+            .unwrap();
+        let found = assess(live, b"sk_live_51Q8ZrT2mW9xLp4vN7bK3sYc6d");
+        assert_eq!(found.privilege, Tier::Full);
+        assert_eq!(found.privilege_evidence, "prefix sk_live_");
+        assert_eq!(found.environment, Environment::Live);
+    }
+}

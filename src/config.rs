@@ -1,0 +1,72 @@
+//! Turns CLI flags into one validated [`Settings`] value, so the rest of the pipeline never
+//! re-checks its inputs. (The manifest's `[scan]` and `[policy]` tables will merge in here.)
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::ScanArgs;
+use crate::report::Format;
+use crate::source::fs::{compile_excludes, WalkOptions};
+
+/// Validated settings of a scan.
+#[derive(Debug)]
+pub struct Settings {
+    /// The PATHs to scan (`-` is standard input).
+    pub roots: Vec<PathBuf>,
+    /// How to walk directories.
+    pub walk: WalkOptions,
+    /// Report format.
+    pub format: Format,
+    /// Where to write the report (stdout when None).
+    pub output: Option<PathBuf>,
+    /// Include raw secrets.
+    pub show_secrets: bool,
+    /// Unreadable input is an error.
+    pub strict: bool,
+    /// Stderr verbosity: 0 quiet, 1 normal, 2 verbose.
+    pub verbosity: u8,
+}
+
+impl Settings {
+    /// Validates the flags of `scan`.
+    pub fn from_scan_args(args: &ScanArgs) -> Result<Self, String> {
+        let excludes = compile_excludes(&args.exclude)?;
+        let threads = match args.threads {
+            Some(0) => return Err("--threads must be at least 1".into()),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let format = args
+            .format
+            .unwrap_or_else(|| default_format(args.output.as_ref()));
+        Ok(Self {
+            roots: args.paths.clone(),
+            walk: WalkOptions {
+                excludes,
+                default_excludes: !args.no_default_excludes,
+                respect_gitignore: args.respect_gitignore,
+                max_file_size: args.max_file_size,
+                threads,
+            },
+            format,
+            output: args.output.clone(),
+            show_secrets: args.show_secrets,
+            strict: args.strict,
+            verbosity: if args.quiet { 0 } else { 1 + args.verbose },
+        })
+    }
+}
+
+/// Table for a person at a terminal; otherwise JSON, or the format the output file's
+/// extension names.
+fn default_format(output: Option<&PathBuf>) -> Format {
+    match output {
+        Some(path) => match path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl") => Format::Jsonl,
+            Some("txt") => Format::Table,
+            _ => Format::Json,
+        },
+        None if std::io::stdout().is_terminal() => Format::Table,
+        None => Format::Json,
+    }
+}

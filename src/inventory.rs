@@ -1,0 +1,169 @@
+//! The inventory: findings folded into one entry per distinct secret (by fingerprint), each
+//! with every location it was found at. Sorting makes the result independent of thread count.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::analyze::{assess, Assessment};
+use crate::fingerprint::fingerprint;
+use crate::rules::RuleSet;
+use crate::scan::Hit;
+use crate::secret::Secret;
+use crate::source::{Origin, SourceKind};
+
+/// One place a key was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Which kind of source.
+    pub source: SourceKind,
+    /// Path relative to the scanned root.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The commit, for history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The variable the key is assigned to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+    /// The decoding step that revealed the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
+}
+
+/// One distinct key.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// `hmac-sha256:…`.
+    pub fingerprint: String,
+    /// The secret itself.
+    pub secret: Secret,
+    /// Index of the rule that names it.
+    pub rule: usize,
+    /// A non-secret identifier carried by the key.
+    pub key_id: Option<String>,
+    /// Privilege, environment and lifetime.
+    pub assessment: Assessment,
+    /// Whether the key is in a scanned working tree (not only in history).
+    pub in_current_tree: bool,
+    /// Every place it was found, sorted.
+    pub locations: Vec<Location>,
+}
+
+/// All keys of one run.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Keys sorted by first location, then fingerprint.
+    pub keys: Vec<Key>,
+}
+
+impl Inventory {
+    /// Folds per-blob hits into keys. `salt` keys the fingerprints.
+    pub fn build(rules: &RuleSet, salt: &[u8], findings: Vec<(Origin, Vec<Hit>)>) -> Self {
+        let mut by_fingerprint: HashMap<String, Key> = HashMap::new();
+        for (origin, hits) in findings {
+            for hit in hits {
+                let fp = fingerprint(salt, hit.secret.expose());
+                let location = Location {
+                    source: origin.source,
+                    path: origin.path.clone(),
+                    line: hit.line,
+                    column: hit.column,
+                    commit: origin.commit.clone(),
+                    variable: hit.variable,
+                    decoded: None,
+                };
+                let current = origin.source != SourceKind::Git;
+                match by_fingerprint.get_mut(&fp) {
+                    Some(key) => {
+                        key.locations.push(location);
+                        key.in_current_tree |= current;
+                        let all = rules.rules();
+                        if all[hit.rule].precedence(hit.rule) < all[key.rule].precedence(key.rule) {
+                            key.rule = hit.rule;
+                            key.assessment = assess(&rules.rules()[hit.rule], hit.secret.expose());
+                        }
+                        if key.key_id.is_none() {
+                            key.key_id = hit.key_id;
+                        }
+                    }
+                    None => {
+                        let assessment = assess(&rules.rules()[hit.rule], hit.secret.expose());
+                        by_fingerprint.insert(
+                            fp.clone(),
+                            Key {
+                                fingerprint: fp,
+                                secret: hit.secret,
+                                rule: hit.rule,
+                                key_id: hit.key_id,
+                                assessment,
+                                in_current_tree: current,
+                                locations: vec![location],
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let mut keys: Vec<Key> = by_fingerprint.into_values().collect();
+        for key in &mut keys {
+            key.locations.sort();
+            key.locations.dedup();
+        }
+        keys.sort_by(|a, b| {
+            a.locations[0]
+                .cmp(&b.locations[0])
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        Self { keys }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Scanner;
+
+    fn origin(path: &str) -> Origin {
+        Origin {
+            source: SourceKind::File,
+            path: path.into(),
+            commit: None,
+        }
+    }
+
+    #[test]
+    fn one_entry_per_secret_with_every_location_in_order() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let scanner = Scanner::new(&rules);
+        let key = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7";
+        let a = format!("token={key}\nother={key}\n");
+        let b = format!("x: {key}\n");
+        // Feed in an order different from the sorted one.
+        let findings = vec![
+            (origin("b.yml"), scanner.scan(b.as_bytes())),
+            (origin("a.env"), scanner.scan(a.as_bytes())),
+        ];
+        let inventory = Inventory::build(&rules, b"salt", findings);
+        assert_eq!(inventory.keys.len(), 1);
+        let entry = &inventory.keys[0];
+        let places: Vec<(String, usize)> = entry
+            .locations
+            .iter()
+            .map(|l| (l.path.clone(), l.line))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                ("a.env".into(), 1),
+                ("a.env".into(), 2),
+                ("b.yml".into(), 1)
+            ]
+        );
+        assert_eq!(entry.fingerprint, fingerprint(b"salt", key.as_bytes()));
+        assert!(entry.in_current_tree);
+    }
+}

@@ -1,0 +1,21 @@
+//! keyaudit: a provisioning-key auditor.
+//!
+//! The pipeline runs one way: CLI flags become [`config::Settings`], rule files become a
+//! compiled [`rules::RuleSet`], [`source`] yields blobs of bytes, [`scan`] finds keys in them,
+//! [`inventory`] folds findings into one entry per distinct secret, and [`report`] renders the
+//! result. Only `report` writes to stdout and only `app`/`main` decide exit codes.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod analyze;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod fingerprint;
+pub mod inventory;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod secret;
+pub mod size;
+pub mod source;

@@ -1,0 +1,409 @@
+//! Rules: loading rule files (built-in and `--rules`), validating them and compiling their
+//! patterns. A [`Rule`] here cannot be invalid; running a rule's examples is the scanner's job
+//! (`scan::check`), which keeps this module free of scanning logic.
+
+pub mod builtin;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::error::{line_column, Error, Result};
+pub use spec::{Environment, Kind, Lifetime, Tier};
+use spec::{RuleFileSpec, RuleSpec};
+
+/// Where a rule was defined, for error messages.
+#[derive(Debug, Clone)]
+pub struct RuleOrigin {
+    /// The rule file (`builtin:NAME` for built-in files).
+    pub path: PathBuf,
+    /// 1-based line of the rule's id.
+    pub line: usize,
+}
+
+/// A validated, compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// Kind of secret.
+    pub kind: Kind,
+    /// The compiled pattern.
+    pub regex: Regex,
+    /// Capture groups that may hold the secret; the first that took part in a match does.
+    pub secret_groups: Vec<usize>,
+    /// Capture group holding a non-secret key id, if any.
+    pub key_id_group: Option<usize>,
+    /// Prefilter literals, lowercase.
+    pub keywords: Vec<String>,
+    /// Minimum Shannon entropy of the secret.
+    pub min_entropy: Option<f64>,
+    /// Default tier.
+    pub privilege: Tier,
+    /// Default environment.
+    pub environment: Environment,
+    /// Default lifetime.
+    pub lifetime: Lifetime,
+    /// Where to rotate.
+    pub rotate: Option<String>,
+    /// Higher wins when two rules match the same text.
+    pub priority: i32,
+    /// Inputs that must yield a key.
+    pub examples: Vec<String>,
+    /// Inputs that must yield nothing.
+    pub negative_examples: Vec<String>,
+    /// Where the rule was defined.
+    pub origin: RuleOrigin,
+}
+
+impl Rule {
+    /// Orders rules that match the same text: higher priority first, then load order.
+    pub fn precedence(&self, index: usize) -> (std::cmp::Reverse<i32>, usize) {
+        (std::cmp::Reverse(self.priority), index)
+    }
+
+    /// The pattern as written.
+    pub fn pattern(&self) -> &str {
+        self.regex.as_str()
+    }
+}
+
+/// A warning about a rule that is valid but costly or doubtful.
+#[derive(Debug, Clone)]
+pub struct RuleWarning {
+    /// The rule.
+    pub rule: String,
+    /// Where it is defined.
+    pub origin: RuleOrigin,
+    /// What is doubtful.
+    pub message: String,
+}
+
+/// An ordered set of rules with unique ids.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Loads the built-in rules (unless `builtin` is false) and every extra rule file or
+    /// directory of `*.toml` files.
+    pub fn load(builtin: bool, extra: &[PathBuf]) -> Result<Self> {
+        let mut rules = Vec::new();
+        if builtin {
+            for (name, text) in builtin::BUILTIN_RULE_FILES {
+                rules.extend(parse_rule_file(
+                    &PathBuf::from(format!("rules/{name}")),
+                    text,
+                )?);
+            }
+        }
+        for path in extra {
+            for file in rule_files_under(path)? {
+                let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+                    path: file.clone(),
+                    source,
+                })?;
+                rules.extend(parse_rule_file(&file, &text)?);
+            }
+        }
+        Self::from_rules(rules)
+    }
+
+    /// Builds a set from compiled rules, rejecting duplicate ids.
+    pub fn from_rules(rules: Vec<Rule>) -> Result<Self> {
+        let mut seen: HashMap<&str, &RuleOrigin> = HashMap::new();
+        for rule in &rules {
+            if let Some(first) = seen.insert(&rule.id, &rule.origin) {
+                return Err(Error::Rule {
+                    path: rule.origin.path.clone(),
+                    line: rule.origin.line,
+                    rule: rule.id.clone(),
+                    message: format!(
+                        "duplicate rule id (first defined at {}:{})",
+                        first.path.display(),
+                        first.line
+                    ),
+                });
+            }
+        }
+        Ok(Self { rules })
+    }
+
+    /// The rules in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Valid but doubtful rules: no keywords means a full regex pass over every file.
+    pub fn warnings(&self) -> Vec<RuleWarning> {
+        self.rules
+            .iter()
+            .filter(|r| r.keywords.is_empty())
+            .map(|r| RuleWarning {
+                rule: r.id.clone(),
+                origin: r.origin.clone(),
+                message: "no keywords: the pattern runs over every file".into(),
+            })
+            .collect()
+    }
+}
+
+/// The rule files named by a `--rules` argument: the file itself, or a directory's `*.toml`
+/// files in name order.
+fn rule_files_under(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file = entry.path();
+        if file.extension().is_some_and(|e| e == "toml") && file.is_file() {
+            files.push(file);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Parses and compiles one rule file.
+pub fn parse_rule_file(path: &Path, text: &str) -> Result<Vec<Rule>> {
+    let spec: RuleFileSpec = toml::from_str(text).map_err(|err| {
+        let (line, column) = err
+            .span()
+            .map_or((1, 1), |span| line_column(text, span.start));
+        Error::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: err.message().trim().to_string(),
+        }
+    })?;
+    spec.rules
+        .into_iter()
+        .map(|rule| {
+            let origin = RuleOrigin {
+                path: path.to_path_buf(),
+                line: line_of_id(text, &rule.id),
+            };
+            compile_rule(rule, origin)
+        })
+        .collect()
+}
+
+/// The 1-based line on which `id = "<id>"` appears, or 1.
+fn line_of_id(text: &str, id: &str) -> usize {
+    let quoted = format!("\"{id}\"");
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.starts_with("id") && line.contains(&quoted)
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// Validates a rule spec and compiles its pattern.
+pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
+    let fail = |message: String| Error::Rule {
+        path: origin.path.clone(),
+        line: origin.line,
+        rule: spec.id.clone(),
+        message,
+    };
+    if spec.id.is_empty()
+        || !spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(fail(
+            "id must be lowercase letters, digits and dashes".into(),
+        ));
+    }
+    if spec.name.trim().is_empty() || spec.provider.trim().is_empty() {
+        return Err(fail("name and provider must not be empty".into()));
+    }
+    if let Some(entropy) = spec.min_entropy {
+        if !(0.0..=8.0).contains(&entropy) {
+            return Err(fail(format!(
+                "min_entropy {entropy} is outside 0 to 8 bits per character"
+            )));
+        }
+    }
+    if spec.keywords.iter().any(|k| k.trim().is_empty()) {
+        return Err(fail("keywords must not be empty strings".into()));
+    }
+    if spec.examples.is_empty() {
+        return Err(fail("needs at least one example".into()));
+    }
+    if spec.negative_examples.is_empty() {
+        return Err(fail("needs at least one negative example".into()));
+    }
+    let regex = RegexBuilder::new(&spec.pattern)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()
+        .map_err(|err| fail(format!("invalid pattern: {}", one_line(&err.to_string()))))?;
+    // A pattern that can match nothing would report empty keys; probe the usual shapes.
+    let probes: [&[u8]; 5] = [b"", b" ", b"x", b"x y", b"\n"];
+    if probes
+        .iter()
+        .any(|p| regex.find_iter(p).any(|m| m.is_empty()))
+    {
+        return Err(fail("pattern matches the empty string".into()));
+    }
+    let names: Vec<Option<&str>> = regex.capture_names().collect();
+    let named = |wanted: &str| names.iter().position(|n| *n == Some(wanted));
+    // The named group `secret`, else every unnamed group (alternatives may each capture the
+    // key), else the whole match.
+    let secret_groups = match named("secret") {
+        Some(group) => vec![group],
+        None => {
+            let unnamed: Vec<usize> = (1..names.len()).filter(|&g| names[g].is_none()).collect();
+            if unnamed.is_empty() {
+                vec![0]
+            } else {
+                unnamed
+            }
+        }
+    };
+    let key_id_group = named("key_id");
+    Ok(Rule {
+        keywords: spec
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect(),
+        id: spec.id,
+        name: spec.name,
+        provider: spec.provider,
+        kind: spec.kind,
+        regex,
+        secret_groups,
+        key_id_group,
+        min_entropy: spec.min_entropy,
+        privilege: spec.privilege,
+        environment: spec.environment,
+        lifetime: spec.lifetime,
+        rotate: spec.rotate,
+        priority: spec
+            .priority
+            .unwrap_or(if spec.kind == Kind::Generic { -10 } else { 0 }),
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        origin,
+    })
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[rule]]
+id = "demo-token"
+name = "Demo token"
+provider = "Demo"
+kind = "token"
+pattern = '\b(dmo_[a-z0-9]{12})\b'
+keywords = ["DMO_"]
+privilege = "scoped"
+environment = "live"
+lifetime = "long"
+examples = ["x = dmo_a1b2c3d4e5f6"]
+negative_examples = ["dmo_short"]
+"#;
+
+    #[test]
+    fn compiles_a_good_rule() {
+        let rules = parse_rule_file(Path::new("demo.toml"), GOOD).unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].keywords, vec!["dmo_"]);
+        assert_eq!(rules[0].secret_groups, vec![1]);
+        assert_eq!(rules[0].origin.line, 3);
+    }
+
+    #[test]
+    fn unknown_field_names_line_and_column() {
+        let text = GOOD.replace(
+            "lifetime = \"long\"",
+            "lifetime = \"long\"\ncolour = \"red\"",
+        );
+        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("demo.toml:12:1: "), "{shown}");
+        assert!(shown.contains("colour"), "{shown}");
+    }
+
+    #[test]
+    fn bad_tier_is_a_syntax_error() {
+        let text = GOOD.replace("\"scoped\"", "\"godlike\"");
+        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        assert!(err.to_string().starts_with("demo.toml:9:"), "{err}");
+    }
+
+    #[test]
+    fn bad_regex_names_the_rule() {
+        let text = GOOD.replace("{12})", "{12}");
+        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("demo.toml:3: rule `demo-token`: invalid pattern"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn empty_match_is_rejected() {
+        let text = GOOD.replace("{12})", "{12})?");
+        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        assert!(err.to_string().contains("empty string"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let mut rules = parse_rule_file(Path::new("a.toml"), GOOD).unwrap();
+        rules.extend(parse_rule_file(Path::new("b.toml"), GOOD).unwrap());
+        let err = RuleSet::from_rules(rules).unwrap_err();
+        assert!(err.to_string().contains("duplicate rule id"), "{err}");
+        assert!(err.to_string().starts_with("b.toml:3"), "{err}");
+    }
+
+    #[test]
+    fn missing_examples_are_rejected() {
+        let text = GOOD.replace("negative_examples = [\"dmo_short\"]", "");
+        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        assert!(err.to_string().contains("negative example"), "{err}");
+    }
+
+    #[test]
+    fn warns_about_rules_without_keywords() {
+        let text = GOOD.replace("keywords = [\"DMO_\"]", "");
+        let set =
+            RuleSet::from_rules(parse_rule_file(Path::new("d.toml"), &text).unwrap()).unwrap();
+        assert_eq!(set.warnings().len(), 1);
+    }
+}

@@ -1,0 +1,242 @@
+//! The scanner: finds keys in one blob of bytes. The prefilter picks candidate rules, their
+//! regexes run over the blob, filters drop placeholders and low-entropy matches, overlapping
+//! matches resolve in favour of provider rules over generic ones, and each survivor gets its
+//! position and variable name. A [`Scanner`] is shared by all worker threads.
+
+pub mod check;
+pub mod context;
+pub mod filter;
+pub mod prefilter;
+
+use std::collections::BTreeMap;
+
+use crate::rules::{Rule, RuleSet};
+use crate::secret::Secret;
+use context::LineIndex;
+use prefilter::Prefilter;
+
+/// One key found in one blob.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// The secret.
+    pub secret: Secret,
+    /// A non-secret identifier carried by the key.
+    pub key_id: Option<String>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+    /// The variable the key is assigned to, if any.
+    pub variable: Option<String>,
+}
+
+/// A regex match before positions are resolved.
+#[derive(Debug, Clone, Copy)]
+struct RawMatch {
+    rule: usize,
+    start: usize,
+    end: usize,
+    key_id: Option<(usize, usize)>,
+}
+
+/// Finds keys in blobs with a fixed rule set.
+#[derive(Debug)]
+pub struct Scanner<'r> {
+    rules: &'r RuleSet,
+    prefilter: Prefilter,
+}
+
+impl<'r> Scanner<'r> {
+    /// Prepares a scanner (builds the keyword automaton).
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Self {
+            prefilter: Prefilter::new(rules),
+            rules,
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+
+    /// Every key in `data`, in order of position.
+    pub fn scan(&self, data: &[u8]) -> Vec<Hit> {
+        let candidates = self.prefilter.candidates(data);
+        self.scan_candidates(data, &candidates)
+    }
+
+    /// Keys that rule `index` alone finds in `data` (prefilter included): the rule self-test.
+    pub fn scan_with_rule(&self, index: usize, data: &[u8]) -> Vec<Hit> {
+        let rule = &self.rules.rules()[index];
+        let lower = data.to_ascii_lowercase();
+        let passes = rule.keywords.is_empty()
+            || rule
+                .keywords
+                .iter()
+                .any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some());
+        let mut candidates = vec![false; self.rules.rules().len()];
+        candidates[index] = passes;
+        self.scan_candidates(data, &candidates)
+    }
+
+    fn scan_candidates(&self, data: &[u8], candidates: &[bool]) -> Vec<Hit> {
+        let mut raw = Vec::new();
+        for (index, rule) in self.rules.rules().iter().enumerate() {
+            if candidates[index] {
+                collect_matches(index, rule, data, &mut raw);
+            }
+        }
+        if raw.is_empty() {
+            return Vec::new();
+        }
+        let kept = self.resolve_overlaps(raw);
+        let lines = LineIndex::new(data);
+        kept.into_iter()
+            .filter(|m| !lines.is_allowed(m.start, m.end))
+            .map(|m| {
+                let (line, column) = lines.position(m.start);
+                Hit {
+                    rule: m.rule,
+                    secret: Secret::new(data[m.start..m.end].to_vec()),
+                    key_id: m
+                        .key_id
+                        .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned()),
+                    line,
+                    column,
+                    variable: lines.variable(m.start),
+                }
+            })
+            .collect()
+    }
+
+    /// Keeps one match per stretch of text: higher-priority rules (provider formats) beat
+    /// lower ones (catch-alls), then earlier rules beat later ones. Returns the kept matches in
+    /// order of position.
+    fn resolve_overlaps(&self, mut raw: Vec<RawMatch>) -> Vec<RawMatch> {
+        let rules = self.rules.rules();
+        raw.sort_by_key(|m| (rules[m.rule].precedence(m.rule), m.start));
+        let mut kept: BTreeMap<usize, RawMatch> = BTreeMap::new();
+        for candidate in raw {
+            let before = kept.range(..=candidate.start).next_back();
+            let after = kept.range(candidate.start..).next();
+            let overlaps = before.is_some_and(|(_, k)| k.end > candidate.start)
+                || after.is_some_and(|(_, k)| k.start < candidate.end);
+            if !overlaps {
+                kept.insert(candidate.start, candidate);
+            }
+        }
+        kept.into_values().collect()
+    }
+}
+
+/// Runs one rule's regex over `data`, keeping matches that pass the rule's filters.
+fn collect_matches(index: usize, rule: &Rule, data: &[u8], out: &mut Vec<RawMatch>) {
+    for caps in rule.regex.captures_iter(data) {
+        let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
+            continue;
+        };
+        let bytes = secret.as_bytes();
+        if bytes.is_empty() || filter::is_placeholder(bytes) {
+            continue;
+        }
+        if rule
+            .min_entropy
+            .is_some_and(|min| filter::shannon_entropy(bytes) < min)
+        {
+            continue;
+        }
+        out.push(RawMatch {
+            rule: index,
+            start: secret.start(),
+            end: secret.end(),
+            key_id: rule
+                .key_id_group
+                .and_then(|g| caps.get(g))
+                .map(|m| (m.start(), m.end())),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_rule_file;
+    use std::path::Path;
+
+    fn rule_set(text: &str) -> RuleSet {
+        RuleSet::from_rules(parse_rule_file(Path::new("t.toml"), text).unwrap()).unwrap()
+    }
+
+    const RULES: &str = r#"
+[[rule]]
+id = "demo-token"
+name = "Demo token"
+provider = "Demo"
+kind = "token"
+pattern = '\b(?P<secret>dmo_(?P<key_id>[a-z]{4})[a-z0-9]{12})\b'
+keywords = ["dmo_"]
+min_entropy = 2.5
+privilege = "scoped"
+environment = "live"
+lifetime = "long"
+examples = ["x"]
+negative_examples = ["y"]
+
+[[rule]]
+id = "generic-secret"
+name = "Generic"
+provider = "Generic"
+kind = "generic"
+pattern = 'secret\s*=\s*(\S{8,})'
+keywords = ["secret"]
+privilege = "full"
+environment = "unknown"
+lifetime = "long"
+examples = ["x"]
+negative_examples = ["y"]
+"#;
+
+    #[test]
+    fn finds_key_with_position_variable_and_key_id() {
+        let rules = rule_set(RULES);
+        let scanner = Scanner::new(&rules);
+        let hits = scanner.scan(b"# config\nDEMO_TOKEN=dmo_abcd7q2w9e4r1t6y\n");
+        assert_eq!(hits.len(), 1);
+        let hit = &hits[0];
+        assert_eq!(hit.secret.expose(), b"dmo_abcd7q2w9e4r1t6y");
+        assert_eq!((hit.line, hit.column), (2, 12));
+        assert_eq!(hit.variable.as_deref(), Some("DEMO_TOKEN"));
+        assert_eq!(hit.key_id.as_deref(), Some("abcd"));
+    }
+
+    #[test]
+    fn provider_rule_wins_over_generic_on_the_same_text() {
+        let rules = rule_set(RULES);
+        let scanner = Scanner::new(&rules);
+        let hits = scanner.scan(b"secret = dmo_abcd7q2w9e4r1t6y");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(rules.rules()[hits[0].rule].id, "demo-token");
+    }
+
+    #[test]
+    fn low_entropy_and_allowed_lines_are_dropped() {
+        let rules = rule_set(RULES);
+        let scanner = Scanner::new(&rules);
+        assert!(scanner.scan(b"dmo_aaaaaaaaaaaaaaab").is_empty());
+        assert!(scanner
+            .scan(b"dmo_abcd7q2w9e4r1t6y # keyaudit:allow")
+            .is_empty());
+    }
+
+    #[test]
+    fn keywords_gate_the_regex_case_insensitively() {
+        let rules = rule_set(RULES);
+        let scanner = Scanner::new(&rules);
+        let hits = scanner.scan(b"SECRET = Zq8rT2mW9xLp");
+        assert!(hits.is_empty(), "pattern is case-sensitive, keyword is not");
+        assert_eq!(scanner.scan(b"secret = Zq8rT2mW9xLp").len(), 1);
+    }
+}

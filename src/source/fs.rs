@@ -1,0 +1,213 @@
+//! The working-tree source: a parallel walk (the `ignore` crate) over each directory root.
+//! Hidden and git-ignored files are included by default, because a git-ignored `.env` is what
+//! an inventory must see; `.git` is always skipped, dependency and build folders by default.
+//! Symbolic links are not followed; FIFOs, sockets and devices are never opened.
+
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use super::{looks_binary, Origin, SourceKind, Stats};
+use crate::error::{Error, Result};
+
+/// Folders skipped unless `--no-default-excludes` is given.
+pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+];
+
+/// How to walk a working tree.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Paths to skip, matched against the path relative to the root.
+    pub excludes: GlobSet,
+    /// Skip [`DEFAULT_EXCLUDED_DIRS`].
+    pub default_excludes: bool,
+    /// Honour `.gitignore` and `.ignore` files.
+    pub respect_gitignore: bool,
+    /// Larger files are skipped.
+    pub max_file_size: u64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Compiles `--exclude` globs. A glob without `/` matches a name at any depth, and `dir/**`
+/// also excludes `dir` itself, as in `.gitignore`.
+pub fn compile_excludes(patterns: &[String]) -> std::result::Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let trimmed = pattern.trim_start_matches("./");
+        let mut variants = vec![trimmed.to_string()];
+        if !trimmed.contains('/') {
+            variants.push(format!("**/{trimmed}"));
+        }
+        if let Some(dir) = trimmed.strip_suffix("/**") {
+            variants.push(dir.to_string());
+        }
+        for variant in variants {
+            let glob = GlobBuilder::new(&variant)
+                .literal_separator(true)
+                .build()
+                .map_err(|err| format!("invalid --exclude glob `{pattern}`: {err}"))?;
+            builder.add(glob);
+        }
+    }
+    builder
+        .build()
+        .map_err(|err| format!("invalid --exclude globs: {err}"))
+}
+
+/// The path of `path` relative to `root`, with `/` separators.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        path.to_string_lossy().into_owned()
+    } else {
+        text
+    }
+}
+
+/// Walks one root (a directory or a single file), handing every readable text file to `visit`.
+/// Fails only when the root itself does not exist or cannot be inspected.
+pub fn walk_root(
+    root: &Path,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) -> Result<()> {
+    // The root was named by the user, so a link there is followed.
+    let meta = std::fs::metadata(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let display = root.to_string_lossy().trim_start_matches("./").to_string();
+    if !meta.is_dir() {
+        if meta.is_file() {
+            read_file(root, display, meta.len(), options, stats, visit);
+        } else {
+            stats.skip(display, "not a regular file");
+        }
+        return Ok(());
+    }
+    let excludes = options.excludes.clone();
+    let default_excludes = options.default_excludes;
+    let filter_root = root.to_path_buf();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .ignore(options.respect_gitignore)
+        .git_ignore(options.respect_gitignore)
+        .git_global(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .parents(options.respect_gitignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(options.threads)
+        .filter_entry(move |entry| {
+            let name = entry.file_name();
+            if name == ".git" {
+                return false;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && default_excludes && DEFAULT_EXCLUDED_DIRS.iter().any(|d| name == *d) {
+                return false;
+            }
+            excludes.is_empty() || !excludes.is_match(relative(&filter_root, entry.path()))
+        })
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|result| {
+            match result {
+                Err(err) => {
+                    let path = error_path(&err).unwrap_or_else(|| display.clone());
+                    stats.error(path, one_line(&err));
+                }
+                Ok(entry) => {
+                    let path = entry.path();
+                    let rel = relative(root, path);
+                    match entry.file_type() {
+                        Some(t) if t.is_dir() => {}
+                        Some(t) if t.is_symlink() => stats.skip(rel, "symbolic link not followed"),
+                        Some(t) if t.is_file() => match entry.metadata() {
+                            Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
+                            Err(err) => stats.error(rel, one_line(&err)),
+                        },
+                        _ => stats.skip(rel, "not a regular file"),
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    Ok(())
+}
+
+fn read_file(
+    path: &Path,
+    display: String,
+    len: u64,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) {
+    if len > options.max_file_size {
+        stats.skip(
+            display,
+            format!(
+                "larger than --max-file-size ({len} > {} bytes)",
+                options.max_file_size
+            ),
+        );
+        return;
+    }
+    match std::fs::read(path) {
+        Err(err) => stats.error(display, err.to_string()),
+        Ok(data) if looks_binary(&data) => stats.skip(display, "binary file"),
+        Ok(data) => {
+            stats.scanned(data.len());
+            let origin = Origin {
+                source: SourceKind::File,
+                path: display,
+                commit: None,
+            };
+            visit(origin, &data);
+        }
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.to_string_lossy().into_owned()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn one_line(err: &dyn std::fmt::Display) -> String {
+    err.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excludes_match_like_gitignore() {
+        let set = compile_excludes(&["third_party/**".into(), "*.min.js".into()]).unwrap();
+        assert!(set.is_match("third_party"));
+        assert!(set.is_match("third_party/a/b.rs"));
+        assert!(set.is_match("web/app.min.js"));
+        assert!(!set.is_match("src/third_party.rs"));
+        assert!(compile_excludes(&["a[".into()]).is_err());
+    }
+}
