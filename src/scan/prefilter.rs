@@ -1,7 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords (ASCII
 //! case-insensitive) decides which rules can possibly match a blob, so only their regexes run.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::RuleSet;
 
@@ -40,6 +40,9 @@ impl Prefilter {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                // Overlapping search cannot skip ahead with a prefilter, so it walks every byte:
+                // a DFA makes that walk about twice as fast as the default NFA.
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&keywords)
                 .expect("keyword automaton within size limits")
         });
