@@ -40,6 +40,8 @@ pub struct Rule {
     pub secret_groups: Vec<usize>,
     /// Capture group holding a non-secret key id, if any.
     pub key_id_group: Option<usize>,
+    /// Capture group holding the host a credential is for; documentation hosts are skipped.
+    pub host_group: Option<usize>,
     /// Prefilter literals, lowercase.
     pub keywords: Vec<String>,
     /// Minimum Shannon entropy of the secret.
@@ -287,6 +289,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         }
     };
     let key_id_group = named("key_id");
+    let host_group = named("host");
     Ok(Rule {
         keywords: spec
             .keywords
@@ -300,6 +303,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         regex,
         secret_groups,
         key_id_group,
+        host_group,
         min_entropy: spec.min_entropy,
         privilege: spec.privilege,
         environment: spec.environment,

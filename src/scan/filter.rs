@@ -90,6 +90,62 @@ const DOCUMENTED_EXAMPLE_KEYS: &[&[u8]] = &[
     b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
 
+/// Fragments (lowercase) of well-known documentation credentials and their near copies:
+/// AWS's example access key and secret, RFC 7617's `Aladdin:open sesame`, and xkcd 936.
+const DOCUMENTED_EXAMPLE_FRAGMENTS: &[&str] = &[
+    "iosfodnn7",
+    "wjalrxutnfemi",
+    "bpxrficy",
+    "opensesame",
+    "open sesame",
+    "open%20sesame",
+    "correcthorse",
+    "correct horse",
+    "correct%20horse",
+];
+
+/// Host names reserved for documentation (RFC 2606, RFC 6761): a credential in a URL to one
+/// of these is an example, not a key.
+const DOCUMENTATION_DOMAINS: &[&str] = &[
+    "example.com",
+    "example.net",
+    "example.org",
+    "example",
+    "test",
+    "invalid",
+];
+
+/// Whether `host` is, or is under, a domain reserved for documentation.
+pub fn is_documentation_host(host: &[u8]) -> bool {
+    let host = String::from_utf8_lossy(host).to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    DOCUMENTATION_DOMAINS.iter().any(|domain| {
+        host == *domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// Percent-decodes `%XX` escapes, leaving malformed ones as they are.
+fn percent_decode(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if data[i] == b'%' && i + 2 < data.len() {
+            if let (Some(hi), Some(lo)) = (hex(data[i + 1]), hex(data[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(data[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
@@ -97,10 +153,27 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     }
     let lower = secret.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
-    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m)) {
+    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m))
+        || DOCUMENTED_EXAMPLE_FRAGMENTS
+            .iter()
+            .any(|m| text.contains(m))
+    {
         return true;
     }
-    if PLACEHOLDER_WORDS.contains(&text.as_ref()) {
+    // A word dressed in punctuation or escapes (`[password]`, `pass%5B`) is still the word.
+    let word: String = String::from_utf8_lossy(&percent_decode(&lower))
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if PLACEHOLDER_WORDS.contains(&word.as_str()) {
+        return true;
+    }
+    // `{name}`, `[name]`, `(name)`: template or documentation syntax around a name.
+    let wrapped = matches!(
+        (secret.first(), secret.last()),
+        (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')) | (Some(b'('), Some(b')'))
+    );
+    if wrapped {
         return true;
     }
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
@@ -154,9 +227,45 @@ mod tests {
             "00000000000000000000",
             "sk_live_1234567890abcdef",
             "REDACTED",
+            "AKIAIOSFODNN7EXAMPLF",
+            "[password]",
+            "password]",
+            "{encoded_password}",
+            "pass%5B%7F",
+            "opensesame",
+            "correct%20horse%20battery%20staple",
         ] {
             assert!(is_placeholder(value.as_bytes()), "{value}");
         }
+    }
+
+    #[test]
+    fn documentation_hosts_are_recognised() {
+        for host in [
+            "example.com",
+            "db.example.org",
+            "api.EXAMPLE.net.",
+            "svc.test",
+            "x.example",
+        ] {
+            assert!(is_documentation_host(host.as_bytes()), "{host}");
+        }
+        for host in [
+            "db.internal",
+            "example.com.evil.io",
+            "myexample.com",
+            "localhost",
+            "10.0.0.1",
+        ] {
+            assert!(!is_documentation_host(host.as_bytes()), "{host}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding_tolerates_malformed_escapes() {
+        assert_eq!(percent_decode(b"a%20b"), b"a b");
+        assert_eq!(percent_decode(b"100%"), b"100%");
+        assert_eq!(percent_decode(b"%zz%4"), b"%zz%4");
     }
 
     #[test]

@@ -148,6 +148,13 @@ fn collect_matches(index: usize, rule: &Rule, data: &[u8], out: &mut Vec<RawMatc
         {
             continue;
         }
+        if rule
+            .host_group
+            .and_then(|g| caps.get(g))
+            .is_some_and(|host| filter::is_documentation_host(host.as_bytes()))
+        {
+            continue;
+        }
         out.push(RawMatch {
             rule: index,
             start: secret.start(),
