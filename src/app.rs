@@ -1,26 +1,33 @@
-//! One function per subcommand, wiring the pipeline: settings, rules, sources, scanner,
-//! inventory, report. This is the edge where `anyhow` lives and where exit codes are decided.
+//! One function per subcommand, wiring the pipeline: settings, manifest, rules, sources,
+//! scanner, inventory, audit, report. This is the edge where `anyhow` lives and where exit codes
+//! are decided.
 
 use std::io::{self, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::{
-    Cli, Command, RuleSourceArgs, RulesCommand, RulesFormat, RulesListArgs, ScanArgs,
+    AuditArgs, Cli, Command, FingerprintArgs, InitArgs, InputArgs, ManifestCommand,
+    ManifestFileArgs, RuleSourceArgs, RulesCommand, RulesFormat, RulesListArgs, ScanArgs,
 };
-use crate::config::Settings;
+use crate::config::{ReportSettings, Settings};
+use crate::evidence::Evidence;
 use crate::fingerprint::{fingerprint, DEFAULT_SALT};
 use crate::inventory::Inventory;
+use crate::manifest::audit::{apply_allows, audit, drop_manifest_references};
+use crate::manifest::edit::{fresh_salt, init_text, render_entries, update_text};
+use crate::manifest::{self, AuditClass, Manifest};
 use crate::report::{Report, RunInfo};
 use crate::rules::RuleSet;
 use crate::scan::{check::check_examples, Hit, Scanner};
-use crate::source::{self, Origin, Stats};
+use crate::source::{self, Origin, Stats, StatsSnapshot};
 
 /// Exit code: nothing found that fails.
 pub const EXIT_CLEAN: u8 = 0;
@@ -33,17 +40,14 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(&args),
-        Command::Fingerprint => fingerprint_stdin(),
+        Command::Audit(args) => audit_command(&args),
+        Command::Manifest(ManifestCommand::Init(args)) => manifest_init(&args),
+        Command::Manifest(ManifestCommand::Update(args)) => manifest_update(&args),
+        Command::Manifest(ManifestCommand::Check(args)) => manifest_check(&args),
+        Command::Fingerprint(args) => fingerprint_stdin(&args),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check(args)) => rules_check(&args),
     }
-}
-
-fn load_rules(source: &RuleSourceArgs) -> Result<RuleSet> {
-    if source.no_builtin_rules && source.rules.is_empty() {
-        bail!("--no-builtin-rules needs at least one --rules PATH");
-    }
-    Ok(RuleSet::load(!source.no_builtin_rules, &source.rules)?)
 }
 
 /// Writes a one-line message to stderr. Callers never pass secret values.
@@ -51,16 +55,91 @@ fn diag(message: &str) {
     let _ = writeln!(io::stderr(), "keyaudit: {message}");
 }
 
-fn scan(args: &ScanArgs) -> Result<u8> {
-    let started = Instant::now();
-    let settings = Settings::from_scan_args(args).map_err(anyhow::Error::msg)?;
-    let rules = load_rules(&args.rule_source)?;
+fn load_rules(source: &RuleSourceArgs, manifest_rules: &[PathBuf]) -> Result<RuleSet> {
+    if source.no_builtin_rules && source.rules.is_empty() && manifest_rules.is_empty() {
+        bail!("--no-builtin-rules needs at least one --rules PATH");
+    }
+    let mut extra = source.rules.clone();
+    extra.extend(manifest_rules.iter().cloned());
+    Ok(RuleSet::load(!source.no_builtin_rules, &extra)?)
+}
+
+/// Which manifest a run uses.
+enum ManifestUse {
+    /// `--manifest`, else a discovered one, else none (scan, audit).
+    Optional,
+    /// Must exist (manifest update).
+    Required,
+    /// None is read: a new one is being written, keyed by this salt (manifest init).
+    Fresh(Vec<u8>),
+}
+
+/// The manifest named by `--manifest`, or found by discovery, unless `--no-manifest`.
+fn manifest_path(input: &InputArgs) -> Option<PathBuf> {
+    if input.no_manifest {
+        return None;
+    }
+    input.manifest.clone().or_else(|| {
+        let first = input.paths.first().map_or(Path::new("."), |p| p.as_path());
+        manifest::discover(first)
+    })
+}
+
+/// Everything a run needs before reading input.
+struct Prepared {
+    settings: Settings,
+    manifest: Option<Manifest>,
+    rules: RuleSet,
+    salt: Vec<u8>,
+    now: Timestamp,
+}
+
+fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
+    let (manifest, salt) = match manifest_use {
+        ManifestUse::Fresh(salt) => (None, salt),
+        ManifestUse::Optional | ManifestUse::Required => {
+            let path = manifest_path(input);
+            if matches!(manifest_use, ManifestUse::Required) && path.is_none() {
+                bail!("no keyaudit.toml found: create one with `keyaudit manifest init` or name it with --manifest");
+            }
+            let manifest = path.map(|p| Manifest::load(&p)).transpose()?;
+            let salt = manifest
+                .as_ref()
+                .map_or_else(|| DEFAULT_SALT.to_vec(), |m| m.salt.clone());
+            (manifest, salt)
+        }
+    };
+    let (excludes, manifest_rules) = manifest
+        .as_ref()
+        .map(|m| (m.exclude.clone(), m.rules.clone()))
+        .unwrap_or_default();
+    let settings = Settings::from_input(input, &excludes).map_err(anyhow::Error::msg)?;
+    let rules = load_rules(&input.rule_source, &manifest_rules)?;
     for root in &settings.roots {
         if root.as_os_str() != "-" && std::fs::symlink_metadata(root).is_err() {
             bail!("{}: no such file or directory", root.display());
         }
     }
-    let scanner = Scanner::new(&rules);
+    Ok(Prepared {
+        settings,
+        manifest,
+        rules,
+        salt,
+        now: input.now.unwrap_or_else(Timestamp::now),
+    })
+}
+
+/// What reading the input produced.
+struct Collected {
+    inventory: Inventory,
+    stats: StatsSnapshot,
+    allowed: usize,
+}
+
+/// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
+fn collect(prepared: &Prepared) -> Result<Collected> {
+    let settings = &prepared.settings;
+    let scanner = Scanner::new(&prepared.rules);
     let stats = Stats::default();
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let visit = |origin: Origin, data: &[u8]| {
@@ -77,35 +156,308 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
     let findings = findings.into_inner().expect("findings lock");
-    let inventory = Inventory::build(&rules, DEFAULT_SALT, findings);
-    let snapshot = stats.snapshot();
-    report_problems(&settings, &snapshot);
-    let incomplete = !snapshot.errors.is_empty();
-    let run = RunInfo {
-        roots: settings
-            .roots
+    let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings);
+    if let Some(manifest) = &prepared.manifest {
+        let ids = manifest
+            .keys
             .iter()
-            .map(|r| r.to_string_lossy().into_owned())
-            .collect(),
-        stats: snapshot,
-        duration_ms: started.elapsed().as_millis() as u64,
-        show_secrets: settings.show_secrets,
-    };
-    let report = Report::new(&rules, &inventory, run);
-    let mut rendered = Vec::new();
-    report.render(settings.format, &mut rendered)?;
-    emit(settings.output.as_deref(), &rendered)?;
-    Ok(if incomplete && settings.strict {
-        EXIT_ERROR
-    } else if inventory.keys.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FOUND
+            .filter_map(|k| k.key_id.clone())
+            .collect();
+        drop_manifest_references(&mut inventory, &manifest.path, Some(&ids));
+    }
+    let allowed = prepared
+        .manifest
+        .as_ref()
+        .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
+    let stats = stats.snapshot();
+    report_problems(settings, &stats);
+    Ok(Collected {
+        inventory,
+        stats,
+        allowed,
     })
 }
 
+fn roots_of(settings: &Settings) -> Vec<String> {
+    settings
+        .roots
+        .iter()
+        .map(|r| r.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Renders and writes a report.
+fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
+    let mut rendered = Vec::new();
+    report.render(output.format, &mut rendered)?;
+    emit(output.output.as_deref(), &rendered)
+}
+
+fn scan(args: &ScanArgs) -> Result<u8> {
+    let started = Instant::now();
+    let prepared = prepare(&args.input, ManifestUse::Optional)?;
+    let collected = collect(&prepared)?;
+    let output = ReportSettings::from_output(&args.output);
+    let incomplete = !collected.stats.errors.is_empty();
+    let found = !collected.inventory.keys.is_empty();
+    let run = RunInfo {
+        roots: roots_of(&prepared.settings),
+        stats: collected.stats,
+        duration_ms: started.elapsed().as_millis() as u64,
+        show_secrets: output.show_secrets,
+        allowed: collected.allowed,
+        manifest: prepared
+            .manifest
+            .as_ref()
+            .map(|m| m.path.display().to_string()),
+    };
+    let report = Report::new(&prepared.rules, &collected.inventory, run, None);
+    publish(&report, &output)?;
+    Ok(if incomplete && prepared.settings.strict {
+        EXIT_ERROR
+    } else if found {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn audit_command(args: &AuditArgs) -> Result<u8> {
+    let started = Instant::now();
+    let prepared = prepare(&args.input, ManifestUse::Optional)?;
+    let evidence = Evidence::load(&args.usage)?;
+    if prepared.settings.verbosity > 0 {
+        for note in &evidence.notes {
+            diag(&format!("note: {note}"));
+        }
+    }
+    let collected = collect(&prepared)?;
+    // Without a manifest every key is unknown: audit against an empty one.
+    let empty;
+    let manifest = match &prepared.manifest {
+        Some(m) => m,
+        None => {
+            if prepared.settings.verbosity > 0 {
+                diag("note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)");
+            }
+            empty = Manifest::parse(Path::new("keyaudit.toml"), "version = 1\n", &|_| None)?;
+            &empty
+        }
+    };
+    let outcome = audit(
+        &collected.inventory,
+        &prepared.rules,
+        manifest,
+        &evidence,
+        prepared.now,
+    );
+    let fail_on: Vec<AuditClass> = args
+        .fail_on
+        .clone()
+        .or_else(|| manifest.policy.fail_on.clone())
+        .unwrap_or_else(|| AuditClass::DEFAULT_FAIL_ON.to_vec());
+    let failing = outcome
+        .keys
+        .iter()
+        .any(|k| k.flags.iter().any(|f| fail_on.contains(f)))
+        || (fail_on.contains(&AuditClass::Unused) && !outcome.unused.is_empty());
+    let output = ReportSettings::from_output(&args.output);
+    let incomplete = !collected.stats.errors.is_empty();
+    let run = RunInfo {
+        roots: roots_of(&prepared.settings),
+        stats: collected.stats,
+        duration_ms: started.elapsed().as_millis() as u64,
+        show_secrets: output.show_secrets,
+        allowed: collected.allowed,
+        manifest: prepared
+            .manifest
+            .as_ref()
+            .map(|m| m.path.display().to_string()),
+    };
+    let report = Report::new(&prepared.rules, &collected.inventory, run, Some(&outcome));
+    publish(&report, &output)?;
+    Ok(if incomplete && prepared.settings.strict {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Where `manifest init/update` writes: `--manifest`, else the default location.
+fn manifest_target(input: &InputArgs) -> PathBuf {
+    input.manifest.clone().unwrap_or_else(|| {
+        let first = input.paths.first().map_or(Path::new("."), |p| p.as_path());
+        manifest::default_location(first)
+    })
+}
+
+fn manifest_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn manifest_init(args: &InitArgs) -> Result<u8> {
+    if args.input.no_manifest {
+        bail!("--no-manifest makes no sense with `manifest init`");
+    }
+    let target = manifest_target(&args.input);
+    if target.exists() && !args.force {
+        bail!(
+            "{}: a manifest already exists; use `keyaudit manifest update`, or --force to replace it",
+            target.display()
+        );
+    }
+    let salt = fresh_salt().map_err(anyhow::Error::msg)?;
+    let prepared = prepare(&args.input, ManifestUse::Fresh(salt.as_bytes().to_vec()))?;
+    let mut collected = collect(&prepared)?;
+    // The manifest being replaced is not part of the inventory.
+    drop_manifest_references(&mut collected.inventory, &target, None);
+    let keys: Vec<_> = collected.inventory.keys.iter().collect();
+    let mut taken = Default::default();
+    let entries = render_entries(
+        &keys,
+        &prepared.rules,
+        &prepared.salt,
+        &manifest_dir(&target),
+        prepared.now,
+        &mut taken,
+    );
+    let text = init_text(&salt, &entries, prepared.now);
+    Manifest::parse(&target, &text, &|_| None)
+        .context("the manifest written would not be valid")?;
+    write_atomically(&target, text.as_bytes())?;
+    if prepared.settings.verbosity > 0 {
+        diag(&format!(
+            "wrote {} declaring {} key{}",
+            target.display(),
+            keys.len(),
+            if keys.len() == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn manifest_update(args: &InputArgs) -> Result<u8> {
+    if args.no_manifest {
+        bail!("--no-manifest makes no sense with `manifest update`");
+    }
+    let target = manifest_path(args).unwrap_or_else(|| manifest_target(args));
+    if !target.is_file() {
+        bail!(
+            "{}: no manifest to update; create one with `keyaudit manifest init`",
+            target.display()
+        );
+    }
+    let original = std::fs::read_to_string(&target)
+        .with_context(|| format!("{}: cannot read", target.display()))?;
+    let mut input_with_target = InputArgs {
+        manifest: Some(target.clone()),
+        ..clone_input(args)
+    };
+    input_with_target.no_manifest = false;
+    let prepared = prepare(&input_with_target, ManifestUse::Required)?;
+    let manifest = prepared
+        .manifest
+        .as_ref()
+        .expect("required manifest is loaded");
+    let collected = collect(&prepared)?;
+    let outcome = audit(
+        &collected.inventory,
+        &prepared.rules,
+        manifest,
+        &Evidence::default(),
+        prepared.now,
+    );
+    let new_keys: Vec<_> = collected
+        .inventory
+        .keys
+        .iter()
+        .zip(&outcome.keys)
+        .filter(|(_, verdict)| verdict.declared_as.is_none())
+        .map(|(key, _)| key)
+        .collect();
+    let mut taken = manifest.keys.iter().map(|k| k.id.clone()).collect();
+    let entries = render_entries(
+        &new_keys,
+        &prepared.rules,
+        &prepared.salt,
+        &manifest_dir(&target),
+        prepared.now,
+        &mut taken,
+    );
+    let text = update_text(&original, &entries);
+    if text != original {
+        Manifest::parse(&target, &text, &|name| std::env::var(name).ok())
+            .context("the updated manifest would not be valid")?;
+        write_atomically(&target, text.as_bytes())?;
+    }
+    if prepared.settings.verbosity > 0 {
+        diag(&format!(
+            "{}: {} new key{} declared",
+            target.display(),
+            new_keys.len(),
+            if new_keys.len() == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// A copy of the input arguments (clap's derive types are not Clone by default).
+fn clone_input(args: &InputArgs) -> InputArgs {
+    InputArgs {
+        paths: args.paths.clone(),
+        rule_source: args.rule_source.clone(),
+        manifest: args.manifest.clone(),
+        no_manifest: args.no_manifest,
+        exclude: args.exclude.clone(),
+        respect_gitignore: args.respect_gitignore,
+        no_default_excludes: args.no_default_excludes,
+        max_file_size: args.max_file_size,
+        now: args.now,
+        threads: args.threads,
+        strict: args.strict,
+        quiet: args.quiet,
+        verbose: args.verbose,
+    }
+}
+
+fn manifest_check(args: &ManifestFileArgs) -> Result<u8> {
+    let path = args
+        .manifest
+        .clone()
+        .or_else(|| manifest::discover(Path::new(".")))
+        .context(
+            "no keyaudit.toml found here or at the repository root; name one with --manifest",
+        )?;
+    let manifest = Manifest::load(&path)?;
+    let line = format!(
+        "{}: ok ({} key{}, {} allow entr{}, {} environment{})\n",
+        path.display(),
+        manifest.keys.len(),
+        if manifest.keys.len() == 1 { "" } else { "s" },
+        manifest.allows.len(),
+        if manifest.allows.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        manifest.environments.len(),
+        if manifest.environments.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    );
+    emit(None, line.as_bytes())?;
+    Ok(EXIT_CLEAN)
+}
+
 /// Tells stderr what could not be read (always) and what was skipped (with `-v`).
-fn report_problems(settings: &Settings, stats: &source::StatsSnapshot) {
+fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
     if settings.verbosity == 0 {
         return;
     }
@@ -157,7 +509,15 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn fingerprint_stdin() -> Result<u8> {
+fn fingerprint_stdin(args: &FingerprintArgs) -> Result<u8> {
+    let path = args
+        .manifest
+        .clone()
+        .or_else(|| manifest::discover(Path::new(".")));
+    let salt = match path {
+        Some(path) => Manifest::load(&path)?.salt,
+        None => DEFAULT_SALT.to_vec(),
+    };
     let mut input = Vec::new();
     io::stdin()
         .lock()
@@ -170,7 +530,7 @@ fn fingerprint_stdin() -> Result<u8> {
     if secret.is_empty() {
         bail!("no secret on standard input");
     }
-    let line = format!("{}\n", fingerprint(DEFAULT_SALT, secret));
+    let line = format!("{}\n", fingerprint(&salt, secret));
     emit(None, line.as_bytes())?;
     Ok(EXIT_CLEAN)
 }
@@ -192,7 +552,7 @@ struct RuleListing<'a> {
 }
 
 fn rules_list(args: &RulesListArgs) -> Result<u8> {
-    let rules = load_rules(&args.source)?;
+    let rules = load_rules(&args.source, &[])?;
     let listing: Vec<RuleListing> = rules
         .rules()
         .iter()
@@ -245,7 +605,7 @@ fn rules_list(args: &RulesListArgs) -> Result<u8> {
 }
 
 fn rules_check(args: &RuleSourceArgs) -> Result<u8> {
-    let rules = load_rules(args)?;
+    let rules = load_rules(args, &[])?;
     for warning in rules.warnings() {
         diag(&format!(
             "warning: {}:{}: rule `{}`: {}",

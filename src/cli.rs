@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::manifest::AuditClass;
 use crate::report::Format;
 use crate::size::parse_size;
 
@@ -22,11 +23,57 @@ pub struct Cli {
 pub enum Command {
     /// Build and print the inventory of keys found at each PATH.
     Scan(ScanArgs),
-    /// Read one secret on stdin and print its fingerprint (nothing is echoed).
-    Fingerprint,
+    /// Scan, then diff the inventory against the manifest: unknown, stale, over-privileged
+    /// and unused keys.
+    Audit(AuditArgs),
+    /// Write, update or check the manifest (keyaudit.toml).
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+    /// Read one secret on stdin and print its fingerprint under the manifest's salt (nothing
+    /// is echoed).
+    Fingerprint(FingerprintArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// `manifest` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Write a manifest declaring every key found now (refuses to overwrite without --force).
+    Init(InitArgs),
+    /// Add newly found keys to an existing manifest, keeping every existing byte.
+    Update(InputArgs),
+    /// Validate a manifest; errors name line and column.
+    Check(ManifestFileArgs),
+}
+
+/// `manifest init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Replace an existing manifest.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options naming a manifest file.
+#[derive(Debug, Args)]
+pub struct ManifestFileArgs {
+    /// The manifest [default: keyaudit.toml at the repository root, else here].
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// `fingerprint` options.
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// The manifest whose salt keys the fingerprint [default: keyaudit.toml at the repository
+    /// root, else here; without one, the fixed key `keyaudit-v1`].
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
 }
 
 /// `rules` subcommands.
@@ -69,16 +116,23 @@ pub enum RulesFormat {
     Json,
 }
 
-/// Options of `scan`.
+/// What to scan and how: shared by scan, audit and manifest init/update.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub struct InputArgs {
     /// Directories (walked), files, or `-` for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Which rules.
     #[command(flatten)]
     pub rule_source: RuleSourceArgs,
-    /// Skip paths matching GLOB, relative to the PATH (repeatable).
+    /// The manifest [default: keyaudit.toml at the first PATH's repository root, else in its
+    /// directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Use no manifest, even if one is present.
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
+    /// Skip paths matching GLOB, relative to the PATH (repeatable; adds to [scan] exclude).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Honour .gitignore and .ignore files (off by default: a git-ignored .env still holds keys).
@@ -90,15 +144,9 @@ pub struct ScanArgs {
     /// Skip larger files, reported as skipped (units B, KiB, MiB, GiB, KB, MB, GB).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Report format [default: table on a terminal, else json].
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Include raw secret values in the report (never by default).
-    #[arg(long)]
-    pub show_secrets: bool,
+    /// Evaluate ages and expiries as of DATE (RFC 3339 date or datetime) [default: now].
+    #[arg(long, value_name = "DATE", value_parser = parse_now)]
+    pub now: Option<jiff::Timestamp>,
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -111,6 +159,60 @@ pub struct ScanArgs {
     /// Print every skipped input on stderr.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// How to report: shared by scan and audit.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format [default: table on a terminal, else json].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include raw secret values in the report (never by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to report.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to report.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Classes that make the run exit 1, comma-separated: unknown, stale, over-privileged,
+    /// unused [default: the manifest's [policy] fail_on, else unknown,stale,over-privileged].
+    #[arg(long, value_name = "CLASSES", value_delimiter = ',', value_parser = parse_class)]
+    pub fail_on: Option<Vec<AuditClass>>,
+    /// Usage evidence: an AWS IAM credential report (CSV) or `aws iam list-access-keys` JSON
+    /// (repeatable; give both to join them).
+    #[arg(long, value_name = "FILE")]
+    pub usage: Vec<PathBuf>,
+}
+
+fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
+    crate::time::parse_date(text)
+}
+
+fn parse_class(text: &str) -> Result<AuditClass, String> {
+    AuditClass::parse(text).ok_or_else(|| {
+        format!("unknown audit class `{text}`: expected unknown, stale, over-privileged or unused")
+    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
-//! Turns CLI flags into one validated [`Settings`] value, so the rest of the pipeline never
-//! re-checks its inputs. (The manifest's `[scan]` and `[policy]` tables will merge in here.)
+//! Turns CLI flags (and the manifest's `[scan]` table) into validated [`Settings`] and
+//! [`ReportSettings`], so the rest of the pipeline never re-checks its inputs.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::ScanArgs;
+use crate::cli::{InputArgs, OutputArgs};
+use crate::globs;
 use crate::report::Format;
-use crate::source::fs::{compile_excludes, WalkOptions};
+use crate::source::fs::WalkOptions;
 
 /// Validated settings of a scan.
 #[derive(Debug)]
@@ -15,12 +16,6 @@ pub struct Settings {
     pub roots: Vec<PathBuf>,
     /// How to walk directories.
     pub walk: WalkOptions,
-    /// Report format.
-    pub format: Format,
-    /// Where to write the report (stdout when None).
-    pub output: Option<PathBuf>,
-    /// Include raw secrets.
-    pub show_secrets: bool,
     /// Unreadable input is an error.
     pub strict: bool,
     /// Stderr verbosity: 0 quiet, 1 normal, 2 verbose.
@@ -28,17 +23,16 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Validates the flags of `scan`.
-    pub fn from_scan_args(args: &ScanArgs) -> Result<Self, String> {
-        let excludes = compile_excludes(&args.exclude)?;
+    /// Validates the input flags; `manifest_excludes` are the manifest's `[scan] exclude`.
+    pub fn from_input(args: &InputArgs, manifest_excludes: &[String]) -> Result<Self, String> {
+        let mut patterns = args.exclude.clone();
+        patterns.extend(manifest_excludes.iter().cloned());
+        let excludes = globs::compile(&patterns).map_err(|e| format!("--exclude: {e}"))?;
         let threads = match args.threads {
             Some(0) => return Err("--threads must be at least 1".into()),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let format = args
-            .format
-            .unwrap_or_else(|| default_format(args.output.as_ref()));
         Ok(Self {
             roots: args.paths.clone(),
             walk: WalkOptions {
@@ -48,12 +42,33 @@ impl Settings {
                 max_file_size: args.max_file_size,
                 threads,
             },
-            format,
-            output: args.output.clone(),
-            show_secrets: args.show_secrets,
             strict: args.strict,
             verbosity: if args.quiet { 0 } else { 1 + args.verbose },
         })
+    }
+}
+
+/// Validated report settings.
+#[derive(Debug)]
+pub struct ReportSettings {
+    /// Report format.
+    pub format: Format,
+    /// Where to write the report (stdout when None).
+    pub output: Option<PathBuf>,
+    /// Include raw secrets.
+    pub show_secrets: bool,
+}
+
+impl ReportSettings {
+    /// From the output flags.
+    pub fn from_output(args: &OutputArgs) -> Self {
+        Self {
+            format: args
+                .format
+                .unwrap_or_else(|| default_format(args.output.as_ref())),
+            output: args.output.clone(),
+            show_secrets: args.show_secrets,
+        }
     }
 }
 
@@ -63,6 +78,7 @@ fn default_format(output: Option<&PathBuf>) -> Format {
     match output {
         Some(path) => match path.extension().and_then(|e| e.to_str()) {
             Some("jsonl") => Format::Jsonl,
+            Some("md") => Format::Markdown,
             Some("txt") => Format::Table,
             _ => Format::Json,
         },

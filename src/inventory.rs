@@ -2,6 +2,9 @@
 //! with every location it was found at. Sorting makes the result independent of thread count.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
 
 use serde::Serialize;
 
@@ -32,6 +35,20 @@ pub struct Location {
     /// The decoding step that revealed the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decoded: Option<String>,
+    /// The file on disk, for matching manifest globs; never reported.
+    #[serde(skip)]
+    pub on_disk: Option<PathBuf>,
+}
+
+/// The commit that introduced a key (with `--history`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FirstSeen {
+    /// Commit id.
+    pub commit: String,
+    /// Commit date.
+    pub date: Timestamp,
+    /// Author.
+    pub author: String,
 }
 
 /// One distinct key.
@@ -49,6 +66,8 @@ pub struct Key {
     pub assessment: Assessment,
     /// Whether the key is in a scanned working tree (not only in history).
     pub in_current_tree: bool,
+    /// With history: the oldest commit that introduced it.
+    pub first_seen: Option<FirstSeen>,
     /// Every place it was found, sorted.
     pub locations: Vec<Location>,
 }
@@ -75,6 +94,7 @@ impl Inventory {
                     commit: origin.commit.clone(),
                     variable: hit.variable,
                     decoded: None,
+                    on_disk: origin.on_disk.clone(),
                 };
                 let current = origin.source != SourceKind::Git;
                 match by_fingerprint.get_mut(&fp) {
@@ -101,6 +121,7 @@ impl Inventory {
                                 key_id: hit.key_id,
                                 assessment,
                                 in_current_tree: current,
+                                first_seen: None,
                                 locations: vec![location],
                             },
                         );
@@ -132,6 +153,7 @@ mod tests {
             source: SourceKind::File,
             path: path.into(),
             commit: None,
+            on_disk: None,
         }
     }
 

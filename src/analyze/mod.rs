@@ -2,6 +2,8 @@
 //! evidence behind it. Today the evidence is the rule and the key's own prefix; structured keys
 //! (JWT, SAS, PyPI macaroons, PEM) add analyzers here that refine the rule's defaults.
 
+use jiff::Timestamp;
+
 use crate::rules::{Environment, Lifetime, Rule, Tier};
 
 /// What keyaudit infers a key can do, and why.
@@ -17,8 +19,12 @@ pub struct Assessment {
     pub environment_evidence: String,
     /// Inferred lifetime.
     pub lifetime: Lifetime,
-    /// Expiry carried by the key (RFC 3339), when decodable.
-    pub expires: Option<String>,
+    /// Expiry carried by the key, when decodable.
+    pub expires: Option<Timestamp>,
+    /// Scopes carried by the key, when decodable.
+    pub scopes: Option<Vec<String>>,
+    /// The AWS account the key belongs to, when decodable.
+    pub aws_account: Option<String>,
 }
 
 /// Assesses `secret` found by `rule`.
@@ -31,6 +37,8 @@ pub fn assess(rule: &Rule, secret: &[u8]) -> Assessment {
         environment_evidence: evidence,
         lifetime: rule.lifetime,
         expires: None,
+        scopes: None,
+        aws_account: None,
     }
 }
 

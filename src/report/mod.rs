@@ -1,6 +1,7 @@
 //! The one serialisable [`Report`] model and its renderings. JSON and JSONL are serde of the
 //! model; the table is a view of the same model. Nothing outside this module writes to stdout.
 
+pub mod markdown;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -8,9 +9,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::inventory::{Inventory, Location};
+use crate::inventory::{FirstSeen, Inventory, Location};
+use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
+use crate::manifest::AuditClass;
 use crate::rules::RuleSet;
 use crate::source::{ReadError, Skipped, StatsSnapshot};
+use crate::time::format_rfc3339;
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,6 +25,8 @@ pub enum Format {
     Json,
     /// One JSON object per key, then a summary line.
     Jsonl,
+    /// A Markdown summary for CI job summaries and compliance records.
+    Markdown,
 }
 
 /// The tool that wrote the report.
@@ -51,17 +57,6 @@ pub struct ScanSummary {
     pub errors: Vec<ReadError>,
     /// Wall time of the run.
     pub duration_ms: u64,
-}
-
-/// The commit that introduced a key.
-#[derive(Debug, Clone, Serialize)]
-pub struct FirstSeen {
-    /// Commit id.
-    pub commit: String,
-    /// Commit date, RFC 3339 UTC.
-    pub date: String,
-    /// Author.
-    pub author: String,
 }
 
 /// One inventory entry as reported.
@@ -102,13 +97,9 @@ pub struct KeyEntry {
     pub rotate: Option<String>,
     /// Every place it appears.
     pub locations: Vec<Location>,
-}
-
-/// A declared key found nowhere (filled by `audit`).
-#[derive(Debug, Clone, Serialize)]
-pub struct UnusedEntry {
-    /// The manifest id.
-    pub id: String,
+    /// With `audit`: declared_as, flags, reasons, warnings and age.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<KeyAudit>,
 }
 
 /// Totals.
@@ -128,6 +119,14 @@ pub struct Summary {
     pub errors: usize,
     /// False when part of the input could not be read.
     pub complete: bool,
+    /// Keys removed by `[[allow]]`.
+    pub allowed: usize,
+    /// With `audit`: keys per audit class (unused counts declared keys found nowhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<BTreeMap<&'static str, usize>>,
+    /// With `audit`: the manifest used, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
 }
 
 /// A whole report.
@@ -142,9 +141,22 @@ pub struct Report {
     /// The inventory.
     pub keys: Vec<KeyEntry>,
     /// Declared keys found nowhere.
-    pub unused: Vec<UnusedEntry>,
+    pub unused: Vec<UnusedKey>,
     /// Totals.
     pub summary: Summary,
+}
+
+/// The closing line of a JSONL report.
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    summary: &'a Summary,
+    scan: &'a ScanSummary,
+}
+
+/// A JSONL line for a declared key found nowhere.
+#[derive(Serialize)]
+struct UnusedLine<'a> {
+    unused: &'a UnusedKey,
 }
 
 /// Everything a report is made from besides the inventory.
@@ -158,15 +170,25 @@ pub struct RunInfo {
     pub duration_ms: u64,
     /// Include raw secrets.
     pub show_secrets: bool,
+    /// Keys removed by `[[allow]]`.
+    pub allowed: usize,
+    /// The manifest used, if any.
+    pub manifest: Option<String>,
 }
 
 impl Report {
-    /// Builds the report of a scan.
-    pub fn new(rules: &RuleSet, inventory: &Inventory, run: RunInfo) -> Self {
+    /// Builds the report of a scan, or of an audit when `audit` is given.
+    pub fn new(
+        rules: &RuleSet,
+        inventory: &Inventory,
+        run: RunInfo,
+        audit: Option<&AuditOutcome>,
+    ) -> Self {
         let keys: Vec<KeyEntry> = inventory
             .keys
             .iter()
-            .map(|key| {
+            .enumerate()
+            .map(|(index, key)| {
                 let rule = &rules.rules()[key.rule];
                 let a = &key.assessment;
                 KeyEntry {
@@ -182,14 +204,27 @@ impl Report {
                     environment: a.environment.as_str(),
                     environment_evidence: a.environment_evidence.clone(),
                     lifetime: a.lifetime.as_str(),
-                    expires: a.expires.clone(),
-                    first_seen: None,
+                    expires: a.expires.map(format_rfc3339),
+                    first_seen: key.first_seen.clone(),
                     in_current_tree: key.in_current_tree,
                     rotate: rule.rotate.clone(),
                     locations: key.locations.clone(),
+                    audit: audit.map(|a| a.keys[index].clone()),
                 }
             })
             .collect();
+        let unused = audit.map(|a| a.unused.clone()).unwrap_or_default();
+        let flagged = audit.map(|_| {
+            let mut counts: BTreeMap<&'static str, usize> =
+                AuditClass::ALL.iter().map(|c| (c.as_str(), 0)).collect();
+            for key in &keys {
+                for class in key.audit.iter().flat_map(|a| &a.flags) {
+                    *counts.entry(class.as_str()).or_insert(0) += 1;
+                }
+            }
+            counts.insert(AuditClass::Unused.as_str(), unused.len());
+            counts
+        });
         let mut by_provider = BTreeMap::new();
         let mut by_privilege = BTreeMap::new();
         for key in &keys {
@@ -204,6 +239,9 @@ impl Report {
             skipped: run.stats.skipped.len(),
             errors: run.stats.errors.len(),
             complete: run.stats.errors.is_empty(),
+            allowed: run.allowed,
+            flagged,
+            manifest: run.manifest,
         };
         Self {
             version: 1,
@@ -222,7 +260,7 @@ impl Report {
                 duration_ms: run.duration_ms,
             },
             keys,
-            unused: Vec::new(),
+            unused,
             summary,
         }
     }
@@ -231,6 +269,7 @@ impl Report {
     pub fn render(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Table => table::render(self, out),
+            Format::Markdown => markdown::render(self, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
@@ -240,10 +279,9 @@ impl Report {
                     serde_json::to_writer(&mut *out, key)?;
                     writeln!(out)?;
                 }
-                #[derive(Serialize)]
-                struct SummaryLine<'a> {
-                    summary: &'a Summary,
-                    scan: &'a ScanSummary,
+                for unused in &self.unused {
+                    serde_json::to_writer(&mut *out, &UnusedLine { unused })?;
+                    writeln!(out)?;
                 }
                 serde_json::to_writer(
                     &mut *out,

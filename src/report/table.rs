@@ -12,43 +12,82 @@ use super::Report;
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.keys.is_empty() {
         let mut table = Table::new();
+        let audited = report.summary.flagged.is_some();
+        let mut header = vec![
+            "provider",
+            "rule",
+            "key",
+            "privilege",
+            "env",
+            "age",
+            "locations",
+            "first location",
+        ];
+        if audited {
+            header.extend(["declared as", "flags"]);
+        }
         table
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header([
-                "provider",
-                "rule",
-                "key",
-                "privilege",
-                "env",
-                "age",
-                "locations",
-                "first location",
-            ]);
+            .set_header(header);
         for key in &report.keys {
             let first = &key.locations[0];
             let mut place = format!("{}:{}", first.path, first.line);
             if let Some(variable) = &first.variable {
                 place.push_str(&format!(" ({variable})"));
             }
-            table.add_row([
+            let age = key
+                .audit
+                .as_ref()
+                .and_then(|a| a.age_days)
+                .map_or_else(|| "-".to_string(), |d| format!("{d}d"));
+            let mut row = vec![
                 key.provider.clone(),
                 key.rule.clone(),
                 key.secret.clone().unwrap_or_else(|| key.redacted.clone()),
                 key.privilege.to_string(),
                 key.environment.to_string(),
-                "-".to_string(),
+                age,
                 key.locations.len().to_string(),
                 place,
-            ]);
+            ];
+            if let Some(audit) = &key.audit {
+                row.push(audit.declared_as.clone().unwrap_or_else(|| "-".into()));
+                let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
+                row.push(if flags.is_empty() {
+                    "ok".into()
+                } else {
+                    flags.join(", ")
+                });
+            }
+            table.add_row(row);
         }
         writeln!(out, "{table}")?;
+        if audited {
+            for key in &report.keys {
+                let Some(audit) = &key.audit else { continue };
+                let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
+                for reason in &audit.reasons {
+                    writeln!(out, "  {name} ({}): {reason}", key.rule)?;
+                }
+                for warning in &audit.warnings {
+                    writeln!(out, "  {name} ({}): warning: {warning}", key.rule)?;
+                }
+            }
+        }
+    }
+    for unused in &report.unused {
+        writeln!(out, "  {}: unused: {}", unused.id, unused.reason)?;
+    }
+    if let Some(flagged) = &report.summary.flagged {
+        let counts: Vec<String> = flagged.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        write!(out, "{} · ", counts.join(", "))?;
     }
     let scan = &report.scan;
     let summary = &report.summary;
     writeln!(
         out,
-        "{} key{} in {} location{} · {} file{} ({} bytes) scanned · {} skipped · {} error{}",
+        "{} key{} in {} location{} · {} file{} ({} bytes) scanned · {} skipped · {} error{} · {} allowed",
         summary.keys,
         plural(summary.keys),
         summary.locations,
@@ -59,6 +98,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary.skipped,
         summary.errors,
         plural(summary.errors),
+        summary.allowed,
     )
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use super::{looks_binary, Origin, SourceKind, Stats};
@@ -34,32 +34,6 @@ pub struct WalkOptions {
     pub max_file_size: u64,
     /// Worker threads.
     pub threads: usize,
-}
-
-/// Compiles `--exclude` globs. A glob without `/` matches a name at any depth, and `dir/**`
-/// also excludes `dir` itself, as in `.gitignore`.
-pub fn compile_excludes(patterns: &[String]) -> std::result::Result<GlobSet, String> {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let trimmed = pattern.trim_start_matches("./");
-        let mut variants = vec![trimmed.to_string()];
-        if !trimmed.contains('/') {
-            variants.push(format!("**/{trimmed}"));
-        }
-        if let Some(dir) = trimmed.strip_suffix("/**") {
-            variants.push(dir.to_string());
-        }
-        for variant in variants {
-            let glob = GlobBuilder::new(&variant)
-                .literal_separator(true)
-                .build()
-                .map_err(|err| format!("invalid --exclude glob `{pattern}`: {err}"))?;
-            builder.add(glob);
-        }
-    }
-    builder
-        .build()
-        .map_err(|err| format!("invalid --exclude globs: {err}"))
 }
 
 /// The path of `path` relative to `root`, with `/` separators.
@@ -174,6 +148,7 @@ fn read_file(
                 source: SourceKind::File,
                 path: display,
                 commit: None,
+                on_disk: Some(path.to_path_buf()),
             };
             visit(origin, &data);
         }
@@ -195,19 +170,4 @@ fn one_line(err: &dyn std::fmt::Display) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excludes_match_like_gitignore() {
-        let set = compile_excludes(&["third_party/**".into(), "*.min.js".into()]).unwrap();
-        assert!(set.is_match("third_party"));
-        assert!(set.is_match("third_party/a/b.rs"));
-        assert!(set.is_match("web/app.min.js"));
-        assert!(!set.is_match("src/third_party.rs"));
-        assert!(compile_excludes(&["a[".into()]).is_err());
-    }
 }

@@ -33,6 +33,8 @@ pub struct Origin {
     pub path: String,
     /// The commit, for history.
     pub commit: Option<String>,
+    /// The file on disk, for working-tree files (to match manifest globs).
+    pub on_disk: Option<std::path::PathBuf>,
 }
 
 /// An input that was passed over, with the reason.
@@ -136,6 +138,7 @@ pub fn read_stdin(max_size: u64, stats: &Stats, visit: &(dyn Fn(Origin, &[u8]) +
                 source: SourceKind::Stdin,
                 path: "-".into(),
                 commit: None,
+                on_disk: None,
             };
             visit(origin, &data);
         }

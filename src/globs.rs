@@ -1,0 +1,54 @@
+//! Path globs with `.gitignore`-like conveniences, shared by `--exclude`, the manifest's
+//! `locations`, `test_paths`, `[[environment]] paths` and `[[allow]] path`: a glob without `/`
+//! matches a name at any depth, and `dir/**` also matches `dir` itself.
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// Compiles `patterns` into one set; the error names the offending pattern.
+pub fn compile(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let trimmed = pattern.trim_start_matches("./");
+        let mut variants = vec![trimmed.to_string()];
+        if !trimmed.contains('/') {
+            variants.push(format!("**/{trimmed}"));
+        }
+        if let Some(dir) = trimmed.strip_suffix("/**") {
+            variants.push(dir.to_string());
+        }
+        for variant in variants {
+            let glob = GlobBuilder::new(&variant)
+                .literal_separator(true)
+                .build()
+                .map_err(|err| format!("invalid glob `{pattern}`: {}", err.kind()))?;
+            builder.add(glob);
+        }
+    }
+    builder
+        .build()
+        .map_err(|err| format!("invalid globs: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile;
+
+    #[test]
+    fn matches_like_gitignore() {
+        let set = compile(&["third_party/**".into(), "*.min.js".into()]).unwrap();
+        assert!(set.is_match("third_party"));
+        assert!(set.is_match("third_party/a/b.rs"));
+        assert!(set.is_match("web/app.min.js"));
+        assert!(!set.is_match("src/third_party.rs"));
+        let tests = compile(&["**/*_test.*".into(), "tests/**".into()]).unwrap();
+        assert!(tests.is_match("pkg/db_test.go"));
+        assert!(tests.is_match("tests/fixtures/a.env"));
+        assert!(!tests.is_match("src/tests.rs"));
+    }
+
+    #[test]
+    fn names_the_bad_pattern() {
+        let err = compile(&["ok/**".into(), "a[".into()]).unwrap_err();
+        assert!(err.starts_with("invalid glob `a[`"), "{err}");
+    }
+}

@@ -1,0 +1,148 @@
+//! The Markdown view: a summary fit for a CI job summary or a compliance record. Counts first,
+//! then every key with its flags and reasons. Never a raw secret unless `--show-secrets`.
+
+use std::io::{self, Write};
+
+use super::Report;
+
+/// Escapes text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders `report` as Markdown.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let summary = &report.summary;
+    let audited = summary.flagged.is_some();
+    writeln!(
+        out,
+        "# keyaudit {}\n",
+        if audited { "audit" } else { "inventory" }
+    )?;
+    writeln!(
+        out,
+        "**{} key{}** in {} location{} · {} files ({} bytes) scanned · {} skipped · {} errors · {} allowed{}\n",
+        summary.keys,
+        if summary.keys == 1 { "" } else { "s" },
+        summary.locations,
+        if summary.locations == 1 { "" } else { "s" },
+        report.scan.files,
+        report.scan.bytes,
+        summary.skipped,
+        summary.errors,
+        summary.allowed,
+        if summary.complete { "" } else { " · **incomplete: some input could not be read**" },
+    )?;
+    if let Some(flagged) = &summary.flagged {
+        if let Some(manifest) = &summary.manifest {
+            writeln!(out, "Manifest: `{}`\n", cell(manifest))?;
+        }
+        writeln!(out, "| class | keys |\n|---|---:|")?;
+        for (class, count) in flagged {
+            writeln!(out, "| {class} | {count} |")?;
+        }
+        writeln!(out)?;
+    }
+    if !summary.by_provider.is_empty() {
+        writeln!(out, "| provider | keys |\n|---|---:|")?;
+        for (provider, count) in &summary.by_provider {
+            writeln!(out, "| {} | {count} |", cell(provider))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "| privilege | keys |\n|---|---:|")?;
+        for (tier, count) in &summary.by_privilege {
+            writeln!(out, "| {tier} | {count} |")?;
+        }
+        writeln!(out)?;
+    }
+    if !report.keys.is_empty() {
+        writeln!(out, "## Keys\n")?;
+        write!(
+            out,
+            "| key | provider | rule | privilege | environment | locations | first location |"
+        )?;
+        writeln!(
+            out,
+            "{}",
+            if audited {
+                " declared as | flags |"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(
+            out,
+            "|---|---|---|---|---|---:|---|{}",
+            if audited { "---|---|" } else { "" }
+        )?;
+        for key in &report.keys {
+            let first = &key.locations[0];
+            write!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | `{}:{}` |",
+                cell(key.secret.as_deref().unwrap_or(&key.redacted)),
+                cell(&key.provider),
+                key.rule,
+                key.privilege,
+                key.environment,
+                key.locations.len(),
+                cell(&first.path),
+                first.line
+            )?;
+            if let Some(audit) = &key.audit {
+                let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
+                write!(
+                    out,
+                    " {} | {} |",
+                    audit.declared_as.as_deref().map_or("—".into(), cell),
+                    if flags.is_empty() {
+                        "ok".into()
+                    } else {
+                        flags.join(", ")
+                    }
+                )?;
+            }
+            writeln!(out)?;
+        }
+        writeln!(out)?;
+    }
+    let flagged_keys: Vec<_> = report
+        .keys
+        .iter()
+        .filter_map(|k| k.audit.as_ref().map(|a| (k, a)))
+        .filter(|(_, a)| !a.reasons.is_empty() || !a.warnings.is_empty())
+        .collect();
+    if !flagged_keys.is_empty() {
+        writeln!(out, "## Findings\n")?;
+        for (key, audit) in flagged_keys {
+            let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
+            for reason in &audit.reasons {
+                writeln!(out, "- `{}` ({}): {}", cell(name), key.rule, cell(reason))?;
+            }
+            for warning in &audit.warnings {
+                writeln!(
+                    out,
+                    "- `{}` ({}): warning: {}",
+                    cell(name),
+                    key.rule,
+                    cell(warning)
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    if !report.unused.is_empty() {
+        writeln!(out, "## Declared keys found nowhere\n")?;
+        for unused in &report.unused {
+            writeln!(out, "- `{}`: {}", cell(&unused.id), cell(&unused.reason))?;
+        }
+        writeln!(out)?;
+    }
+    if !report.scan.errors.is_empty() {
+        writeln!(out, "## Inputs that could not be read\n")?;
+        for error in &report.scan.errors {
+            writeln!(out, "- `{}`: {}", cell(&error.path), cell(&error.message))?;
+        }
+    }
+    Ok(())
+}
