@@ -104,14 +104,22 @@ impl Inventory {
                         let all = rules.rules();
                         if all[hit.rule].precedence(hit.rule) < all[key.rule].precedence(key.rule) {
                             key.rule = hit.rule;
-                            key.assessment = assess(&rules.rules()[hit.rule], hit.secret.expose());
+                            key.assessment = assess(
+                                &rules.rules()[hit.rule],
+                                hit.secret.expose(),
+                                key.key_id.as_deref().or(hit.key_id.as_deref()),
+                            );
                         }
                         if key.key_id.is_none() {
                             key.key_id = hit.key_id;
                         }
                     }
                     None => {
-                        let assessment = assess(&rules.rules()[hit.rule], hit.secret.expose());
+                        let assessment = assess(
+                            &rules.rules()[hit.rule],
+                            hit.secret.expose(),
+                            hit.key_id.as_deref(),
+                        );
                         by_fingerprint.insert(
                             fp.clone(),
                             Key {

@@ -1,6 +1,10 @@
 //! Offline assessment of a key: privilege tier, environment and lifetime, each with the
-//! evidence behind it. Today the evidence is the rule and the key's own prefix; structured keys
-//! (JWT, SAS, PyPI macaroons, PEM) add analyzers here that refine the rule's defaults.
+//! evidence behind it. The rule gives the defaults and the key's own prefix is the first
+//! evidence; structured keys refine them: JWT claims (`jwt`) and AWS key ids (`aws`). More
+//! analyzers (SAS, PyPI macaroons, PEM) slot in beside them.
+
+pub mod aws;
+pub mod jwt;
 
 use jiff::Timestamp;
 
@@ -27,10 +31,10 @@ pub struct Assessment {
     pub aws_account: Option<String>,
 }
 
-/// Assesses `secret` found by `rule`.
-pub fn assess(rule: &Rule, secret: &[u8]) -> Assessment {
+/// Assesses `secret` found by `rule`; `key_id` is the key's non-secret id, if any.
+pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
     let evidence = evidence_from_prefix(rule, secret);
-    Assessment {
+    let mut assessment = Assessment {
         privilege: rule.privilege,
         privilege_evidence: evidence.clone(),
         environment: rule.environment,
@@ -39,7 +43,24 @@ pub fn assess(rule: &Rule, secret: &[u8]) -> Assessment {
         expires: None,
         scopes: None,
         aws_account: None,
+    };
+    if let Some(facts) = jwt::decode(secret) {
+        if let Some((tier, why)) = facts.tier {
+            assessment.privilege = tier;
+            assessment.privilege_evidence = why;
+        }
+        assessment.expires = facts.expires;
+        assessment.scopes = facts.scopes;
+        if let Some(lifetime) = facts.lifetime {
+            assessment.lifetime = lifetime;
+        }
     }
+    if let Some(account) = key_id.and_then(aws::account_id) {
+        assessment.environment_evidence =
+            format!("{}; aws account {account}", assessment.environment_evidence);
+        assessment.aws_account = Some(account);
+    }
+    assessment
 }
 
 /// `prefix <kw>` when the key starts with one of the rule's keywords (the format itself says
@@ -70,9 +91,20 @@ mod tests {
             .iter()
             .find(|r| r.id == "stripe-secret-key-live")
             .unwrap();
-        let found = assess(live, b"sk_live_51Q8ZrT2mW9xLp4vN7bK3sYc6d");
+        let found = assess(live, b"sk_live_51Q8ZrT2mW9xLp4vN7bK3sYc6d", None); // keyaudit:allow
         assert_eq!(found.privilege, Tier::Full);
         assert_eq!(found.privilege_evidence, "prefix sk_live_");
         assert_eq!(found.environment, Environment::Live);
+    }
+
+    #[test]
+    fn jwt_claims_refine_the_rule() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let jwt_rule = rules.rules().iter().find(|r| r.id == "jwt").unwrap();
+        let token = jwt::tests::token(r#"{"role":"anon","exp":1800000000}"#);
+        let found = assess(jwt_rule, token.as_bytes(), None);
+        assert_eq!(found.privilege, Tier::Public);
+        assert_eq!(found.privilege_evidence, "jwt claim role=anon");
+        assert_eq!(found.expires.unwrap().as_second(), 1_800_000_000);
     }
 }
