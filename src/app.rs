@@ -238,7 +238,11 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
         Some(m) => m,
         None => {
             if prepared.settings.verbosity > 0 {
-                diag("note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)");
+                diag(if args.input.no_manifest {
+                    "note: no manifest in use (--no-manifest), so every key is unknown"
+                } else {
+                    "note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)"
+                });
             }
             empty = Manifest::parse(Path::new("keyaudit.toml"), "version = 1\n", &|_| None)?;
             &empty
@@ -510,10 +514,13 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
 }
 
 fn fingerprint_stdin(args: &FingerprintArgs) -> Result<u8> {
-    let path = args
-        .manifest
-        .clone()
-        .or_else(|| manifest::discover(Path::new(".")));
+    let path = if args.no_manifest {
+        None
+    } else {
+        args.manifest
+            .clone()
+            .or_else(|| manifest::discover(Path::new(".")))
+    };
     let salt = match path {
         Some(path) => Manifest::load(&path)?.salt,
         None => DEFAULT_SALT.to_vec(),

@@ -62,7 +62,7 @@ pub struct InitArgs {
 /// Options naming a manifest file.
 #[derive(Debug, Args)]
 pub struct ManifestFileArgs {
-    /// The manifest [default: keyaudit.toml at the repository root, else here].
+    /// The manifest [default: keyaudit.toml here, else at the repository root].
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
 }
@@ -70,10 +70,13 @@ pub struct ManifestFileArgs {
 /// `fingerprint` options.
 #[derive(Debug, Args)]
 pub struct FingerprintArgs {
-    /// The manifest whose salt keys the fingerprint [default: keyaudit.toml at the repository
-    /// root, else here; without one, the fixed key `keyaudit-v1`].
+    /// The manifest whose salt keys the fingerprint [default: keyaudit.toml here, else at the
+    /// repository root; without one, the fixed key `keyaudit-v1`].
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Ignore any manifest: use the fixed key `keyaudit-v1`.
+    #[arg(long, conflicts_with = "manifest")]
+    pub no_manifest: bool,
 }
 
 /// `rules` subcommands.
@@ -125,8 +128,8 @@ pub struct InputArgs {
     /// Which rules.
     #[command(flatten)]
     pub rule_source: RuleSourceArgs,
-    /// The manifest [default: keyaudit.toml at the first PATH's repository root, else in its
-    /// directory, if present].
+    /// The manifest [default: keyaudit.toml in the first PATH's directory, else at its
+    /// repository root, if present].
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
     /// Use no manifest, even if one is present.

@@ -169,7 +169,7 @@ mod tests {
     fn one_entry_per_secret_with_every_location_in_order() {
         let rules = RuleSet::load(true, &[]).unwrap();
         let scanner = Scanner::new(&rules);
-        let key = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7";
+        let key = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7"; // keyaudit:allow
         let a = format!("token={key}\nother={key}\n");
         let b = format!("x: {key}\n");
         // Feed in an order different from the sorted one.

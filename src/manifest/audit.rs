@@ -535,7 +535,8 @@ impl KeyCheck<'_> {
         }
     }
 
-    /// A long-lived kind of key where the manifest expects it to expire within `max_age`.
+    /// A long-lived kind of key where the manifest expects it to expire within `max_age`. An
+    /// expiry already past is the `stale` check's business, not this one's.
     fn lifetime(&self, verdict: &mut Verdict) {
         let Some(declared) = self.declaration else {
             return;
@@ -547,7 +548,7 @@ impl KeyCheck<'_> {
             return;
         };
         let a = &self.key.assessment;
-        if a.lifetime != Lifetime::Long || a.expires.is_some() {
+        if a.lifetime != Lifetime::Long || a.expires.is_some() || expires <= self.now {
             return;
         }
         let start = declared.rotated.or(declared.created).unwrap_or(self.now);
@@ -688,6 +689,7 @@ mod tests {
 
     const STRIPE: &str = "sk_live_Q8ZrT2mW9xLp4vN7bK3sYc6d"; // keyaudit:allow
     const GITHUB: &str = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7"; // keyaudit:allow
+    const STRIPE_TEST: &str = "sk_test_Q8ZrT2mW9xLp4vN7bK3sYc6d"; // keyaudit:allow
 
     fn declared(id: &str, secret: &str, extra: &str) -> String {
         format!(
@@ -854,7 +856,7 @@ mod tests {
     #[test]
     fn usage_evidence_makes_idle_keys_stale_and_dates_ages() {
         let w = World::new();
-        let akid = "AKIAQ2ZRT4MWXLP4VN7Q";
+        let akid = "AKIAQ2ZRT4MWXLP4VN7Q"; // keyaudit:allow
         let mut evidence = Evidence::default();
         evidence.by_key_id.insert(
             akid.into(),
@@ -955,10 +957,10 @@ mod tests {
                 ),
                 w.key(
                     "stripe-secret-key-test",
-                    "sk_test_Q8ZrT2mW9xLp4vN7bK3sYc6d",
+                    STRIPE_TEST,
                     None,
                     &["tests/b.env"],
-                ), // keyaudit:allow
+                ),
             ],
             manifest,
             &Evidence::default(),
@@ -1046,7 +1048,7 @@ mod tests {
             only(&outcome).reasons,
             vec!["found in environment staging's paths (deploy/staging/b.env:1), but declared for prod"]
         );
-        let akid = "AKIAQ2ZRT4MWXLP4VN7Q";
+        let akid = "AKIAQ2ZRT4MWXLP4VN7Q"; // keyaudit:allow
         let account = crate::analyze::aws::account_id(akid).unwrap();
         let manifest = format!(
             "{environments}[[key]]\nid = \"deploy\"\nkey_id = \"{akid}\"\nenvironment = \"prod\"\n"
@@ -1103,12 +1105,7 @@ mod tests {
                     None,
                     &["docs/a.md", "src/b.env"],
                 ),
-                w.key(
-                    "stripe-secret-key-test",
-                    "sk_test_Q8ZrT2mW9xLp4vN7bK3sYc6d",
-                    None,
-                    &["docs/c.md"],
-                ), // keyaudit:allow
+                w.key("stripe-secret-key-test", STRIPE_TEST, None, &["docs/c.md"]),
             ],
         };
         assert_eq!(apply_allows(&mut inventory, &manifest, &w.rules), 1);

@@ -47,13 +47,13 @@ pub fn default_location(first_path: &Path) -> PathBuf {
     }
 }
 
-/// The manifest to use by default for a run over `first_path`, if one exists: at the
-/// repository root, else in the PATH's directory.
+/// The manifest to use by default for a run over `first_path`, if one exists: in the PATH's
+/// directory (a sub-project's own manifest), else at the repository root.
 pub fn discover(first_path: &Path) -> Option<PathBuf> {
     let base = base_dir(first_path);
     let candidates = [
-        repository_root(&base).map(|root| root.join(FILE_NAME)),
         Some(base.join(FILE_NAME)),
+        repository_root(&base).map(|root| root.join(FILE_NAME)),
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
 }
@@ -75,6 +75,12 @@ mod tests {
             std::fs::canonicalize(dir.path()).unwrap().join(FILE_NAME)
         );
         assert_eq!(default_location(&dir.path().join("a/b")), found);
+        std::fs::write(dir.path().join("a/b").join(FILE_NAME), "version = 1\n").unwrap();
+        assert_eq!(
+            discover(&dir.path().join("a/b")),
+            Some(dir.path().join("a/b").join(FILE_NAME)),
+            "a sub-project's own manifest wins"
+        );
     }
 
     #[test]

@@ -139,7 +139,7 @@ mod tests {
             Some("api_key".into())
         );
         assert_eq!(
-            variable_before("DATABASE_URL=postgres://app:s3cr3t@db/x", "s3cr3t"),
+            variable_before("DATABASE_URL=postgres://app:s3cr3t@db/x", "s3cr3t"), // keyaudit:allow
             Some("DATABASE_URL".into())
         );
         assert_eq!(variable_before("call(abc)", "abc"), None);

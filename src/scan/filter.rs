@@ -271,8 +271,8 @@ mod tests {
     #[test]
     fn random_keys_are_not_placeholders() {
         for value in [
-            "ghp_Zq8rT2mW9xLp4vN7bK3sYc6dF1gH5jQ0aE2u",
-            "sk_live_51Hq8ZrT2mW9xLp4vN7bK3sYc6d",
+            "ghp_Zq8rT2mW9xLp4vN7bK3sYc6dF1gH5jQ0aE2u", // keyaudit:allow
+            "sk_live_51Hq8ZrT2mW9xLp4vN7bK3sYc6d",      // keyaudit:allow
             "Tr0ub4dor&3-horse",
         ] {
             assert!(!is_placeholder(value.as_bytes()), "{value}");

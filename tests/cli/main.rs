@@ -1,7 +1,9 @@
 //! Integration tests: drive the real `keyaudit` binary on `fixtures/` and on trees built in
 //! temporary directories, and check keys, rules, tiers, lines, exit codes and secrecy.
 
+mod audit;
 mod common;
+mod manifest;
 mod rules;
 mod scan;
 mod secrecy;

@@ -15,7 +15,16 @@ fn owned(rows: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
 
 #[test]
 fn finds_every_planted_key_with_rule_and_line() {
-    let report = json_report(&["scan", "fixtures/basic", "--format", "json"], 1);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+        ],
+        1,
+    );
     let expected = owned(&[
         ("npm-access-token", ".hidden/token.txt", 1),
         ("stripe-secret-key-live", "config/.env", 3),
@@ -38,7 +47,16 @@ fn finds_every_planted_key_with_rule_and_line() {
 
 #[test]
 fn tiers_environments_and_evidence_come_from_the_rules() {
-    let report = json_report(&["scan", "fixtures/basic", "--format", "json"], 1);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+        ],
+        1,
+    );
     let stripe = key_by_rule(&report, "stripe-secret-key-live");
     assert_eq!(stripe["privilege"], "full");
     assert_eq!(stripe["environment"], "live");
@@ -63,7 +81,16 @@ fn tiers_environments_and_evidence_come_from_the_rules() {
 
 #[test]
 fn locations_carry_columns_and_variables() {
-    let report = json_report(&["scan", "fixtures/basic", "--format", "json"], 1);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+        ],
+        1,
+    );
     let stripe = key_by_rule(&report, "stripe-secret-key-live");
     let location = &stripe["locations"][0];
     assert_eq!(location["source"], "file");
@@ -75,7 +102,16 @@ fn locations_carry_columns_and_variables() {
 
 #[test]
 fn one_key_pasted_twice_is_one_entry_with_both_locations() {
-    let report = json_report(&["scan", "fixtures/basic", "--format", "json"], 1);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+        ],
+        1,
+    );
     let token = key_by_rule(&report, "github-classic-pat");
     let paths: Vec<&str> = token["locations"]
         .as_array()
@@ -93,7 +129,16 @@ fn one_key_pasted_twice_is_one_entry_with_both_locations() {
 
 #[test]
 fn binary_files_and_default_excludes_are_skipped() {
-    let report = json_report(&["scan", "fixtures/basic", "--format", "json"], 1);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+        ],
+        1,
+    );
     let skipped = report["scan"]["skipped"].as_array().unwrap();
     assert!(skipped
         .iter()
@@ -104,6 +149,7 @@ fn binary_files_and_default_excludes_are_skipped() {
     let all = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--no-default-excludes",
             "--format",
@@ -121,6 +167,7 @@ fn gitignored_files_are_scanned_unless_asked_not_to() {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--respect-gitignore",
             "--format",
@@ -139,6 +186,7 @@ fn exclude_globs_skip_paths() {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--exclude",
             "deploy/**",
@@ -158,7 +206,13 @@ fn exclude_globs_skip_paths() {
 #[test]
 fn placeholders_and_inline_allow_are_not_reported() {
     let report = json_report(
-        &["scan", "fixtures/basic/src/app.py", "--format", "json"],
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic/src/app.py",
+            "--format",
+            "json",
+        ],
         1,
     );
     let rows = placements(&report);
@@ -170,7 +224,16 @@ fn placeholders_and_inline_allow_are_not_reported() {
 
 #[test]
 fn a_tree_without_keys_exits_zero() {
-    let report = json_report(&["scan", "fixtures/clean", "--format", "json"], 0);
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/clean",
+            "--format",
+            "json",
+        ],
+        0,
+    );
     assert_eq!(report["keys"].as_array().unwrap().len(), 0);
     assert_eq!(report["scan"]["files"], 2);
 }
@@ -179,7 +242,7 @@ fn a_tree_without_keys_exits_zero() {
 fn stdin_env_dump_records_variables() {
     let dump = fs::read("fixtures/envdump/printenv.txt").unwrap();
     let output = keyaudit()
-        .args(["scan", "-", "--format", "json"])
+        .args(["scan", "--no-manifest", "-", "--format", "json"])
         .write_stdin(dump)
         .output()
         .unwrap();
@@ -228,15 +291,39 @@ fn output_does_not_depend_on_thread_count() {
         v
     };
     let one = strip(json_report(
-        &["scan", "fixtures/basic", "-j", "1", "--format", "json"],
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "-j",
+            "1",
+            "--format",
+            "json",
+        ],
         1,
     ));
     let two = strip(json_report(
-        &["scan", "fixtures/basic", "-j", "2", "--format", "json"],
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "-j",
+            "2",
+            "--format",
+            "json",
+        ],
         1,
     ));
     let four = strip(json_report(
-        &["scan", "fixtures/basic", "-j", "4", "--format", "json"],
+        &[
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "-j",
+            "4",
+            "--format",
+            "json",
+        ],
         1,
     ));
     assert_eq!(one, two);
@@ -246,7 +333,13 @@ fn output_does_not_depend_on_thread_count() {
 #[test]
 fn jsonl_is_one_key_per_line_then_a_summary() {
     let output = keyaudit()
-        .args(["scan", "fixtures/basic", "--format", "jsonl"])
+        .args([
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "jsonl",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -263,7 +356,13 @@ fn jsonl_is_one_key_per_line_then_a_summary() {
 #[test]
 fn table_lists_keys_and_a_summary_line() {
     let output = keyaudit()
-        .args(["scan", "fixtures/basic", "--format", "table"])
+        .args([
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "table",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
@@ -281,7 +380,7 @@ fn output_file_is_written_whole_with_no_temporary_left() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("inventory.json");
     keyaudit()
-        .args(["scan", "fixtures/basic", "-o"])
+        .args(["scan", "--no-manifest", "fixtures/basic", "-o"])
         .arg(&target)
         .assert()
         .code(1)
@@ -302,7 +401,7 @@ fn output_file_is_written_whole_with_no_temporary_left() {
 #[test]
 fn missing_path_is_an_error_naming_it() {
     keyaudit()
-        .args(["scan", "fixtures/no-such-dir"])
+        .args(["scan", "--no-manifest", "fixtures/no-such-dir"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("fixtures/no-such-dir"));
@@ -313,6 +412,7 @@ fn oversized_files_are_skipped_with_the_reason() {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--max-file-size",
             "300B",
@@ -345,7 +445,13 @@ fn fifos_and_symlinks_are_skipped_not_followed() {
     std::os::unix::fs::symlink("/etc", dir.path().join("outside")).unwrap();
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
     let report = json_report(
-        &["scan", dir.path().to_str().unwrap(), "--format", "json"],
+        &[
+            "scan",
+            "--no-manifest",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ],
         0,
     );
     let skipped = report["scan"]["skipped"].to_string();
@@ -361,7 +467,13 @@ fn fifos_and_symlinks_are_skipped_not_followed() {
 fn closed_stdout_ends_quietly_with_the_run_code() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("keyaudit"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["scan", "fixtures/basic", "--format", "jsonl"])
+        .args([
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "jsonl",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

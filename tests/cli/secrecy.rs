@@ -9,6 +9,7 @@ fn planted_secrets() -> Vec<String> {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--show-secrets",
             "--format",
@@ -32,7 +33,14 @@ fn no_format_reveals_a_secret_without_show_secrets() {
     let secrets = planted_secrets();
     for format in ["table", "json", "jsonl"] {
         let output = keyaudit()
-            .args(["scan", "fixtures/basic", "-v", "--format", format])
+            .args([
+                "scan",
+                "--no-manifest",
+                "fixtures/basic",
+                "-v",
+                "--format",
+                format,
+            ])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
@@ -62,6 +70,7 @@ fn show_secrets_reveals_them_in_every_format() {
         let output = keyaudit()
             .args([
                 "scan",
+                "--no-manifest",
                 "fixtures/basic",
                 "--show-secrets",
                 "--format",
@@ -78,6 +87,7 @@ fn redacted_hints_show_at_most_a_third() {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--show-secrets",
             "--format",
@@ -99,6 +109,7 @@ fn fingerprint_command_matches_the_inventory_and_echoes_nothing() {
     let report = json_report(
         &[
             "scan",
+            "--no-manifest",
             "fixtures/basic",
             "--show-secrets",
             "--format",
@@ -109,7 +120,7 @@ fn fingerprint_command_matches_the_inventory_and_echoes_nothing() {
     for key in report["keys"].as_array().unwrap().iter().take(4) {
         let secret = key["secret"].as_str().unwrap();
         let output = keyaudit()
-            .arg("fingerprint")
+            .args(["fingerprint", "--no-manifest"])
             .write_stdin(format!("{secret}\n"))
             .output()
             .unwrap();
@@ -124,7 +135,7 @@ fn fingerprint_command_matches_the_inventory_and_echoes_nothing() {
 #[test]
 fn fingerprint_of_nothing_is_an_error() {
     keyaudit()
-        .arg("fingerprint")
+        .args(["fingerprint", "--no-manifest"])
         .write_stdin("")
         .assert()
         .code(2)
