@@ -2,6 +2,7 @@
 //! scanner, inventory, audit, report. This is the edge where `anyhow` lives and where exit codes
 //! are decided.
 
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -27,6 +28,7 @@ use crate::manifest::{self, AuditClass, Manifest};
 use crate::report::{Report, RunInfo};
 use crate::rules::RuleSet;
 use crate::scan::{check::check_examples, Hit, Scanner};
+use crate::source::git::{self, CommitIndex};
 use crate::source::{self, Origin, Stats, StatsSnapshot};
 
 /// Exit code: nothing found that fails.
@@ -148,15 +150,45 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
             findings.lock().expect("findings lock").push((origin, hits));
         }
     };
+    let mut commits = CommitIndex::new();
+    let mut repositories = HashSet::new();
     for root in &settings.roots {
         if root.as_os_str() == "-" {
             source::read_stdin(settings.walk.max_file_size, &stats, &visit);
-        } else {
+            continue;
+        }
+        let repo = (settings.history || settings.staged)
+            .then(|| git::discover(root))
+            .flatten();
+        if settings.staged {
+            let repo = repo
+                .with_context(|| format!("{}: --staged needs a git repository", root.display()))?;
+            if repositories.insert(git::git_dir(&repo)) {
+                git::scan_staged(&repo, &settings.git, &stats, &visit)
+                    .map_err(anyhow::Error::msg)?;
+            }
+            continue;
+        }
+        // A bare repository has no working tree: its files are git's own.
+        if !repo.as_ref().is_some_and(|r| r.is_bare()) {
             source::fs::walk_root(root, &settings.walk, &stats, &visit)?;
+        }
+        if settings.history {
+            match repo {
+                Some(repo) if repositories.insert(git::git_dir(&repo)) => {
+                    git::scan_history(&repo, &settings.git, &stats, &mut commits, &visit)
+                        .map_err(anyhow::Error::msg)?;
+                }
+                Some(_) => {}
+                None => stats.skip(
+                    root.display().to_string(),
+                    "not in a git repository: no history to scan",
+                ),
+            }
         }
     }
     let findings = findings.into_inner().expect("findings lock");
-    let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings);
+    let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings, &commits);
     if let Some(manifest) = &prepared.manifest {
         let ids = manifest
             .keys
@@ -422,6 +454,9 @@ fn clone_input(args: &InputArgs) -> InputArgs {
         no_default_excludes: args.no_default_excludes,
         max_file_size: args.max_file_size,
         now: args.now,
+        history: args.history,
+        since: args.since.clone(),
+        staged: args.staged,
         threads: args.threads,
         strict: args.strict,
         quiet: args.quiet,

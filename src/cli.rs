@@ -125,6 +125,15 @@ pub struct InputArgs {
     /// Directories (walked), files, or `-` for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Also scan every commit reachable from any ref of each git repository at a PATH.
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: only commits not reachable from REV (a pull request's new commits).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since: Option<String>,
+    /// Scan only what is staged in the index, as it will be committed (the pre-commit mode).
+    #[arg(long, conflicts_with = "history")]
+    pub staged: bool,
     /// Which rules.
     #[command(flatten)]
     pub rule_source: RuleSourceArgs,

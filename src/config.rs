@@ -8,6 +8,7 @@ use crate::cli::{InputArgs, OutputArgs};
 use crate::globs;
 use crate::report::Format;
 use crate::source::fs::WalkOptions;
+use crate::source::git::GitOptions;
 
 /// Validated settings of a scan.
 #[derive(Debug)]
@@ -20,6 +21,12 @@ pub struct Settings {
     pub strict: bool,
     /// Stderr verbosity: 0 quiet, 1 normal, 2 verbose.
     pub verbosity: u8,
+    /// Scan git history too.
+    pub history: bool,
+    /// Scan only the staged index.
+    pub staged: bool,
+    /// How to read git content.
+    pub git: GitOptions,
 }
 
 impl Settings {
@@ -33,7 +40,17 @@ impl Settings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let git = GitOptions {
+            since: args.since.clone(),
+            max_file_size: args.max_file_size,
+            excludes: excludes.clone(),
+            default_excludes: !args.no_default_excludes,
+            threads,
+        };
         Ok(Self {
+            history: args.history,
+            staged: args.staged,
+            git,
             roots: args.paths.clone(),
             walk: WalkOptions {
                 excludes,

@@ -13,6 +13,7 @@ use crate::fingerprint::fingerprint;
 use crate::rules::RuleSet;
 use crate::scan::Hit;
 use crate::secret::Secret;
+use crate::source::git::CommitIndex;
 use crate::source::{Origin, SourceKind};
 
 /// One place a key was found.
@@ -47,8 +48,10 @@ pub struct FirstSeen {
     pub commit: String,
     /// Commit date.
     pub date: Timestamp,
-    /// Author.
+    /// Author name.
     pub author: String,
+    /// Author email.
+    pub author_email: String,
 }
 
 /// One distinct key.
@@ -80,8 +83,14 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Folds per-blob hits into keys. `salt` keys the fingerprints.
-    pub fn build(rules: &RuleSet, salt: &[u8], findings: Vec<(Origin, Vec<Hit>)>) -> Self {
+    /// Folds per-blob hits into keys. `salt` keys the fingerprints; `commits` describes the
+    /// commits of history locations, for `first_seen`.
+    pub fn build(
+        rules: &RuleSet,
+        salt: &[u8],
+        findings: Vec<(Origin, Vec<Hit>)>,
+        commits: &CommitIndex,
+    ) -> Self {
         let mut by_fingerprint: HashMap<String, Key> = HashMap::new();
         for (origin, hits) in findings {
             for hit in hits {
@@ -96,7 +105,7 @@ impl Inventory {
                     decoded: None,
                     on_disk: origin.on_disk.clone(),
                 };
-                let current = origin.source != SourceKind::Git;
+                let current = origin.source != SourceKind::Git || origin.in_head;
                 match by_fingerprint.get_mut(&fp) {
                     Some(key) => {
                         key.locations.push(location);
@@ -141,6 +150,7 @@ impl Inventory {
         for key in &mut keys {
             key.locations.sort();
             key.locations.dedup();
+            key.first_seen = first_seen(&key.locations, commits);
         }
         keys.sort_by(|a, b| {
             a.locations[0]
@@ -149,6 +159,21 @@ impl Inventory {
         });
         Self { keys }
     }
+}
+
+/// The oldest commit among `locations` that is described in `commits`.
+fn first_seen(locations: &[Location], commits: &CommitIndex) -> Option<FirstSeen> {
+    locations
+        .iter()
+        .filter_map(|l| l.commit.as_ref())
+        .filter_map(|c| commits.get(c).map(|meta| (c, meta)))
+        .min_by_key(|(_, meta)| meta.order)
+        .map(|(commit, meta)| FirstSeen {
+            commit: commit.clone(),
+            date: meta.date,
+            author: meta.author.clone(),
+            author_email: meta.email.clone(),
+        })
 }
 
 #[cfg(test)]
@@ -162,6 +187,7 @@ mod tests {
             path: path.into(),
             commit: None,
             on_disk: None,
+            in_head: false,
         }
     }
 
@@ -177,7 +203,7 @@ mod tests {
             (origin("b.yml"), scanner.scan(b.as_bytes())),
             (origin("a.env"), scanner.scan(a.as_bytes())),
         ];
-        let inventory = Inventory::build(&rules, b"salt", findings);
+        let inventory = Inventory::build(&rules, b"salt", findings, &CommitIndex::new());
         assert_eq!(inventory.keys.len(), 1);
         let entry = &inventory.keys[0];
         let places: Vec<(String, usize)> = entry

@@ -765,6 +765,7 @@ mod tests {
             commit: "0123456789abcdef0123".into(),
             date: parse_date("2025-01-01").unwrap(),
             author: "dev".into(),
+            author_email: "dev@corp.example".into(),
         });
         let outcome = w.run(
             vec![key],

@@ -149,6 +149,7 @@ fn read_file(
                 path: display,
                 commit: None,
                 on_disk: Some(path.to_path_buf()),
+                in_head: false,
             };
             visit(origin, &data);
         }

@@ -3,6 +3,7 @@
 //! what it read, what it skipped and why, and what it could not read.
 
 pub mod fs;
+pub mod git;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,8 @@ pub struct Origin {
     pub commit: Option<String>,
     /// The file on disk, for working-tree files (to match manifest globs).
     pub on_disk: Option<std::path::PathBuf>,
+    /// For history blobs: whether the blob is in HEAD's tree (present now).
+    pub in_head: bool,
 }
 
 /// An input that was passed over, with the reason.
@@ -60,6 +63,9 @@ pub struct ReadError {
 pub struct Stats {
     files: AtomicU64,
     bytes: AtomicU64,
+    blobs: AtomicU64,
+    binary_blobs: AtomicU64,
+    commits: AtomicU64,
     skipped: Mutex<Vec<Skipped>>,
     errors: Mutex<Vec<ReadError>>,
 }
@@ -69,8 +75,14 @@ pub struct Stats {
 pub struct StatsSnapshot {
     /// Files (or stdin) scanned.
     pub files: u64,
-    /// Bytes scanned.
+    /// Bytes scanned (files and blobs).
     pub bytes: u64,
+    /// Git blobs scanned.
+    pub blobs: u64,
+    /// Git blobs passed over as binary (counted, not listed).
+    pub binary_blobs: u64,
+    /// Git commits walked.
+    pub commits: u64,
     /// Inputs skipped.
     pub skipped: Vec<Skipped>,
     /// Inputs that could not be read.
@@ -82,6 +94,22 @@ impl Stats {
     pub fn scanned(&self, len: usize) {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one scanned git blob of `len` bytes.
+    pub fn scanned_blob(&self, len: usize) {
+        self.blobs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one binary git blob passed over.
+    pub fn binary_blob(&self) {
+        self.binary_blobs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one walked commit.
+    pub fn commit(&self) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records a skipped input.
@@ -111,6 +139,9 @@ impl Stats {
         StatsSnapshot {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            blobs: self.blobs.load(Ordering::Relaxed),
+            binary_blobs: self.binary_blobs.load(Ordering::Relaxed),
+            commits: self.commits.load(Ordering::Relaxed),
             skipped,
             errors,
         }
@@ -139,6 +170,7 @@ pub fn read_stdin(max_size: u64, stats: &Stats, visit: &(dyn Fn(Origin, &[u8]) +
                 path: "-".into(),
                 commit: None,
                 on_disk: None,
+                in_head: false,
             };
             visit(origin, &data);
         }

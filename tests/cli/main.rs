@@ -3,6 +3,7 @@
 
 mod audit;
 mod common;
+mod history;
 mod manifest;
 mod rules;
 mod scan;

@@ -1,0 +1,472 @@
+//! Git sources: full history (`--history`) and the staged index (`--staged`).
+//!
+//! History: every commit reachable from any ref (branches, tags, remote-tracking refs, stash,
+//! HEAD) is walked oldest first; each commit's tree is walked while skipping tree ids already
+//! seen, so every distinct blob is found once, with the oldest commit and path that introduced
+//! it. The unique blobs are then read and scanned in parallel, each worker with its own
+//! repository handle; commit details are kept so provenance is resolved only for blobs that
+//! hold keys. Submodules are not followed; symbolic links are not content.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, Sort};
+use globset::GlobSet;
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use super::fs::DEFAULT_EXCLUDED_DIRS;
+use super::{looks_binary, Origin, SourceKind, Stats};
+
+/// Git's file mode for a symbolic link.
+const SYMLINK_MODE: i32 = 0o120000;
+/// Git's file mode for a submodule (a commit inside a tree).
+const GITLINK_MODE: i32 = 0o160000;
+
+/// Who made a commit and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMeta {
+    /// Author date.
+    pub date: Timestamp,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Position in the oldest-first walk (smaller is older).
+    pub order: usize,
+}
+
+/// Commit details of a history scan, by full commit id.
+pub type CommitIndex = HashMap<String, CommitMeta>;
+
+/// How to read git content.
+#[derive(Debug, Clone)]
+pub struct GitOptions {
+    /// Only commits not reachable from this revision.
+    pub since: Option<String>,
+    /// Larger blobs are skipped and reported.
+    pub max_file_size: u64,
+    /// Paths to skip.
+    pub excludes: GlobSet,
+    /// Skip dependency and build folders.
+    pub default_excludes: bool,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl GitOptions {
+    fn excluded(&self, path: &str) -> bool {
+        (self.default_excludes
+            && path
+                .split('/')
+                .rev()
+                .skip(1)
+                .any(|dir| DEFAULT_EXCLUDED_DIRS.contains(&dir)))
+            || (!self.excludes.is_empty() && self.excludes.is_match(path))
+    }
+}
+
+/// The repository holding `path`, if any.
+pub fn discover(path: &Path) -> Option<Repository> {
+    Repository::discover(path).ok()
+}
+
+/// A name for a repository in messages: its working directory, else its git directory.
+fn repo_name(repo: &Repository) -> String {
+    repo.workdir()
+        .unwrap_or_else(|| repo.path())
+        .display()
+        .to_string()
+}
+
+fn short(oid: Oid) -> String {
+    oid.to_string()[..12].to_string()
+}
+
+/// One blob to scan: where it first appeared.
+struct BlobJob {
+    oid: Oid,
+    path: String,
+    commit: Oid,
+    order: usize,
+}
+
+/// Scans the whole history of `repo`. Commit details go into `commits`; what could not be
+/// read goes into `stats` and never stops the scan.
+pub fn scan_history(
+    repo: &Repository,
+    options: &GitOptions,
+    stats: &Stats,
+    commits: &mut CommitIndex,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) -> Result<(), String> {
+    let name = repo_name(repo);
+    if repo.is_shallow() {
+        stats.skip(
+            name.clone(),
+            "shallow clone: history before the shallow boundary is not in this repository",
+        );
+    }
+    let mut walk = repo
+        .revwalk()
+        .map_err(|e| format!("{name}: cannot walk history: {}", e.message()))?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(|e| format!("{name}: {}", e.message()))?;
+    push_all_refs(repo, &mut walk, stats, &name);
+    if let Some(since) = &options.since {
+        let base = repo
+            .revparse_single(since)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
+        walk.hide(base.id())
+            .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
+    }
+
+    let mut seen_trees: HashSet<Oid> = HashSet::new();
+    let mut seen_blobs: HashSet<Oid> = HashSet::new();
+    let mut jobs: Vec<BlobJob> = Vec::new();
+    let mut walked: Vec<Oid> = Vec::new();
+    for step in walk {
+        match step {
+            Ok(oid) => walked.push(oid),
+            Err(e) => stats.error(name.clone(), format!("history walk: {}", e.message())),
+        }
+    }
+    if options.since.is_some() {
+        // Content already in the base is not new: mark the trees of the hidden parents of
+        // the new commits as seen before walking.
+        let new: HashSet<Oid> = walked.iter().copied().collect();
+        for oid in &walked {
+            let Ok(commit) = repo.find_commit(*oid) else {
+                continue;
+            };
+            for parent in commit.parents().filter(|p| !new.contains(&p.id())) {
+                mark_tree_seen(repo, parent.tree_id(), &mut seen_trees, &mut seen_blobs);
+            }
+        }
+    }
+    for (order, oid) in walked.into_iter().enumerate() {
+        let commit = match repo.find_commit(oid) {
+            Ok(c) => c,
+            Err(e) => {
+                stats.error(
+                    format!("{name}: commit {}", short(oid)),
+                    e.message().to_string(),
+                );
+                continue;
+            }
+        };
+        let author = commit.author();
+        commits.insert(
+            oid.to_string(),
+            CommitMeta {
+                date: Timestamp::from_second(author.when().seconds()).unwrap_or_default(),
+                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                order,
+            },
+        );
+        stats.commit();
+        let mut stack = vec![(commit.tree_id(), String::new())];
+        while let Some((tree_id, prefix)) = stack.pop() {
+            if !seen_trees.insert(tree_id) {
+                continue;
+            }
+            let tree = match repo.find_tree(tree_id) {
+                Ok(t) => t,
+                Err(e) => {
+                    stats.error(
+                        format!(
+                            "{name}: tree {} ({}/ in commit {})",
+                            short(tree_id),
+                            prefix,
+                            short(oid)
+                        ),
+                        e.message().to_string(),
+                    );
+                    continue;
+                }
+            };
+            for entry in tree.iter() {
+                let entry_name = String::from_utf8_lossy(entry.name_bytes());
+                let path = if prefix.is_empty() {
+                    entry_name.into_owned()
+                } else {
+                    format!("{prefix}/{entry_name}")
+                };
+                match entry.kind() {
+                    Some(ObjectType::Tree) => stack.push((entry.id(), path)),
+                    Some(ObjectType::Blob)
+                        if entry.filemode() != SYMLINK_MODE
+                            && !options.excluded(&path)
+                            && seen_blobs.insert(entry.id()) =>
+                    {
+                        jobs.push(BlobJob {
+                            oid: entry.id(),
+                            path,
+                            commit: oid,
+                            order,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let head_blobs = head_blobs(repo);
+    // Versions of one file sit together, so their delta chains share libgit2's base cache.
+    jobs.sort_by(|a, b| a.path.cmp(&b.path).then(a.order.cmp(&b.order)));
+    scan_blobs(
+        repo.path(),
+        &name,
+        &jobs,
+        &head_blobs,
+        options,
+        stats,
+        visit,
+    );
+    Ok(())
+}
+
+/// Marks every tree and blob under `tree_id` as seen.
+fn mark_tree_seen(
+    repo: &Repository,
+    tree_id: Oid,
+    seen_trees: &mut HashSet<Oid>,
+    seen_blobs: &mut HashSet<Oid>,
+) {
+    let mut stack = vec![tree_id];
+    while let Some(id) = stack.pop() {
+        if !seen_trees.insert(id) {
+            continue;
+        }
+        let Ok(tree) = repo.find_tree(id) else {
+            continue;
+        };
+        for entry in tree.iter() {
+            match entry.kind() {
+                Some(ObjectType::Tree) => stack.push(entry.id()),
+                Some(ObjectType::Blob) => {
+                    seen_blobs.insert(entry.id());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Pushes every ref's commit (and HEAD) onto the walk; refs to trees or blobs are skipped.
+fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats, name: &str) {
+    if let Ok(head) = repo.head() {
+        if let Ok(commit) = head.peel_to_commit() {
+            let _ = walk.push(commit.id());
+        }
+    }
+    let references = match repo.references() {
+        Ok(r) => r,
+        Err(e) => {
+            stats.error(
+                name.to_string(),
+                format!("cannot list refs: {}", e.message()),
+            );
+            return;
+        }
+    };
+    for reference in references {
+        match reference {
+            Ok(reference) => {
+                if let Ok(commit) = reference.peel_to_commit() {
+                    if let Err(e) = walk.push(commit.id()) {
+                        stats.error(
+                            format!("{name}: {}", reference.name().unwrap_or("?")),
+                            e.message().to_string(),
+                        );
+                    }
+                }
+            }
+            Err(e) => stats.error(name.to_string(), format!("bad ref: {}", e.message())),
+        }
+    }
+}
+
+/// Every blob in HEAD's tree: keys in them are present now.
+fn head_blobs(repo: &Repository) -> HashSet<Oid> {
+    let mut blobs = HashSet::new();
+    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return blobs;
+    };
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            blobs.insert(entry.id());
+        }
+        git2::TreeWalkResult::Ok
+    });
+    blobs
+}
+
+/// Reads and scans `jobs` in parallel; each chunk opens its own repository handle.
+fn scan_blobs(
+    git_dir: &Path,
+    name: &str,
+    jobs: &[BlobJob],
+    head_blobs: &HashSet<Oid>,
+    options: &GitOptions,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) {
+    if jobs.is_empty() {
+        return;
+    }
+    let chunk = (jobs.len() / (options.threads.max(1) * 16)).clamp(32, 4096);
+    let work = || {
+        jobs.par_chunks(chunk).for_each(|chunk| {
+            let repo = match Repository::open(git_dir) {
+                Ok(r) => r,
+                Err(e) => {
+                    stats.error(name.to_string(), format!("cannot open: {}", e.message()));
+                    return;
+                }
+            };
+            let odb = repo.odb().ok();
+            for job in chunk {
+                scan_blob(
+                    &repo,
+                    odb.as_ref(),
+                    name,
+                    job,
+                    head_blobs,
+                    options,
+                    stats,
+                    visit,
+                );
+            }
+        });
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_blob(
+    repo: &Repository,
+    odb: Option<&git2::Odb<'_>>,
+    name: &str,
+    job: &BlobJob,
+    head_blobs: &HashSet<Oid>,
+    options: &GitOptions,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) {
+    let place = || format!("{} @ {}", job.path, short(job.commit));
+    if let Some(Ok((size, _))) = odb.map(|o| o.read_header(job.oid)) {
+        if size as u64 > options.max_file_size {
+            stats.skip(
+                place(),
+                format!(
+                    "larger than --max-file-size ({size} > {} bytes)",
+                    options.max_file_size
+                ),
+            );
+            return;
+        }
+    }
+    let blob = match repo.find_blob(job.oid) {
+        Ok(b) => b,
+        Err(e) => {
+            stats.error(
+                format!("{name}: blob {} ({})", short(job.oid), place()),
+                e.message().to_string(),
+            );
+            return;
+        }
+    };
+    let data = blob.content();
+    if looks_binary(data) {
+        stats.binary_blob();
+        return;
+    }
+    stats.scanned_blob(data.len());
+    visit(
+        Origin {
+            source: SourceKind::Git,
+            path: job.path.clone(),
+            commit: Some(job.commit.to_string()),
+            on_disk: None,
+            in_head: head_blobs.contains(&job.oid),
+        },
+        data,
+    );
+}
+
+/// Scans what the index of `repo` holds that differs from HEAD: the content as it will be
+/// committed. Works in a repository with no commit yet.
+pub fn scan_staged(
+    repo: &Repository,
+    options: &GitOptions,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) -> Result<(), String> {
+    let name = repo_name(repo);
+    let index = repo
+        .index()
+        .map_err(|e| format!("{name}: cannot read the index: {}", e.message()))?;
+    let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    for entry in index.iter() {
+        let stage = (entry.flags >> 12) & 0x3;
+        let mode = entry.mode as i32;
+        if stage != 0 || mode == SYMLINK_MODE || mode == GITLINK_MODE {
+            continue;
+        }
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        if options.excluded(&path) {
+            continue;
+        }
+        let unchanged = head
+            .as_ref()
+            .and_then(|t| t.get_path(Path::new(&path)).ok())
+            .is_some_and(|e| e.id() == entry.id);
+        if unchanged {
+            continue;
+        }
+        if u64::from(entry.file_size) > options.max_file_size {
+            stats.skip(
+                path,
+                format!(
+                    "larger than --max-file-size ({} bytes)",
+                    options.max_file_size
+                ),
+            );
+            continue;
+        }
+        match repo.find_blob(entry.id) {
+            Ok(blob) if looks_binary(blob.content()) => stats.skip(path, "binary file"),
+            Ok(blob) => {
+                stats.scanned(blob.content().len());
+                visit(
+                    Origin {
+                        source: SourceKind::Staged,
+                        path,
+                        commit: None,
+                        on_disk: repo
+                            .workdir()
+                            .map(|w| w.join(&*String::from_utf8_lossy(&entry.path))),
+                        in_head: false,
+                    },
+                    blob.content(),
+                );
+            }
+            Err(e) => stats.error(format!("{name}: staged {path}"), e.message().to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// The git directory of the repository holding `path`, for de-duplicating PATHs.
+pub fn git_dir(repo: &Repository) -> PathBuf {
+    std::fs::canonicalize(repo.path()).unwrap_or_else(|_| repo.path().to_path_buf())
+}

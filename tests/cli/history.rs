@@ -1,0 +1,429 @@
+//! `--history`, `--since` and `--staged` on repositories built at test time with the git CLI:
+//! keys added, changed, moved and deleted; branches, tags, merges and stash; bare, shallow and
+//! corrupt repositories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::keyaudit;
+
+const GITHUB: &str = "ghp_Q9w2E8r4T1y6U3i7O5p0A2s4D6f8G1h3J5kZ";
+const STRIPE: &str = "sk_live_Zq8rT2mW9xLp4vN7bK3sYc6dV";
+const GITLAB: &str = "glpat-Hq7vN2pLw9xR4tY6uK3s";
+const NPM: &str = "npm_Xw8qL3vN6tR2yP9mK4sZ7cB5dF1gH0jA2eU4";
+
+/// A repository in a temporary directory, driven through the git CLI with fixed identities.
+struct Repo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        let repo = Self { _dir: dir, path };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(&self.path, args)
+    }
+
+    fn write(&self, file: &str, text: &str) {
+        let path = self.path.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Commits everything as `author` at `date`; returns the commit id.
+    fn commit(&self, author: &str, date: &str, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        let status = Command::new("git")
+            .current_dir(&self.path)
+            .args([
+                "-c",
+                "user.name=ci",
+                "-c",
+                "user.email=ci@example.org",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                message,
+            ])
+            .env("GIT_AUTHOR_NAME", author)
+            .env(
+                "GIT_AUTHOR_EMAIL",
+                format!("{}@corp.example", author.to_lowercase()),
+            )
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Runs keyaudit with `args` then the path; returns (exit code, report).
+fn run(path: &Path, args: &[&str]) -> (i32, Value) {
+    let output = keyaudit()
+        .args(args)
+        .args(["--no-manifest", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code().unwrap(), report)
+}
+
+fn key<'a>(report: &'a Value, rule: &str) -> &'a Value {
+    report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {}", report["keys"]))
+}
+
+fn rules(report: &Value) -> Vec<String> {
+    let mut found: Vec<String> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["rule"].as_str().unwrap().to_string())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_deleted_key_is_found_with_its_first_commit() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("A=1\nGITHUB_TOKEN={GITHUB}\n"));
+    let first = repo.commit("Alice", "2024-01-05T10:00:00Z", "add token");
+    repo.write(
+        "a.env",
+        &format!("A=1\nGITHUB_TOKEN={GITHUB}\nSTRIPE={STRIPE}\n"),
+    );
+    let second = repo.commit("Bob", "2024-02-05T10:00:00Z", "add stripe");
+    repo.git(&["mv", "a.env", "moved.env"]);
+    repo.commit("Carol", "2024-03-05T10:00:00Z", "move");
+    repo.git(&["rm", "-q", "moved.env"]);
+    repo.commit("Dave", "2024-04-05T10:00:00Z", "delete");
+
+    let (code, report) = run(&repo.path, &["scan", "--history"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["scan"]["commits"], 4);
+    let github = key(&report, "github-classic-pat");
+    assert_eq!(github["in_current_tree"], false);
+    assert_eq!(github["first_seen"]["commit"], first.as_str());
+    assert_eq!(github["first_seen"]["date"], "2024-01-05T10:00:00Z");
+    assert_eq!(github["first_seen"]["author"], "Alice");
+    assert_eq!(github["first_seen"]["author_email"], "alice@corp.example");
+    let first_location = github["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["commit"] == first.as_str())
+        .expect("a location at the introducing commit");
+    assert_eq!(first_location["source"], "git");
+    assert_eq!(first_location["path"], "a.env");
+    assert_eq!(first_location["line"], 2);
+    assert_eq!(first_location["variable"], "GITHUB_TOKEN");
+    let stripe = key(&report, "stripe-secret-key-live");
+    assert_eq!(stripe["first_seen"]["commit"], second.as_str());
+    assert_eq!(stripe["first_seen"]["author"], "Bob");
+    assert_eq!(stripe["locations"][0]["line"], 3);
+
+    let (code, report) = run(&repo.path, &["scan"]);
+    assert_eq!(
+        code, 0,
+        "without --history the deleted keys are gone: {report}"
+    );
+}
+
+#[test]
+fn a_key_in_the_tree_and_in_history_is_one_entry() {
+    let repo = Repo::new();
+    repo.write("config.env", &format!("TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-05T10:00:00Z", "add");
+    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    assert_eq!(report["keys"].as_array().unwrap().len(), 1);
+    let github = key(&report, "github-classic-pat");
+    assert_eq!(github["in_current_tree"], true);
+    let sources: Vec<&str> = github["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, vec!["file", "git"]);
+}
+
+#[test]
+fn branches_tags_merges_and_stash_are_all_reached() {
+    let repo = Repo::new();
+    repo.write("base.txt", "base\n");
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature.env", &format!("STRIPE={STRIPE}\n"));
+    repo.commit("Bob", "2024-01-02T00:00:00Z", "feature key");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "merged"]);
+    repo.write("merged.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Carol", "2024-01-03T00:00:00Z", "merged key");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge", "merged"]);
+    repo.git(&["branch", "-q", "-D", "merged"]);
+    // A commit reachable only from a tag.
+    repo.git(&["checkout", "-q", "--detach"]);
+    repo.write("tagged.env", &format!("GITLAB_TOKEN={GITLAB}\n"));
+    repo.commit("Dave", "2024-01-04T00:00:00Z", "tagged key");
+    repo.git(&["tag", "v1-secret"]);
+    repo.git(&["checkout", "-q", "main"]);
+    // A key only in the stash.
+    repo.write("base.txt", &format!("base\nNPM_TOKEN={NPM}\n"));
+    repo.git(&["stash", "-q"]);
+
+    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    assert_eq!(
+        rules(&report),
+        vec![
+            "github-classic-pat",
+            "gitlab-personal-access-token",
+            "npm-access-token",
+            "stripe-secret-key-live"
+        ]
+    );
+    assert_eq!(
+        key(&report, "github-classic-pat")["in_current_tree"],
+        true,
+        "merged into HEAD"
+    );
+    assert_eq!(
+        key(&report, "stripe-secret-key-live")["in_current_tree"],
+        false
+    );
+}
+
+#[test]
+fn since_limits_to_new_commits() {
+    let repo = Repo::new();
+    repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "old");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.write("new.env", &format!("STRIPE={STRIPE}\n"));
+    repo.commit("Bob", "2024-01-02T00:00:00Z", "new");
+    repo.git(&["rm", "-q", "old.env", "new.env"]);
+    repo.commit("Bob", "2024-01-03T00:00:00Z", "clean up");
+    let (_, report) = run(&repo.path, &["scan", "--history", "--since", "main"]);
+    assert_eq!(rules(&report), vec!["stripe-secret-key-live"]);
+    assert_eq!(report["scan"]["commits"], 2);
+    keyaudit()
+        .args([
+            "scan",
+            "--history",
+            "--since",
+            "no-such-branch",
+            "--no-manifest",
+        ])
+        .arg(&repo.path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--since no-such-branch"));
+    keyaudit()
+        .args(["scan", "--since", "main"])
+        .arg(&repo.path)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn staged_reports_the_index_not_the_working_tree() {
+    let repo = Repo::new();
+    // No commit yet: the index alone.
+    repo.write("staged.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.git(&["add", "staged.env"]);
+    let (code, report) = run(&repo.path, &["scan", "--staged"]);
+    assert_eq!(code, 1);
+    let github = key(&report, "github-classic-pat");
+    assert_eq!(github["locations"][0]["source"], "staged");
+    assert_eq!(github["locations"][0]["path"], "staged.env");
+
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "first");
+    // Committed content is not staged any more; an unstaged edit is ignored; a staged one counts.
+    let (code, _) = run(&repo.path, &["scan", "--staged"]);
+    assert_eq!(code, 0, "nothing staged");
+    repo.write("unstaged.env", &format!("STRIPE={STRIPE}\n"));
+    repo.write(
+        "staged.env",
+        &format!("GITHUB_TOKEN={GITHUB}\nGITLAB={GITLAB}\n"),
+    );
+    repo.git(&["add", "staged.env"]);
+    repo.write(
+        "staged.env",
+        &format!("GITHUB_TOKEN={GITHUB}\nGITLAB={GITLAB}\nNPM={NPM}\n"),
+    );
+    let (code, report) = run(&repo.path, &["scan", "--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules(&report),
+        vec!["github-classic-pat", "gitlab-personal-access-token"],
+        "the staged blob as it will be committed, without unstaged edits"
+    );
+    assert_eq!(
+        key(&report, "gitlab-personal-access-token")["locations"][0]["line"],
+        2
+    );
+}
+
+#[test]
+fn bare_and_shallow_repositories() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.write("b.env", &format!("STRIPE={STRIPE}\n"));
+    repo.commit("Bob", "2024-01-02T00:00:00Z", "two");
+    let parent = repo.path.parent().unwrap();
+    let source = format!("file://{}", repo.path.display());
+
+    git_in(
+        parent,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &repo.path.display().to_string(),
+            "bare.git",
+        ],
+    );
+    let (_, report) = run(&parent.join("bare.git"), &["scan", "--history"]);
+    assert_eq!(
+        rules(&report),
+        vec!["github-classic-pat", "stripe-secret-key-live"]
+    );
+    assert_eq!(
+        report["scan"]["files"], 0,
+        "a bare repository's own files are not a working tree"
+    );
+    assert_eq!(
+        key(&report, "github-classic-pat")["in_current_tree"],
+        true,
+        "in HEAD's tree"
+    );
+
+    git_in(parent, &["clone", "-q", "--depth", "1", &source, "shallow"]);
+    let (_, report) = run(&parent.join("shallow"), &["scan", "--history"]);
+    assert_eq!(report["scan"]["commits"], 1);
+    assert!(report["scan"]["skipped"]
+        .to_string()
+        .contains("shallow clone: history before the shallow boundary is not in this repository"));
+    assert_eq!(
+        rules(&report),
+        vec!["github-classic-pat", "stripe-secret-key-live"]
+    );
+}
+
+#[test]
+fn a_corrupt_object_is_reported_and_the_rest_still_scanned() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.write("b.env", &format!("STRIPE={STRIPE}\n"));
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
+    let blob = repo.git(&["rev-parse", "HEAD:b.env"]).trim().to_string();
+    let object = repo
+        .path
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    fs::remove_file(&object).unwrap();
+    fs::remove_file(repo.path.join("b.env")).unwrap();
+
+    let (code, report) = run(&repo.path, &["scan", "--history"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), vec!["github-classic-pat"]);
+    let errors = report["scan"]["errors"].to_string();
+    assert!(
+        errors.contains(&format!("blob {}", &blob[..12])),
+        "{errors}"
+    );
+    assert!(errors.contains("b.env"), "{errors}");
+    assert_eq!(report["summary"]["complete"], false);
+    let (code, _) = run(&repo.path, &["scan", "--history", "--strict"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn oversized_blobs_are_skipped_and_reported() {
+    let repo = Repo::new();
+    repo.write(
+        "big.env",
+        &format!("GITHUB_TOKEN={GITHUB}\n{}\n", "#".repeat(5000)),
+    );
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "big");
+    repo.git(&["rm", "-q", "big.env"]);
+    repo.commit("Alice", "2024-01-02T00:00:00Z", "gone");
+    let (code, report) = run(
+        &repo.path,
+        &["scan", "--history", "--max-file-size", "4KiB"],
+    );
+    assert_eq!(code, 0);
+    assert!(report["scan"]["skipped"].to_string().contains("big.env @ "));
+}
+
+#[test]
+fn audit_ages_an_unknown_key_from_its_first_commit() {
+    let repo = Repo::new();
+    repo.write(
+        "keyaudit.toml",
+        "version = 1\nsalt = \"s\"\n[policy]\nmax_age = \"90d\"\n",
+    );
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-05T10:00:00Z", "add");
+    let output = keyaudit()
+        .args([
+            "audit",
+            "--history",
+            "--now",
+            "2024-06-01",
+            "--format",
+            "json",
+        ])
+        .arg(&repo.path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let github = key(&report, "github-classic-pat");
+    assert_eq!(github["flags"], serde_json::json!(["unknown", "stale"]));
+    assert!(github["reasons"][1]
+        .as_str()
+        .unwrap()
+        .contains("since first commit"));
+    assert_eq!(github["age_days"], 147);
+}
