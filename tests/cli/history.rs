@@ -427,3 +427,31 @@ fn audit_ages_an_unknown_key_from_its_first_commit() {
         .contains("since first commit"));
     assert_eq!(github["age_days"], 147);
 }
+
+#[test]
+fn a_worktree_reads_the_shared_history() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.git(&["rm", "-q", "a.env"]);
+    repo.commit("Alice", "2024-01-02T00:00:00Z", "gone");
+    let worktree = repo.path.parent().unwrap().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        &worktree.display().to_string(),
+        "-b",
+        "side",
+    ]);
+    fs::write(worktree.join("b.env"), format!("STRIPE={STRIPE}\n")).unwrap();
+    let (_, report) = run(&worktree, &["scan", "--history"]);
+    assert_eq!(
+        rules(&report),
+        vec!["github-classic-pat", "stripe-secret-key-live"]
+    );
+    assert_eq!(
+        key(&report, "stripe-secret-key-live")["locations"][0]["source"],
+        "file"
+    );
+}
