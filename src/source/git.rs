@@ -101,6 +101,7 @@ pub fn scan_history(
     visit: &(dyn Fn(Origin, &[u8]) + Sync),
 ) -> Result<(), String> {
     let name = repo_name(repo);
+    check_packs(repo, stats);
     if repo.is_shallow() {
         stats.skip(
             name.clone(),
@@ -228,6 +229,52 @@ pub fn scan_history(
     Ok(())
 }
 
+/// Reports packs that are truncated or damaged, which libgit2 would silently ignore: a pack
+/// ends with its own checksum, which its index also records just before the index's own.
+fn check_packs(repo: &Repository, stats: &Stats) {
+    let dir = repo.commondir().join("objects/pack");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let index = entry.path();
+        if index.extension().is_none_or(|e| e != "idx") {
+            continue;
+        }
+        let pack = index.with_extension("pack");
+        let recorded = tail(&index, 40).map(|t| t[..20].to_vec());
+        let actual = tail(&pack, 20);
+        let healthy = matches!((&recorded, &actual), (Ok(r), Ok(a)) if r == a);
+        if !healthy {
+            let why = match (&recorded, &actual) {
+                (Err(e), _) | (_, Err(e)) => e.to_string(),
+                _ => "truncated or corrupt: its checksum does not match its index".into(),
+            };
+            stats.error(
+                pack.display().to_string(),
+                format!("unreadable pack: {why}"),
+            );
+        }
+    }
+}
+
+/// The last `n` bytes of a file.
+fn tail(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len < n {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("only {len} bytes"),
+        ));
+    }
+    file.seek(SeekFrom::Start(len - n))?;
+    let mut buf = vec![0; n as usize];
+    file.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
 /// Marks every tree and blob under `tree_id` as seen.
 fn mark_tree_seen(
     repo: &Repository,
@@ -255,12 +302,27 @@ fn mark_tree_seen(
     }
 }
 
-/// Pushes every ref's commit (and HEAD) onto the walk; refs to trees or blobs are skipped.
+/// Pushes every ref's commit (and HEAD) onto the walk. A ref to a tree or blob is skipped; a
+/// ref whose object cannot be read (missing, corrupt, truncated pack) is an error naming both.
 fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats, name: &str) {
-    if let Ok(head) = repo.head() {
-        if let Ok(commit) = head.peel_to_commit() {
-            let _ = walk.push(commit.id());
+    let mut push = |label: &str, target: Option<Oid>| {
+        let Some(target) = target else { return };
+        match repo.find_object(target, None) {
+            Err(e) => stats.error(
+                format!("{name}: {label}"),
+                format!("cannot read object {}: {}", short(target), e.message()),
+            ),
+            Ok(object) => {
+                if let Ok(commit) = object.peel_to_commit() {
+                    if let Err(e) = walk.push(commit.id()) {
+                        stats.error(format!("{name}: {label}"), e.message().to_string());
+                    }
+                }
+            }
         }
+    };
+    if let Ok(head) = repo.head() {
+        push("HEAD", head.resolve().ok().and_then(|r| r.target()));
     }
     let references = match repo.references() {
         Ok(r) => r,
@@ -275,14 +337,8 @@ fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats,
     for reference in references {
         match reference {
             Ok(reference) => {
-                if let Ok(commit) = reference.peel_to_commit() {
-                    if let Err(e) = walk.push(commit.id()) {
-                        stats.error(
-                            format!("{name}: {}", reference.name().unwrap_or("?")),
-                            e.message().to_string(),
-                        );
-                    }
-                }
+                let label = reference.name().unwrap_or("?").to_string();
+                push(&label, reference.resolve().ok().and_then(|r| r.target()));
             }
             Err(e) => stats.error(name.to_string(), format!("bad ref: {}", e.message())),
         }

@@ -379,6 +379,45 @@ fn a_corrupt_object_is_reported_and_the_rest_still_scanned() {
 }
 
 #[test]
+fn a_truncated_pack_is_named_and_the_run_incomplete() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.git(&["gc", "-q"]);
+    let pack_dir = repo.path.join(".git/objects/pack");
+    let pack = fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    let len = fs::metadata(&pack).unwrap().len();
+    let mut permissions = fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&pack, permissions).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(len - 30)
+        .unwrap();
+
+    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    let errors = report["scan"]["errors"].to_string();
+    assert!(
+        errors.contains(&*pack.file_name().unwrap().to_string_lossy()),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("checksum does not match its index"),
+        "{errors}"
+    );
+    assert_eq!(report["summary"]["complete"], false);
+    let (code, _) = run(&repo.path, &["scan", "--history", "--strict"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
 fn oversized_blobs_are_skipped_and_reported() {
     let repo = Repo::new();
     repo.write(
