@@ -102,7 +102,7 @@ impl Inventory {
                     column: hit.column,
                     commit: origin.commit.clone(),
                     variable: hit.variable,
-                    decoded: None,
+                    decoded: hit.decoded.map(str::to_string),
                     on_disk: origin.on_disk.clone(),
                 };
                 let current = origin.source != SourceKind::Git || origin.in_head;

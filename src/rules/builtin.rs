@@ -16,6 +16,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/connection-strings.toml"),
     ),
     ("devtools.toml", include_str!("../../rules/devtools.toml")),
+    ("generic.toml", include_str!("../../rules/generic.toml")),
     ("github.toml", include_str!("../../rules/github.toml")),
     ("gitlab.toml", include_str!("../../rules/gitlab.toml")),
     ("google.toml", include_str!("../../rules/google.toml")),

@@ -42,6 +42,11 @@ pub struct Rule {
     pub key_id_group: Option<usize>,
     /// Capture group holding the host a credential is for; documentation hosts are skipped.
     pub host_group: Option<usize>,
+    /// Capture group holding the variable name a generic value is assigned to.
+    pub name_group: Option<usize>,
+    /// Values are judged by shape (generic and password rules): code, paths, identifiers and
+    /// UUIDs are not secrets.
+    pub judges_value: bool,
     /// Prefilter literals, lowercase.
     pub keywords: Vec<String>,
     /// Minimum Shannon entropy of the secret.
@@ -65,6 +70,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule runs line by line, only on lines holding one of its keywords: generic
+    /// rules, whose patterns have no literal to search for and whose matches never span lines.
+    pub fn is_line_scoped(&self) -> bool {
+        self.kind == Kind::Generic
+    }
+
     /// Orders rules that match the same text: higher priority first, then load order.
     pub fn precedence(&self, index: usize) -> (std::cmp::Reverse<i32>, usize) {
         (std::cmp::Reverse(self.priority), index)
@@ -290,6 +301,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
     };
     let key_id_group = named("key_id");
     let host_group = named("host");
+    let name_group = named("name");
     Ok(Rule {
         keywords: spec
             .keywords
@@ -304,6 +316,8 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         secret_groups,
         key_id_group,
         host_group,
+        name_group,
+        judges_value: matches!(spec.kind, Kind::Generic | Kind::Password),
         min_entropy: spec.min_entropy,
         privilege: spec.privilege,
         environment: spec.environment,

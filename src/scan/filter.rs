@@ -46,6 +46,7 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "****",
     "....",
     "…",
+    "...",
     "0123456789",
     "123456789",
     "abcdefghij",
@@ -199,6 +200,193 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     false
 }
 
+/// Words in a variable name that mean its value is a digest or identifier, not a secret.
+const NOT_SECRET_NAMES: &[&str] = &[
+    "hash",
+    "sha",
+    "digest",
+    "checksum",
+    "integrity",
+    "fingerprint",
+    "nonce",
+    "id_token_hint",
+    "public",
+    "pubkey",
+    "_url",
+    "_uri",
+    "_path",
+    "_file",
+    "_dir",
+    "_name",
+    "_type",
+    "_id",
+    "_header",
+    "_length",
+    "_len",
+    "_size",
+    "_count",
+    "_format",
+    "_version",
+    "_prefix",
+];
+
+/// Whether a variable name says its value is not a secret (`token_hash`, `api_key_path`).
+pub fn is_non_secret_name(name: &[u8]) -> bool {
+    let lower = String::from_utf8_lossy(name)
+        .to_ascii_lowercase()
+        .replace('-', "_");
+    NOT_SECRET_NAMES.iter().any(|w| {
+        if let Some(suffix) = w.strip_prefix('_') {
+            lower.ends_with(&format!("_{suffix}")) || lower.ends_with(&format!(".{suffix}"))
+        } else {
+            lower.contains(w)
+        }
+    })
+}
+
+/// Splits a run of letters into camelCase words, keeping acronyms together:
+/// `CFStringRef` → `CF`, `String`, `Ref`.
+fn camel_words(letters: &str) -> Vec<&str> {
+    let bytes = letters.as_bytes();
+    let mut words = Vec::new();
+    let mut start = 0;
+    for i in 1..bytes.len() {
+        let lower_to_upper = bytes[i - 1].is_ascii_lowercase() && bytes[i].is_ascii_uppercase();
+        let acronym_end = bytes[i - 1].is_ascii_uppercase()
+            && bytes[i].is_ascii_uppercase()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if lower_to_upper || acronym_end {
+            words.push(&letters[start..i]);
+            start = i;
+        }
+    }
+    words.push(&letters[start..]);
+    words
+}
+
+/// Whether `word` reads as a word: a short acronym (`CF`, `HTTP`) or two or more letters with
+/// a vowel (`Token`, `ty`). Random strings break into vowel-less fragments (`Wm`, `jd`, `k`).
+fn is_wordy(word: &str) -> bool {
+    let upper = word.bytes().all(|b| b.is_ascii_uppercase());
+    if upper && word.len() <= 6 {
+        return true;
+    }
+    word.len() >= 2 && word.bytes().any(|b| b"aeiouyAEIOUY".contains(&b))
+}
+
+/// Whether `text` is an identifier made of words, with or without digits and underscores:
+/// `TokenStream2`, `Curve25519SeedBin`, `CFStringRef`, `pTokenizer`, `IKEEXT_CREDENTIAL0`.
+/// Most of its letters sit in real words of three letters or more; random strings break into
+/// short vowel-less fragments instead.
+fn is_identifier(text: &str) -> bool {
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+    {
+        return false;
+    }
+    // CONSTANT_CASE and snake_case with an underscore are names, not secrets.
+    let has_underscore = text.contains('_');
+    if has_underscore
+        && (text.bytes().all(|b| !b.is_ascii_lowercase())
+            || text.bytes().all(|b| !b.is_ascii_uppercase()))
+    {
+        return true;
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|run| !run.is_empty())
+        .flat_map(camel_words)
+        .collect();
+    let letters: usize = words.iter().map(|w| w.len()).sum();
+    let in_words: usize = words
+        .iter()
+        .filter(|w| w.len() >= 3 && is_wordy(w))
+        .map(|w| w.len())
+        .sum();
+    letters > 0 && in_words * 10 >= letters * 7
+}
+
+/// Whether a value found only by its name could be a secret: not code, not a path, not an
+/// identifier, not a UUID, and varied enough (at least two character classes, or long).
+pub fn is_plausible_secret_value(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let lower = text.chars().any(|c| c.is_ascii_lowercase());
+    let upper = text.chars().any(|c| c.is_ascii_uppercase());
+    let digit = text.chars().any(|c| c.is_ascii_digit());
+    let symbol = text.chars().any(|c| c.is_ascii_punctuation());
+    let classes = [lower, upper, digit, symbol].iter().filter(|&&c| c).count();
+    if classes < 2 {
+        return false;
+    }
+    // Code: calls, indexing, references, comparisons, paths (`user.password`, `&Key`,
+    // `Token::Start`, `os.environ["X"]`).
+    if text.contains(['(', ')', '[', ']', '{', '}', '<', '>', '\\'])
+        || text.starts_with(['&', '*', '=', '!', '|', ':', '@', '#', '^', '%', '.'])
+        || text.contains("::")
+        || text.contains("..")
+        || (text.ends_with('!') && is_identifier(&text[..text.len() - 1]))
+    {
+        return false;
+    }
+    let identifier_chain = text.split(['.', ':']).count() > 1
+        && text.split(['.', ':']).all(|part| {
+            !part.is_empty()
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && part
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        });
+    if identifier_chain || is_identifier(text) {
+        return false;
+    }
+    // Paths and URLs (URLs with credentials have their own rules); a scope such as
+    // `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
+    if text.starts_with('/')
+        || text.starts_with("./")
+        || text.starts_with("~/")
+        || text.contains("://")
+    {
+        return false;
+    }
+    let decoded = String::from_utf8_lossy(&percent_decode(value)).into_owned();
+    let segments: Vec<&str> = decoded.split(['/', '\\']).collect();
+    if segments.len() >= 3 && segments.iter().all(|s| s.len() < 24) {
+        return false;
+    }
+    // kebab-case words without digits (`secret-key-base`, `bert-base-uncased`).
+    if !digit
+        && text
+            .split('-')
+            .all(|part| !part.is_empty() && is_identifier(part))
+    {
+        return false;
+    }
+    // A UUID is an identifier.
+    let uuid_shape = text.len() == 36
+        && text.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    if uuid_shape {
+        return false;
+    }
+    // Numbers, dates and versions.
+    if text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ':' | '_' | '+' | 'T' | 'Z'))
+    {
+        return false;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +454,80 @@ mod tests {
         assert_eq!(percent_decode(b"a%20b"), b"a b");
         assert_eq!(percent_decode(b"100%"), b"100%");
         assert_eq!(percent_decode(b"%zz%4"), b"%zz%4");
+    }
+
+    #[test]
+    fn code_and_data_are_not_plausible_secrets() {
+        for value in [
+            "user.password",
+            "os.environ[\"TOKEN\"]",
+            "getenv(KEY)",
+            "self.config.api_key",
+            "/etc/secrets/token",
+            "https://example.org/token",
+            "secret-key-base",
+            "SecretAccessKey",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "2024-01-01T00:00:00",
+            "1.2.3",
+            "lowercaseonly",
+            "secretKeyBase",
+            "MY_API_TOKEN",
+            ":StructEnd",
+            "&PrivateKey",
+            "=TK_VARIABLE",
+            "TokenStream2",
+            "Curve25519SeedBin",
+            "CFStringRef",
+            "IKEEXT_CREDENTIAL0",
+            "P256_PRIVATE_KEY_SIZE",
+            "_bindgen_ty_3",
+            "syn::token::Brace",
+            "ANOTREAL/20090213/us-east-1/s3/aws4_request",
+            "crate::__u32",
+            "pTokenizer",
+            "kSecAccessControlPrivateKeyUsage",
+            "tkEXPLAIN",
+            "iEnd-iStart",
+            "SpAcceptCredentialsFn",
+            "XXH3_kSecret",
+            "quote_spanned!",
+            "token_start..token_start",
+            "ANOTREAL%2F20090213%2Fus-east-1%2Fs3%2Faws4_request",
+        ] {
+            assert!(!is_plausible_secret_value(value.as_bytes()), "{value}");
+        }
+        for value in [
+            "Zq8rT2mW9xLp",
+            "hunter2!x",
+            "s3cr3t-value-42",
+            "AbCdEf123456",
+        ] {
+            assert!(is_plausible_secret_value(value.as_bytes()), "{value}");
+        }
+    }
+
+    #[test]
+    fn names_that_say_not_secret() {
+        for name in [
+            "token_hash",
+            "password_sha256",
+            "api_key_path",
+            "SECRET_NAME",
+            "secret.id",
+            "public_key",
+        ] {
+            assert!(is_non_secret_name(name.as_bytes()), "{name}");
+        }
+        for name in [
+            "api_key",
+            "DB_PASSWORD",
+            "client_secret",
+            "auth_token",
+            "secret",
+        ] {
+            assert!(!is_non_secret_name(name.as_bytes()), "{name}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords (ASCII
 //! case-insensitive) decides which rules can possibly match a blob, so only their regexes run.
+//! For line-scoped rules it also records where their keywords occur, so their patterns run only
+//! on those lines and no second pass over the blob is needed.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
@@ -13,7 +15,18 @@ pub struct Prefilter {
     rules_by_keyword: Vec<Vec<usize>>,
     /// Rules without keywords: always candidates.
     always: Vec<usize>,
+    /// Keywords of line-scoped rules, whose every occurrence is recorded.
+    positional: Vec<bool>,
     rule_count: usize,
+}
+
+/// What the prefilter found in one blob.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// Whether each rule may match.
+    pub rules: Vec<bool>,
+    /// For line-scoped rules: (rule, start, end) of every keyword occurrence, in order.
+    pub positions: Vec<(usize, usize, usize)>,
 }
 
 impl Prefilter {
@@ -22,16 +35,21 @@ impl Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut rules_by_keyword: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
+        let mut positional: Vec<bool> = Vec::new();
         for (index, rule) in rules.rules().iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(index);
             }
             for keyword in &rule.keywords {
                 match keywords.iter().position(|k| k == keyword) {
-                    Some(at) => rules_by_keyword[at].push(index),
+                    Some(at) => {
+                        rules_by_keyword[at].push(index);
+                        positional[at] |= rule.is_line_scoped();
+                    }
                     None => {
                         keywords.push(keyword.clone());
                         rules_by_keyword.push(vec![index]);
+                        positional.push(rule.is_line_scoped());
                     }
                 }
             }
@@ -50,34 +68,46 @@ impl Prefilter {
             automaton,
             rules_by_keyword,
             always,
+            positional,
             rule_count: rules.rules().len(),
         }
     }
 
-    /// Marks in the returned vector every rule that may match `data`.
-    pub fn candidates(&self, data: &[u8]) -> Vec<bool> {
-        let mut candidate = vec![false; self.rule_count];
+    /// Which rules may match `data`, and where line-scoped rules' keywords are.
+    pub fn candidates(&self, data: &[u8], line_scoped: &[bool]) -> Candidates {
+        let mut found = Candidates {
+            rules: vec![false; self.rule_count],
+            positions: Vec::new(),
+        };
         for &index in &self.always {
-            candidate[index] = true;
+            found.rules[index] = true;
         }
         let Some(automaton) = &self.automaton else {
-            return candidate;
+            return found;
         };
         let mut seen = vec![false; self.rules_by_keyword.len()];
         let mut unseen = seen.len();
-        for found in automaton.find_overlapping_iter(data) {
-            let keyword = found.pattern().as_usize();
+        let any_positional = self.positional.iter().any(|&p| p);
+        for hit in automaton.find_overlapping_iter(data) {
+            let keyword = hit.pattern().as_usize();
+            if self.positional[keyword] {
+                for &rule in &self.rules_by_keyword[keyword] {
+                    if line_scoped[rule] {
+                        found.positions.push((rule, hit.start(), hit.end()));
+                    }
+                }
+            }
             if !seen[keyword] {
                 seen[keyword] = true;
                 for &rule in &self.rules_by_keyword[keyword] {
-                    candidate[rule] = true;
+                    found.rules[rule] = true;
                 }
                 unseen -= 1;
-                if unseen == 0 {
+                if unseen == 0 && !any_positional {
                     break;
                 }
             }
         }
-        candidate
+        found
     }
 }

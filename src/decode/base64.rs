@@ -1,0 +1,230 @@
+//! Finding and decoding base64 runs. A run qualifies when it is at least `min_run` characters
+//! of the standard alphabet ([`MIN_RUN`] in general text, [`MIN_RUN_IN_SECRET`] in a Kubernetes
+//! Secret, whose values are all base64), properly padded (its length a multiple of 4), and
+//! decodes to text-like bytes: what random binary or identifiers decode to is dropped. Work is
+//! bounded by a budget of decoded bytes per blob.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+/// Shortest run tried in general text: 32 characters decode to 24 bytes, as short as API
+/// keys get. Shorter runs are mostly identifiers, and skipping them keeps the pass cheap.
+pub const MIN_RUN: usize = 32;
+/// Shortest run tried where every value is base64 (a Kubernetes Secret's `data`): 8 characters
+/// decode to a 6-byte password.
+pub const MIN_RUN_IN_SECRET: usize = 8;
+/// Longest run tried: larger runs are data, not credentials (16 MiB encoded).
+pub const MAX_RUN: usize = 16 << 20;
+
+/// A decoded run: its span in the encoded data and the decoded bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedRun {
+    /// Start of the run in the encoded data.
+    pub start: usize,
+    /// End of the run.
+    pub end: usize,
+    /// The decoded bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Byte classes: 1 for the base64 alphabet, 2 for padding.
+const fn class_table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' {
+            table[b] = 1;
+        } else if c == b'=' {
+            table[b] = 2;
+        }
+        b += 1;
+    }
+    table
+}
+
+static CLASS: [u8; 256] = class_table();
+
+/// Whether decoded bytes look like text: UTF-8 with at most a sliver of control characters.
+fn is_text(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let control = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    control * 50 <= text.len()
+}
+
+/// The shortest run worth decoding in `data`: shorter inside a Kubernetes Secret (`kind:
+/// Secret` in YAML or JSON, in any document of the file).
+pub fn min_run_for(data: &[u8]) -> usize {
+    let is_secret = memchr::memmem::find_iter(data, b"Secret").any(|at| {
+        let before = &data[at.saturating_sub(12)..at];
+        memchr::memmem::find(before, b"kind").is_some()
+    });
+    if is_secret {
+        MIN_RUN_IN_SECRET
+    } else {
+        MIN_RUN
+    }
+}
+
+/// Decodes every qualifying run of at least `min_run` characters in `data`, spending at most
+/// `budget` decoded bytes (reduced by what is spent).
+pub fn decode_runs(data: &[u8], min_run: usize, budget: &mut usize) -> Vec<DecodedRun> {
+    let min_run = min_run.max(4);
+    let mut runs = Vec::new();
+    let len = data.len();
+    // Invariant: `i` is 0 or just past a byte outside the alphabet, so a run starts at `i` or
+    // later.
+    let mut i = 0;
+    while i + min_run <= len && *budget > 0 {
+        // If the byte `min_run - 1` ahead is outside the alphabet, no long-enough run starts
+        // before it: jump past it without looking at the bytes between.
+        let probe = i + min_run - 1;
+        if CLASS[data[probe] as usize] != 1 {
+            i = probe + 1;
+            continue;
+        }
+        let mut start = probe;
+        while start > i && CLASS[data[start - 1] as usize] == 1 {
+            start -= 1;
+        }
+        if start > i {
+            i = start;
+            continue;
+        }
+        let mut stop = probe + 1;
+        while stop < len && CLASS[data[stop] as usize] == 1 {
+            stop += 1;
+        }
+        let mut end = stop;
+        while end < len && end - stop < 2 && data[end] == b'=' {
+            end += 1;
+        }
+        i = end + 1;
+        let run = &data[start..end];
+        if run.len() > MAX_RUN || !run.len().is_multiple_of(4) {
+            continue;
+        }
+        // Identifiers and words are alphabet runs too; real base64 of text mixes cases and
+        // digits. Require a digit or `+`/`/`/`=` and both cases before decoding.
+        let has_upper = run.iter().any(u8::is_ascii_uppercase);
+        let has_lower = run.iter().any(u8::is_ascii_lowercase);
+        let has_other = run
+            .iter()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'+' | b'/' | b'='));
+        if !(has_upper && has_lower && has_other) {
+            continue;
+        }
+        let Ok(bytes) = STANDARD.decode(run) else {
+            continue;
+        };
+        if bytes.len() > *budget {
+            *budget = 0;
+            break;
+        }
+        *budget -= bytes.len();
+        if is_text(&bytes) {
+            runs.push(DecodedRun { start, end, bytes });
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(text: &str) -> String {
+        STANDARD.encode(text.as_bytes())
+    }
+
+    #[test]
+    fn finds_and_decodes_text_runs() {
+        let value = encode("sk_live_Q8ZrT2mW9xLp4vN7bK3sYc6d"); // keyaudit:allow
+        let yaml = format!("data:\n  STRIPE_KEY: {value}\n  other: plain\n");
+        let mut budget = 1 << 20;
+        let runs = decode_runs(yaml.as_bytes(), MIN_RUN, &mut budget);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].bytes, b"sk_live_Q8ZrT2mW9xLp4vN7bK3sYc6d"); // keyaudit:allow
+        assert_eq!(&yaml[runs[0].start..runs[0].end], value);
+    }
+
+    #[test]
+    fn skips_identifiers_binary_and_truncated_runs() {
+        let mut budget = 1 << 20;
+        let binary = STANDARD.encode([
+            0u8, 159, 146, 150, 1, 2, 3, 200, 201, 202, 203, 204, 7, 8, 9, 10,
+        ]);
+        let truncated = &encode("password=Zq8rT2mW9xLp4vN7")[..30]; // keyaudit:allow
+        for text in [
+            "ThisIsAnIdentifierWithoutDigits",
+            "this_is_snake_case_identifier_name",
+            binary.as_str(),
+            truncated,
+            "c2hvcnQ=",
+        ] {
+            assert!(
+                decode_runs(text.as_bytes(), MIN_RUN_IN_SECRET, &mut budget).is_empty(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_runs_only_inside_kubernetes_secrets() {
+        let short = encode("hunter2-Xy9");
+        let secret = format!("kind: Secret\ndata:\n  password: {short}\n");
+        assert_eq!(min_run_for(secret.as_bytes()), MIN_RUN_IN_SECRET);
+        let mut budget = 1 << 20;
+        let runs = decode_runs(
+            secret.as_bytes(),
+            min_run_for(secret.as_bytes()),
+            &mut budget,
+        );
+        assert_eq!(runs[0].bytes, b"hunter2-Xy9");
+        let plain = format!("password: {short}\n");
+        assert_eq!(min_run_for(plain.as_bytes()), MIN_RUN);
+        assert_eq!(
+            min_run_for(br#"{"kind": "Secret", "data": {}}"#),
+            MIN_RUN_IN_SECRET
+        );
+        assert_eq!(
+            min_run_for(b"---\nkind: ConfigMap\n---\nkind: Secret\n"),
+            MIN_RUN_IN_SECRET
+        );
+        assert_eq!(min_run_for(b"// a Secret kind of thing"), MIN_RUN);
+        assert!(decode_runs(plain.as_bytes(), MIN_RUN, &mut budget).is_empty());
+    }
+
+    #[test]
+    fn runs_are_found_at_every_offset() {
+        let value = encode("token=Zq8rT2mW9xLp4vN7bK3sYc6d"); // keyaudit:allow
+        for prefix in 0..40 {
+            let text = format!("{}:{value};", "x".repeat(prefix));
+            let mut budget = 1 << 20;
+            let runs = decode_runs(text.as_bytes(), MIN_RUN, &mut budget);
+            assert_eq!(runs.len(), 1, "prefix {prefix}");
+            assert_eq!(&text[runs[0].start..runs[0].end], value, "prefix {prefix}");
+        }
+        let at_end = format!("k={value}");
+        let mut budget = 1 << 20;
+        assert_eq!(
+            decode_runs(at_end.as_bytes(), MIN_RUN, &mut budget).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_budget_bounds_work() {
+        let value = encode(&"Zq8rT2mW9xLp4vN7 ".repeat(100));
+        let text = format!("{value}\n{value}\n");
+        let mut budget = 2000;
+        let runs = decode_runs(text.as_bytes(), MIN_RUN, &mut budget);
+        assert_eq!(runs.len(), 1, "the second run is over budget");
+        assert_eq!(budget, 0, "an exhausted budget stops all further decoding");
+    }
+}
