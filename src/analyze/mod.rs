@@ -1,10 +1,15 @@
 //! Offline assessment of a key: privilege tier, environment and lifetime, each with the
 //! evidence behind it. The rule gives the defaults and the key's own prefix is the first
-//! evidence; structured keys refine them: JWT claims (`jwt`) and AWS key ids (`aws`). More
-//! analyzers (SAS, PyPI macaroons, PEM) slot in beside them.
+//! evidence; structured keys refine them: JWT claims (`jwt`), Azure SAS parameters
+//! (`azure_sas`), PyPI macaroon caveats (`pypi`), PEM key algorithms (`pem`), GitHub token
+//! checksums (`github`) and AWS key ids (`aws`). Nothing here calls a provider.
 
 pub mod aws;
+pub mod azure_sas;
+pub mod github;
 pub mod jwt;
+pub mod pem;
+pub mod pypi;
 
 use jiff::Timestamp;
 
@@ -54,6 +59,42 @@ pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
         if let Some(lifetime) = facts.lifetime {
             assessment.lifetime = lifetime;
         }
+    }
+    if memchr::memmem::find(secret, b"sig=").is_some()
+        && memchr::memmem::find(secret, b"sv=").is_some()
+    {
+        if let Some(facts) = azure_sas::analyze(secret) {
+            if let Some((tier, why)) = facts.tier {
+                assessment.privilege = tier;
+                assessment.privilege_evidence = why;
+            }
+            assessment.expires = facts.expires.or(assessment.expires);
+            if let Some(lifetime) = facts.lifetime {
+                assessment.lifetime = lifetime;
+            }
+        }
+    }
+    if secret.starts_with(b"pypi-") {
+        if let Some(facts) = pypi::analyze(secret) {
+            if let Some((tier, why)) = facts.tier {
+                assessment.privilege = tier;
+                assessment.privilege_evidence = why;
+            }
+            assessment.expires = facts.expires.or(assessment.expires);
+        }
+    }
+    if rule.kind == crate::rules::Kind::PrivateKey {
+        if let Some(description) = pem::describe(secret) {
+            assessment.privilege_evidence = format!("pem {description}");
+        }
+    }
+    if let Some(holds) = github::checksum_holds(secret) {
+        let verdict = if holds {
+            "checksum valid"
+        } else {
+            "checksum does not match: random or fabricated"
+        };
+        assessment.privilege_evidence = format!("{}; {verdict}", assessment.privilege_evidence);
     }
     if let Some(account) = key_id.and_then(aws::account_id) {
         assessment.environment_evidence =

@@ -903,7 +903,7 @@ mod tests {
         assert_eq!(only(&outcome).flags, vec![AuditClass::OverPrivileged]);
         assert_eq!(
             only(&outcome).reasons,
-            vec!["privilege full (prefix ghp_) exceeds max_privilege scoped"]
+            vec!["privilege full (prefix ghp_; checksum does not match: random or fabricated) exceeds max_privilege scoped"]
         );
         assert!(Tier::Full > Tier::Scoped);
     }

@@ -89,6 +89,12 @@ pub struct KeyEntry {
     pub lifetime: &'static str,
     /// Expiry carried by the key.
     pub expires: Option<String>,
+    /// Scopes carried by the key (JWT `scope`/`scp`), when decodable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// The AWS account an AWS access key id belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_account: Option<String>,
     /// With `--history`: the commit that introduced the key.
     pub first_seen: Option<FirstSeen>,
     /// Whether the key is present now.
@@ -205,6 +211,8 @@ impl Report {
                     environment_evidence: a.environment_evidence.clone(),
                     lifetime: a.lifetime.as_str(),
                     expires: a.expires.map(format_rfc3339),
+                    scopes: a.scopes.clone(),
+                    aws_account: a.aws_account.clone(),
                     first_seen: key.first_seen.clone(),
                     in_current_tree: key.in_current_tree,
                     rotate: rule.rotate.clone(),

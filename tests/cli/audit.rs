@@ -166,7 +166,7 @@ fn over_privileged_by_tier() {
         &[],
         Some("bot"),
         "over-privileged",
-        "privilege full (prefix ghp_) exceeds max_privilege scoped",
+        "privilege full (prefix ghp_; checksum does not match: random or fabricated) exceeds max_privilege scoped",
         1,
     );
 }
@@ -337,7 +337,7 @@ fn markdown_summarises_classes_and_findings() {
     assert!(text.contains("| over-privileged | 1 |"));
     assert!(text.contains("## Findings"));
     assert!(text.contains(
-        "- `bot` (github-classic-pat): privilege full (prefix ghp_) exceeds max_privilege scoped"
+        "- `bot` (github-classic-pat): privilege full (prefix ghp_; checksum does not match: random or fabricated) exceeds max_privilege scoped"
     ));
 }
 
