@@ -57,6 +57,11 @@ fn is_text(bytes: &[u8]) -> bool {
     control * 50 <= text.len()
 }
 
+/// Whether `data` is made only of base64 characters (alphabet and padding).
+pub fn is_alphabet(data: &[u8]) -> bool {
+    !data.is_empty() && data.iter().all(|&b| CLASS[b as usize] != 0)
+}
+
 /// The shortest run worth decoding in `data`: shorter inside a Kubernetes Secret (`kind:
 /// Secret` in YAML or JSON, in any document of the file).
 pub fn min_run_for(data: &[u8]) -> usize {

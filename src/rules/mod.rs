@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::error::{line_column, Error, Result};
-pub use spec::{Environment, Kind, Lifetime, Tier};
+pub use spec::{Environment, Kind, Lifetime, Tier, Validator};
 use spec::{RuleFileSpec, RuleSpec};
 
 /// Where a rule was defined, for error messages.
@@ -61,6 +61,8 @@ pub struct Rule {
     pub rotate: Option<String>,
     /// Higher wins when two rules match the same text.
     pub priority: i32,
+    /// A structural check every match must pass.
+    pub validate: Option<Validator>,
     /// Inputs that must yield a key.
     pub examples: Vec<String>,
     /// Inputs that must yield nothing.
@@ -323,6 +325,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         environment: spec.environment,
         lifetime: spec.lifetime,
         rotate: spec.rotate,
+        validate: spec.validate,
         priority: spec
             .priority
             .unwrap_or(if spec.kind == Kind::Generic { -10 } else { 0 }),

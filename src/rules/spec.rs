@@ -40,6 +40,9 @@ pub struct RuleSpec {
     pub lifetime: Lifetime,
     /// Where to revoke or rotate the key.
     pub rotate: Option<String>,
+    /// A structural check every match must pass: `jwt` (header and payload decode as JSON
+    /// objects) or `pypi-macaroon` (a well-formed macaroon).
+    pub validate: Option<Validator>,
     /// When two rules match the same text the higher priority wins (default 0, and -10 for
     /// `kind = "generic"`); catch-all rules set a negative priority.
     pub priority: Option<i32>,
@@ -49,6 +52,16 @@ pub struct RuleSpec {
     /// Inputs the rule must find nothing in.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+}
+
+/// Structural checks a rule can require of its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// A JSON Web Token whose header and payload decode.
+    Jwt,
+    /// A PyPI macaroon that parses.
+    PypiMacaroon,
 }
 
 /// What sort of secret a rule finds.

@@ -66,8 +66,16 @@ impl<'a> LineIndex<'a> {
         let from = offset.saturating_sub(VARIABLE_LOOKBEHIND).max(line_start);
         let before = &self.data[from..offset];
         let mut best = None;
-        for caps in assignment_regex().captures_iter(before) {
+        let mut search_from = 0;
+        // Candidates may overlap (`Environment="NAME=value"`): restart after each one's start.
+        while let Some(caps) = assignment_regex().captures_at(before, search_from) {
             let whole = caps.get(0).expect("group 0 always exists");
+            search_from = whole.start() + 1;
+            // `scheme://` is not an assignment to `scheme`.
+            let separator = caps.get(2).map_or(&b""[..], |m| m.as_bytes());
+            if separator == b":" && before[whole.end()..].starts_with(b"//") {
+                continue;
+            }
             // The value must run unbroken from the assignment to the match.
             let between = &before[whole.end()..];
             if between
@@ -79,6 +87,9 @@ impl<'a> LineIndex<'a> {
                     .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
             }
         }
+        if best.is_none() && netrc_password_regex().is_match(before) {
+            best = Some("password".into());
+        }
         best
     }
 }
@@ -87,10 +98,16 @@ fn assignment_regex() -> &'static Regex {
     static REGEX: OnceLock<Regex> = OnceLock::new();
     REGEX.get_or_init(|| {
         Regex::new(
-            r#"(?:^|[\s,{;(])(?:export\s+|declare\s+-x\s+|set\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(?:=>|:=|=|:)\s*["']?"#,
+            r#"(?:^|[\s,{;(=:\[])(?:export\s+|declare\s+-x\s+|set\s+)?["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(=>|:=|=|:)\s*["']?"#,
         )
         .expect("assignment regex is valid")
     })
+}
+
+/// `password VALUE` as `.netrc` writes it, right before the match.
+fn netrc_password_regex() -> &'static Regex {
+    static REGEX: OnceLock<Regex> = OnceLock::new();
+    REGEX.get_or_init(|| Regex::new(r"(?:^|\s)password\s+$").expect("netrc regex is valid"))
 }
 
 #[cfg(test)]
@@ -141,6 +158,26 @@ mod tests {
         assert_eq!(
             variable_before("DATABASE_URL=postgres://app:s3cr3t@db/x", "s3cr3t"), // keyaudit:allow
             Some("DATABASE_URL".into())
+        );
+        assert_eq!(
+            variable_before("Environment=\"SLACK_TOKEN=abc\"", "abc"),
+            Some("SLACK_TOKEN".into())
+        );
+        assert_eq!(
+            variable_before("//registry.npmjs.org/:_authToken=abc", "abc"),
+            Some("_authToken".into())
+        );
+        assert_eq!(
+            variable_before(r#""Env": ["PATH=/bin", "API_TOKEN=abc"]"#, "abc"),
+            Some("API_TOKEN".into())
+        );
+        assert_eq!(
+            variable_before("machine h login me password abc", "abc"),
+            Some("password".into())
+        );
+        assert_eq!(
+            variable_before("git clone https://x-access-token:abc@github.com/o/r", "abc"),
+            None
         );
         assert_eq!(variable_before("call(abc)", "abc"), None);
         assert_eq!(variable_before("x = 1, abc", "abc"), None);

@@ -11,7 +11,7 @@ pub mod prefilter;
 use std::collections::BTreeMap;
 
 use crate::decode;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Rule, RuleSet, Validator};
 use crate::secret::Secret;
 use context::LineIndex;
 use prefilter::{Candidates, Prefilter};
@@ -33,6 +33,8 @@ pub struct Hit {
     pub variable: Option<String>,
     /// The decoding that revealed the key (`base64`), if any.
     pub decoded: Option<&'static str>,
+    /// Byte span of the key in the scanned data (of the encoded run, for decoded keys).
+    pub span: (usize, usize),
 }
 
 /// How many times encoded content is decoded and rescanned (a Secret's base64 data holding
@@ -93,24 +95,48 @@ impl<'r> Scanner<'r> {
             return hits;
         }
         let min_run = decode::base64::min_run_for(data);
+        let in_secret = min_run == decode::base64::MIN_RUN_IN_SECRET;
+        if in_secret {
+            // A Kubernetes Secret's values are encoded: a generic match on one is the encoded
+            // form, and the decoding below judges what it holds.
+            let rules = self.rules.rules();
+            hits.retain(|hit| {
+                !(rules[hit.rule].is_line_scoped()
+                    && decode::base64::is_alphabet(hit.secret.expose()))
+            });
+        }
         let runs = decode::base64::decode_runs(data, min_run, budget);
         if runs.is_empty() {
             return hits;
         }
         let lines = LineIndex::new(data);
         for run in runs {
-            let inner = self.scan_nested(&run.bytes, depth - 1, budget);
+            let outer_variable = lines.variable(run.start);
+            // Rescan the decoded value under the name it was assigned to, so a bare decoded
+            // password is judged like `NAME=value`.
+            let inner = match &outer_variable {
+                Some(name) => {
+                    let mut named = format!("{name}=").into_bytes();
+                    named.extend_from_slice(&run.bytes);
+                    self.scan_nested(&named, depth - 1, budget)
+                }
+                None => self.scan_nested(&run.bytes, depth - 1, budget),
+            };
             if inner.is_empty() || lines.is_allowed(run.start, run.end) {
                 continue;
             }
+            // The encoded run is the same key as what it decodes to: keep the decoded finding.
+            hits.retain(|hit| {
+                hit.span.1 <= run.start || hit.span.0 >= run.end || hit.decoded.is_some()
+            });
             // Report where the encoded run is: its line, column and variable.
             let (line, column) = lines.position(run.start);
-            let outer_variable = lines.variable(run.start);
             hits.extend(inner.into_iter().map(|hit| Hit {
                 line,
                 column,
                 variable: hit.variable.or_else(|| outer_variable.clone()),
                 decoded: Some("base64"),
+                span: (run.start, run.end),
                 ..hit
             }));
         }
@@ -180,6 +206,7 @@ impl<'r> Scanner<'r> {
                     column,
                     variable: lines.variable(m.start),
                     decoded: None,
+                    span: (m.start, m.end),
                 }
             })
             .collect()
@@ -247,9 +274,23 @@ fn collect_matches(index: usize, rule: &Rule, data: &[u8], offset: usize, out: &
         {
             continue;
         }
-        // Keys known only by the name they are assigned to must look like secrets.
+        if let Some(validator) = rule.validate {
+            let valid = match validator {
+                Validator::Jwt => crate::analyze::jwt::decode(bytes).is_some(),
+                Validator::PypiMacaroon => crate::analyze::pypi::analyze(bytes).is_some(),
+            };
+            if !valid {
+                continue;
+            }
+        }
+        // Keys known only by the name they are assigned to must look like secrets; a value
+        // shaped like a JWT must be one.
+        let broken_jwt = bytes.starts_with(b"eyJ")
+            && bytes.iter().filter(|&&b| b == b'.').count() == 2
+            && crate::analyze::jwt::decode(bytes).is_none();
         if rule.judges_value
-            && (!filter::is_plausible_secret_value(bytes)
+            && (broken_jwt
+                || !filter::is_plausible_secret_value(bytes)
                 || rule
                     .name_group
                     .and_then(|g| caps.get(g))

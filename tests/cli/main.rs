@@ -3,6 +3,7 @@
 
 mod audit;
 mod common;
+mod formats;
 mod history;
 mod manifest;
 mod rules;
