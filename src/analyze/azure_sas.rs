@@ -40,6 +40,7 @@ pub fn analyze(token: &[u8]) -> Option<SasFacts> {
     let mut permissions = None;
     let mut expires = None;
     let mut starts = None;
+    let mut scope = Vec::new();
     for pair in text.trim_start_matches('?').split('&') {
         let (name, value) = pair.split_once('=')?;
         let value = percent_decode(value);
@@ -47,13 +48,19 @@ pub fn analyze(token: &[u8]) -> Option<SasFacts> {
             "sp" => permissions = Some(value),
             "se" => expires = crate::time::parse_date(&value).ok(),
             "st" => starts = crate::time::parse_date(&value).ok(),
+            "ss" | "srt" | "sr" => scope.push(format!("{name}={value}")),
             _ => {}
         }
     }
     let tier = permissions.map(|sp| {
         let read_only = !sp.is_empty() && sp.chars().all(|c| matches!(c, 'r' | 'l'));
         let tier = if read_only { Tier::Read } else { Tier::Scoped };
-        (tier, format!("sas sp={sp}"))
+        let mut evidence = format!("sas sp={sp}");
+        for part in &scope {
+            evidence.push(' ');
+            evidence.push_str(part);
+        }
+        (tier, evidence)
     });
     let lifetime = match (starts, expires) {
         (Some(s), Some(e)) if crate::time::days_between(s, e) > 365 => Some(Lifetime::Long),
@@ -75,7 +82,7 @@ mod tests {
     #[test]
     fn read_only_sas_is_read_with_its_expiry() {
         let facts = analyze(b"sp=rl&st=2026-03-01T09:00:00Z&se=2026-03-02T09%3A00%3A00Z&spr=https&sv=2022-11-02&sr=c&sig=abc%3D").unwrap();
-        assert_eq!(facts.tier, Some((Tier::Read, "sas sp=rl".into())));
+        assert_eq!(facts.tier, Some((Tier::Read, "sas sp=rl sr=c".into())));
         assert_eq!(
             format_rfc3339(facts.expires.unwrap()),
             "2026-03-02T09:00:00Z"
@@ -86,7 +93,10 @@ mod tests {
     #[test]
     fn write_letters_make_it_scoped() {
         let facts = analyze(b"sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2030-01-31T18:00:00Z&st=2026-01-31T10:00:00Z&sig=x").unwrap();
-        assert_eq!(facts.tier.unwrap().0, Tier::Scoped);
+        assert_eq!(
+            facts.tier.unwrap(),
+            (Tier::Scoped, "sas sp=rwdlac ss=b srt=co".into())
+        );
         assert_eq!(facts.lifetime, Some(Lifetime::Long));
     }
 

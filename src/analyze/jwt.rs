@@ -20,6 +20,9 @@ pub struct JwtFacts {
     pub scopes: Option<Vec<String>>,
     /// Short when `exp` is within a day of `iat`, long when over a year, else none.
     pub lifetime: Option<Lifetime>,
+    /// `test` when `iss` or `aud` names a test, staging, sandbox or local environment, with
+    /// evidence.
+    pub test_environment: Option<String>,
 }
 
 /// Longest token decoded, to bound work on hostile input.
@@ -75,11 +78,28 @@ pub fn decode(token: &[u8]) -> Option<JwtFacts> {
         (_, None) => Some(Lifetime::Long),
         _ => None,
     };
+    let test_environment = ["iss", "aud"].iter().find_map(|claim| {
+        let value = match claims.get(*claim)? {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => return None,
+        };
+        let lower = value.to_ascii_lowercase();
+        ["test", "staging", "sandbox", "localhost", "dev."]
+            .iter()
+            .any(|marker| lower.contains(marker))
+            .then(|| format!("jwt claim {claim}={value}"))
+    });
     Some(JwtFacts {
         expires,
         tier,
         scopes,
         lifetime,
+        test_environment,
     })
 }
 
@@ -138,6 +158,14 @@ pub(crate) mod tests {
         assert_eq!(service.lifetime, Some(Lifetime::Long));
         let anon = decode(token(r#"{"role":"anon"}"#).as_bytes()).unwrap();
         assert_eq!(anon.tier.unwrap().0, Tier::Public);
+        assert_eq!(anon.test_environment, None);
+        let staging =
+            decode(token(r#"{"iss":"https://auth.staging.corp.dev","aud":"api"}"#).as_bytes())
+                .unwrap();
+        assert_eq!(
+            staging.test_environment.as_deref(),
+            Some("jwt claim iss=https://auth.staging.corp.dev")
+        );
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
         if let Some(lifetime) = facts.lifetime {
             assessment.lifetime = lifetime;
         }
+        if let Some(why) = facts.test_environment {
+            assessment.environment = Environment::Test;
+            assessment.environment_evidence = why;
+        }
     }
     if memchr::memmem::find(secret, b"sig=").is_some()
         && memchr::memmem::find(secret, b"sv=").is_some()

@@ -266,7 +266,7 @@ fn a_read_only_sas_is_tier_read_with_its_expiry() {
     );
     assert_eq!(key["rule"], "azure-sas-token");
     assert_eq!(key["privilege"], "read");
-    assert_eq!(key["privilege_evidence"], "sas sp=rl");
+    assert_eq!(key["privilege_evidence"], "sas sp=rl sr=c");
     assert_eq!(key["expires"], "2026-03-02T09:00:00Z");
 }
 
