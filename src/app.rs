@@ -16,13 +16,14 @@ use serde::Serialize;
 
 use crate::cli::{
     AuditArgs, Cli, Command, FingerprintArgs, InitArgs, InputArgs, ManifestCommand,
-    ManifestFileArgs, RuleSourceArgs, RulesCommand, RulesFormat, RulesListArgs, ScanArgs,
+    ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand, RulesFormat, RulesListArgs,
+    ScanArgs,
 };
 use crate::config::{ReportSettings, Settings};
 use crate::evidence::Evidence;
 use crate::fingerprint::{fingerprint, DEFAULT_SALT};
 use crate::inventory::Inventory;
-use crate::manifest::audit::{apply_allows, audit, drop_manifest_references};
+use crate::manifest::audit::{apply_allows, audit, drop_manifest_references, AuditOutcome};
 use crate::manifest::edit::{fresh_salt, init_text, render_entries, update_text};
 use crate::manifest::{self, AuditClass, Manifest};
 use crate::report::{Report, RunInfo};
@@ -229,29 +230,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let collected = collect(&prepared)?;
-    let output = ReportSettings::from_output(&args.output);
-    let incomplete = !collected.stats.errors.is_empty();
     let found = !collected.inventory.keys.is_empty();
-    let run = RunInfo {
-        roots: roots_of(&prepared.settings),
-        stats: collected.stats,
-        duration_ms: started.elapsed().as_millis() as u64,
-        show_secrets: output.show_secrets,
-        allowed: collected.allowed,
-        manifest: prepared
-            .manifest
-            .as_ref()
-            .map(|m| m.path.display().to_string()),
-    };
-    let report = Report::new(&prepared.rules, &collected.inventory, run, None);
-    publish(&report, &output)?;
-    Ok(if incomplete && prepared.settings.strict {
-        EXIT_ERROR
-    } else if found {
-        EXIT_FOUND
-    } else {
-        EXIT_CLEAN
-    })
+    finish(&prepared, collected, &args.output, started, None, found)
 }
 
 fn audit_command(args: &AuditArgs) -> Result<u8> {
@@ -297,7 +277,27 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
         .iter()
         .any(|k| k.flags.iter().any(|f| fail_on.contains(f)))
         || (fail_on.contains(&AuditClass::Unused) && !outcome.unused.is_empty());
-    let output = ReportSettings::from_output(&args.output);
+    finish(
+        &prepared,
+        collected,
+        &args.output,
+        started,
+        Some(&outcome),
+        failing,
+    )
+}
+
+/// Renders and writes the report of a scan or audit, and decides its exit code: an error for
+/// unreadable input under `--strict`, else `failing` or clean.
+fn finish(
+    prepared: &Prepared,
+    collected: Collected,
+    output: &OutputArgs,
+    started: Instant,
+    outcome: Option<&AuditOutcome>,
+    failing: bool,
+) -> Result<u8> {
+    let output = ReportSettings::from_output(output);
     let incomplete = !collected.stats.errors.is_empty();
     let run = RunInfo {
         roots: roots_of(&prepared.settings),
@@ -310,7 +310,7 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
             .as_ref()
             .map(|m| m.path.display().to_string()),
     };
-    let report = Report::new(&prepared.rules, &collected.inventory, run, Some(&outcome));
+    let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
     publish(&report, &output)?;
     Ok(if incomplete && prepared.settings.strict {
         EXIT_ERROR
