@@ -9,6 +9,8 @@
 # in $TMPDIR/keyaudit-bench-history.git and reused by later runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 runs="${2:-3}"
 repo="${1:-${TMPDIR:-/tmp}/keyaudit-bench-history.git}"
 if [ -z "${1:-}" ] && [ ! -d "$repo" ]; then
@@ -21,39 +23,22 @@ if [ ! -x /usr/bin/time ]; then
 fi
 cargo build --release --locked --quiet
 bin=$PWD/target/release/keyaudit
-memory=$(mktemp)
-trap 'rm -f "$memory"' EXIT
 
 cat_cmd=(git -C "$repo" cat-file --batch-all-objects --batch)
 ka_cmd=("$bin" scan --history --no-manifest --format json -q "$repo")
 
-best_of() {
-    "$@" >/dev/null 2>&1 || true
-    local best=0
-    for _ in $(seq "$runs"); do
-        local start elapsed
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        elapsed=$(($(date +%s%N) - start))
-        if [ "$best" -eq 0 ] || [ "$elapsed" -lt "$best" ]; then best=$elapsed; fi
-    done
-    echo "$best"
-}
-secs() { printf '%d.%03d' $(($1 / 1000000000)) $(($1 / 1000000 % 1000)); }
 
 cat_ns=$(best_of "${cat_cmd[@]}")
 ka_ns=$(best_of "${ka_cmd[@]}")
-/usr/bin/time -f '%M' -o "$memory" "${ka_cmd[@]}" >/dev/null 2>&1 || true
-peak_kb=$(tail -n1 "$memory")
+peak_kb=$(peak_kib "${ka_cmd[@]}")
 read -r commits blobs bytes keys < <("${ka_cmd[@]}" 2>/dev/null |
     python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["scan"]; print(s["commits"], s["blobs"], s["bytes"], d["summary"]["keys"])')
 objects=$(git -C "$repo" count-objects -v | awk '/^in-pack:/ {print $2}')
 pack_size=$(git -C "$repo" count-objects -vH | awk '/^size-pack:/ {print $2, $3}')
-ratio_x100=$((ka_ns * 100 / cat_ns))
 
 printf 'repository:        %s (%s objects, pack %s)\n' "$repo" "$objects" "$pack_size"
 printf 'history:           %s commits, %s unique text blobs, %s bytes scanned, %s keys\n' "$commits" "$blobs" "$bytes" "$keys"
 printf 'git cat-file:      %s s (best of %s)\n' "$(secs "$cat_ns")" "$runs"
 printf 'keyaudit history:  %s s (best of %s)\n' "$(secs "$ka_ns")" "$runs"
-printf 'ratio:             %d.%02d (keyaudit / git cat-file)\n' $((ratio_x100 / 100)) $((ratio_x100 % 100))
+printf 'ratio:             %s (keyaudit / git cat-file)\n' "$(ratio "$ka_ns" "$cat_ns")"
 printf 'peak memory:       %d MiB (keyaudit)\n' $((peak_kb / 1024))

@@ -9,6 +9,8 @@
 # TREE defaults to the crate sources under ~/.cargo/registry/src (present after any build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 tree="${1:-$HOME/.cargo/registry/src}"
 runs="${2:-10}"
 [ -d "$tree" ] || { echo "bench: no tree at $tree (build the project once to fill the registry)" >&2; exit 2; }
@@ -22,8 +24,7 @@ fi
 cargo build --release --locked --quiet
 bin=target/release/keyaudit
 keywords=$(mktemp)
-memory=$(mktemp)
-trap 'rm -f "$keywords" "$memory"' EXIT
+trap 'rm -f "$keywords"' EXIT
 "$bin" rules list --format json |
     python3 -c 'import json,sys; print("\n".join(sorted({k for r in json.load(sys.stdin) for k in r["keywords"]})))' \
     >"$keywords"
@@ -31,35 +32,17 @@ trap 'rm -f "$keywords" "$memory"' EXIT
 rg_cmd=(rg --no-ignore --hidden -i -F -c -f "$keywords" "$tree")
 ka_cmd=("$bin" scan --no-default-excludes --format json -q "$tree")
 
-# Best of RUNS wall-clock times in nanoseconds, after one warm-up run that fills the page cache.
-best_of() {
-    "$@" >/dev/null 2>&1 || true
-    local best=0
-    for _ in $(seq "$runs"); do
-        local start elapsed
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        elapsed=$(($(date +%s%N) - start))
-        if [ "$best" -eq 0 ] || [ "$elapsed" -lt "$best" ]; then best=$elapsed; fi
-    done
-    echo "$best"
-}
-# NANOS as seconds with three decimals.
-secs() { printf '%d.%03d' $(($1 / 1000000000)) $(($1 / 1000000 % 1000)); }
 
 rg_ns=$(best_of "${rg_cmd[@]}")
 ka_ns=$(best_of "${ka_cmd[@]}")
-# keyaudit exits 1 when it finds keys; only its peak resident set size matters here.
-/usr/bin/time -f '%M' -o "$memory" "${ka_cmd[@]}" >/dev/null 2>&1 || true
-peak_kb=$(tail -n1 "$memory")
+peak_kb=$(peak_kib "${ka_cmd[@]}")
 read -r files bytes < <("${ka_cmd[@]}" 2>/dev/null |
     python3 -c 'import json,sys; d=json.load(sys.stdin)["scan"]; print(d["files"], d["bytes"])')
-ratio_x100=$((ka_ns * 100 / rg_ns))
 
 printf 'tree:            %s\n' "$tree"
 printf 'scanned:         %s files, %s bytes\n' "$files" "$bytes"
 printf 'keywords:        %s\n' "$(wc -l <"$keywords")"
 printf 'rg (keywords):   %s s (best of %s)\n' "$(secs "$rg_ns")" "$runs"
 printf 'keyaudit scan:   %s s (best of %s)\n' "$(secs "$ka_ns")" "$runs"
-printf 'ratio:           %d.%02d (keyaudit / rg)\n' $((ratio_x100 / 100)) $((ratio_x100 % 100))
+printf 'ratio:           %s (keyaudit / rg)\n' "$(ratio "$ka_ns" "$rg_ns")"
 printf 'peak memory:     %d MiB (keyaudit)\n' $((peak_kb / 1024))
