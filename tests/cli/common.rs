@@ -47,3 +47,16 @@ pub fn key_by_rule<'a>(report: &'a Value, rule: &str) -> &'a Value {
         .find(|k| k["rule"] == rule)
         .unwrap_or_else(|| panic!("no key from rule {rule}"))
 }
+
+/// The JSON report of `scan --no-manifest fixtures/basic` plus `extra`, which finds keys.
+pub fn basic_report(extra: &[&str]) -> Value {
+    let mut args = vec![
+        "scan",
+        "--no-manifest",
+        "fixtures/basic",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    json_report(&args, 1)
+}

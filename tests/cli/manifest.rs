@@ -14,6 +14,16 @@ fn basic_tree() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// Runs `keyaudit manifest ARGS ROOT` and expects success.
+fn manifest(args: &[&str], root: &Path) {
+    keyaudit()
+        .arg("manifest")
+        .args(args)
+        .arg(root)
+        .assert()
+        .code(0);
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
@@ -30,12 +40,7 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn init_then_audit_is_clean_and_a_new_key_is_the_one_unknown_until_update() {
     let (_guard, root) = basic_tree();
-    keyaudit()
-        .arg("manifest")
-        .arg("init")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["init"], &root);
     let manifest_path = root.join("keyaudit.toml");
     let original = fs::read_to_string(&manifest_path).unwrap();
     assert!(original.contains("version = 1"));
@@ -75,12 +80,7 @@ fn init_then_audit_is_clean_and_a_new_key_is_the_one_unknown_until_update() {
     assert_eq!(unknown.len(), 1, "exactly one unknown");
     assert_eq!(unknown[0]["rule"], "gitlab-personal-access-token");
 
-    keyaudit()
-        .arg("manifest")
-        .arg("update")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["update"], &root);
     let updated = fs::read_to_string(&manifest_path).unwrap();
     assert_eq!(
         &updated[..original.len()],
@@ -97,12 +97,7 @@ fn init_then_audit_is_clean_and_a_new_key_is_the_one_unknown_until_update() {
 #[test]
 fn update_keeps_comments_and_layout_byte_for_byte() {
     let (_guard, root) = basic_tree();
-    keyaudit()
-        .arg("manifest")
-        .arg("init")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["init"], &root);
     let path = root.join("keyaudit.toml");
     // Hand edits a user would make: comments, blank lines, odd spacing, an owner.
     let edited = fs::read_to_string(&path).unwrap().replacen(
@@ -116,34 +111,19 @@ fn update_keeps_comments_and_layout_byte_for_byte() {
         "HF_TOKEN=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\n",
     )
     .unwrap();
-    keyaudit()
-        .arg("manifest")
-        .arg("update")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["update"], &root);
     let updated = fs::read_to_string(&path).unwrap();
     assert!(updated.starts_with(&edited));
     assert_eq!(updated[edited.len()..].matches("[[key]]").count(), 1);
     // Nothing new: the file is left untouched.
-    keyaudit()
-        .arg("manifest")
-        .arg("update")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["update"], &root);
     assert_eq!(fs::read_to_string(&path).unwrap(), updated);
 }
 
 #[test]
 fn init_refuses_to_overwrite_without_force() {
     let (_guard, root) = basic_tree();
-    keyaudit()
-        .arg("manifest")
-        .arg("init")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["init"], &root);
     let first = fs::read_to_string(root.join("keyaudit.toml")).unwrap();
     keyaudit()
         .arg("manifest")
@@ -156,13 +136,7 @@ fn init_refuses_to_overwrite_without_force() {
         fs::read_to_string(root.join("keyaudit.toml")).unwrap(),
         first
     );
-    keyaudit()
-        .arg("manifest")
-        .arg("init")
-        .arg("--force")
-        .arg(&root)
-        .assert()
-        .code(0);
+    manifest(&["init", "--force"], &root);
     let second = fs::read_to_string(root.join("keyaudit.toml")).unwrap();
     assert_ne!(first, second, "a fresh salt each time");
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::common::{json_report, key_by_rule, keyaudit, placements};
+use crate::common::{basic_report, json_report, key_by_rule, keyaudit, placements};
 
 fn owned(rows: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
     let mut rows: Vec<_> = rows
@@ -15,16 +15,7 @@ fn owned(rows: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
 
 #[test]
 fn finds_every_planted_key_with_rule_and_line() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&[]);
     let expected = owned(&[
         ("npm-access-token", ".hidden/token.txt", 1),
         ("stripe-secret-key-live", "config/.env", 3),
@@ -47,16 +38,7 @@ fn finds_every_planted_key_with_rule_and_line() {
 
 #[test]
 fn tiers_environments_and_evidence_come_from_the_rules() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&[]);
     let stripe = key_by_rule(&report, "stripe-secret-key-live");
     assert_eq!(stripe["privilege"], "full");
     assert_eq!(stripe["environment"], "live");
@@ -81,16 +63,7 @@ fn tiers_environments_and_evidence_come_from_the_rules() {
 
 #[test]
 fn locations_carry_columns_and_variables() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&[]);
     let stripe = key_by_rule(&report, "stripe-secret-key-live");
     let location = &stripe["locations"][0];
     assert_eq!(location["source"], "file");
@@ -102,16 +75,7 @@ fn locations_carry_columns_and_variables() {
 
 #[test]
 fn one_key_pasted_twice_is_one_entry_with_both_locations() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&[]);
     let token = key_by_rule(&report, "github-classic-pat");
     let paths: Vec<&str> = token["locations"]
         .as_array()
@@ -129,16 +93,7 @@ fn one_key_pasted_twice_is_one_entry_with_both_locations() {
 
 #[test]
 fn binary_files_and_default_excludes_are_skipped() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&[]);
     let skipped = report["scan"]["skipped"].as_array().unwrap();
     assert!(skipped
         .iter()
@@ -146,17 +101,7 @@ fn binary_files_and_default_excludes_are_skipped() {
     assert!(!placements(&report)
         .iter()
         .any(|(_, path, _)| path.starts_with("node_modules")));
-    let all = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--no-default-excludes",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let all = basic_report(&["--no-default-excludes"]);
     assert!(placements(&all)
         .iter()
         .any(|(_, path, _)| path == "node_modules/left-pad/index.js"));
@@ -164,17 +109,7 @@ fn binary_files_and_default_excludes_are_skipped() {
 
 #[test]
 fn gitignored_files_are_scanned_unless_asked_not_to() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--respect-gitignore",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--respect-gitignore"]);
     assert!(!placements(&report)
         .iter()
         .any(|(_, path, _)| path == "ignored.env"));
@@ -183,20 +118,7 @@ fn gitignored_files_are_scanned_unless_asked_not_to() {
 
 #[test]
 fn exclude_globs_skip_paths() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--exclude",
-            "deploy/**",
-            "--exclude",
-            "*.md",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--exclude", "deploy/**", "--exclude", "*.md"]);
     let rows = placements(&report);
     assert!(!rows.iter().any(|(_, p, _)| p.starts_with("deploy/")));
     assert!(!rows.iter().any(|(_, p, _)| p.ends_with(".md")));
@@ -290,42 +212,9 @@ fn output_does_not_depend_on_thread_count() {
         v["scan"]["duration_ms"] = 0.into();
         v
     };
-    let one = strip(json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "-j",
-            "1",
-            "--format",
-            "json",
-        ],
-        1,
-    ));
-    let two = strip(json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "-j",
-            "2",
-            "--format",
-            "json",
-        ],
-        1,
-    ));
-    let four = strip(json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "-j",
-            "4",
-            "--format",
-            "json",
-        ],
-        1,
-    ));
+    let one = strip(basic_report(&["-j", "1"]));
+    let two = strip(basic_report(&["-j", "2"]));
+    let four = strip(basic_report(&["-j", "4"]));
     assert_eq!(one, two);
     assert_eq!(one, four);
 }
@@ -409,18 +298,7 @@ fn missing_path_is_an_error_naming_it() {
 
 #[test]
 fn oversized_files_are_skipped_with_the_reason() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--max-file-size",
-            "300B",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--max-file-size", "300B"]);
     let skipped = report["scan"]["skipped"].as_array().unwrap();
     assert!(skipped.iter().any(|s| s["path"] == "keys/id_rsa"
         && s["reason"]

@@ -1,22 +1,12 @@
 //! Secrets are toxic: no raw secret in any report format, on stderr, or in `-o` files unless
 //! `--show-secrets` is given; the fingerprint command agrees with the inventory.
 
-use crate::common::{json_report, keyaudit};
+use crate::common::{basic_report, keyaudit};
 
 /// Every raw secret in fixtures/basic, read through `--show-secrets`. A key whose value is its
 /// own `key_id` (an AWS access key id) is a public identifier by SPEC section 3 and is left out.
 fn planted_secrets() -> Vec<String> {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--show-secrets",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--show-secrets"]);
     let secrets: Vec<String> = report["keys"]
         .as_array()
         .unwrap()
@@ -84,17 +74,7 @@ fn show_secrets_reveals_them_in_every_format() {
 
 #[test]
 fn redacted_hints_show_at_most_a_third() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--show-secrets",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--show-secrets"]);
     for key in report["keys"].as_array().unwrap() {
         let secret = key["secret"].as_str().unwrap();
         let hint = key["redacted"].as_str().unwrap();
@@ -106,17 +86,7 @@ fn redacted_hints_show_at_most_a_third() {
 
 #[test]
 fn fingerprint_command_matches_the_inventory_and_echoes_nothing() {
-    let report = json_report(
-        &[
-            "scan",
-            "--no-manifest",
-            "fixtures/basic",
-            "--show-secrets",
-            "--format",
-            "json",
-        ],
-        1,
-    );
+    let report = basic_report(&["--show-secrets"]);
     for key in report["keys"].as_array().unwrap().iter().take(4) {
         let secret = key["secret"].as_str().unwrap();
         let output = keyaudit()
