@@ -63,6 +63,8 @@ pub struct Rule {
     pub priority: i32,
     /// A structural check every match must pass.
     pub validate: Option<Validator>,
+    /// Written in the compact form (`context` and `secret`).
+    pub compact: bool,
     /// Inputs that must yield a key.
     pub examples: Vec<String>,
     /// Inputs that must yield nothing.
@@ -73,9 +75,9 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the rule runs line by line, only on lines holding one of its keywords: generic
-    /// rules, whose patterns have no literal to search for and whose matches never span lines.
+    /// and compact rules, whose matches never span lines.
     pub fn is_line_scoped(&self) -> bool {
-        self.kind == Kind::Generic
+        self.kind == Kind::Generic || self.compact
     }
 
     /// Orders rules that match the same text: higher priority first, then load order.
@@ -272,7 +274,22 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
     if spec.negative_examples.is_empty() {
         return Err(fail("needs at least one negative example".into()));
     }
-    let regex = RegexBuilder::new(&spec.pattern)
+    let (pattern, compact) = match (&spec.pattern, &spec.context, &spec.secret) {
+        (Some(pattern), None, None) => (pattern.clone(), false),
+        (None, Some(context), Some(secret)) if !context.is_empty() => {
+            (compact_pattern(context, secret), true)
+        }
+        (None, Some(_), Some(_)) => return Err(fail("context must name at least one word".into())),
+        (Some(_), _, _) => {
+            return Err(fail("use pattern, or context with secret, not both".into()))
+        }
+        _ => return Err(fail("needs a pattern, or context with secret".into())),
+    };
+    let mut keywords = spec.keywords.clone();
+    if keywords.is_empty() && compact {
+        keywords = spec.context.clone().unwrap_or_default();
+    }
+    let regex = RegexBuilder::new(&pattern)
         .unicode(false)
         .size_limit(32 << 20)
         .dfa_size_limit(16 << 20)
@@ -305,11 +322,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
     let host_group = named("host");
     let name_group = named("name");
     Ok(Rule {
-        keywords: spec
-            .keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase())
-            .collect(),
+        keywords: keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
         id: spec.id,
         name: spec.name,
         provider: spec.provider,
@@ -326,6 +339,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         lifetime: spec.lifetime,
         rotate: spec.rotate,
         validate: spec.validate,
+        compact,
         priority: spec
             .priority
             .unwrap_or(if spec.kind == Kind::Generic { -10 } else { 0 }),
@@ -333,6 +347,17 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         negative_examples: spec.negative_examples,
         origin,
     })
+}
+
+/// The regex of a compact rule: a context word, an optional rest of a name (`_API_KEY`), an
+/// optional quote, separator and quote, then the key in its own case-sensitive shape, ending
+/// where the key's alphabet ends.
+fn compact_pattern(context: &[String], secret: &str) -> String {
+    let words: Vec<String> = context.iter().map(|w| regex::escape(w)).collect();
+    format!(
+        r#"(?i)(?:{})[\w.\-]{{0,32}}?["']?\s{{0,3}}(?:=>|:=|=|:|,)?\s{{0,3}}["'`]?(?-i:(?P<secret>{secret}))(?:[^A-Za-z0-9_+/=\-]|$)"#,
+        words.join("|")
+    )
 }
 
 fn one_line(text: &str) -> String {
@@ -418,6 +443,46 @@ negative_examples = ["dmo_short"]
         let text = GOOD.replace("negative_examples = [\"dmo_short\"]", "");
         let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
         assert!(err.to_string().contains("negative example"), "{err}");
+    }
+
+    #[test]
+    fn compact_rules_compile_to_a_context_pattern() {
+        let text = GOOD
+            .replace(
+                "pattern = '\\b(dmo_[a-z0-9]{12})\\b'",
+                "context = [\"demoapp\"]\nsecret = '[a-z0-9]{12}'",
+            )
+            .replace("keywords = [\"DMO_\"]\n", "");
+        let rules = parse_rule_file(Path::new("c.toml"), &text).unwrap();
+        let rule = &rules[0];
+        assert!(rule.compact && rule.is_line_scoped());
+        assert_eq!(rule.keywords, vec!["demoapp"]);
+        for (text, found) in [
+            ("DEMOAPP_API_KEY=q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
+            ("\"demoapp_token\": \"q8w2e7r4t1y9\"", Some("q8w2e7r4t1y9")),
+            ("demoapp key q8w2e7r4t1y9", None),
+            ("demoapp: q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
+            ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None),
+            ("DEMOAPP_API_KEY=q8w2e7r4t1y9xx", None),
+            ("other_key=q8w2e7r4t1y9", None),
+        ] {
+            let got = rule
+                .regex
+                .captures(text.as_bytes())
+                .and_then(|c| c.name("secret"))
+                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
+            assert_eq!(got.as_deref(), found, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_rule_needs_exactly_one_pattern_form() {
+        let both = GOOD.replace("keywords =", "context = [\"x\"]\nsecret = 'y'\nkeywords =");
+        let err = parse_rule_file(Path::new("c.toml"), &both).unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+        let neither = GOOD.replace("pattern = '\\b(dmo_[a-z0-9]{12})\\b'\n", "");
+        let err = parse_rule_file(Path::new("c.toml"), &neither).unwrap_err();
+        assert!(err.to_string().contains("needs a pattern"), "{err}");
     }
 
     #[test]

@@ -25,8 +25,14 @@ pub struct RuleSpec {
     /// What sort of secret it is.
     pub kind: Kind,
     /// The regex; the group named `secret`, else group 1, else the whole match is the key. A
-    /// group named `key_id` is a non-secret identifier of the key.
-    pub pattern: String,
+    /// group named `key_id` is a non-secret identifier of the key. Either this, or `context`
+    /// with `secret`.
+    pub pattern: Option<String>,
+    /// The compact form: words naming the provider (`["abuseipdb"]`), one of which must stand
+    /// before the key, joined to it by a name and a separator (`ABUSEIPDB_API_KEY = "…"`).
+    pub context: Option<Vec<String>>,
+    /// The compact form: the shape of the key itself, as a regex (`[a-z0-9]{80}`).
+    pub secret: Option<String>,
     /// Literals (ASCII case-insensitive) of which one must occur for the rule to run.
     #[serde(default)]
     pub keywords: Vec<String>,
