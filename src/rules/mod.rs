@@ -458,12 +458,12 @@ negative_examples = ["dmo_short"]
         assert!(rule.compact && rule.is_line_scoped());
         assert_eq!(rule.keywords, vec!["demoapp"]);
         for (text, found) in [
-            ("DEMOAPP_API_KEY=q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
+            ("DEMOAPP_API_KEY=q8w2e7r4t1y9", Some("q8w2e7r4t1y9")), // keyaudit:allow
             ("\"demoapp_token\": \"q8w2e7r4t1y9\"", Some("q8w2e7r4t1y9")),
             ("demoapp key q8w2e7r4t1y9", None),
             ("demoapp: q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
-            ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None),
-            ("DEMOAPP_API_KEY=q8w2e7r4t1y9xx", None),
+            ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None), // keyaudit:allow
+            ("DEMOAPP_API_KEY=q8w2e7r4t1y9xx", None), // keyaudit:allow
             ("other_key=q8w2e7r4t1y9", None),
         ] {
             let got = rule
