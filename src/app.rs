@@ -146,7 +146,7 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
     let stats = Stats::default();
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let visit = |origin: Origin, data: &[u8]| {
-        let hits = scanner.scan(data);
+        let hits = scanner.scan_file(Some(&origin.path), data);
         if !hits.is_empty() {
             findings.lock().expect("findings lock").push((origin, hits));
         }

@@ -3,6 +3,7 @@
 //! (`scan::check`), which keeps this module free of scanning logic.
 
 pub mod builtin;
+pub mod gitleaks;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -65,6 +66,12 @@ pub struct Rule {
     pub validate: Option<Validator>,
     /// Written in the compact form (`context` and `secret`).
     pub compact: bool,
+    /// Imported from a gitleaks config: no examples to run.
+    pub imported: bool,
+    /// Only files whose path matches (gitleaks `path`).
+    pub path: Option<regex::Regex>,
+    /// Matches these allow are not keys (gitleaks allowlists).
+    pub allowlists: Vec<Allowlist>,
     /// Inputs that must yield a key.
     pub examples: Vec<String>,
     /// Inputs that must yield nothing.
@@ -88,6 +95,66 @@ impl Rule {
     /// The pattern as written.
     pub fn pattern(&self) -> &str {
         self.regex.as_str()
+    }
+}
+
+/// What an allowlist's regexes look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowTarget {
+    /// The secret.
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The line holding the match.
+    Line,
+}
+
+/// A gitleaks allowlist: a match it covers is not a key.
+#[derive(Debug, Clone)]
+pub struct Allowlist {
+    /// Regexes over the target.
+    pub regexes: Vec<Regex>,
+    /// What the regexes look at.
+    pub target: AllowTarget,
+    /// Words (lowercase) whose presence in the secret allows it.
+    pub stopwords: Vec<String>,
+    /// Regexes over the file path.
+    pub paths: Vec<regex::Regex>,
+    /// All given criteria must hold (`condition = "AND"`); otherwise any one.
+    pub all: bool,
+}
+
+impl Allowlist {
+    /// Whether this allowlist covers a match: `secret`, the whole `matched` text, its `line`
+    /// and the file `path`.
+    pub fn allows(&self, secret: &[u8], matched: &[u8], line: &[u8], path: Option<&str>) -> bool {
+        let mut checks = Vec::new();
+        if !self.regexes.is_empty() {
+            let target = match self.target {
+                AllowTarget::Secret => secret,
+                AllowTarget::Match => matched,
+                AllowTarget::Line => line,
+            };
+            checks.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            checks.push(
+                self.stopwords
+                    .iter()
+                    .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()),
+            );
+        }
+        if !self.paths.is_empty() {
+            checks.push(path.is_some_and(|p| self.paths.iter().any(|r| r.is_match(p))));
+        }
+        if checks.is_empty() {
+            false
+        } else if self.all {
+            checks.iter().all(|&c| c)
+        } else {
+            checks.iter().any(|&c| c)
+        }
     }
 }
 
@@ -127,7 +194,11 @@ impl RuleSet {
                     path: file.clone(),
                     source,
                 })?;
-                rules.extend(parse_rule_file(&file, &text)?);
+                if gitleaks::is_gitleaks_config(&text) {
+                    rules.extend(gitleaks::parse_gitleaks(&file, &text)?.0);
+                } else {
+                    rules.extend(parse_rule_file(&file, &text)?);
+                }
             }
         }
         Self::from_rules(rules)
@@ -158,17 +229,24 @@ impl RuleSet {
         &self.rules
     }
 
-    /// Valid but doubtful rules: no keywords means a full regex pass over every file.
+    /// Valid but doubtful rules: no keywords means a full regex pass over every file, and an
+    /// imported rule has no examples to test it with.
     pub fn warnings(&self) -> Vec<RuleWarning> {
-        self.rules
-            .iter()
-            .filter(|r| r.keywords.is_empty())
-            .map(|r| RuleWarning {
-                rule: r.id.clone(),
-                origin: r.origin.clone(),
-                message: "no keywords: the pattern runs over every file".into(),
-            })
-            .collect()
+        let mut warnings = Vec::new();
+        for rule in &self.rules {
+            let warn = |message: &str| RuleWarning {
+                rule: rule.id.clone(),
+                origin: rule.origin.clone(),
+                message: message.into(),
+            };
+            if rule.keywords.is_empty() {
+                warnings.push(warn("no keywords: the pattern runs over every file"));
+            }
+            if rule.imported {
+                warnings.push(warn("imported without examples: nothing tests it"));
+            }
+        }
+        warnings
     }
 }
 
@@ -221,13 +299,13 @@ pub fn parse_rule_file(path: &Path, text: &str) -> Result<Vec<Rule>> {
                 path: path.to_path_buf(),
                 line: line_of_id(text, &rule.id),
             };
-            compile_rule(rule, origin)
+            compile_rule(rule, origin, true)
         })
         .collect()
 }
 
 /// The 1-based line on which `id = "<id>"` appears, or 1.
-fn line_of_id(text: &str, id: &str) -> usize {
+pub(crate) fn line_of_id(text: &str, id: &str) -> usize {
     let quoted = format!("\"{id}\"");
     text.lines()
         .position(|line| {
@@ -237,8 +315,9 @@ fn line_of_id(text: &str, id: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
-/// Validates a rule spec and compiles its pattern.
-pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
+/// Validates a rule spec and compiles its pattern. Imported rules (`require_examples` false)
+/// may come without examples.
+pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) -> Result<Rule> {
     let fail = |message: String| Error::Rule {
         path: origin.path.clone(),
         line: origin.line,
@@ -268,10 +347,10 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
     if spec.keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(fail("keywords must not be empty strings".into()));
     }
-    if spec.examples.is_empty() {
+    if require_examples && spec.examples.is_empty() {
         return Err(fail("needs at least one example".into()));
     }
-    if spec.negative_examples.is_empty() {
+    if require_examples && spec.negative_examples.is_empty() {
         return Err(fail("needs at least one negative example".into()));
     }
     let (pattern, compact) = match (&spec.pattern, &spec.context, &spec.secret) {
@@ -340,6 +419,9 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin) -> Result<Rule> {
         rotate: spec.rotate,
         validate: spec.validate,
         compact,
+        imported: false,
+        path: None,
+        allowlists: Vec::new(),
         priority: spec
             .priority
             .unwrap_or(if spec.kind == Kind::Generic { -10 } else { 0 }),

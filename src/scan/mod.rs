@@ -83,14 +83,26 @@ impl<'r> Scanner<'r> {
 
     /// Every key in `data`, including keys inside base64 runs that decode to text.
     pub fn scan(&self, data: &[u8]) -> Vec<Hit> {
+        self.scan_file(None, data)
+    }
+
+    /// Every key in `data`, the content of the file at `path` (rules and allowlists that look
+    /// at paths need it).
+    pub fn scan_file(&self, path: Option<&str>, data: &[u8]) -> Vec<Hit> {
         let mut budget = DECODE_BUDGET.min(data.len().saturating_mul(2).max(1 << 16));
-        self.scan_nested(data, DECODE_DEPTH, &mut budget)
+        self.scan_nested(path, data, DECODE_DEPTH, &mut budget)
     }
 
     /// Keys in `data` as it is, then in what its base64 runs decode to, `depth` levels deep.
-    fn scan_nested(&self, data: &[u8], depth: usize, budget: &mut usize) -> Vec<Hit> {
+    fn scan_nested(
+        &self,
+        path: Option<&str>,
+        data: &[u8],
+        depth: usize,
+        budget: &mut usize,
+    ) -> Vec<Hit> {
         let candidates = self.prefilter.candidates(data, &self.line_scoped);
-        let mut hits = self.scan_candidates(data, &candidates);
+        let mut hits = self.scan_candidates(path, data, &candidates);
         if depth == 0 || *budget == 0 {
             return hits;
         }
@@ -118,9 +130,9 @@ impl<'r> Scanner<'r> {
                 Some(name) => {
                     let mut named = format!("{name}=").into_bytes();
                     named.extend_from_slice(&run.bytes);
-                    self.scan_nested(&named, depth - 1, budget)
+                    self.scan_nested(path, &named, depth - 1, budget)
                 }
-                None => self.scan_nested(&run.bytes, depth - 1, budget),
+                None => self.scan_nested(path, &run.bytes, depth - 1, budget),
             };
             if inner.is_empty() || lines.is_allowed(run.start, run.end) {
                 continue;
@@ -165,10 +177,15 @@ impl<'r> Scanner<'r> {
             }
             candidates.positions.sort_unstable();
         }
-        self.scan_candidates(data, &candidates)
+        self.scan_candidates(None, data, &candidates)
     }
 
-    fn scan_candidates(&self, data: &[u8], candidates: &Candidates) -> Vec<Hit> {
+    fn scan_candidates(
+        &self,
+        path: Option<&str>,
+        data: &[u8],
+        candidates: &Candidates,
+    ) -> Vec<Hit> {
         let mut raw = Vec::new();
         for (index, rule) in self.rules.rules().iter().enumerate() {
             if !candidates.rules[index] {
@@ -181,10 +198,10 @@ impl<'r> Scanner<'r> {
                     .filter(|(rule, _, _)| *rule == index)
                     .map(|&(_, start, end)| (start, end));
                 for (start, end) in keyword_lines(positions, data) {
-                    collect_matches(index, rule, &data[start..end], start, &mut raw);
+                    collect_matches(index, rule, &data[start..end], start, path, &mut raw);
                 }
             } else {
-                collect_matches(index, rule, data, 0, &mut raw);
+                collect_matches(index, rule, data, 0, path, &mut raw);
             }
         }
         if raw.is_empty() {
@@ -250,9 +267,21 @@ fn keyword_lines(
     lines
 }
 
-/// Runs one rule's regex over `data` (which starts at `offset` in the blob), keeping matches
-/// that pass the rule's filters.
-fn collect_matches(index: usize, rule: &Rule, data: &[u8], offset: usize, out: &mut Vec<RawMatch>) {
+/// Runs one rule's regex over `data` (which starts at `offset` in the blob of the file at
+/// `path`), keeping matches that pass the rule's filters.
+fn collect_matches(
+    index: usize,
+    rule: &Rule,
+    data: &[u8],
+    offset: usize,
+    path: Option<&str>,
+    out: &mut Vec<RawMatch>,
+) {
+    if let Some(only) = &rule.path {
+        if !path.is_some_and(|p| only.is_match(p)) {
+            return;
+        }
+    }
     for caps in rule.regex.captures_iter(data) {
         let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
             continue;
@@ -297,6 +326,20 @@ fn collect_matches(index: usize, rule: &Rule, data: &[u8], offset: usize, out: &
                     .is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
         {
             continue;
+        }
+        if !rule.allowlists.is_empty() {
+            let whole = caps.get(0).expect("group 0 always exists");
+            let line_start = memchr::memrchr(b'\n', &data[..secret.start()]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &data[secret.end()..])
+                .map_or(data.len(), |i| secret.end() + i);
+            let line = &data[line_start..line_end];
+            if rule
+                .allowlists
+                .iter()
+                .any(|a| a.allows(bytes, whole.as_bytes(), line, path))
+            {
+                continue;
+            }
         }
         out.push(RawMatch {
             rule: index,

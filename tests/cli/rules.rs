@@ -138,3 +138,148 @@ fn no_builtin_rules_needs_rules() {
         .code(2)
         .stderr(predicates::str::contains("--rules"));
 }
+
+const GITLEAKS_CONFIG: &str = r#"
+title = "team rules"
+
+[allowlist]
+description = "third-party code"
+paths = ['''third_party/''']
+
+[[rules]]
+id = "acme-service-token"
+description = "ACME service token"
+regex = '''acme_svc_([a-z0-9]{24})'''
+secretGroup = 1
+entropy = 3.0
+keywords = ["acme_svc_"]
+
+  [[rules.allowlists]]
+  stopwords = ["sandbox"]
+
+[[rules]]
+id = "internal-db-password"
+description = "Internal DB password"
+regex = '''(?i)INTERNAL_DB_PASS\s*=\s*"([^"]{8,})"'''
+keywords = ["internal_db_pass"]
+path = '''\.conf$'''
+
+  [[rules.allowlists]]
+  regexTarget = "line"
+  regexes = ['''#\s*fake''']
+
+[[rules]]
+id = "pkcs12-file"
+description = "PKCS#12 file"
+path = '''\.p12$'''
+"#;
+
+#[test]
+fn gitleaks_configs_are_imported_with_their_allowlists() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gitleaks.toml");
+    fs::write(&config, GITLEAKS_CONFIG).unwrap();
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(tree.join("third_party")).unwrap();
+    let files = [
+        ("a.env", "TOKEN=acme_svc_q8w2e7r4t1y9u3i6o0p5a2s4\n"),
+        ("b.env", "TOKEN=acme_svc_sandboxq2w9e4r1t6y3u8i5\n"),
+        (
+            "third_party/c.env",
+            "TOKEN=acme_svc_z7x3c9v1b5n8m2k4j6h0g1f5\n",
+        ),
+        ("db.conf", "INTERNAL_DB_PASS = \"Hx7!q2w9e4r1\"\n"),
+        ("db.env", "INTERNAL_DB_PASS = \"Hx7!q2w9e4r1\"\n"),
+        (
+            "db2.conf",
+            "INTERNAL_DB_PASS = \"Zq8!rT2mW9xL\" # fake, for docs\n",
+        ),
+    ];
+    for (name, text) in files {
+        fs::write(tree.join(name), text).unwrap();
+    }
+    let output = keyaudit()
+        .args([
+            "scan",
+            "--no-manifest",
+            "--no-builtin-rules",
+            "--show-secrets",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&config)
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: Vec<(String, String, String)> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["rule"].as_str().unwrap().to_string(),
+                k["locations"][0]["path"].as_str().unwrap().to_string(),
+                k["secret"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "acme-service-token".into(),
+                "a.env".into(),
+                "q8w2e7r4t1y9u3i6o0p5a2s4".into()
+            ),
+            (
+                "internal-db-password".into(),
+                "db.conf".into(),
+                "Hx7!q2w9e4r1".into()
+            ),
+        ]
+    );
+
+    let check = keyaudit()
+        .args(["rules", "check", "--no-builtin-rules", "--rules"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0));
+    let warnings = String::from_utf8(check.stderr).unwrap();
+    assert!(
+        warnings.contains("rule `acme-service-token`: imported without examples"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("pkcs12-file"),
+        "path-only rules are not key rules"
+    );
+}
+
+#[test]
+fn a_bad_gitleaks_regex_names_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gitleaks.toml");
+    fs::write(
+        &config,
+        GITLEAKS_CONFIG.replace("([a-z0-9]{24})", "([a-z0-9]{24}"),
+    )
+    .unwrap();
+    keyaudit()
+        .args(["rules", "check", "--no-builtin-rules", "--rules"])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "rule `acme-service-token`: invalid pattern",
+        ));
+}
