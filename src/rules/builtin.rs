@@ -26,6 +26,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "private-keys.toml",
         include_str!("../../rules/private-keys.toml"),
     ),
+    ("saas.toml", include_str!("../../rules/saas.toml")),
     ("slack.toml", include_str!("../../rules/slack.toml")),
     ("tokens.toml", include_str!("../../rules/tokens.toml")),
 ];
