@@ -27,6 +27,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/private-keys.toml"),
     ),
     ("saas.toml", include_str!("../../rules/saas.toml")),
+    ("services.toml", include_str!("../../rules/services.toml")),
     ("slack.toml", include_str!("../../rules/slack.toml")),
     ("tokens.toml", include_str!("../../rules/tokens.toml")),
 ];
