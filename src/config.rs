@@ -96,6 +96,7 @@ fn default_format(output: Option<&PathBuf>) -> Format {
         Some(path) => match path.extension().and_then(|e| e.to_str()) {
             Some("jsonl") => Format::Jsonl,
             Some("md") => Format::Markdown,
+            Some("sarif") => Format::Sarif,
             Some("txt") => Format::Table,
             _ => Format::Json,
         },

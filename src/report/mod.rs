@@ -2,6 +2,7 @@
 //! model; the table is a view of the same model. Nothing outside this module writes to stdout.
 
 pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub enum Format {
     Jsonl,
     /// A Markdown summary for CI job summaries and compliance records.
     Markdown,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
 }
 
 /// The tool that wrote the report.
@@ -68,6 +71,9 @@ pub struct KeyEntry {
     pub key_id: Option<String>,
     /// Rule id.
     pub rule: String,
+    /// The rule's human-readable name (for SARIF and Markdown; not serialised).
+    #[serde(skip)]
+    pub rule_name: String,
     /// Provider.
     pub provider: String,
     /// Kind of secret.
@@ -201,6 +207,7 @@ impl Report {
                     fingerprint: key.fingerprint.clone(),
                     key_id: key.key_id.clone(),
                     rule: rule.id.clone(),
+                    rule_name: rule.name.clone(),
                     provider: rule.provider.clone(),
                     kind: rule.kind.as_str(),
                     redacted: key.secret.redacted(),
@@ -278,6 +285,7 @@ impl Report {
         match format {
             Format::Table => table::render(self, out),
             Format::Markdown => markdown::render(self, out),
+            Format::Sarif => sarif::render(self, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)

@@ -7,5 +7,6 @@ mod formats;
 mod history;
 mod manifest;
 mod rules;
+mod sarif;
 mod scan;
 mod secrecy;
