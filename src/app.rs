@@ -14,10 +14,12 @@ use comfy_table::Table;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use clap::CommandFactory;
+
 use crate::cli::{
-    AuditArgs, Cli, Command, FingerprintArgs, InitArgs, InputArgs, ManifestCommand,
-    ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand, RulesFormat, RulesListArgs,
-    ScanArgs,
+    AuditArgs, Cli, Command, FingerprintArgs, HookCommand, HookInstallArgs, InitArgs, InputArgs,
+    ManifestCommand, ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand, RulesFormat,
+    RulesListArgs, ScanArgs,
 };
 use crate::config::{ReportSettings, Settings};
 use crate::evidence::Evidence;
@@ -50,7 +52,58 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Fingerprint(args) => fingerprint_stdin(&args),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check(args)) => rules_check(&args),
+        Command::Hook(HookCommand::Install(args)) => hook_install(&args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "keyaudit", &mut out);
+            emit(None, &out)?;
+            Ok(EXIT_CLEAN)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            emit(None, &out)?;
+            Ok(EXIT_CLEAN)
+        }
     }
+}
+
+/// The pre-commit hook `hook install` writes.
+const HOOK_SCRIPT: &str = "#!/bin/sh\n\
+# Installed by `keyaudit hook install`: audit what is staged before every commit.\n\
+# Bypass once with `git commit --no-verify`; remove this file to uninstall.\n\
+exec keyaudit audit --staged --quiet .\n";
+
+fn hook_install(args: &HookInstallArgs) -> Result<u8> {
+    let repo = git::discover(&args.path)
+        .with_context(|| format!("{}: not in a git repository", args.path.display()))?;
+    let hooks = match repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("core.hooksPath").ok())
+    {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => repo.workdir().unwrap_or_else(|| repo.path()).join(dir),
+        None => repo.commondir().join("hooks"),
+    };
+    let hook = hooks.join("pre-commit");
+    if hook.exists() && !args.force {
+        bail!(
+            "{}: a pre-commit hook already exists; use --force to replace it",
+            hook.display()
+        );
+    }
+    std::fs::create_dir_all(&hooks)
+        .with_context(|| format!("{}: cannot create", hooks.display()))?;
+    write_atomically(&hook, HOOK_SCRIPT.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("{}: cannot make executable", hook.display()))?;
+    }
+    diag(&format!("installed {}", hook.display()));
+    Ok(EXIT_CLEAN)
 }
 
 /// Writes a one-line message to stderr. Callers never pass secret values.

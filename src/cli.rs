@@ -35,6 +35,39 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Install a git pre-commit hook that runs `keyaudit audit --staged`.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+/// `hook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit (or under core.hooksPath) running `keyaudit audit --staged`.
+    Install(HookInstallArgs),
+}
+
+/// `hook install` options.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The repository [default: the one holding the current directory].
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `manifest` subcommands.

@@ -5,6 +5,7 @@ mod audit;
 mod common;
 mod formats;
 mod history;
+mod hooks;
 mod manifest;
 mod rules;
 mod sarif;

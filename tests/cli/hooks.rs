@@ -1,0 +1,110 @@
+//! `keyaudit hook install`, the hook it writes blocking a real `git commit`, completions and
+//! the man page.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::keyaudit;
+
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("PATH", path_with_keyaudit())
+        .output()
+        .unwrap()
+}
+
+/// PATH with the directory of the freshly built binary first, as an installed keyaudit would be.
+fn path_with_keyaudit() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("keyaudit");
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    assert!(git(repo, &["init", "-q", "-b", "main"]).status.success());
+    keyaudit()
+        .args(["hook", "install"])
+        .arg(repo)
+        .assert()
+        .code(0);
+    let hook = repo.join(".git/hooks/pre-commit");
+    let script = fs::read_to_string(&hook).unwrap();
+    assert!(script.contains("keyaudit audit --staged"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&hook).unwrap().permissions().mode() & 0o111,
+            0o111
+        );
+    }
+
+    fs::write(
+        repo.join("app.env"),
+        "STRIPE_SECRET_KEY=sk_live_Q8ZrT2mW9xLp4vN7bK3sYc6d\n",
+    )
+    .unwrap();
+    assert!(git(repo, &["add", "app.env"]).status.success());
+    let blocked = git(repo, &["commit", "-q", "-m", "add key"]);
+    assert!(
+        !blocked.status.success(),
+        "an unknown staged key blocks the commit"
+    );
+
+    // Declare it: the manifest is committed with it, and the commit goes through.
+    keyaudit()
+        .args(["manifest", "init"])
+        .arg(repo)
+        .assert()
+        .code(0);
+    assert!(git(repo, &["add", "keyaudit.toml"]).status.success());
+    let passed = git(repo, &["commit", "-q", "-m", "add declared key"]);
+    assert!(
+        passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+
+    keyaudit()
+        .args(["hook", "install"])
+        .arg(repo)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("already exists"));
+    keyaudit()
+        .args(["hook", "install", "--force"])
+        .arg(repo)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = keyaudit().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            text.contains("keyaudit") && text.contains("audit"),
+            "{shell}"
+        );
+    }
+    let man = keyaudit().arg("man").output().unwrap();
+    let text = String::from_utf8(man.stdout).unwrap();
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH keyaudit"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+}
