@@ -3,8 +3,9 @@
 //! are decided.
 
 use std::collections::HashSet;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -197,50 +198,26 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
     let settings = &prepared.settings;
     let scanner = Scanner::new(&prepared.rules);
     let stats = Stats::default();
+    let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let visit = |origin: Origin, data: &[u8]| {
         let hits = scanner.scan_file(Some(&origin.path), data);
         if !hits.is_empty() {
+            found.fetch_add(hits.len(), Ordering::Relaxed);
             findings.lock().expect("findings lock").push((origin, hits));
         }
     };
-    let mut commits = CommitIndex::new();
-    let mut repositories = HashSet::new();
-    for root in &settings.roots {
-        if root.as_os_str() == "-" {
-            source::read_stdin(settings.walk.max_file_size, &stats, &visit);
-            continue;
+    // Progress only for a person watching: stderr is a terminal and --quiet is not given.
+    let show_progress = settings.verbosity > 0 && io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let commits = std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| progress(&stats, &found, &done));
         }
-        let repo = (settings.history || settings.staged)
-            .then(|| git::discover(root))
-            .flatten();
-        if settings.staged {
-            let repo = repo
-                .with_context(|| format!("{}: --staged needs a git repository", root.display()))?;
-            if repositories.insert(git::git_dir(&repo)) {
-                git::scan_staged(&repo, &settings.git, &stats, &visit)
-                    .map_err(anyhow::Error::msg)?;
-            }
-            continue;
-        }
-        // A bare repository has no working tree: its files are git's own.
-        if !repo.as_ref().is_some_and(|r| r.is_bare()) {
-            source::fs::walk_root(root, &settings.walk, &stats, &visit)?;
-        }
-        if settings.history {
-            match repo {
-                Some(repo) if repositories.insert(git::git_dir(&repo)) => {
-                    git::scan_history(&repo, &settings.git, &stats, &mut commits, &visit)
-                        .map_err(anyhow::Error::msg)?;
-                }
-                Some(_) => {}
-                None => stats.skip(
-                    root.display().to_string(),
-                    "not in a git repository: no history to scan",
-                ),
-            }
-        }
-    }
+        let result = read_inputs(settings, &stats, &visit);
+        done.store(true, Ordering::Relaxed);
+        result
+    })?;
     let findings = findings.into_inner().expect("findings lock");
     let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings, &commits);
     if let Some(manifest) = &prepared.manifest {
@@ -262,6 +239,73 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
         stats,
         allowed,
     })
+}
+
+/// Reads every root (files, directories, standard input, staged content, history), handing each
+/// blob to `visit`; returns the commits history locations refer to.
+fn read_inputs(
+    settings: &Settings,
+    stats: &Stats,
+    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+) -> Result<CommitIndex> {
+    let mut commits = CommitIndex::new();
+    let mut repositories = HashSet::new();
+    for root in &settings.roots {
+        if root.as_os_str() == "-" {
+            source::read_stdin(settings.walk.max_file_size, stats, visit);
+            continue;
+        }
+        let repo = (settings.history || settings.staged)
+            .then(|| git::discover(root))
+            .flatten();
+        if settings.staged {
+            let repo = repo
+                .with_context(|| format!("{}: --staged needs a git repository", root.display()))?;
+            if repositories.insert(git::git_dir(&repo)) {
+                git::scan_staged(&repo, &settings.git, stats, visit).map_err(anyhow::Error::msg)?;
+            }
+            continue;
+        }
+        // A bare repository has no working tree: its files are git's own.
+        if !repo.as_ref().is_some_and(|r| r.is_bare()) {
+            source::fs::walk_root(root, &settings.walk, stats, visit)?;
+        }
+        if settings.history {
+            match repo {
+                Some(repo) if repositories.insert(git::git_dir(&repo)) => {
+                    git::scan_history(&repo, &settings.git, stats, &mut commits, visit)
+                        .map_err(anyhow::Error::msg)?;
+                }
+                Some(_) => {}
+                None => stats.skip(
+                    root.display().to_string(),
+                    "not in a git repository: no history to scan",
+                ),
+            }
+        }
+    }
+    Ok(commits)
+}
+
+/// Shows files, bytes, blobs and keys found on a stderr spinner until `done`.
+fn progress(stats: &Stats, found: &AtomicUsize, done: &AtomicBool) {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    while !done.load(Ordering::Relaxed) {
+        let (files, bytes, blobs) = stats.progress();
+        let mut message = format!("{files} files, {} MiB", bytes >> 20);
+        if blobs > 0 {
+            message.push_str(&format!(", {blobs} blobs"));
+        }
+        message.push_str(&format!(", {} keys", found.load(Ordering::Relaxed)));
+        bar.set_message(message);
+        bar.tick();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
 }
 
 fn roots_of(settings: &Settings) -> Vec<String> {

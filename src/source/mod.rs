@@ -130,6 +130,15 @@ impl Stats {
         self.errors.lock().expect("stats lock").push(entry);
     }
 
+    /// Files, bytes and blobs read so far (for progress display).
+    pub fn progress(&self) -> (u64, u64, u64) {
+        (
+            self.files.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+            self.blobs.load(Ordering::Relaxed),
+        )
+    }
+
     /// The counters so far, sorted.
     pub fn snapshot(&self) -> StatsSnapshot {
         let mut skipped = self.skipped.lock().expect("stats lock").clone();
