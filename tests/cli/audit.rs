@@ -348,3 +348,25 @@ fn the_repository_audits_clean_against_its_own_manifest() {
         .assert()
         .code(0);
 }
+
+/// The Markdown report, compared whole with a reviewed snapshot. To accept a deliberate change,
+/// regenerate the snapshot with the command in its test and review the diff.
+#[test]
+fn markdown_report_matches_its_snapshot() {
+    let output = keyaudit()
+        .args([
+            "audit",
+            "fixtures/audit/over-privileged-environment",
+            "--manifest",
+            "fixtures/audit/over-privileged-environment/keyaudit.toml",
+            "--now",
+            NOW,
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let expected =
+        std::fs::read_to_string("tests/snapshots/audit-over-privileged-environment.md").unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+}

@@ -108,3 +108,56 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         &text[..80.min(text.len())]
     );
 }
+
+/// The pre-commit framework (from PyPI; `.ci/run` installs it) running this repository's
+/// `.pre-commit-hooks.yaml` in a fresh repository: `pre-commit try-repo` builds keyaudit from
+/// this repository's HEAD, as a user's `.pre-commit-config.yaml` would.
+#[test]
+#[ignore = "needs pre-commit and a release build (minutes); .ci/run runs it"]
+fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    assert!(git(&repo, &["init", "-q", "-b", "main"]).status.success());
+    fs::write(
+        repo.join("app.env"),
+        "GITHUB_TOKEN=ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5kZ\n",
+    )
+    .unwrap();
+    assert!(git(&repo, &["add", "app.env"]).status.success());
+    let try_repo = || {
+        Command::new("python3")
+            .current_dir(&repo)
+            .args([
+                "-m",
+                "pre_commit",
+                "try-repo",
+                env!("CARGO_MANIFEST_DIR"),
+                "keyaudit",
+            ])
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("python3 -m pre_commit runs (pip install pre-commit)")
+    };
+    let blocked = try_repo();
+    let log = String::from_utf8_lossy(&blocked.stdout);
+    assert!(
+        !blocked.status.success(),
+        "an unknown staged key fails the hook: {log}"
+    );
+    assert!(log.contains("keyaudit audit (staged)"), "{log}");
+
+    keyaudit()
+        .args(["manifest", "init"])
+        .arg(&repo)
+        .assert()
+        .code(0);
+    assert!(git(&repo, &["add", "keyaudit.toml"]).status.success());
+    let passed = try_repo();
+    assert!(
+        passed.status.success(),
+        "a declared key passes: {}",
+        String::from_utf8_lossy(&passed.stdout)
+    );
+}
