@@ -4,6 +4,7 @@
 /// `(file name, contents)` of every built-in rule file.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("ai.toml", include_str!("../../rules/ai.toml")),
+    ("apis.toml", include_str!("../../rules/apis.toml")),
     ("aws.toml", include_str!("../../rules/aws.toml")),
     ("azure.toml", include_str!("../../rules/azure.toml")),
     ("cloud.toml", include_str!("../../rules/cloud.toml")),
