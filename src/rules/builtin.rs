@@ -21,6 +21,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("github.toml", include_str!("../../rules/github.toml")),
     ("gitlab.toml", include_str!("../../rules/gitlab.toml")),
     ("google.toml", include_str!("../../rules/google.toml")),
+    ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-services.toml", include_str!("../../rules/more-services.toml")),
     ("packages.toml", include_str!("../../rules/packages.toml")),
     ("payments.toml", include_str!("../../rules/payments.toml")),
