@@ -23,7 +23,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("google.toml", include_str!("../../rules/google.toml")),
     ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
-    ("more-services.toml", include_str!("../../rules/more-services.toml")),
+    (
+        "more-services.toml",
+        include_str!("../../rules/more-services.toml"),
+    ),
     ("packages.toml", include_str!("../../rules/packages.toml")),
     ("payments.toml", include_str!("../../rules/payments.toml")),
     (
