@@ -43,6 +43,19 @@ pub enum Error {
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A TOML parse error of `text` (the file at `path`) as a `file:line:column` error.
+pub fn toml_error(path: &std::path::Path, text: &str, err: &toml::de::Error) -> Error {
+    let (line, column) = err
+        .span()
+        .map_or((1, 1), |span| line_column(text, span.start));
+    Error::Syntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: err.message().trim().to_string(),
+    }
+}
+
 /// Converts a byte offset in `text` to a 1-based (line, column) pair, counting columns in
 /// characters.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -305,12 +305,8 @@ impl Manifest {
                 message,
             }
         };
-        let spec: ManifestSpec = toml::from_str(text).map_err(|err| {
-            at(
-                err.span().map_or(0, |s| s.start),
-                err.message().trim().to_string(),
-            )
-        })?;
+        let spec: ManifestSpec =
+            toml::from_str(text).map_err(|err| crate::error::toml_error(path, text, &err))?;
         if *spec.version.get_ref() != 1 {
             return Err(at(
                 spec.version.span().start,

@@ -8,7 +8,7 @@ use regex::bytes::RegexBuilder;
 use serde::Deserialize;
 
 use super::{compile_rule, AllowTarget, Allowlist, Rule, RuleOrigin};
-use crate::error::{line_column, Error, Result};
+use crate::error::{toml_error, Error, Result};
 use crate::rules::spec::{Environment, Kind, Lifetime, RuleSpec, Tier};
 
 /// Whether `text` is a gitleaks-style config (`[[rules]]`) rather than a keyaudit rule file.
@@ -56,19 +56,10 @@ struct AllowlistSpec {
 }
 
 /// Parses a gitleaks config into rules. Rules with only a `path` (no `regex`) match files,
-/// not keys, and are skipped; their ids are returned so the caller can say so.
+/// not keys, and are skipped; their ids are returned so the caller can say so (`rules check`
+/// warns about each).
 pub fn parse_gitleaks(path: &Path, text: &str) -> Result<(Vec<Rule>, Vec<String>)> {
-    let spec: ConfigSpec = toml::from_str(text).map_err(|err| {
-        let (line, column) = err
-            .span()
-            .map_or((1, 1), |span| line_column(text, span.start));
-        Error::Syntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: err.message().trim().to_string(),
-        }
-    })?;
+    let spec: ConfigSpec = toml::from_str(text).map_err(|err| toml_error(path, text, &err))?;
     let global: Vec<&AllowlistSpec> = spec.allowlist.iter().chain(&spec.allowlists).collect();
     let mut rules = Vec::new();
     let mut skipped = Vec::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::error::{line_column, Error, Result};
+use crate::error::{toml_error, Error, Result};
 pub use spec::{Environment, Kind, Lifetime, Tier, Validator};
 use spec::{RuleFileSpec, RuleSpec};
 
@@ -173,6 +173,8 @@ pub struct RuleWarning {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Things said while loading (imported rules that were skipped).
+    notes: Vec<RuleWarning>,
 }
 
 impl RuleSet {
@@ -180,6 +182,7 @@ impl RuleSet {
     /// directory of `*.toml` files.
     pub fn load(builtin: bool, extra: &[PathBuf]) -> Result<Self> {
         let mut rules = Vec::new();
+        let mut notes = Vec::new();
         if builtin {
             for (name, text) in builtin::BUILTIN_RULE_FILES {
                 rules.extend(parse_rule_file(
@@ -195,13 +198,24 @@ impl RuleSet {
                     source,
                 })?;
                 if gitleaks::is_gitleaks_config(&text) {
-                    rules.extend(gitleaks::parse_gitleaks(&file, &text)?.0);
+                    let (imported, skipped) = gitleaks::parse_gitleaks(&file, &text)?;
+                    rules.extend(imported);
+                    notes.extend(skipped.into_iter().map(|id| RuleWarning {
+                        origin: RuleOrigin {
+                            path: file.clone(),
+                            line: line_of_id(&text, &id),
+                        },
+                        rule: id,
+                        message: "skipped: a path-only rule matches files, not keys".into(),
+                    }));
                 } else {
                     rules.extend(parse_rule_file(&file, &text)?);
                 }
             }
         }
-        Self::from_rules(rules)
+        let mut set = Self::from_rules(rules)?;
+        set.notes = notes;
+        Ok(set)
     }
 
     /// Builds a set from compiled rules, rejecting duplicate ids.
@@ -221,7 +235,10 @@ impl RuleSet {
                 });
             }
         }
-        Ok(Self { rules })
+        Ok(Self {
+            rules,
+            notes: Vec::new(),
+        })
     }
 
     /// The rules in load order.
@@ -232,7 +249,7 @@ impl RuleSet {
     /// Valid but doubtful rules: no keywords means a full regex pass over every file, and an
     /// imported rule has no examples to test it with.
     pub fn warnings(&self) -> Vec<RuleWarning> {
-        let mut warnings = Vec::new();
+        let mut warnings = self.notes.clone();
         for rule in &self.rules {
             let warn = |message: &str| RuleWarning {
                 rule: rule.id.clone(),
@@ -281,17 +298,7 @@ fn rule_files_under(path: &Path) -> Result<Vec<PathBuf>> {
 
 /// Parses and compiles one rule file.
 pub fn parse_rule_file(path: &Path, text: &str) -> Result<Vec<Rule>> {
-    let spec: RuleFileSpec = toml::from_str(text).map_err(|err| {
-        let (line, column) = err
-            .span()
-            .map_or((1, 1), |span| line_column(text, span.start));
-        Error::Syntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: err.message().trim().to_string(),
-        }
-    })?;
+    let spec: RuleFileSpec = toml::from_str(text).map_err(|err| toml_error(path, text, &err))?;
     spec.rules
         .into_iter()
         .map(|rule| {

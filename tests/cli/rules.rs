@@ -260,8 +260,8 @@ fn gitleaks_configs_are_imported_with_their_allowlists() {
         "{warnings}"
     );
     assert!(
-        !warnings.contains("pkcs12-file"),
-        "path-only rules are not key rules"
+        warnings.contains("rule `pkcs12-file`: skipped: a path-only rule matches files, not keys"),
+        "{warnings}"
     );
 }
 
