@@ -426,13 +426,6 @@ fn manifest_target(input: &InputArgs) -> PathBuf {
     })
 }
 
-fn manifest_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 fn manifest_init(args: &InitArgs) -> Result<u8> {
     if args.input.no_manifest {
         bail!("--no-manifest makes no sense with `manifest init`");
@@ -455,7 +448,7 @@ fn manifest_init(args: &InitArgs) -> Result<u8> {
         &keys,
         &prepared.rules,
         &prepared.salt,
-        &manifest_dir(&target),
+        manifest::parent_dir(&target),
         prepared.now,
         &mut taken,
     );
@@ -518,7 +511,7 @@ fn manifest_update(args: &InputArgs) -> Result<u8> {
         &new_keys,
         &prepared.rules,
         &prepared.salt,
-        &manifest_dir(&target),
+        manifest::parent_dir(&target),
         prepared.now,
         &mut taken,
     );
@@ -631,10 +624,7 @@ fn emit(output: Option<&Path>, rendered: &[u8]) -> Result<()> {
 
 /// Writes `data` to a temporary file (mode 0600) beside `path`, then renames it into place.
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = manifest::parent_dir(path);
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     file.write_all(data)

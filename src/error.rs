@@ -43,6 +43,11 @@ pub enum Error {
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `text` on one line: runs of whitespace, newlines included, become one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A TOML parse error of `text` (the file at `path`) as a `file:line:column` error.
 pub fn toml_error(path: &std::path::Path, text: &str, err: &toml::de::Error) -> Error {
     let (line, column) = err

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use keyaudit::app::{self, EXIT_ERROR};
 use keyaudit::cli::Cli;
+use keyaudit::error::one_line;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -20,8 +21,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let message = format!("{err:#}");
-            let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-            let _ = writeln!(std::io::stderr(), "keyaudit: error: {one_line}");
+            let _ = writeln!(std::io::stderr(), "keyaudit: error: {}", one_line(&message));
             ExitCode::from(EXIT_ERROR)
         }
     }

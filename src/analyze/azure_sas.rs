@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use crate::decode;
 use crate::rules::{Lifetime, Tier};
 
 /// What a SAS says about itself.
@@ -16,24 +17,6 @@ pub struct SasFacts {
     pub lifetime: Option<Lifetime>,
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Reads a SAS token (`sv=…&sp=…&se=…&sig=…`).
 pub fn analyze(token: &[u8]) -> Option<SasFacts> {
     let text = std::str::from_utf8(token).ok()?;
@@ -43,7 +26,7 @@ pub fn analyze(token: &[u8]) -> Option<SasFacts> {
     let mut scope = Vec::new();
     for pair in text.trim_start_matches('?').split('&') {
         let (name, value) = pair.split_once('=')?;
-        let value = percent_decode(value);
+        let value = String::from_utf8_lossy(&decode::percent_decode(value.as_bytes())).into_owned();
         match name {
             "sp" => permissions = Some(value),
             "se" => expires = crate::time::parse_date(&value).ok(),
@@ -103,6 +86,9 @@ mod tests {
     #[test]
     fn malformed_tokens_do_not_panic() {
         assert_eq!(analyze(b"no-equals-sign"), None);
+        // A percent escape next to a multi-byte character once sliced a str mid-character.
+        let facts = analyze("sp=%aé&se=%+f&sig=x".as_bytes()).unwrap();
+        assert_eq!(facts.tier.unwrap().1, "sas sp=%aé");
         let facts = analyze(b"sv=x&se=not-a-date&sig=%ZZ").unwrap();
         assert_eq!(facts.expires, None);
         assert_eq!(facts.tier, None);

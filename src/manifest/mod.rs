@@ -21,6 +21,14 @@ pub fn repository_root(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The directory `path` is in: its parent, or `.` for a bare file name.
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// The directory a PATH argument stands for: itself, its parent for a file, the current
 /// directory for `-`.
 pub fn base_dir(path: &Path) -> PathBuf {
@@ -30,10 +38,7 @@ pub fn base_dir(path: &Path) -> PathBuf {
     if path.is_dir() {
         return path.to_path_buf();
     }
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+    parent_dir(path).to_path_buf()
 }
 
 /// Where the manifest for a run over `first_path` lives by default: `keyaudit.toml` in the

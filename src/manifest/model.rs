@@ -279,10 +279,7 @@ pub struct Manifest {
 impl Manifest {
     /// The directory manifest paths are relative to.
     pub fn dir(&self) -> &Path {
-        match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        }
+        super::parent_dir(&self.path)
     }
 
     /// Reads and validates a manifest file.
@@ -376,10 +373,7 @@ impl Manifest {
             })
             .transpose()?
             .unwrap_or_default();
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = super::parent_dir(path);
         let rules = spec.scan.rules.iter().map(|r| dir.join(r)).collect();
 
         let mut environments = Vec::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::error::{toml_error, Error, Result};
+use crate::error::{one_line, toml_error, Error, Result};
 pub use spec::{Environment, Kind, Lifetime, Tier, Validator};
 use spec::{RuleFileSpec, RuleSpec};
 
@@ -447,10 +447,6 @@ fn compact_pattern(context: &[String], secret: &str) -> String {
         r#"(?i)(?:{})[\w.\-]{{0,32}}?["']?\s{{0,3}}(?:=>|:=|=|:|,)?\s{{0,3}}["'`]?(?-i:(?P<secret>{secret}))(?:[^A-Za-z0-9_+/=\-]|$)"#,
         words.join("|")
     )
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

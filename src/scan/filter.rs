@@ -1,6 +1,8 @@
 //! Pure tests that reject matches which are not real keys: placeholders, templating and
 //! low-entropy strings. Each is cheap and runs only on regex matches, never on whole files.
 
+use crate::decode;
+
 /// Shannon entropy of `data` in bits per byte.
 pub fn shannon_entropy(data: &[u8]) -> f64 {
     if data.is_empty() {
@@ -128,25 +130,6 @@ pub fn is_documentation_host(host: &[u8]) -> bool {
     })
 }
 
-/// Percent-decodes `%XX` escapes, leaving malformed ones as they are.
-fn percent_decode(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len());
-    let mut i = 0;
-    while i < data.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if data[i] == b'%' && i + 2 < data.len() {
-            if let (Some(hi), Some(lo)) = (hex(data[i + 1]), hex(data[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(data[i]);
-        i += 1;
-    }
-    out
-}
-
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
@@ -162,7 +145,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     // A word dressed in punctuation or escapes (`[password]`, `pass%5B`) is still the word.
-    let word: String = String::from_utf8_lossy(&percent_decode(&lower))
+    let word: String = String::from_utf8_lossy(&decode::percent_decode(&lower))
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
@@ -361,7 +344,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     {
         return false;
     }
-    let decoded = String::from_utf8_lossy(&percent_decode(value)).into_owned();
+    let decoded = String::from_utf8_lossy(&decode::percent_decode(value)).into_owned();
     let segments: Vec<&str> = decoded.split(['/', '\\']).collect();
     // Path and scope segments are single-case (`us-east-1`, `aws4_request`, `ANOTREAL`);
     // random base64 mixes cases in almost every segment.
@@ -461,13 +444,6 @@ mod tests {
         ] {
             assert!(!is_documentation_host(host.as_bytes()), "{host}");
         }
-    }
-
-    #[test]
-    fn percent_decoding_tolerates_malformed_escapes() {
-        assert_eq!(percent_decode(b"a%20b"), b"a b");
-        assert_eq!(percent_decode(b"100%"), b"100%");
-        assert_eq!(percent_decode(b"%zz%4"), b"%zz%4");
     }
 
     #[test]

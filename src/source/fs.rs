@@ -9,7 +9,7 @@ use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use super::{looks_binary, Origin, SourceKind, Stats};
-use crate::error::{Error, Result};
+use crate::error::{one_line, Error, Result};
 
 /// Folders skipped unless `--no-default-excludes` is given.
 pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
@@ -99,7 +99,7 @@ pub fn walk_root(
             match result {
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_else(|| display.clone());
-                    stats.error(path, one_line(&err));
+                    stats.error(path, one_line(&err.to_string()));
                 }
                 Ok(entry) => {
                     let path = entry.path();
@@ -109,7 +109,7 @@ pub fn walk_root(
                         Some(t) if t.is_symlink() => stats.skip(rel, "symbolic link not followed"),
                         Some(t) if t.is_file() => match entry.metadata() {
                             Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
-                            Err(err) => stats.error(rel, one_line(&err)),
+                            Err(err) => stats.error(rel, one_line(&err.to_string())),
                         },
                         _ => stats.skip(rel, "not a regular file"),
                     }
@@ -164,11 +164,4 @@ fn error_path(err: &ignore::Error) -> Option<String> {
         }
         _ => None,
     }
-}
-
-fn one_line(err: &dyn std::fmt::Display) -> String {
-    err.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
