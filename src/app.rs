@@ -480,11 +480,11 @@ fn manifest_update(args: &InputArgs) -> Result<u8> {
     }
     let original = std::fs::read_to_string(&target)
         .with_context(|| format!("{}: cannot read", target.display()))?;
-    let mut input_with_target = InputArgs {
+    // `--no-manifest` was refused above, so the manifest named here is the one used.
+    let input_with_target = InputArgs {
         manifest: Some(target.clone()),
-        ..clone_input(args)
+        ..args.clone()
     };
-    input_with_target.no_manifest = false;
     let prepared = prepare(&input_with_target, ManifestUse::Required)?;
     let manifest = prepared
         .manifest
@@ -530,28 +530,6 @@ fn manifest_update(args: &InputArgs) -> Result<u8> {
         ));
     }
     Ok(EXIT_CLEAN)
-}
-
-/// A copy of the input arguments (clap's derive types are not Clone by default).
-fn clone_input(args: &InputArgs) -> InputArgs {
-    InputArgs {
-        paths: args.paths.clone(),
-        rule_source: args.rule_source.clone(),
-        manifest: args.manifest.clone(),
-        no_manifest: args.no_manifest,
-        exclude: args.exclude.clone(),
-        respect_gitignore: args.respect_gitignore,
-        no_default_excludes: args.no_default_excludes,
-        max_file_size: args.max_file_size,
-        now: args.now,
-        history: args.history,
-        since: args.since.clone(),
-        staged: args.staged,
-        threads: args.threads,
-        strict: args.strict,
-        quiet: args.quiet,
-        verbose: args.verbose,
-    }
 }
 
 fn manifest_check(args: &ManifestFileArgs) -> Result<u8> {

@@ -153,7 +153,7 @@ pub enum RulesFormat {
 }
 
 /// What to scan and how: shared by scan, audit and manifest init/update.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Directories (walked), files, or `-` for standard input.
     #[arg(value_name = "PATH", default_value = ".")]

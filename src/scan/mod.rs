@@ -260,11 +260,16 @@ fn keyword_lines(
         if lines.last().is_some_and(|&(_, line_end)| start < line_end) {
             continue;
         }
-        let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |i| end + i);
-        lines.push((line_start, line_end));
+        lines.push(line_around(data, start, end));
     }
     lines
+}
+
+/// The line of `data` (start, end, without its newline) holding the bytes `start..end`.
+fn line_around(data: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |i| end + i);
+    (line_start, line_end)
 }
 
 /// Runs one rule's regex over `data` (which starts at `offset` in the blob of the file at
@@ -329,9 +334,7 @@ fn collect_matches(
         }
         if !rule.allowlists.is_empty() {
             let whole = caps.get(0).expect("group 0 always exists");
-            let line_start = memchr::memrchr(b'\n', &data[..secret.start()]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr(b'\n', &data[secret.end()..])
-                .map_or(data.len(), |i| secret.end() + i);
+            let (line_start, line_end) = line_around(data, secret.start(), secret.end());
             let line = &data[line_start..line_end];
             if rule
                 .allowlists
