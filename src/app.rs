@@ -33,7 +33,7 @@ use crate::report::{Report, RunInfo};
 use crate::rules::RuleSet;
 use crate::scan::{check::check_examples, Hit, Scanner};
 use crate::source::git::{self, CommitIndex};
-use crate::source::{self, Origin, Stats, StatsSnapshot};
+use crate::source::{self, Origin, Stats, StatsSnapshot, Visit, Window};
 
 /// Exit code: nothing found that fails.
 pub const EXIT_CLEAN: u8 = 0;
@@ -200,8 +200,16 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
     let stats = Stats::default();
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
-    let visit = |origin: Origin, data: &[u8]| {
-        let hits = scanner.scan_file(Some(&origin.path), data);
+    let visit = |origin: Origin, data: &[u8], window: Window| {
+        let mut hits = scanner.scan_file(Some(&origin.path), data);
+        if !window.is_whole {
+            // Windows overlap: each reports the keys starting in its own stretch, placed in
+            // the file.
+            hits.retain(|hit| window.owns(hit.span.0));
+            for hit in &mut hits {
+                (hit.line, hit.column) = window.position(hit.line, hit.column);
+            }
+        }
         if !hits.is_empty() {
             found.fetch_add(hits.len(), Ordering::Relaxed);
             findings.lock().expect("findings lock").push((origin, hits));
@@ -243,11 +251,7 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
 
 /// Reads every root (files, directories, standard input, staged content, history), handing each
 /// blob to `visit`; returns the commits history locations refer to.
-fn read_inputs(
-    settings: &Settings,
-    stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
-) -> Result<CommitIndex> {
+fn read_inputs(settings: &Settings, stats: &Stats, visit: &Visit) -> Result<CommitIndex> {
     let mut commits = CommitIndex::new();
     let mut repositories = HashSet::new();
     for root in &settings.roots {

@@ -205,6 +205,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "partialFingerprints": {"declaredKey/v1": unused.id},
         }));
     }
+    // Input that could not be read: the run is incomplete, and says where.
+    let notifications: Vec<Value> = report
+        .scan
+        .errors
+        .iter()
+        .map(|e| json!({"level": "error", "message": {"text": format!("{}: {}", e.path, e.message)}}))
+        .collect();
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -215,7 +222,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": report.summary.complete}],
+            "invocations": [{
+                "executionSuccessful": report.summary.complete,
+                "toolExecutionNotifications": notifications,
+            }],
             "results": results,
         }],
     });

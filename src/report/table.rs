@@ -87,7 +87,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let summary = &report.summary;
     writeln!(
         out,
-        "{} key{} in {} location{} · {} file{} ({} bytes) scanned · {} skipped · {} error{} · {} allowed",
+        "{} key{} in {} location{} · {} file{} ({} bytes) scanned · {} skipped · {} error{} · {} allowed{}",
         summary.keys,
         plural(summary.keys),
         summary.locations,
@@ -99,6 +99,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary.errors,
         plural(summary.errors),
         summary.allowed,
+        if summary.complete {
+            ""
+        } else {
+            " · INCOMPLETE: some input could not be read"
+        },
     )
 }
 

@@ -8,7 +8,8 @@ use std::path::Path;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
-use super::{looks_binary, Origin, SourceKind, Stats};
+use super::window::WINDOW_SIZE;
+use super::{scan_windows, text_of, text_reader, Origin, SourceKind, Stats, Visit, Window};
 use crate::error::{one_line, Error, Result};
 
 /// Folders skipped unless `--no-default-excludes` is given.
@@ -49,12 +50,7 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Walks one root (a directory or a single file), handing every readable text file to `visit`.
 /// Fails only when the root itself does not exist or cannot be inspected.
-pub fn walk_root(
-    root: &Path,
-    options: &WalkOptions,
-    stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
-) -> Result<()> {
+pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visit) -> Result<()> {
     // The root was named by the user, so a link there is followed.
     let meta = std::fs::metadata(root).map_err(|source| Error::Io {
         path: root.to_path_buf(),
@@ -127,7 +123,7 @@ fn read_file(
     len: u64,
     options: &WalkOptions,
     stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+    visit: &Visit,
 ) {
     if len > options.max_file_size {
         stats.skip(
@@ -139,19 +135,47 @@ fn read_file(
         );
         return;
     }
-    match std::fs::read(path) {
-        Err(err) => stats.error(display, err.to_string()),
-        Ok(data) if looks_binary(&data) => stats.skip(display, "binary file"),
-        Ok(data) => {
-            stats.scanned(data.len());
-            let origin = Origin {
-                source: SourceKind::File,
-                path: display,
-                commit: None,
-                on_disk: Some(path.to_path_buf()),
-                in_head: false,
-            };
-            visit(origin, &data);
+    let origin = Origin {
+        source: SourceKind::File,
+        path: display,
+        commit: None,
+        on_disk: Some(path.to_path_buf()),
+        in_head: false,
+    };
+    if len <= WINDOW_SIZE as u64 {
+        match std::fs::read(path) {
+            Err(err) => stats.error(origin.path, err.to_string()),
+            Ok(data) => match text_of(&data) {
+                None => stats.skip(origin.path, "binary file"),
+                Some(text) => {
+                    stats.scanned(data.len());
+                    let window = Window::whole(text.len());
+                    visit(origin, &text, window);
+                }
+            },
+        }
+        return;
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => return stats.error(origin.path, err.to_string()),
+    };
+    // UTF-16 grows by up to half when transcoded; the size check above bounds the file itself.
+    let limit = options.max_file_size.saturating_mul(2);
+    let result = scan_windows(&mut text_reader(file), limit, &mut |data, window| {
+        visit(origin.clone(), data, window)
+    });
+    match result {
+        Err(err) => stats.error(origin.path, format!("read failed part-way: {err}")),
+        Ok(None) => stats.skip(origin.path, "binary file"),
+        Ok(Some((read, more))) => {
+            stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
+            if more {
+                stats.skip(
+                    origin.path,
+                    format!("grew while being read: only its first {read} bytes were scanned"),
+                );
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use super::fs::DEFAULT_EXCLUDED_DIRS;
-use super::{looks_binary, Origin, SourceKind, Stats};
+use super::{text_of, Origin, SourceKind, Stats, Visit, Window};
 
 /// Git's file mode for a symbolic link.
 const SYMLINK_MODE: i32 = 0o120000;
@@ -98,7 +98,7 @@ pub fn scan_history(
     options: &GitOptions,
     stats: &Stats,
     commits: &mut CommitIndex,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+    visit: &Visit,
 ) -> Result<(), String> {
     let name = repo_name(repo);
     check_packs(repo, stats);
@@ -368,7 +368,7 @@ fn scan_blobs(
     head_blobs: &HashSet<Oid>,
     options: &GitOptions,
     stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+    visit: &Visit,
 ) {
     if jobs.is_empty() {
         return;
@@ -416,7 +416,7 @@ fn scan_blob(
     head_blobs: &HashSet<Oid>,
     options: &GitOptions,
     stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+    visit: &Visit,
 ) {
     let place = || format!("{} @ {}", job.path, short(job.commit));
     if let Some(Ok((size, _))) = odb.map(|o| o.read_header(job.oid)) {
@@ -441,12 +441,11 @@ fn scan_blob(
             return;
         }
     };
-    let data = blob.content();
-    if looks_binary(data) {
+    let Some(text) = text_of(blob.content()) else {
         stats.binary_blob();
         return;
-    }
-    stats.scanned_blob(data.len());
+    };
+    stats.scanned_blob(blob.content().len());
     visit(
         Origin {
             source: SourceKind::Git,
@@ -455,7 +454,8 @@ fn scan_blob(
             on_disk: None,
             in_head: head_blobs.contains(&job.oid),
         },
-        data,
+        &text,
+        Window::whole(text.len()),
     );
 }
 
@@ -465,7 +465,7 @@ pub fn scan_staged(
     repo: &Repository,
     options: &GitOptions,
     stats: &Stats,
-    visit: &(dyn Fn(Origin, &[u8]) + Sync),
+    visit: &Visit,
 ) -> Result<(), String> {
     let name = repo_name(repo);
     let index = repo
@@ -500,8 +500,11 @@ pub fn scan_staged(
             continue;
         }
         match repo.find_blob(entry.id) {
-            Ok(blob) if looks_binary(blob.content()) => stats.skip(path, "binary file"),
             Ok(blob) => {
+                let Some(text) = text_of(blob.content()) else {
+                    stats.skip(path, "binary file");
+                    continue;
+                };
                 stats.scanned(blob.content().len());
                 visit(
                     Origin {
@@ -513,7 +516,8 @@ pub fn scan_staged(
                             .map(|w| w.join(&*String::from_utf8_lossy(&entry.path))),
                         in_head: false,
                     },
-                    blob.content(),
+                    &text,
+                    Window::whole(text.len()),
                 );
             }
             Err(e) => stats.error(format!("{name}: staged {path}"), e.message().to_string()),

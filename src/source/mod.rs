@@ -4,12 +4,19 @@
 
 pub mod fs;
 pub mod git;
+pub mod window;
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::Serialize;
+
+pub use window::Window;
+
+/// What a source hands each piece of text to: its origin, its bytes, and where they sit in it.
+pub type Visit<'a> = dyn Fn(Origin, &[u8], Window) + Sync + 'a;
 
 /// Where a blob came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -162,26 +169,86 @@ pub fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
 }
 
-/// Reads standard input (up to `max_size` bytes) and hands it to `visit` as text.
-pub fn read_stdin(max_size: u64, stats: &Stats, visit: &(dyn Fn(Origin, &[u8]) + Sync)) {
-    let mut data = Vec::new();
-    let limit = max_size.saturating_add(1);
-    match std::io::stdin().lock().take(limit).read_to_end(&mut data) {
+/// The text of a blob as UTF-8 bytes to scan: UTF-16 with a byte-order mark is transcoded
+/// (Windows tools write configs that way), a UTF-8 byte-order mark is dropped, and anything
+/// else with a NUL in its first 8 KiB is binary (`None`).
+pub fn text_of(data: &[u8]) -> Option<Cow<'_, [u8]>> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(data) {
+        if encoding == encoding_rs::UTF_8 {
+            return Some(Cow::Borrowed(&data[bom_len..]));
+        }
+        let (text, _) = encoding.decode_without_bom_handling(&data[bom_len..]);
+        return Some(Cow::Owned(text.into_owned().into_bytes()));
+    }
+    (!looks_binary(data)).then_some(Cow::Borrowed(data))
+}
+
+/// A reader giving the text of `inner` as UTF-8, as [`text_of`] does for whole blobs.
+pub fn text_reader<R: Read>(inner: R) -> impl Read {
+    encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .bom_sniffing(true)
+        .strip_bom(true)
+        .utf8_passthru(true)
+        .build(inner)
+}
+
+/// Reads a large input in windows (see [`window`]), handing each to `visit`; at most `max_size`
+/// bytes are scanned. Returns the bytes scanned and whether the input went on past `max_size`,
+/// or the error that stopped it. A binary input (NUL in its first 8 KiB) is not visited: `Ok(None)`.
+pub fn scan_windows(
+    reader: &mut dyn Read,
+    max_size: u64,
+    visit: &mut dyn FnMut(&[u8], Window),
+) -> std::io::Result<Option<(u64, bool)>> {
+    let mut binary = false;
+    let mut first = true;
+    let read = window::read_windows(
+        &mut reader.take(max_size),
+        window::WINDOW_SIZE,
+        window::OVERLAP,
+        &mut |data, window| {
+            if first && looks_binary(data) {
+                binary = true;
+                return false;
+            }
+            first = false;
+            visit(data, window);
+            true
+        },
+    )?;
+    if binary {
+        return Ok(None);
+    }
+    let more = read == max_size && reader.read(&mut [0u8])? > 0;
+    Ok(Some((read, more)))
+}
+
+/// Reads standard input (up to `max_size` bytes) in windows and hands each to `visit` as text.
+pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
+    let origin = Origin {
+        source: SourceKind::Stdin,
+        path: "-".into(),
+        commit: None,
+        on_disk: None,
+        in_head: false,
+    };
+    let mut reader = text_reader(std::io::stdin().lock());
+    let result = scan_windows(&mut reader, max_size, &mut |data, window| {
+        visit(origin.clone(), data, window)
+    });
+    match result {
         Err(err) => stats.error("-", format!("cannot read standard input: {err}")),
-        Ok(_) if data.len() as u64 > max_size => stats.skip(
-            "-",
-            format!("standard input is larger than --max-file-size ({max_size} bytes)"),
-        ),
-        Ok(_) => {
-            stats.scanned(data.len());
-            let origin = Origin {
-                source: SourceKind::Stdin,
-                path: "-".into(),
-                commit: None,
-                on_disk: None,
-                in_head: false,
-            };
-            visit(origin, &data);
+        Ok(None) => stats.skip("-", "binary input"),
+        Ok(Some((read, more))) => {
+            stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
+            if more {
+                stats.skip(
+                    "-",
+                    format!(
+                        "standard input is larger than --max-file-size: only its first {max_size} bytes were scanned"
+                    ),
+                );
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: drive the real `keyaudit` binary on `fixtures/` and on trees built in
 //! temporary directories, and check keys, rules, tiers, lines, exit codes and secrecy.
 
+mod adversarial;
 mod audit;
 mod common;
 mod formats;

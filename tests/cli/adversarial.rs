@@ -1,0 +1,389 @@
+//! Hostile input (SPEC section 9, issue 8): every odd file, name, size, shape and repository
+//! gives a clear message or a `skipped` entry, never a panic or a hang, and keys in odd
+//! encodings and huge lines are still found where they are.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use serde_json::Value;
+
+use crate::common::{keyaudit, placements};
+
+/// A fake Stripe live key made of fresh random characters, so no fixture can stand in for it.
+pub fn fresh_stripe_key() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut random = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
+        .expect("random bytes");
+    let tail: String = random
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    format!("sk_live_{tail}")
+}
+
+/// Runs `scan --no-manifest --format json` on `path` with `extra`; returns (code, report,
+/// stderr). A panic would show as exit code 101 and fail the caller's code check.
+fn scan(path: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let output = keyaudit()
+        .args(["scan", "--no-manifest", "--format", "json"])
+        .arg(path)
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
+    (output.status.code().expect("exit code"), report, stderr)
+}
+
+/// (path, reason) of every skipped entry.
+fn skipped(report: &Value) -> Vec<(String, String)> {
+    report["scan"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// (line, column) of every location of every key.
+fn positions(report: &Value) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|k| k["locations"].as_array().unwrap().iter())
+        .map(|l| (l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn device_files_and_fifos_named_as_paths_never_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Process::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for path in [Path::new("/dev/zero"), Path::new("/dev/urandom"), &fifo] {
+        let (code, report, _) = scan(path, &[]);
+        assert_eq!(code, 0);
+        let entries = skipped(&report);
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0].1, "not a regular file");
+    }
+}
+
+/// Runs `scan --format json` on `dir` with `extra` as a user that permissions bind: as
+/// itself, or, when the tests run as root (who reads everything), as `nobody` via setpriv.
+#[cfg(unix)]
+fn scan_unprivileged(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let binary = assert_cmd::cargo::cargo_bin("keyaudit");
+    let probe = dir.join("locked.env");
+    let mut command = if std::fs::read(&probe).is_ok() {
+        let mut c = Process::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(binary);
+        c
+    } else {
+        Process::new(binary)
+    };
+    let output = command
+        .args(["scan", "--no-manifest", "--format", "json"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
+    (output.status.code().expect("exit code"), report, stderr)
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let key = fresh_stripe_key();
+    std::fs::write(
+        dir.path().join("readable.env"),
+        format!("STRIPE_KEY={key}\n"),
+    )
+    .unwrap();
+    let locked_file = dir.path().join("locked.env");
+    std::fs::write(&locked_file, "x").unwrap();
+    let locked_dir = dir.path().join("locked-dir");
+    std::fs::create_dir(&locked_dir).unwrap();
+    std::fs::write(locked_dir.join("inside.env"), "x").unwrap();
+    for path in [&locked_file, &locked_dir] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let (code, report, stderr) = scan_unprivileged(dir.path(), &[]);
+    assert_eq!(code, 1, "the readable key is still found; stderr: {stderr}");
+    let errors = report["scan"]["errors"].to_string();
+    assert!(
+        errors.contains("locked.env") && errors.contains("locked-dir"),
+        "{errors}"
+    );
+    assert!(errors.contains("Permission denied"), "{errors}");
+    assert_eq!(report["summary"]["complete"], false);
+    assert!(stderr.contains("inventory is incomplete"), "{stderr}");
+    assert!(stderr.contains("locked.env"), "{stderr}");
+    let (code, report, _) = scan_unprivileged(dir.path(), &["--strict"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        report["keys"].as_array().unwrap().len(),
+        1,
+        "still reported"
+    );
+    for path in [&locked_file, &locked_dir] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_and_invalid_utf8_content_are_scanned() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-\xff.env");
+    let mut content = b"\xc3(junk \xfe \x80\x80\nSTRIPE_KEY=".to_vec();
+    content.extend_from_slice(key.as_bytes());
+    content.extend_from_slice(b"\n\xe2\x82 more junk\n");
+    std::fs::write(dir.path().join(name), content).unwrap();
+    let (code, report, _) = scan(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["keys"][0]["secret"], key.as_str());
+    let path = report["keys"][0]["locations"][0]["path"].as_str().unwrap();
+    assert!(path.starts_with("caf") && path.ends_with(".env"), "{path}");
+    assert_eq!(positions(&report), vec![(2, 12)]);
+}
+
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let text = format!("[settings]\r\nname=app\r\nStripeKey={key}\r\n");
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let mut little = vec![0xFF, 0xFE];
+    let mut big = vec![0xFE, 0xFF];
+    for unit in &units {
+        little.extend_from_slice(&unit.to_le_bytes());
+        big.extend_from_slice(&unit.to_be_bytes());
+    }
+    std::fs::write(dir.path().join("le.ini"), little).unwrap();
+    std::fs::write(dir.path().join("be.ini"), big).unwrap();
+    let (code, report, _) = scan(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["keys"].as_array().unwrap().len(),
+        1,
+        "one key, two places"
+    );
+    assert_eq!(report["keys"][0]["secret"], key.as_str(), "no trailing CR");
+    assert_eq!(
+        placements(&report)
+            .into_iter()
+            .map(|(_, path, line)| (path, line))
+            .collect::<Vec<_>>(),
+        vec![("be.ini".to_string(), 3), ("le.ini".to_string(), 3)]
+    );
+    assert_eq!(positions(&report), vec![(3, 11), (3, 11)]);
+}
+
+#[test]
+fn a_huge_single_line_is_scanned_in_windows_and_boundary_keys_are_found() {
+    // Two windows' worth (8 MiB each) and a bit of one line, with keys straddling both window
+    // boundaries and one at the very end.
+    const WINDOW: usize = 8 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bundle.min.js");
+    let filler = b"var a=function(b){return b.c(d)};";
+    let mut data: Vec<u8> = filler
+        .iter()
+        .copied()
+        .cycle()
+        .take(2 * WINDOW + 4096)
+        .collect();
+    let keys: Vec<String> = (0..3).map(|_| fresh_stripe_key()).collect();
+    let starts = [WINDOW - 20, 2 * WINDOW - 1, data.len() + 1];
+    for (key, &start) in keys.iter().zip(&starts).take(2) {
+        let planted = format!(" {key} ");
+        data[start - 1..start - 1 + planted.len()].copy_from_slice(planted.as_bytes());
+    }
+    data.extend_from_slice(format!(" {}", keys[2]).as_bytes());
+    std::fs::write(&path, &data).unwrap();
+    drop(data);
+
+    let (code, report, _) = scan(&path, &[]);
+    assert_eq!(
+        code, 0,
+        "a file over the default --max-file-size is skipped"
+    );
+    assert!(skipped(&report)[0]
+        .1
+        .starts_with("larger than --max-file-size"));
+
+    let (code, report, _) = scan(&path, &["--max-file-size", "1GiB", "--show-secrets"]);
+    assert_eq!(code, 1);
+    let mut found: Vec<(u64, String)> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let column = k["locations"][0]["column"].as_u64().unwrap();
+            (column, k["secret"].as_str().unwrap().to_string())
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(u64, String)> = starts
+        .iter()
+        .zip(&keys)
+        .map(|(&start, key)| (start as u64 + 1, key.clone()))
+        .collect();
+    assert_eq!(found, expected, "each key once, at its column on line 1");
+    assert_eq!(report["scan"]["bytes"], (2 * WINDOW + 4096 + 1 + 40) as u64);
+}
+
+#[test]
+fn crlf_line_ends_do_not_reach_the_key_or_shift_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    std::fs::write(
+        dir.path().join("app.env"),
+        format!("# windows\r\n\r\nSTRIPE_KEY={key}\r\nOTHER=1\r\n"),
+    )
+    .unwrap();
+    let (code, report, _) = scan(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["keys"][0]["secret"], key.as_str());
+    assert_eq!(report["keys"][0]["locations"][0]["variable"], "STRIPE_KEY");
+    assert_eq!(positions(&report), vec![(3, 12)]);
+}
+
+#[test]
+fn empty_files_and_a_hundred_thousand_tiny_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..100 {
+        let sub = dir.path().join(format!("d{i:03}"));
+        std::fs::create_dir(&sub).unwrap();
+        for j in 0..1000 {
+            std::fs::write(
+                sub.join(format!("f{j:04}")),
+                if j % 2 == 0 { "" } else { "x=1\n" },
+            )
+            .unwrap();
+        }
+    }
+    let key = fresh_stripe_key();
+    std::fs::write(dir.path().join("d050/f0500"), format!("K={key}\n")).unwrap();
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["scan"]["files"], 100_000);
+    assert_eq!(
+        placements(&report),
+        vec![(
+            "stripe-secret-key-live".to_string(),
+            "d050/f0500".to_string(),
+            1
+        )]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn directories_nested_ten_thousand_deep_end_in_an_error_entry_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    // The tree is deeper than PATH_MAX allows to name, so it is built (and removed) relative
+    // to each level, as only a program can.
+    let script = "import os,sys\nos.chdir(sys.argv[1])\nfor _ in range(10000):\n    os.mkdir('d')\n    os.chdir('d')\nopen('deep.env','w').write('K=x\\n')\n";
+    let built = Process::new("python3")
+        .args(["-c", script])
+        .arg(dir.path())
+        .status()
+        .expect("python3 runs");
+    assert!(built.success());
+    std::fs::write(dir.path().join("top.env"), format!("STRIPE_KEY={key}\n")).unwrap();
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "the key at the top is found");
+    assert_eq!(report["summary"]["complete"], false);
+    let errors = report["scan"]["errors"].as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e["message"].as_str().unwrap().is_empty()),
+        "{errors:?}"
+    );
+    // GNU rm walks without building full paths; std's recursive removal could overflow.
+    assert!(Process::new("rm")
+        .arg("-rf")
+        .arg(dir.path().join("d"))
+        .status()
+        .unwrap()
+        .success());
+}
+
+#[test]
+fn a_huge_manifest_loads_and_audits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut manifest = String::from("version = 1\nsalt = \"huge-manifest-test\"\n");
+    for i in 0..20_000 {
+        manifest.push_str(&format!(
+            "\n[[key]]\nid = \"key-{i}\"\nfingerprint = \"hmac-sha256:{i:032x}\"\nrule = \"stripe-secret-key-live\"\nlocations = [\"config/{i}.env\"]\n"
+        ));
+    }
+    let path = dir.path().join("keyaudit.toml");
+    std::fs::write(&path, manifest).unwrap();
+    let output = keyaudit()
+        .args(["manifest", "check", "--manifest"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = keyaudit()
+        .args(["audit", "--format", "json", "--manifest"])
+        .arg(&path)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["unused"].as_array().unwrap().len(), 20_000);
+}
+
+#[test]
+fn binary_files_are_skipped_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+    data.extend_from_slice(format!("STRIPE_KEY={}", fresh_stripe_key()).as_bytes());
+    std::fs::write(dir.path().join("tool.bin"), data).unwrap();
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        skipped(&report),
+        vec![("tool.bin".to_string(), "binary file".to_string())]
+    );
+}
