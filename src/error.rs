@@ -57,8 +57,33 @@ pub fn toml_error(path: &std::path::Path, text: &str, err: &toml::de::Error) -> 
         path: path.to_path_buf(),
         line,
         column,
-        message: err.message().trim().to_string(),
+        message: redact_quoted(&one_line(err.message())),
     }
+}
+
+/// `message` with quoted or backticked values that could be secrets replaced by `…`: parsers
+/// echo what they could not use (`invalid type: string "…"`), and that may be a key pasted in
+/// the wrong place. Short lower-case names (fields, variants) stay readable.
+pub fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().expect("found a quote");
+        let Some(len) = rest[open + 1..].find(quote) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..=open]);
+        let is_name = inner.len() <= 32
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ' ' | ','));
+        out.push_str(if is_name { inner } else { "…" });
+        out.push(quote);
+        rest = &rest[open + 2 + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Converts a byte offset in `text` to a 1-based (line, column) pair, counting columns in
@@ -81,7 +106,8 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::line_column;
+    use super::{line_column, redact_quoted, toml_error};
+    use std::path::Path;
 
     #[test]
     fn positions_are_one_based() {
@@ -90,5 +116,32 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 1));
         assert_eq!(line_column(text, 7), (2, 4));
         assert_eq!(line_column(text, 999), (3, 2));
+    }
+
+    #[test]
+    fn toml_errors_are_one_line() {
+        // Found by the manifest fuzz target: toml's message spans two lines.
+        let text = "version = 1\n[key.\n";
+        let err = toml::from_str::<toml::Value>(text).unwrap_err();
+        let message = toml_error(Path::new("k.toml"), text, &err).to_string();
+        assert!(message.starts_with("k.toml:2:"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+    }
+
+    #[test]
+    fn quoted_values_are_redacted_and_names_kept() {
+        assert_eq!(
+            redact_quoted("invalid type: string \"sk_live_Zq8rT2mW9xLp\", expected a table"),
+            "invalid type: string \"…\", expected a table"
+        );
+        assert_eq!(
+            redact_quoted("unknown field `nmae`, expected one of `id`, `max_age`"),
+            "unknown field `nmae`, expected one of `id`, `max_age`"
+        );
+        assert_eq!(
+            redact_quoted("unknown variant `Ab3dEf5g`"),
+            "unknown variant `…`"
+        );
+        assert_eq!(redact_quoted("unclosed \"quote"), "unclosed \"quote");
     }
 }

@@ -8,10 +8,18 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 pub fn compile(patterns: &[String]) -> Result<GlobSet, String> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
+        // A trailing slash names a directory, as in .gitignore: match it and what is under it.
         let trimmed = pattern.trim_start_matches("./");
+        let (trimmed, is_dir) = match trimmed.strip_suffix('/') {
+            Some(dir) if !dir.is_empty() => (dir, true),
+            _ => (trimmed, false),
+        };
         let mut variants = vec![trimmed.to_string()];
+        if is_dir {
+            variants.push(format!("{trimmed}/**"));
+        }
         if !trimmed.contains('/') {
-            variants.push(format!("**/{trimmed}"));
+            variants.extend(variants.clone().iter().map(|v| format!("**/{v}")));
         }
         if let Some(dir) = trimmed.strip_suffix("/**") {
             variants.push(dir.to_string());
@@ -44,6 +52,12 @@ mod tests {
         assert!(tests.is_match("pkg/db_test.go"));
         assert!(tests.is_match("tests/fixtures/a.env"));
         assert!(!tests.is_match("src/tests.rs"));
+        let dirs = compile(&["fuzz/corpus/".into(), "build/".into()]).unwrap();
+        assert!(dirs.is_match("fuzz/corpus"));
+        assert!(dirs.is_match("fuzz/corpus/jwt/0a1b"));
+        assert!(!dirs.is_match("fuzz/corpus.rs"));
+        assert!(dirs.is_match("web/build/app.js"));
+        assert!(!dirs.is_match("web/builder.js"));
     }
 
     #[test]
