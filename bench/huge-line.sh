@@ -2,7 +2,8 @@
 # Issue 8's bounded-memory check: a 200 MB file of one line (minified-code-like words, no
 # newline) with two freshly generated fake Stripe keys, one across the boundary of the first
 # two scan windows (8 MiB) and one at the very end. Scans it with --max-file-size 1GiB, checks
-# that both keys are found, and prints the time, the peak memory and the cost of reading it.
+# that both keys are found and that peak memory stays under 256 MiB, and prints the time, the
+# peak memory and the cost of reading it. Exits non-zero when a check fails (CI runs it).
 #
 # usage: bench/huge-line.sh [SIZE_MB]
 set -euo pipefail
@@ -57,6 +58,7 @@ while read -r key; do
     if grep -q "$key" "$work/report"; then found=$((found + 1)); fi
 done <"$work/keys"
 echo "file: $((bytes >> 20)) MiB on one line; keys planted: 2 (one across the 8 MiB window boundary, one at the end); found: $found"
-echo "keyaudit: $(secs "$elapsed") s, peak $(($(tail -n1 "$peak") >> 10)) MiB; cat: $(secs "$read_ns") s"
+peak_mib=$(($(tail -n1 "$peak") >> 10))
 rm -f "$peak"
-[ "$found" -eq 2 ]
+echo "keyaudit: $(secs "$elapsed") s, peak $peak_mib MiB (bound: 256 MiB); cat: $(secs "$read_ns") s"
+[ "$found" -eq 2 ] && [ "$peak_mib" -lt 256 ]

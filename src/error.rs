@@ -61,6 +61,24 @@ pub fn toml_error(path: &std::path::Path, text: &str, err: &toml::de::Error) -> 
     }
 }
 
+/// `value` as an error message may show it: in backticks when it cannot be a key, else only its
+/// length. A key pasted into the wrong field must not come back in the error.
+pub fn shown(value: &str) -> String {
+    let secret_like = value.chars().count() > 64
+        || value
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|run| {
+                run.len() >= 10
+                    && run.bytes().any(|b| b.is_ascii_digit())
+                    && run.bytes().any(|b| b.is_ascii_alphabetic())
+            });
+    if secret_like {
+        format!("(a {}-character value, not shown)", value.chars().count())
+    } else {
+        format!("`{value}`")
+    }
+}
+
 /// `message` with quoted or backticked values that could be secrets replaced by `…`: parsers
 /// echo what they could not use (`invalid type: string "…"`), and that may be a key pasted in
 /// the wrong place. Short lower-case names (fields, variants) stay readable.
@@ -106,7 +124,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{line_column, redact_quoted, toml_error};
+    use super::{line_column, redact_quoted, shown, toml_error};
     use std::path::Path;
 
     #[test]
@@ -143,5 +161,11 @@ mod tests {
             "unknown variant `…`"
         );
         assert_eq!(redact_quoted("unclosed \"quote"), "unclosed \"quote");
+        assert_eq!(shown("90x"), "`90x`");
+        assert_eq!(shown("2026-13-01T00:00:00Z"), "`2026-13-01T00:00:00Z`");
+        assert_eq!(
+            shown("sk_live_Zq8rT2mW9xLpAb3dEf5g"), // keyaudit:allow
+            "(a 28-character value, not shown)"
+        );
     }
 }

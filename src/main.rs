@@ -9,6 +9,12 @@ use keyaudit::cli::Cli;
 use keyaudit::error::one_line;
 
 fn main() -> ExitCode {
+    install_panic_hook();
+    // Debug builds only: lets the secrecy tests check that a panic quoting a secret stays quiet.
+    #[cfg(debug_assertions)]
+    if let Some(text) = std::env::var_os("KEYAUDIT_TEST_PANIC") {
+        panic!("test panic quoting {}", text.to_string_lossy());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -25,4 +31,19 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Panics report where they happened, never their message: a message can quote the bytes being
+/// scanned (a bad slice index prints the string), and those may be a secret. Exit code 101.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map_or_else(
+            || "an unknown place".to_string(),
+            |l| format!("{}:{}", l.file(), l.line()),
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "keyaudit: internal error at {place} (details withheld: they may quote scanned content); please report it"
+        );
+    }));
 }

@@ -3,6 +3,7 @@
 /// Parses a size: a number with an optional unit `B`, `K`/`KiB`, `KB`, `M`/`MiB`, `MB`, `G`/`GiB`,
 /// `GB` (case-insensitive; the bare letters are binary units).
 pub fn parse_size(text: &str) -> Result<u64, String> {
+    let quoted = crate::error::shown(text);
     let trimmed = text.trim();
     let split = trimmed
         .find(|c: char| !c.is_ascii_digit())
@@ -10,7 +11,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let (digits, unit) = trimmed.split_at(split);
     let number: u64 = digits
         .parse()
-        .map_err(|_| format!("invalid size `{text}`: expected a number such as 16MiB"))?;
+        .map_err(|_| format!("invalid size {quoted}: expected a number such as 16MiB"))?;
     let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kib" => 1 << 10,
@@ -19,11 +20,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "mb" => 1_000_000,
         "g" | "gib" => 1 << 30,
         "gb" => 1_000_000_000,
-        other => return Err(format!("invalid size unit `{other}` in `{text}`")),
+        other => return Err(format!("invalid size unit `{other}` in {quoted}")),
     };
     number
         .checked_mul(multiplier)
-        .ok_or_else(|| format!("size `{text}` is too large"))
+        .ok_or_else(|| format!("size {quoted} is too large"))
 }
 
 #[cfg(test)]

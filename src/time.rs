@@ -11,6 +11,7 @@ const DAY: i64 = 86_400;
 
 /// Parses an RFC 3339 date or datetime. A datetime without an offset is taken as UTC.
 pub fn parse_date(text: &str) -> Result<Timestamp, String> {
+    let quoted = crate::error::shown(text);
     let text = text.trim();
     if let Ok(ts) = text.parse::<Timestamp>() {
         return Ok(ts);
@@ -20,29 +21,30 @@ pub fn parse_date(text: &str) -> Result<Timestamp, String> {
             return date
                 .to_zoned(TimeZone::UTC)
                 .map(|z| z.timestamp())
-                .map_err(|e| format!("invalid date `{text}`: {e}"));
+                .map_err(|e| format!("invalid date {quoted}: {e}"));
         }
     }
     if let Ok(civil) = text.parse::<jiff::civil::DateTime>() {
         return civil
             .to_zoned(TimeZone::UTC)
             .map(|z| z.timestamp())
-            .map_err(|e| format!("invalid datetime `{text}`: {e}"));
+            .map_err(|e| format!("invalid datetime {quoted}: {e}"));
     }
     Err(format!(
-        "invalid date `{text}`: expected RFC 3339, such as 2026-02-01 or 2026-02-01T10:00:00Z"
+        "invalid date {quoted}: expected RFC 3339, such as 2026-02-01 or 2026-02-01T10:00:00Z"
     ))
 }
 
 /// Parses a duration such as `90d`, `12w` or `1y` into whole days.
 pub fn parse_days(text: &str) -> Result<i64, String> {
+    let quoted = crate::error::shown(text);
     let trimmed = text.trim();
     let split = trimmed
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(trimmed.len());
     let (digits, unit) = trimmed.split_at(split);
     let number: i64 = digits.parse().map_err(|_| {
-        format!("invalid duration `{text}`: expected a number and d, w or y, such as 90d")
+        format!("invalid duration {quoted}: expected a number and d, w or y, such as 90d")
     })?;
     let per_unit = match unit {
         "d" => 1,
@@ -50,13 +52,13 @@ pub fn parse_days(text: &str) -> Result<i64, String> {
         "y" => 365,
         _ => {
             return Err(format!(
-                "invalid duration `{text}`: the unit must be d (days), w (weeks) or y (years)"
+                "invalid duration {quoted}: the unit must be d (days), w (weeks) or y (years)"
             ))
         }
     };
     number
         .checked_mul(per_unit)
-        .ok_or_else(|| format!("duration `{text}` is too large"))
+        .ok_or_else(|| format!("duration {quoted} is too large"))
 }
 
 /// Whole days from `earlier` to `later` (negative when `later` is before `earlier`).

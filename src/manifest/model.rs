@@ -392,7 +392,10 @@ impl Manifest {
                 if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(at(
                         account.span().start,
-                        format!("invalid AWS account id `{a}`: expected 12 digits"),
+                        format!(
+                            "invalid AWS account id {}: expected 12 digits",
+                            crate::error::shown(a)
+                        ),
                     ));
                 }
             }
@@ -418,7 +421,10 @@ impl Manifest {
                     let (line, _) = line_column(text, first.id.span().start);
                     return Err(at(
                         key.id.span().start,
-                        format!("duplicate key id `{id}` (first declared on line {line})"),
+                        format!(
+                            "duplicate key id {} (first declared on line {line})",
+                            crate::error::shown(id)
+                        ),
                     ));
                 }
             }
@@ -427,7 +433,8 @@ impl Manifest {
                     return Err(at(
                         fp.span().start,
                         format!(
-                            "malformed fingerprint for key `{id}`: expected `hmac-sha256:` and 32 lowercase hex digits (see `keyaudit fingerprint`)"
+                            "malformed fingerprint for key {}: expected `hmac-sha256:` and 32 lowercase hex digits (see `keyaudit fingerprint`)",
+                            crate::error::shown(id)
                         ),
                     ));
                 }
@@ -435,7 +442,10 @@ impl Manifest {
             if key.fingerprint.is_none() && key.key_id.is_none() {
                 return Err(at(
                     key.id.span().start,
-                    format!("key `{id}` needs a fingerprint or a key_id"),
+                    format!(
+                        "key {} needs a fingerprint or a key_id",
+                        crate::error::shown(id)
+                    ),
                 ));
             }
             keys.push(KeyDecl {

@@ -7,21 +7,7 @@ use std::process::Command as Process;
 
 use serde_json::Value;
 
-use crate::common::{keyaudit, placements};
-
-/// A fake Stripe live key made of fresh random characters, so no fixture can stand in for it.
-pub fn fresh_stripe_key() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut random = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
-        .expect("random bytes");
-    let tail: String = random
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    format!("sk_live_{tail}")
-}
+use crate::common::{fresh_stripe_key, keyaudit, placements};
 
 /// Runs `scan --no-manifest --format json` on `path` with `extra`; returns (code, report,
 /// stderr). A panic would show as exit code 101 and fail the caller's code check.
@@ -332,6 +318,25 @@ fn directories_nested_ten_thousand_deep_end_in_an_error_entry_not_a_crash() {
             .all(|e| !e["message"].as_str().unwrap().is_empty()),
         "{errors:?}"
     );
+    // Every report format says the run is incomplete.
+    let table = keyaudit()
+        .args(["scan", "--no-manifest", "--format", "table"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("INCOMPLETE"));
+    let sarif = keyaudit()
+        .args(["scan", "--no-manifest", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert!(!invocation["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     // GNU rm walks without building full paths; std's recursive removal could overflow.
     assert!(Process::new("rm")
         .arg("-rf")

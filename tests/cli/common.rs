@@ -60,3 +60,24 @@ pub fn basic_report(extra: &[&str]) -> Value {
     args.extend_from_slice(extra);
     json_report(&args, 1)
 }
+
+/// `len` fresh random characters from `alphabet` (read from /dev/urandom), so no fixture can
+/// stand in for a planted key.
+pub fn random_text(alphabet: &[u8], len: usize) -> String {
+    let mut random = vec![0u8; len];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
+        .expect("random bytes");
+    random
+        .iter()
+        .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
+        .collect()
+}
+
+/// Letters and digits.
+pub const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A fake Stripe live key of fresh random characters.
+pub fn fresh_stripe_key() -> String {
+    format!("sk_live_{}", random_text(ALPHANUMERIC, 32))
+}

@@ -1,7 +1,7 @@
 //! Secrets are toxic: no raw secret in any report format, on stderr, or in `-o` files unless
 //! `--show-secrets` is given; the fingerprint command agrees with the inventory.
 
-use crate::common::{basic_report, keyaudit};
+use crate::common::{basic_report, fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
 
 /// Every raw secret in fixtures/basic, read through `--show-secrets`. A key whose value is its
 /// own `key_id` (an AWS access key id) is a public identifier by SPEC section 3 and is left out.
@@ -110,4 +110,174 @@ fn fingerprint_of_nothing_is_an_error() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no secret"));
+}
+
+/// Fresh canary keys of several kinds, planted in a new tree: (tree, canaries).
+fn canary_tree() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let stripe = fresh_stripe_key();
+    // A symbol keeps the password from ever reading as an identifier (a CI run must not flake).
+    let password = format!(
+        "{}+{}",
+        random_text(ALPHANUMERIC, 11),
+        random_text(ALPHANUMERIC, 11)
+    );
+    let aws_secret = random_text(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+",
+        40,
+    );
+    let aws_id = format!(
+        "AKIA{}",
+        random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+    );
+    let db_password = random_text(ALPHANUMERIC, 20);
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("STRIPE_SECRET_KEY={stripe}\nDB_PASSWORD={password}\nDATABASE_URL=postgres://app:{db_password}@db.internal:5432/app\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        format!("[default]\naws_access_key_id = {aws_id}\naws_secret_access_key = {aws_secret}\n"),
+    )
+    .unwrap();
+    (dir, vec![stripe, password, aws_secret, db_password])
+}
+
+/// Asserts that no canary appears in `text`, naming `what` leaked.
+fn assert_clean(canaries: &[String], text: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(text);
+    for canary in canaries {
+        assert!(!text.contains(canary.as_str()), "{what} leaks a canary");
+    }
+}
+
+#[test]
+fn canaries_never_leak_into_reports_files_stderr_errors_or_panics() {
+    let (dir, canaries) = canary_tree();
+    let tree = dir.path().to_str().unwrap().to_string();
+    // The canaries are found: shown with --show-secrets, so hiding them below means something.
+    let shown = keyaudit()
+        .args([
+            "scan",
+            "--no-manifest",
+            "--show-secrets",
+            "--format",
+            "json",
+            &tree,
+        ])
+        .output()
+        .unwrap();
+    for canary in &canaries {
+        assert!(
+            String::from_utf8_lossy(&shown.stdout).contains(canary.as_str()),
+            "a canary was not found at all"
+        );
+    }
+
+    // A manifest declaring what is there, so audits run with one.
+    let manifest = dir.path().join("keyaudit.toml");
+    let init = keyaudit()
+        .args(["manifest", "init", "-v", "-v", &tree])
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(0));
+    assert_clean(&canaries, &init.stdout, "manifest init stdout");
+    assert_clean(&canaries, &init.stderr, "manifest init stderr");
+    assert_clean(
+        &canaries,
+        &std::fs::read(&manifest).unwrap(),
+        "the manifest",
+    );
+
+    for command in ["scan", "audit"] {
+        for format in ["table", "json", "jsonl", "markdown", "sarif"] {
+            let what = format!("{command} --format {format}");
+            let out = dir.path().join(format!("report-{command}.{format}"));
+            for to_file in [false, true] {
+                let mut cmd = keyaudit();
+                cmd.args([command, "-v", "-v", "--format", format, &tree]);
+                if to_file {
+                    cmd.arg("-o").arg(&out);
+                }
+                let output = cmd.output().unwrap();
+                assert!(output.status.code().is_some_and(|c| c < 2), "{what}");
+                assert_clean(&canaries, &output.stdout, &what);
+                assert_clean(&canaries, &output.stderr, &format!("{what} stderr"));
+            }
+            assert_clean(
+                &canaries,
+                &std::fs::read(&out).unwrap(),
+                &format!("{what} -o"),
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{what}: report file mode");
+            }
+        }
+    }
+
+    // Errors: a canary pasted into the manifest, a rule file or an evidence file.
+    let stripe = &canaries[0];
+    let bad_manifests = [
+        format!("version = 1\nsalt = \"s\"\n[[key]]\nid = \"k\"\nfingerprint = \"{stripe}\"\n"),
+        format!("version = 1\nsalt = \"s\"\n[[key]]\nid = \"k\"\nowner = {{ a = \"{stripe}\" }}\n"),
+        format!("version = 1\nsalt = \"s\"\n[[key]]\nid = \"k\"\nenvironment = \"{stripe}\"\n"),
+        format!("version = 1\nsalt = \"s\"\n[[key]]\nid = \"{stripe}\"\nkey_id = 7\n"),
+        format!("version = 1\nsalt = \"s\"\n{stripe}\n"),
+        format!("version = 1\nsalt = \"s\"\n[policy]\nmax_age = \"{stripe}\"\n"),
+    ];
+    for (i, text) in bad_manifests.iter().enumerate() {
+        std::fs::write(&manifest, text).unwrap();
+        for args in [vec!["manifest", "check"], vec!["audit", &tree]] {
+            let output = keyaudit()
+                .args(&args)
+                .arg("--manifest")
+                .arg(&manifest)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "bad manifest {i}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains("keyaudit.toml:"),
+                "names the file: {stderr}"
+            );
+            assert_clean(
+                &canaries,
+                &output.stderr,
+                &format!("bad manifest {i} error"),
+            );
+        }
+    }
+    let env_file = dir.path().join(".env");
+    for option in ["--rules", "--usage"] {
+        let output = keyaudit()
+            .args(["audit", "--no-manifest", &tree, option])
+            .arg(&env_file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{option} .env is an error");
+        assert_clean(&canaries, &output.stderr, &format!("{option} error"));
+    }
+
+    // A panic quoting a canary prints only where it happened.
+    let output = keyaudit()
+        .env("KEYAUDIT_TEST_PANIC", stripe)
+        .args(["scan", &tree])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(101));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("internal error at"));
+    assert_clean(&canaries, &output.stderr, "a panic");
+
+    // The fingerprint command reads a canary and prints only its fingerprint.
+    let output = keyaudit()
+        .args(["fingerprint", "--no-manifest"])
+        .write_stdin(format!("{stripe}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_clean(&canaries, &output.stdout, "fingerprint");
 }
