@@ -2,7 +2,7 @@
 //! scanner, inventory, audit, report. This is the edge where `anyhow` lives and where exit codes
 //! are decided.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,12 +18,12 @@ use serde::Serialize;
 use clap::CommandFactory;
 
 use crate::cli::{
-    AuditArgs, Cli, Command, FingerprintArgs, HookCommand, HookInstallArgs, InitArgs, InputArgs,
-    ManifestCommand, ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand, RulesFormat,
-    RulesListArgs, ScanArgs,
+    AuditArgs, Cli, Command, EvidenceArgs, FingerprintArgs, HookCommand, HookInstallArgs, InitArgs,
+    InputArgs, ManifestCommand, ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand,
+    RulesFormat, RulesListArgs, ScanArgs, UpdateArgs,
 };
 use crate::config::{ReportSettings, Settings};
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, LoadContext};
 use crate::fingerprint::{fingerprint, DEFAULT_SALT};
 use crate::inventory::Inventory;
 use crate::manifest::audit::{apply_allows, audit, drop_manifest_references, AuditOutcome};
@@ -338,12 +338,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
 fn audit_command(args: &AuditArgs) -> Result<u8> {
     let started = Instant::now();
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
-    let evidence = Evidence::load(&args.usage)?;
-    if prepared.settings.verbosity > 0 {
-        for note in &evidence.notes {
-            diag(&format!("note: {note}"));
-        }
-    }
+    let evidence = load_evidence(&args.evidence, &prepared)?;
     let collected = collect(&prepared)?;
     // Without a manifest every key is unknown: audit against an empty one.
     let empty;
@@ -368,6 +363,13 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
         &evidence,
         prepared.now,
     );
+    if prepared.settings.verbosity > 0 && !outcome.unmatched_evidence.is_empty() {
+        diag(&format!(
+            "note: evidence about {} subject{} matches no declared or found key (listed in the report)",
+            outcome.unmatched_evidence.len(),
+            if outcome.unmatched_evidence.len() == 1 { "" } else { "s" }
+        ));
+    }
     let fail_on: Vec<AuditClass> = args
         .fail_on
         .clone()
@@ -422,6 +424,30 @@ fn finish(
     })
 }
 
+/// Reads the evidence files, telling the user what could not be joined.
+fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<Evidence> {
+    let vault_stores = prepared
+        .manifest
+        .iter()
+        .flat_map(|m| &m.keys)
+        .filter_map(|k| k.store_ref.clone())
+        .filter(|s| s.starts_with("vault:"))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let context = LoadContext {
+        salt: &prepared.salt,
+        vault_stores,
+    };
+    let evidence = Evidence::load(&args.files, &context)?;
+    if prepared.settings.verbosity > 0 {
+        for note in &evidence.notes {
+            diag(&format!("note: {note}"));
+        }
+    }
+    Ok(evidence)
+}
+
 /// Where `manifest init/update` writes: `--manifest`, else the default location.
 fn manifest_target(input: &InputArgs) -> PathBuf {
     input.manifest.clone().unwrap_or_else(|| {
@@ -443,6 +469,7 @@ fn manifest_init(args: &InitArgs) -> Result<u8> {
     }
     let salt = fresh_salt().map_err(anyhow::Error::msg)?;
     let prepared = prepare(&args.input, ManifestUse::Fresh(salt.as_bytes().to_vec()))?;
+    let evidence = load_evidence(&args.evidence, &prepared)?;
     let mut collected = collect(&prepared)?;
     // The manifest being replaced is not part of the inventory.
     drop_manifest_references(&mut collected.inventory, &target, None);
@@ -454,6 +481,7 @@ fn manifest_init(args: &InitArgs) -> Result<u8> {
         &prepared.salt,
         manifest::parent_dir(&target),
         prepared.now,
+        &evidence,
         &mut taken,
     );
     let text = init_text(&salt, &entries, prepared.now);
@@ -471,7 +499,8 @@ fn manifest_init(args: &InitArgs) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-fn manifest_update(args: &InputArgs) -> Result<u8> {
+fn manifest_update(update: &UpdateArgs) -> Result<u8> {
+    let args = &update.input;
     if args.no_manifest {
         bail!("--no-manifest makes no sense with `manifest update`");
     }
@@ -494,12 +523,13 @@ fn manifest_update(args: &InputArgs) -> Result<u8> {
         .manifest
         .as_ref()
         .expect("required manifest is loaded");
+    let evidence = load_evidence(&update.evidence, &prepared)?;
     let collected = collect(&prepared)?;
     let outcome = audit(
         &collected.inventory,
         &prepared.rules,
         manifest,
-        &Evidence::default(),
+        &evidence,
         prepared.now,
     );
     let new_keys: Vec<_> = collected
@@ -517,6 +547,7 @@ fn manifest_update(args: &InputArgs) -> Result<u8> {
         &prepared.salt,
         manifest::parent_dir(&target),
         prepared.now,
+        &evidence,
         &mut taken,
     );
     let text = update_text(&original, &entries);

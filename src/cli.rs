@@ -76,7 +76,7 @@ pub enum ManifestCommand {
     /// Write a manifest declaring every key found now (refuses to overwrite without --force).
     Init(InitArgs),
     /// Add newly found keys to an existing manifest, keeping every existing byte.
-    Update(InputArgs),
+    Update(UpdateArgs),
     /// Validate a manifest; errors name line and column.
     Check(ManifestFileArgs),
 }
@@ -90,6 +90,37 @@ pub struct InitArgs {
     /// Replace an existing manifest.
     #[arg(long)]
     pub force: bool,
+    /// Evidence for the new entries' dates.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}
+
+/// `manifest update` options.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// What to scan.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Evidence for the new entries' dates.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}
+
+/// Evidence files.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EvidenceArgs {
+    /// An export from a key store or log, recognised by content (repeatable): AWS IAM
+    /// credential report + `aws iam list-access-keys`, `aws secretsmanager list-secrets`,
+    /// CloudTrail events, `gcloud secrets list --format=json`, `az keyvault secret list`,
+    /// `vault kv metadata get -format=json` (as vault:PATH=FILE), `vault token lookup
+    /// -format=json`.
+    #[arg(
+        long = "evidence",
+        visible_alias = "usage",
+        value_name = "[STORE=]FILE",
+        value_parser = parse_evidence
+    )]
+    pub files: Vec<crate::evidence::EvidenceArg>,
 }
 
 /// Options naming a manifest file.
@@ -244,14 +275,17 @@ pub struct AuditArgs {
     /// unused [default: the manifest's [policy] fail_on, else unknown,stale,over-privileged].
     #[arg(long, value_name = "CLASSES", value_delimiter = ',', value_parser = parse_class)]
     pub fail_on: Option<Vec<AuditClass>>,
-    /// Usage evidence: an AWS IAM credential report (CSV) or `aws iam list-access-keys` JSON
-    /// (repeatable; give both to join them).
-    #[arg(long, value_name = "FILE")]
-    pub usage: Vec<PathBuf>,
+    /// Evidence from key stores and logs.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
     crate::time::parse_date(text)
+}
+
+fn parse_evidence(text: &str) -> Result<crate::evidence::EvidenceArg, String> {
+    crate::evidence::EvidenceArg::parse(text)
 }
 
 fn parse_class(text: &str) -> Result<AuditClass, String> {

@@ -79,6 +79,11 @@ pub fn format_rfc3339(ts: Timestamp) -> String {
         .to_string()
 }
 
+/// Serializes a timestamp as [`format_rfc3339`] does (for `#[serde(serialize_with)]`).
+pub fn serialize_rfc3339<S: serde::Serializer>(ts: &Timestamp, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(&format_rfc3339(*ts))
+}
+
 /// The calendar date of `ts` in UTC: `2024-03-01`.
 pub fn format_date(ts: Timestamp) -> String {
     ts.to_zoned(TimeZone::UTC).date().to_string()

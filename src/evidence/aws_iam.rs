@@ -3,14 +3,13 @@
 //! `access_key_1_*` and `access_key_2_*`; a slot's `last_rotated` is the creation date of the
 //! key in it, so report rows join to listed keys by user name and creation time.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::{source_name, Evidence, KeyUsage};
-use crate::error::{line_column, Error, Result};
+use super::{source_name, Dated, Record, Stated, Subject};
+use crate::error::{Error, Result};
 use crate::time::parse_date;
 
 /// One access-key slot of one user in a credential report.
@@ -164,16 +163,8 @@ struct MetadataSpec {
 
 /// Parses `aws iam list-access-keys` JSON.
 pub fn parse_access_key_list(path: &Path, text: &str) -> Result<AccessKeyList> {
-    let spec: ListSpec = serde_json::from_str(text).map_err(|err| {
-        let (line, column) = (err.line(), err.column());
-        let fallback = line_column(text, 0);
-        Error::Syntax {
-            path: path.to_path_buf(),
-            line: if line == 0 { fallback.0 } else { line },
-            column: if column == 0 { fallback.1 } else { column },
-            message: format!("invalid list-access-keys JSON: {err}"),
-        }
-    })?;
+    let spec: ListSpec = serde_json::from_str(text)
+        .map_err(|err| super::json_error(path, &err, "`aws iam list-access-keys` JSON"))?;
     let keys = spec
         .access_key_metadata
         .into_iter()
@@ -190,9 +181,13 @@ pub fn parse_access_key_list(path: &Path, text: &str) -> Result<AccessKeyList> {
     })
 }
 
-/// Joins listed keys to report slots by user and creation time (to the second).
-pub fn join(reports: &[CredentialReport], lists: &[AccessKeyList]) -> Evidence {
-    let mut by_key_id = BTreeMap::new();
+/// Records joined from credential reports and key lists, each with the files it came from.
+pub type Joined = Vec<(Subject, Record, String)>;
+
+/// Joins listed keys to report slots by user and creation time (to the second). Returns the
+/// records by access key id, and notes about what could not be joined.
+pub fn join(reports: &[CredentialReport], lists: &[AccessKeyList]) -> (Joined, Vec<String>) {
+    let mut joined = Vec::new();
     let mut notes = Vec::new();
     if !reports.is_empty() && lists.is_empty() {
         notes.push(
@@ -200,6 +195,12 @@ pub fn join(reports: &[CredentialReport], lists: &[AccessKeyList]) -> Evidence {
                 .to_string(),
         );
     }
+    let at = |t: Option<Timestamp>, source: &str| {
+        t.map(|at| Dated {
+            at,
+            source: source.to_string(),
+        })
+    };
     for list in lists {
         for key in &list.keys {
             let slot = reports.iter().find_map(|report| {
@@ -214,38 +215,33 @@ pub fn join(reports: &[CredentialReport], lists: &[AccessKeyList]) -> Evidence {
                     })
                     .map(|slot| (report, slot))
             });
-            let usage = match slot {
-                Some((report, slot)) => KeyUsage {
-                    key_id: key.key_id.clone(),
-                    user: key.user.clone(),
-                    created: key.created,
-                    last_rotated: slot.last_rotated,
-                    last_used: slot.last_used,
-                    active: Some(key.active),
-                    source: format!("{} + {}", report.source, list.source),
-                },
-                None => {
-                    if !reports.is_empty() {
-                        notes.push(format!(
-                            "access key {} of user {} has no matching slot in the credential report",
-                            key.key_id, key.user
-                        ));
-                    }
-                    KeyUsage {
-                        key_id: key.key_id.clone(),
-                        user: key.user.clone(),
-                        created: key.created,
-                        last_rotated: key.created,
-                        last_used: None,
-                        active: Some(key.active),
-                        source: list.source.clone(),
-                    }
-                }
+            if slot.is_none() && !reports.is_empty() {
+                notes.push(format!(
+                    "access key {} of user {} has no matching slot in the credential report",
+                    key.key_id, key.user
+                ));
+            }
+            // An access key is never rotated in place: its creation is its last rotation.
+            let record = Record {
+                user: Some(key.user.clone()),
+                created: at(key.created, &list.source),
+                rotated: at(key.created, &list.source),
+                last_used: slot.and_then(|(report, slot)| at(slot.last_used, &report.source)),
+                enabled: Some(Stated {
+                    value: key.active,
+                    source: list.source.clone(),
+                }),
+                tracks_use: slot.is_some(),
+                ..Record::default()
             };
-            by_key_id.insert(key.key_id.clone(), usage);
+            let sources = match slot {
+                Some((report, _)) => format!("{} + {}", report.source, list.source),
+                None => list.source.clone(),
+            };
+            joined.push((Subject::KeyId(key.key_id.clone()), record, sources));
         }
     }
-    Evidence { by_key_id, notes }
+    (joined, notes)
 }
 
 #[cfg(test)]
@@ -270,32 +266,37 @@ deployer,arn:aws:iam::123456789012:user/deployer,2024-05-01T09:00:00+00:00,false
         let report = parse_credential_report(Path::new("report.csv"), REPORT).unwrap();
         assert_eq!(report.slots.len(), 2, "root has no keys");
         let list = parse_access_key_list(Path::new("keys.json"), LIST).unwrap();
-        let evidence = join(&[report], &[list]);
-        let old = evidence.get("AKIA2OLDKEYOLDKEY111").unwrap();
+        let (joined, notes) = join(&[report], &[list]);
+        let get = |id: &str| {
+            joined
+                .iter()
+                .find(|(s, _, _)| *s == Subject::KeyId(id.into()))
+                .unwrap()
+        };
+        let (_, old, sources) = get("AKIA2OLDKEYOLDKEY111");
+        let used = old.last_used.as_ref().unwrap();
+        assert_eq!(format_rfc3339(used.at), "2026-10-01T12:00:00Z");
+        assert_eq!(used.source, "report.csv");
         assert_eq!(
-            format_rfc3339(old.last_used.unwrap()),
-            "2026-10-01T12:00:00Z"
-        );
-        assert_eq!(
-            format_rfc3339(old.last_rotated.unwrap()),
+            format_rfc3339(old.rotated.as_ref().unwrap().at),
             "2025-01-10T08:00:00Z"
         );
-        assert_eq!(old.source, "report.csv + keys.json");
-        let new = evidence.get("AKIA2NEWKEYNEWKEY222").unwrap();
+        assert_eq!(sources, "report.csv + keys.json");
+        let (_, new, _) = get("AKIA2NEWKEYNEWKEY222");
         assert_eq!(new.last_used, None, "N/A means never used");
         assert_eq!(
-            format_rfc3339(new.last_rotated.unwrap()),
+            format_rfc3339(new.rotated.as_ref().unwrap().at),
             "2026-06-01T10:30:00Z"
         );
-        assert!(evidence.notes.is_empty());
+        assert!(notes.is_empty());
     }
 
     #[test]
     fn a_report_alone_cannot_be_joined() {
         let report = parse_credential_report(Path::new("r.csv"), REPORT).unwrap();
-        let evidence = join(&[report], &[]);
-        assert!(evidence.by_key_id.is_empty());
-        assert_eq!(evidence.notes.len(), 1);
+        let (joined, notes) = join(&[report], &[]);
+        assert!(joined.is_empty());
+        assert_eq!(notes.len(), 1);
     }
 
     #[test]
@@ -315,6 +316,7 @@ deployer,arn:aws:iam::123456789012:user/deployer,2024-05-01T09:00:00+00:00,false
         let err =
             parse_access_key_list(Path::new("k.json"), "{\"AccessKeyMetadata\": [{]}").unwrap_err();
         assert!(err.to_string().starts_with("k.json:1:"), "{err}");
+        assert!(err.to_string().contains("list-access-keys"), "{err}");
     }
 
     #[test]

@@ -1,94 +1,584 @@
-//! Usage evidence from systems that manage or observe keys, read offline from their exports
-//! (`--usage FILE`, repeatable). Each file's format is recognised from its content. Evidence
-//! never contains or needs a secret: it is joined to keys through their non-secret key ids.
+//! Evidence from systems that manage or observe keys, read offline from their exports
+//! (`--evidence FILE`, repeatable; `--usage` is an alias). Each file's format is recognised from
+//! its content. Evidence attaches dates (created, rotated, last used, expires) and states
+//! (enabled, deleted, rotation on or off) to subjects: an access key id, a store entry
+//! (`aws-sm:NAME`, `gcp-sm:NAME`, `azure-kv:VAULT/NAME`, `vault:PATH`) or, for a Vault token
+//! lookup that carries the token, its fingerprint (the value itself is dropped at once). The
+//! audit joins subjects to declared keys through `key_id` and `store`.
 
 pub mod aws_iam;
+pub mod aws_sm;
+pub mod azure_kv;
+pub mod cloudtrail;
+pub mod gcp_sm;
+pub mod vault;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{redact_quoted, Error, Result};
 
-/// What evidence says about one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyUsage {
-    /// The key id the evidence is about.
-    pub key_id: String,
-    /// The owning user or principal.
-    pub user: String,
-    /// When the key was created (for an IAM access key, also when it was last rotated).
-    pub created: Option<Timestamp>,
-    /// When it was last rotated.
-    pub last_rotated: Option<Timestamp>,
-    /// When it was last used, if ever.
-    pub last_used: Option<Timestamp>,
-    /// Whether the provider has it active.
-    pub active: Option<bool>,
-    /// Which export said so, for the report.
+/// A date and the export that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dated {
+    /// When.
+    #[serde(serialize_with = "crate::time::serialize_rfc3339")]
+    pub at: Timestamp,
+    /// The export's file name.
     pub source: String,
 }
 
-/// All evidence of a run, by key id.
+/// A fact that is not a date, and the export that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stated<T> {
+    /// The fact.
+    pub value: T,
+    /// The export's file name.
+    pub source: String,
+}
+
+/// What a record is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    /// A key's non-secret id: an AWS access key id, a Vault token accessor.
+    KeyId(String),
+    /// A store entry, normalised by [`normalize_store`].
+    Store(String),
+    /// A key's fingerprint (computed from a value an export carried, then dropped).
+    Fingerprint(String),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::KeyId(id) => write!(f, "key id {id}"),
+            Subject::Store(store) => write!(f, "{store}"),
+            Subject::Fingerprint(fp) => write!(f, "key {fp}"),
+        }
+    }
+}
+
+/// What the evidence says about one subject. Every fact names its export.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// The owning user or principal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// When the key or entry was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<Dated>,
+    /// When its value last changed (a rotation, a new version, an update).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<Dated>,
+    /// When it was last used or read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Dated>,
+    /// When it expires or expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Dated>,
+    /// When the store will rotate it next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_rotation: Option<Dated>,
+    /// When it was deleted (or scheduled for deletion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Dated>,
+    /// Whether automatic rotation is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_enabled: Option<Stated<bool>>,
+    /// The rotation period in days, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_period_days: Option<Stated<i64>>,
+    /// Whether the provider has it enabled (active).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Stated<bool>>,
+    /// Policies attached (a Vault token's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
+    /// Versions the store keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<u64>,
+    /// Whether an export that records every use said something, so that no `last_used` means
+    /// never used (an IAM credential report, Secrets Manager's last access).
+    #[serde(skip)]
+    pub tracks_use: bool,
+}
+
+impl Record {
+    /// Folds `other` (about the same subject) into this record: the earliest creation, the
+    /// latest change, use and deletion, and for states the more cautious one.
+    pub fn merge(&mut self, other: Record) {
+        fn pick(mine: &mut Option<Dated>, theirs: Option<Dated>, later: bool) {
+            if let Some(t) = theirs {
+                let replace =
+                    mine.as_ref()
+                        .is_none_or(|m| if later { t.at > m.at } else { t.at < m.at });
+                if replace {
+                    *mine = Some(t);
+                }
+            }
+        }
+        pick(&mut self.created, other.created, false);
+        pick(&mut self.rotated, other.rotated, true);
+        pick(&mut self.last_used, other.last_used, true);
+        pick(&mut self.expires, other.expires, false);
+        pick(&mut self.next_rotation, other.next_rotation, false);
+        pick(&mut self.deleted, other.deleted, false);
+        if let Some(r) = other.rotation_enabled {
+            if self
+                .rotation_enabled
+                .as_ref()
+                .is_none_or(|m| !r.value && m.value)
+            {
+                self.rotation_enabled = Some(r);
+            }
+        }
+        self.rotation_period_days = self
+            .rotation_period_days
+            .take()
+            .or(other.rotation_period_days);
+        if let Some(e) = other.enabled {
+            if self.enabled.as_ref().is_none_or(|m| !e.value && m.value) {
+                self.enabled = Some(e);
+            }
+        }
+        self.user = self.user.take().or(other.user);
+        for policy in other.policies {
+            if !self.policies.contains(&policy) {
+                self.policies.push(policy);
+            }
+        }
+        self.versions = self.versions.max(other.versions);
+        self.tracks_use |= other.tracks_use;
+    }
+}
+
+/// All evidence of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
-    /// Usage per key id.
-    pub by_key_id: BTreeMap<String, KeyUsage>,
+    /// What is known per subject.
+    pub records: BTreeMap<Subject, Record>,
+    /// Which files said something about each subject.
+    pub sources: BTreeMap<Subject, BTreeSet<String>>,
+    /// Other names of a subject (a Vault token's fingerprint names its accessor's record).
+    pub aliases: BTreeMap<Subject, Subject>,
     /// Things worth telling the user (not errors), such as an export that could not be joined.
     pub notes: Vec<String>,
 }
 
+/// One record a parser read, with the subject it is about and, optionally, another name for it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// What the record is about.
+    pub subject: Subject,
+    /// Another subject that means the same key.
+    pub alias: Option<Subject>,
+    /// What the export says.
+    pub record: Record,
+}
+
+impl Entry {
+    /// An entry with no alias.
+    pub fn new(subject: Subject, record: Record) -> Self {
+        Self {
+            subject,
+            alias: None,
+            record,
+        }
+    }
+}
+
+/// How an evidence file is read: the file and, for exports that do not name their entry (a
+/// Vault KV metadata read), the store entry it is about (`--evidence vault:PATH=FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceArg {
+    /// The store entry named on the command line.
+    pub store: Option<String>,
+    /// The export.
+    pub path: PathBuf,
+}
+
+impl EvidenceArg {
+    /// Parses `[STORE=]FILE`: a prefix counts only when it is a store reference.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        if let Some((store, path)) = text.split_once('=') {
+            if STORE_PREFIXES.iter().any(|p| store.starts_with(p)) {
+                let store = normalize_store(store).map_err(|e| format!("in `{text}`: {e}"))?;
+                return Ok(Self {
+                    store: Some(store),
+                    path: PathBuf::from(path),
+                });
+            }
+        }
+        Ok(Self {
+            store: None,
+            path: PathBuf::from(text),
+        })
+    }
+}
+
+/// Context a loader needs: the salt to fingerprint a token an export carries, and the vault
+/// stores the manifest declares (to place an unnamed Vault KV metadata read).
+pub struct LoadContext<'a> {
+    /// The manifest's salt.
+    pub salt: &'a [u8],
+    /// Normalised `vault:` stores declared in the manifest.
+    pub vault_stores: Vec<String>,
+}
+
 impl Evidence {
-    /// Reads every evidence file. An unrecognised or malformed file is an error naming it.
-    pub fn load(paths: &[PathBuf]) -> Result<Self> {
+    /// Reads every evidence file. An unrecognised or malformed file is an error naming it and
+    /// what was expected.
+    pub fn load(args: &[EvidenceArg], context: &LoadContext<'_>) -> Result<Self> {
+        let mut evidence = Evidence::default();
         let mut reports = Vec::new();
         let mut key_lists = Vec::new();
-        for path in paths {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        for arg in args {
+            let path = &arg.path;
+            let bytes = std::fs::read(path).map_err(|source| Error::Io {
                 path: path.clone(),
                 source,
             })?;
-            match detect(&text) {
-                Some(Format::IamCredentialReport) => {
-                    reports.push(aws_iam::parse_credential_report(path, &text)?)
-                }
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.trim_start_matches('\u{feff}');
+            let source = source_name(path);
+            if text.trim_start().starts_with("user,arn,") {
+                reports.push(aws_iam::parse_credential_report(path, text)?);
+                continue;
+            }
+            let value: Value = serde_json::from_str(text)
+                .map_err(|err| json_error(path, &err, "JSON or an IAM credential report (CSV)"))?;
+            let records = match detect(&value) {
                 Some(Format::IamAccessKeyList) => {
-                    key_lists.push(aws_iam::parse_access_key_list(path, &text)?)
+                    key_lists.push(aws_iam::parse_access_key_list(path, text)?);
+                    continue;
                 }
-                None => {
-                    return Err(Error::Syntax {
-                        path: path.clone(),
-                        line: 1,
-                        column: 1,
-                        message: "unrecognised evidence format: expected an AWS IAM credential report (CSV) or `aws iam list-access-keys` JSON".into(),
-                    })
+                Some(Format::SecretsManager) => aws_sm::parse(path, value)?,
+                Some(Format::CloudTrail) => cloudtrail::parse(path, value)?,
+                Some(Format::GcpSecrets) => gcp_sm::parse(path, value)?,
+                Some(Format::AzureKeyVault) => azure_kv::parse(path, value)?,
+                Some(Format::VaultKvMetadata) => {
+                    let store = vault_kv_store(path, arg, &value, context, &mut evidence.notes)?;
+                    vault::parse_kv_metadata(path, value, &store)?
+                }
+                Some(Format::VaultToken) => vault::parse_token_lookup(path, value, context.salt)?,
+                Some(Format::EmptyList) => Vec::new(),
+                None => return Err(unrecognised(path)),
+            };
+            if records.is_empty() {
+                evidence.notes.push(format!("{source}: no entries in it"));
+            }
+            for entry in records {
+                if let Some(alias) = entry.alias {
+                    evidence.aliases.insert(alias, entry.subject.clone());
+                }
+                evidence.add(entry.subject, entry.record, &source);
+            }
+        }
+        let (iam, notes) = aws_iam::join(&reports, &key_lists);
+        evidence.notes.extend(notes);
+        for (subject, record, source) in iam {
+            evidence.add(subject, record, &source);
+        }
+        Ok(evidence)
+    }
+
+    /// Adds what `source` says about `subject`.
+    pub fn add(&mut self, subject: Subject, record: Record, source: &str) {
+        self.sources
+            .entry(subject.clone())
+            .or_default()
+            .insert(source.to_string());
+        match self.records.get_mut(&subject) {
+            Some(existing) => existing.merge(record),
+            None => {
+                self.records.insert(subject, record);
+            }
+        }
+    }
+
+    /// The subject `subject` names, through its alias if it has one.
+    pub fn resolve<'a>(&'a self, subject: &'a Subject) -> &'a Subject {
+        self.aliases.get(subject).unwrap_or(subject)
+    }
+
+    /// Everything known about any of `subjects`, merged, or `None`.
+    pub fn about<'s>(&self, subjects: impl IntoIterator<Item = &'s Subject>) -> Option<Record> {
+        let mut merged: Option<Record> = None;
+        let mut seen = BTreeSet::new();
+        for subject in subjects {
+            let subject = self.resolve(subject);
+            if !seen.insert(subject.clone()) {
+                continue;
+            }
+            if let Some(record) = self.records.get(subject) {
+                match &mut merged {
+                    Some(m) => m.merge(record.clone()),
+                    None => merged = Some(record.clone()),
                 }
             }
         }
-        Ok(aws_iam::join(&reports, &key_lists))
+        merged
     }
 
-    /// The evidence about `key_id`, if any.
-    pub fn get(&self, key_id: &str) -> Option<&KeyUsage> {
-        self.by_key_id.get(key_id)
+    /// Whether there is no evidence at all.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// A subject no declared or found key claimed, with the files that named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unmatched {
+    /// What the evidence is about.
+    pub subject: String,
+    /// The exports.
+    pub sources: Vec<String>,
+}
+
+/// The subjects of `evidence` not in `claimed`, for the report.
+pub fn unmatched(evidence: &Evidence, claimed: &BTreeSet<Subject>) -> Vec<Unmatched> {
+    evidence
+        .records
+        .keys()
+        .filter(|s| !claimed.contains(s))
+        .map(|s| Unmatched {
+            subject: s.to_string(),
+            sources: evidence
+                .sources
+                .get(s)
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The store prefixes a manifest `store` may use.
+pub const STORE_PREFIXES: &[&str] = &["aws-sm:", "gcp-sm:", "azure-kv:", "vault:"];
+
+/// Normalises a store reference so a manifest's and an export's spellings meet: a Vault path
+/// loses its `#field`, leading slash and KV v2 `data/` or `metadata/` segment; an Azure vault
+/// name is lower-cased. Errors say what is expected.
+pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
+    let expected = "expected aws-sm:NAME, gcp-sm:NAME, azure-kv:VAULT/NAME or vault:PATH";
+    let (prefix, rest) = store
+        .split_once(':')
+        .ok_or_else(|| format!("unknown store: {expected}"))?;
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Err(format!("store `{prefix}:` names no entry: {expected}"));
+    }
+    match prefix {
+        // An ARN names the secret too, with six random characters AWS appends.
+        "aws-sm" => {
+            let name = match rest.split_once(":secret:") {
+                Some((_, tail)) if rest.starts_with("arn:") => match tail.rsplit_once('-') {
+                    Some((name, suffix)) if suffix.len() == 6 => name,
+                    _ => tail,
+                },
+                _ => rest,
+            };
+            Ok(format!("aws-sm:{name}"))
+        }
+        // A full resource name names the secret by its last segment.
+        "gcp-sm" => Ok(format!(
+            "gcp-sm:{}",
+            rest.rsplit_once("/secrets/").map_or(rest, |(_, name)| name)
+        )),
+        "azure-kv" => match rest.split_once('/') {
+            Some((vault, name)) if !vault.is_empty() && !name.is_empty() && !name.contains('/') => {
+                Ok(format!("azure-kv:{}/{name}", vault.to_ascii_lowercase()))
+            }
+            _ => Err(format!(
+                "store `{store}` needs a vault and a secret name: azure-kv:VAULT/NAME"
+            )),
+        },
+        "vault" => {
+            let path = rest.split('#').next().unwrap_or_default().trim_matches('/');
+            let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            if segments.len() > 2 && matches!(segments[1], "data" | "metadata") {
+                segments.remove(1);
+            }
+            if segments.is_empty() {
+                return Err(format!("store `{store}` names no path: vault:PATH"));
+            }
+            Ok(format!("vault:{}", segments.join("/")))
+        }
+        _ => Err(format!("unknown store `{prefix}:`: {expected}")),
+    }
+}
+
+/// The store a Vault KV metadata read is about: named on the command line, else the only
+/// `vault:` store the manifest declares.
+fn vault_kv_store(
+    path: &Path,
+    arg: &EvidenceArg,
+    value: &Value,
+    context: &LoadContext<'_>,
+    notes: &mut Vec<String>,
+) -> Result<String> {
+    if let Some(store) = &arg.store {
+        return Ok(store.clone());
+    }
+    if let Some(named) = value.pointer("/data/path").and_then(Value::as_str) {
+        return normalize_store(&format!("vault:{named}")).map_err(|m| at_start(path, m));
+    }
+    match context.vault_stores.as_slice() {
+        [only] => {
+            notes.push(format!(
+                "{}: Vault KV metadata names no path; linked to {only}, the only vault store in the manifest",
+                source_name(path)
+            ));
+            Ok(only.clone())
+        }
+        _ => Err(at_start(
+            path,
+            "Vault KV metadata does not name its secret path: pass it as --evidence vault:PATH=FILE"
+                .into(),
+        )),
     }
 }
 
 enum Format {
-    IamCredentialReport,
     IamAccessKeyList,
+    SecretsManager,
+    CloudTrail,
+    GcpSecrets,
+    AzureKeyVault,
+    VaultKvMetadata,
+    VaultToken,
+    EmptyList,
 }
 
-fn detect(text: &str) -> Option<Format> {
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with("user,arn,") {
-        return Some(Format::IamCredentialReport);
+/// Which export a JSON document is, from the fields each tool always writes.
+fn detect(value: &Value) -> Option<Format> {
+    let has = |v: &Value, key: &str| v.get(key).is_some();
+    match value {
+        Value::Object(_) if has(value, "AccessKeyMetadata") => Some(Format::IamAccessKeyList),
+        Value::Object(_) if has(value, "SecretList") => Some(Format::SecretsManager),
+        Value::Object(_) if value.get("Records").is_some_and(Value::is_array) => {
+            Some(Format::CloudTrail)
+        }
+        Value::Object(_) if value.get("Events").is_some_and(Value::is_array) => {
+            Some(Format::CloudTrail)
+        }
+        Value::Object(_) => {
+            let data = value.get("data")?;
+            if has(data, "current_version") || has(data, "versions") {
+                Some(Format::VaultKvMetadata)
+            } else if has(data, "accessor") || has(data, "policies") {
+                Some(Format::VaultToken)
+            } else {
+                None
+            }
+        }
+        Value::Array(items) => {
+            let first = items.first()?;
+            let name = first
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let id = first.get("id").and_then(Value::as_str).unwrap_or_default();
+            if name.starts_with("projects/") && name.contains("/secrets/") {
+                Some(Format::GcpSecrets)
+            } else if id.contains(".vault.") || has(first, "attributes") {
+                Some(Format::AzureKeyVault)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
-    if start.starts_with('{') && start.contains("\"AccessKeyMetadata\"") {
-        return Some(Format::IamAccessKeyList);
+    .or_else(|| {
+        value
+            .as_array()
+            .is_some_and(Vec::is_empty)
+            .then_some(Format::EmptyList)
+    })
+}
+
+fn unrecognised(path: &Path) -> Error {
+    at_start(
+        path,
+        "unrecognised evidence: expected an AWS IAM credential report (CSV), `aws iam list-access-keys`, `aws secretsmanager list-secrets`, CloudTrail events (Records[]), `gcloud secrets list --format=json`, `az keyvault secret list`, `vault kv metadata get -format=json` or `vault token lookup -format=json` output".into(),
+    )
+}
+
+/// An error about a whole file.
+pub fn at_start(path: &Path, message: String) -> Error {
+    Error::Syntax {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message,
     }
-    None
+}
+
+/// A JSON syntax error at its line and column, saying what was expected, quoting no value.
+pub fn json_error(path: &Path, err: &serde_json::Error, expected: &str) -> Error {
+    Error::Syntax {
+        path: path.to_path_buf(),
+        line: err.line().max(1),
+        column: err.column().max(1),
+        message: format!(
+            "not {expected}: {}",
+            redact_quoted(&crate::error::one_line(&strip_position(&err.to_string())))
+        ),
+    }
+}
+
+/// A shape error (valid JSON, wrong fields) naming the export that was expected.
+pub fn shape_error(path: &Path, err: &serde_json::Error, expected: &str) -> Error {
+    at_start(
+        path,
+        format!(
+            "not valid {expected} output: {}",
+            redact_quoted(&crate::error::one_line(&strip_position(&err.to_string())))
+        ),
+    )
+}
+
+/// serde_json appends ` at line L column C`; the error carries those already.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A timestamp as the tools write them: RFC 3339 text (with any fraction and offset), or a
+/// number of seconds since the epoch (AWS CLI v1, Vault's `creation_time`). Empty, null, zero
+/// and Go's zero time mean none.
+pub fn json_time(value: Option<&Value>) -> Option<Timestamp> {
+    match value? {
+        Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() || s.starts_with("0001-01-01") {
+                return None;
+            }
+            crate::time::parse_date(s).ok()
+        }
+        Value::Number(n) => {
+            let seconds = n.as_f64()?;
+            if seconds <= 0.0 {
+                return None;
+            }
+            Timestamp::from_second(seconds as i64).ok()
+        }
+        _ => None,
+    }
+}
+
+/// `json_time` with its source attached.
+pub fn dated(value: Option<&Value>, source: &str) -> Option<Dated> {
+    json_time(value).map(|at| Dated {
+        at,
+        source: source.to_string(),
+    })
 }
 
 /// The file name used to name evidence in reports.
@@ -97,4 +587,101 @@ pub fn source_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_normalise_so_manifest_and_export_meet() {
+        assert_eq!(
+            normalize_store("vault:/secret/data/app/db#password").unwrap(),
+            "vault:secret/app/db"
+        );
+        assert_eq!(
+            normalize_store("vault:kv/billing#stripe").unwrap(),
+            "vault:kv/billing"
+        );
+        assert_eq!(
+            normalize_store("azure-kv:MyVault/db-password").unwrap(),
+            "azure-kv:myvault/db-password"
+        );
+        assert_eq!(normalize_store("aws-sm:prod/db").unwrap(), "aws-sm:prod/db");
+        assert_eq!(
+            normalize_store(
+                "aws-sm:arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-a1B2c3"
+            )
+            .unwrap(),
+            "aws-sm:prod/db"
+        );
+        assert_eq!(
+            normalize_store("gcp-sm:projects/acme-prod/secrets/db-password").unwrap(),
+            "gcp-sm:db-password"
+        );
+        assert!(normalize_store("s3:bucket")
+            .unwrap_err()
+            .contains("expected aws-sm:NAME"));
+        assert!(normalize_store("azure-kv:only").is_err());
+        assert!(normalize_store("vault:").is_err());
+    }
+
+    #[test]
+    fn evidence_args_take_a_store_prefix() {
+        let plain = EvidenceArg::parse("exports/a=b.json").unwrap();
+        assert_eq!(plain.store, None);
+        assert_eq!(plain.path, PathBuf::from("exports/a=b.json"));
+        let named = EvidenceArg::parse("vault:secret/data/app=meta.json").unwrap();
+        assert_eq!(named.store.as_deref(), Some("vault:secret/app"));
+        assert_eq!(named.path, PathBuf::from("meta.json"));
+    }
+
+    #[test]
+    fn times_parse_in_every_shape_the_tools_write() {
+        let t = |v: Value| json_time(Some(&v)).map(crate::time::format_rfc3339);
+        assert_eq!(
+            t(Value::from("2026-01-15T10:20:30.123456+00:00")).unwrap(),
+            "2026-01-15T10:20:30Z"
+        );
+        assert_eq!(
+            t(Value::from("2026-01-15T10:20:30.123456789Z")).unwrap(),
+            "2026-01-15T10:20:30Z"
+        );
+        assert_eq!(
+            t(Value::from(1_768_472_430.5)).unwrap(),
+            "2026-01-15T10:20:30Z"
+        );
+        assert_eq!(t(Value::from("")), None);
+        assert_eq!(t(Value::from("0001-01-01T00:00:00Z")), None);
+        assert_eq!(t(Value::Null), None);
+    }
+
+    #[test]
+    fn merging_keeps_the_earliest_creation_latest_use_and_the_cautious_state() {
+        let at = |s: &str, source: &str| Dated {
+            at: crate::time::parse_date(s).unwrap(),
+            source: source.into(),
+        };
+        let mut a = Record {
+            created: Some(at("2026-01-01", "a")),
+            last_used: Some(at("2026-03-01", "a")),
+            enabled: Some(Stated {
+                value: true,
+                source: "a".into(),
+            }),
+            ..Record::default()
+        };
+        a.merge(Record {
+            created: Some(at("2025-06-01", "b")),
+            last_used: Some(at("2026-02-01", "b")),
+            enabled: Some(Stated {
+                value: false,
+                source: "b".into(),
+            }),
+            ..Record::default()
+        });
+        assert_eq!(a.created.unwrap().source, "b");
+        assert_eq!(a.last_used.unwrap().source, "a");
+        assert!(!a.enabled.unwrap().value);
+    }
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::model::{AuditClass, KeyDecl, KeyState, Manifest};
-use crate::evidence::Evidence;
+use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
 use crate::inventory::{Inventory, Key, Location};
 use crate::rules::{Environment, Lifetime, RuleSet};
 use crate::time::{add_days, days_between, format_date};
@@ -27,6 +27,9 @@ pub struct KeyAudit {
     pub warnings: Vec<String>,
     /// Age in whole days, when a date is known.
     pub age_days: Option<i64>,
+    /// What evidence says about the key, each date with the export it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Record>,
 }
 
 /// A declared key found nowhere.
@@ -49,6 +52,23 @@ pub struct AuditOutcome {
     pub keys: Vec<KeyAudit>,
     /// Declared active keys found nowhere.
     pub unused: Vec<UnusedKey>,
+    /// Evidence about no declared and no found key.
+    pub unmatched_evidence: Vec<Unmatched>,
+}
+
+/// The evidence subjects a found key (and its declaration) may appear under.
+fn subjects_of(key: Option<&Key>, declaration: Option<&KeyDecl>) -> Vec<Subject> {
+    let mut subjects = Vec::new();
+    if let Some(key) = key {
+        subjects.push(Subject::Fingerprint(key.fingerprint.clone()));
+        subjects.extend(key.key_id.clone().map(Subject::KeyId));
+    }
+    if let Some(d) = declaration {
+        subjects.extend(d.key_id.clone().map(Subject::KeyId));
+        subjects.extend(d.store_ref.clone().map(Subject::Store));
+        subjects.extend(d.fingerprint.clone().map(Subject::Fingerprint));
+    }
+    subjects
 }
 
 /// The manifest's directory, canonical, for relating locations to manifest globs.
@@ -179,6 +199,12 @@ pub fn audit(
         |n| n.to_string_lossy().into_owned(),
     );
     let mut matched: BTreeSet<&str> = BTreeSet::new();
+    let mut claimed: BTreeSet<Subject> = manifest
+        .keys
+        .iter()
+        .flat_map(|d| subjects_of(None, Some(d)))
+        .map(|s| evidence.resolve(&s).clone())
+        .collect();
     let keys = inventory
         .keys
         .iter()
@@ -192,18 +218,21 @@ pub fn audit(
                 .iter()
                 .map(|l| manifest_path(l, &dir))
                 .collect();
+            let subjects = subjects_of(Some(key), declaration);
+            claimed.extend(subjects.iter().map(|s| evidence.resolve(s).clone()));
+            let record = evidence.about(&subjects);
             let mut verdict = Verdict::default();
             KeyCheck {
                 key,
                 rules,
                 manifest,
-                evidence,
+                record: record.as_ref(),
                 now,
                 declaration,
                 paths: &paths,
             }
             .run(&mut verdict, &manifest_name);
-            verdict.finish(declaration.map(|d| d.id.clone()))
+            verdict.finish(declaration.map(|d| d.id.clone()), record)
         })
         .collect();
     let unused = manifest
@@ -217,7 +246,11 @@ pub fn audit(
             reason: "declared active but found nowhere in this run".into(),
         })
         .collect();
-    AuditOutcome { keys, unused }
+    AuditOutcome {
+        keys,
+        unused,
+        unmatched_evidence: evidence::unmatched(evidence, &claimed),
+    }
 }
 
 /// Whether declaration `d` is the entry for `key`.
@@ -240,13 +273,14 @@ impl Verdict {
         self.reasons.push(reason);
     }
 
-    fn finish(self, declared_as: Option<String>) -> KeyAudit {
+    fn finish(self, declared_as: Option<String>, evidence: Option<Record>) -> KeyAudit {
         KeyAudit {
             declared_as,
             flags: self.flags.into_iter().collect(),
             reasons: self.reasons,
             warnings: self.warnings,
             age_days: self.age_days,
+            evidence,
         }
     }
 }
@@ -256,7 +290,8 @@ struct KeyCheck<'a> {
     key: &'a Key,
     rules: &'a RuleSet,
     manifest: &'a Manifest,
-    evidence: &'a Evidence,
+    /// What evidence says about the key, merged over its subjects.
+    record: Option<&'a Record>,
     now: Timestamp,
     declaration: Option<&'a KeyDecl>,
     /// Location paths relative to the manifest, parallel to `key.locations`.
@@ -274,21 +309,19 @@ impl KeyCheck<'_> {
         self.age(verdict);
         self.expiry(verdict);
         self.state(verdict);
+        self.store_state(verdict);
+        self.rotation(verdict);
         self.usage(verdict);
         self.privilege(verdict);
         self.scopes(verdict);
         self.locations(verdict);
+        self.store_locations(verdict);
         self.test_paths(verdict);
         self.rule(verdict);
         self.lifetime(verdict);
+        self.required_expiry(verdict);
+        self.token_policies(verdict);
         self.environment(verdict);
-    }
-
-    fn usage_record(&self) -> Option<&crate::evidence::KeyUsage> {
-        self.key
-            .key_id
-            .as_deref()
-            .and_then(|id| self.evidence.get(id))
     }
 
     /// The date the key's age counts from, and what it is.
@@ -298,10 +331,9 @@ impl KeyCheck<'_> {
             declared
                 .and_then(|d| d.rotated)
                 .map(|t| (t, "rotated".to_string())),
-            self.usage_record().and_then(|u| {
-                u.last_rotated
-                    .map(|t| (t, format!("last rotated per {}", u.source)))
-            }),
+            self.record
+                .and_then(|r| r.rotated.as_ref())
+                .map(|d| (d.at, format!("last rotated per {}", d.source))),
         ]
         .into_iter()
         .flatten()
@@ -311,6 +343,11 @@ impl KeyCheck<'_> {
                 declared
                     .and_then(|d| d.created)
                     .map(|t| (t, "created".into()))
+            })
+            .or_else(|| {
+                self.record
+                    .and_then(|r| r.created.as_ref())
+                    .map(|d| (d.at, format!("created per {}", d.source)))
             })
             .or_else(|| {
                 self.key
@@ -352,8 +389,13 @@ impl KeyCheck<'_> {
             .key
             .assessment
             .expires
-            .map(|t| (t, "expiry carried by the key"));
-        for (expires, source) in [declared, decoded].into_iter().flatten() {
+            .map(|t| (t, "expiry carried by the key".to_string()));
+        let declared = declared.map(|(t, s)| (t, s.to_string()));
+        let stored = self
+            .record
+            .and_then(|r| r.expires.as_ref())
+            .map(|d| (d.at, format!("per {}", d.source)));
+        for (expires, source) in [declared, decoded, stored].into_iter().flatten() {
             if expires <= self.now {
                 verdict.flag(
                     AuditClass::Stale,
@@ -394,36 +436,155 @@ impl KeyCheck<'_> {
         }
     }
 
-    fn usage(&self, verdict: &mut Verdict) {
-        let (Some(usage), Some(window)) = (self.usage_record(), self.manifest.policy.unused_after)
-        else {
+    /// The store or provider says the key was deleted or disabled, yet it is still here.
+    fn store_state(&self, verdict: &mut Verdict) {
+        let Some(record) = self.record else {
             return;
         };
-        match (usage.last_used, usage.created) {
+        if let Some(deleted) = &record.deleted {
+            verdict.flag(
+                AuditClass::Stale,
+                format!(
+                    "deleted on {} per {}, but still present",
+                    format_date(deleted.at),
+                    deleted.source
+                ),
+            );
+        }
+        if let Some(enabled) = record.enabled.as_ref().filter(|e| !e.value) {
+            verdict.flag(
+                AuditClass::Stale,
+                format!("disabled per {}, but still present", enabled.source),
+            );
+        }
+    }
+
+    /// Rotation switched off where the policy requires it, or a scheduled rotation overdue.
+    fn rotation(&self, verdict: &mut Verdict) {
+        let Some(record) = self.record else {
+            return;
+        };
+        if let Some(rotation) = &record.rotation_enabled {
+            if !rotation.value && self.manifest.policy.require_rotation {
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!(
+                        "automatic rotation is off per {}, and [policy] require_rotation is set",
+                        rotation.source
+                    ),
+                );
+            }
+        }
+        let rotating = record.rotation_enabled.as_ref().is_some_and(|r| r.value);
+        if let Some(next) = record
+            .next_rotation
+            .as_ref()
+            .filter(|n| rotating && n.at < self.now)
+        {
+            verdict.flag(
+                AuditClass::Stale,
+                format!(
+                    "rotation overdue: next rotation was due on {} per {}",
+                    format_date(next.at),
+                    next.source
+                ),
+            );
+        }
+    }
+
+    fn usage(&self, verdict: &mut Verdict) {
+        let (Some(record), Some(window)) = (self.record, self.manifest.policy.unused_after) else {
+            return;
+        };
+        match (&record.last_used, &record.created) {
             (Some(used), _) => {
-                let idle = days_between(used, self.now);
+                let idle = days_between(used.at, self.now);
                 if idle > window {
                     verdict.flag(
                         AuditClass::Stale,
                         format!(
                             "last used {} ({idle} days ago) per {}: exceeds unused_after {window} days",
-                            format_date(used),
-                            usage.source
+                            format_date(used.at),
+                            used.source
                         ),
                     );
                 }
             }
-            (None, Some(created)) if days_between(created, self.now) > window => {
+            // Only exports that record use can say "never used".
+            (None, Some(created))
+                if record.tracks_use && days_between(created.at, self.now) > window =>
+            {
                 verdict.flag(
                     AuditClass::Stale,
                     format!(
                         "never used since created {} per {}: exceeds unused_after {window} days",
-                        format_date(created),
-                        usage.source
+                        format_date(created.at),
+                        created.source
                     ),
                 );
             }
             _ => {}
+        }
+    }
+
+    /// A key declared to live in a central store, found in plain files or dumps outside the
+    /// locations declared for it (with no `locations`, anywhere it was found).
+    fn store_locations(&self, verdict: &mut Verdict) {
+        let Some(declared) = self.declaration else {
+            return;
+        };
+        let (Some(store), None) = (&declared.store, &declared.locations) else {
+            return;
+        };
+        let places: Vec<String> = self.key.locations.iter().map(place).collect();
+        if !places.is_empty() {
+            verdict.flag(
+                AuditClass::OverPrivileged,
+                format!(
+                    "declared to live in {store}, but found outside it: {}",
+                    list_places(&places)
+                ),
+            );
+        }
+    }
+
+    /// `[policy] require_expiry`: a long-lived key with no expiry declared, carried or stored.
+    fn required_expiry(&self, verdict: &mut Verdict) {
+        if !self.manifest.policy.require_expiry {
+            return;
+        }
+        let has_expiry = self.declaration.and_then(|d| d.expires).is_some()
+            || self.key.assessment.expires.is_some()
+            || self.record.and_then(|r| r.expires.as_ref()).is_some();
+        if has_expiry || self.key.assessment.lifetime != Lifetime::Long {
+            return;
+        }
+        let rule = &self.rules.rules()[self.key.rule];
+        verdict.flag(
+            AuditClass::OverPrivileged,
+            format!(
+                "a long-lived {} {} with no expiry (declared, carried or in evidence), and [policy] require_expiry is set",
+                rule.provider,
+                rule.kind.as_str()
+            ),
+        );
+    }
+
+    /// A Vault token holding the `root` policy where the declaration allows less than admin.
+    fn token_policies(&self, verdict: &mut Verdict) {
+        let (Some(record), Some(max)) =
+            (self.record, self.declaration.and_then(|d| d.max_privilege))
+        else {
+            return;
+        };
+        if record.policies.iter().any(|p| p == "root") && max < crate::rules::spec::Tier::Admin {
+            verdict.flag(
+                AuditClass::OverPrivileged,
+                format!(
+                    "holds Vault's root policy, beyond max_privilege {}",
+                    max.as_str()
+                ),
+            );
         }
     }
 
@@ -615,7 +776,7 @@ fn short(commit: &str) -> &str {
 mod tests {
     use super::*;
     use crate::analyze::assess;
-    use crate::evidence::KeyUsage;
+    use crate::evidence::{Dated, Record, Stated};
     use crate::fingerprint::fingerprint;
     use crate::rules::Tier;
     use crate::secret::Secret;
@@ -859,17 +1020,25 @@ mod tests {
         let w = World::new();
         let akid = "AKIAQ2ZRT4MWXLP4VN7Q"; // keyaudit:allow
         let mut evidence = Evidence::default();
-        evidence.by_key_id.insert(
-            akid.into(),
-            KeyUsage {
-                key_id: akid.into(),
-                user: "deployer".into(),
-                created: Some(parse_date("2026-03-01").unwrap()),
-                last_rotated: Some(parse_date("2026-03-01").unwrap()),
-                last_used: Some(parse_date("2026-06-01").unwrap()),
-                active: Some(true),
-                source: "report.csv + keys.json".into(),
+        let at = |date: &str, source: &str| Dated {
+            at: parse_date(date).unwrap(),
+            source: source.into(),
+        };
+        evidence.add(
+            Subject::KeyId(akid.into()),
+            Record {
+                user: Some("deployer".into()),
+                created: Some(at("2026-03-01", "keys.json")),
+                rotated: Some(at("2026-03-01", "keys.json")),
+                last_used: Some(at("2026-06-01", "report.csv")),
+                enabled: Some(Stated {
+                    value: true,
+                    source: "keys.json".into(),
+                }),
+                tracks_use: true,
+                ..Record::default()
             },
+            "report.csv + keys.json",
         );
         let manifest = format!(
             "[policy]\nunused_after = \"90d\"\nmax_age = \"180d\"\n[[key]]\nid = \"deploy\"\nkey_id = \"{akid}\"\n"
@@ -885,8 +1054,8 @@ mod tests {
         assert_eq!(
             verdict.reasons,
             vec![
-                "age 267 days since last rotated per report.csv + keys.json 2026-03-01 exceeds max_age 180 days",
-                "last used 2026-06-01 (175 days ago) per report.csv + keys.json: exceeds unused_after 90 days",
+                "age 267 days since last rotated per keys.json 2026-03-01 exceeds max_age 180 days",
+                "last used 2026-06-01 (175 days ago) per report.csv: exceeds unused_after 90 days",
             ]
         );
     }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table};
 
 use super::audit::manifest_path_for;
+use crate::evidence::{Evidence, Subject};
 use crate::fingerprint::fingerprint;
 use crate::inventory::Key;
 use crate::rules::RuleSet;
@@ -69,6 +70,7 @@ pub fn render_entries(
     salt: &[u8],
     manifest_dir: &Path,
     now: Timestamp,
+    evidence: &Evidence,
     taken: &mut BTreeSet<String>,
 ) -> String {
     let mut tables = ArrayOfTables::new();
@@ -88,7 +90,13 @@ pub fn render_entries(
         taken.insert(id.clone());
         let mut table = Table::new();
         table["id"] = toml_edit::value(id);
-        table["fingerprint"] = toml_edit::value(fingerprint(salt, key.secret.expose()));
+        let key_fingerprint = fingerprint(salt, key.secret.expose());
+        let subjects = [Subject::Fingerprint(key_fingerprint.clone())]
+            .into_iter()
+            .chain(key.key_id.clone().map(Subject::KeyId))
+            .collect::<Vec<_>>();
+        let record = evidence.about(&subjects);
+        table["fingerprint"] = toml_edit::value(key_fingerprint);
         if let Some(key_id) = &key.key_id {
             table["key_id"] = toml_edit::value(key_id.as_str());
         }
@@ -103,16 +111,33 @@ pub fn render_entries(
         if !places.is_empty() {
             table["locations"] = toml_edit::value(places.into_iter().collect::<Array>());
         }
-        let created = key.first_seen.as_ref().map_or(now, |f| f.date);
-        let date: toml_edit::Datetime = format_date(created)
-            .parse()
-            .expect("a calendar date is a TOML date");
-        table["created"] = toml_edit::value(date);
+        // Evidence knows creation better than history does; history better than now.
+        let created = record
+            .as_ref()
+            .and_then(|r| r.created.as_ref())
+            .map(|d| d.at)
+            .or_else(|| key.first_seen.as_ref().map(|f| f.date))
+            .unwrap_or(now);
+        table["created"] = toml_edit::value(toml_date(created));
+        if let Some(rotated) = record
+            .as_ref()
+            .and_then(|r| r.rotated.as_ref())
+            .filter(|d| d.at > created)
+        {
+            table["rotated"] = toml_edit::value(toml_date(rotated.at));
+        }
         tables.push(table);
     }
     let mut doc = DocumentMut::new();
     doc.insert("key", Item::ArrayOfTables(tables));
     doc.to_string()
+}
+
+/// `ts` as a TOML calendar date.
+fn toml_date(ts: Timestamp) -> toml_edit::Datetime {
+    format_date(ts)
+        .parse()
+        .expect("a calendar date is a TOML date")
 }
 
 /// The text of a new manifest.

@@ -113,6 +113,10 @@ struct PolicySpec {
     expiry_warning: Option<Spanned<String>>,
     fail_on: Option<Vec<AuditClass>>,
     test_paths: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    require_rotation: bool,
+    #[serde(default)]
+    require_expiry: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,7 +155,7 @@ struct KeySpec {
     max_age: Option<Spanned<String>>,
     #[serde(default)]
     state: KeyState,
-    store: Option<String>,
+    store: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +196,11 @@ pub struct Policy {
     pub fail_on: Option<Vec<AuditClass>>,
     /// Where live keys must not be.
     pub test_paths: Option<Globs>,
+    /// With store evidence: a secret whose store does not rotate it is stale.
+    pub require_rotation: bool,
+    /// A long-lived key with no expiry anywhere (declared, carried, or in evidence) is
+    /// over-privileged.
+    pub require_expiry: bool,
 }
 
 /// `[[environment]]`.
@@ -238,8 +247,10 @@ pub struct KeyDecl {
     pub max_age: Option<i64>,
     /// Lifecycle state.
     pub state: KeyState,
-    /// Where it is meant to live.
+    /// Where it is meant to live, as written.
     pub store: Option<String>,
+    /// `store` normalised (see [`crate::evidence::normalize_store`]), to meet evidence.
+    pub store_ref: Option<String>,
 }
 
 /// `[[allow]]`: values that are not keys.
@@ -362,6 +373,8 @@ impl Manifest {
             expiry_warning: spanned_days(&spec.policy.expiry_warning)?,
             fail_on: spec.policy.fail_on.clone(),
             test_paths: spanned_globs(&spec.policy.test_paths)?,
+            require_rotation: spec.policy.require_rotation,
+            require_expiry: spec.policy.require_expiry,
         };
         let exclude = spec
             .scan
@@ -464,7 +477,15 @@ impl Manifest {
                 expires: spanned_date(&key.expires)?,
                 max_age: spanned_days(&key.max_age)?,
                 state: key.state,
-                store: key.store.clone(),
+                store: key.store.as_ref().map(|s| s.get_ref().clone()),
+                store_ref: key
+                    .store
+                    .as_ref()
+                    .map(|s| {
+                        crate::evidence::normalize_store(s.get_ref())
+                            .map_err(|m| at(s.span().start, m))
+                    })
+                    .transpose()?,
             });
         }
 

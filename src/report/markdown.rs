@@ -138,6 +138,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
+    if !report.unmatched_evidence.is_empty() {
+        writeln!(out, "## Evidence that matches no key\n")?;
+        for unmatched in &report.unmatched_evidence {
+            writeln!(
+                out,
+                "- {} ({})",
+                cell(&unmatched.subject),
+                cell(&unmatched.sources.join(", "))
+            )?;
+        }
+        writeln!(out)?;
+    }
     if !report.scan.errors.is_empty() {
         writeln!(out, "## Inputs that could not be read\n")?;
         for error in &report.scan.errors {

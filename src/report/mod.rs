@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::evidence::Unmatched;
 use crate::inventory::{FirstSeen, Inventory, Location};
 use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
 use crate::manifest::AuditClass;
@@ -154,8 +155,25 @@ pub struct Report {
     pub keys: Vec<KeyEntry>,
     /// Declared keys found nowhere.
     pub unused: Vec<UnusedKey>,
+    /// With `audit`: evidence about no declared and no found key.
+    pub unmatched_evidence: Vec<Unmatched>,
     /// Totals.
     pub summary: Summary,
+    /// When the report was made (RFC 3339, UTC, milliseconds): the time of JSONL events.
+    pub generated_at: String,
+}
+
+/// One JSONL event: flat, with the fields log pipelines key on (`timestamp`, `event`,
+/// `level`, `message`) beside the event's own.
+#[derive(Serialize)]
+struct Event<'a, T: Serialize> {
+    timestamp: &'a str,
+    event: &'static str,
+    level: &'static str,
+    message: String,
+    tool: &'static str,
+    #[serde(flatten)]
+    body: T,
 }
 
 /// The closing line of a JSONL report.
@@ -169,6 +187,12 @@ struct SummaryLine<'a> {
 #[derive(Serialize)]
 struct UnusedLine<'a> {
     unused: &'a UnusedKey,
+}
+
+/// A JSONL line for evidence that matched no key.
+#[derive(Serialize)]
+struct UnmatchedLine<'a> {
+    unmatched_evidence: &'a Unmatched,
 }
 
 /// Everything a report is made from besides the inventory.
@@ -186,6 +210,40 @@ pub struct RunInfo {
     pub allowed: usize,
     /// The manifest used, if any.
     pub manifest: Option<String>,
+}
+
+/// The level and one-line message of a key's JSONL event: an error when an audit flags it (or
+/// a scan finds it), quoting no secret.
+fn key_event(key: &KeyEntry) -> (&'static str, String) {
+    let place = key
+        .locations
+        .first()
+        .map(|l| format!("{}:{}", l.path, l.line))
+        .unwrap_or_default();
+    match &key.audit {
+        Some(audit) if audit.flags.is_empty() => (
+            "info",
+            format!("{} {} at {place}: as declared", key.provider, key.kind),
+        ),
+        Some(audit) => (
+            "error",
+            format!(
+                "{} {} at {place}: {}",
+                key.provider,
+                key.kind,
+                audit
+                    .flags
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        None => (
+            "error",
+            format!("{} {} found at {place}", key.provider, key.kind),
+        ),
+    }
 }
 
 impl Report {
@@ -276,8 +334,36 @@ impl Report {
             },
             keys,
             unused,
+            unmatched_evidence: audit
+                .map(|a| a.unmatched_evidence.clone())
+                .unwrap_or_default(),
             summary,
+            generated_at: jiff::Timestamp::now()
+                .round(jiff::Unit::Millisecond)
+                .unwrap_or_else(|_| jiff::Timestamp::now())
+                .to_string(),
         }
+    }
+
+    /// Writes one JSONL event line.
+    fn write_event<T: Serialize>(
+        &self,
+        out: &mut dyn Write,
+        event: &'static str,
+        level: &'static str,
+        message: String,
+        body: T,
+    ) -> io::Result<()> {
+        let line = Event {
+            timestamp: &self.generated_at,
+            event,
+            level,
+            message,
+            tool: "keyaudit",
+            body,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)
     }
 
     /// Writes the report in `format`.
@@ -292,21 +378,35 @@ impl Report {
             }
             Format::Jsonl => {
                 for key in &self.keys {
-                    serde_json::to_writer(&mut *out, key)?;
-                    writeln!(out)?;
+                    let (level, message) = key_event(key);
+                    self.write_event(out, "key", level, message, key)?;
                 }
                 for unused in &self.unused {
-                    serde_json::to_writer(&mut *out, &UnusedLine { unused })?;
-                    writeln!(out)?;
+                    let message = format!("declared key {} found nowhere", unused.id);
+                    self.write_event(out, "unused", "warning", message, UnusedLine { unused })?;
                 }
-                serde_json::to_writer(
-                    &mut *out,
-                    &SummaryLine {
-                        summary: &self.summary,
-                        scan: &self.scan,
-                    },
-                )?;
-                writeln!(out)
+                for unmatched in &self.unmatched_evidence {
+                    let message = format!(
+                        "evidence about {} matches no declared or found key",
+                        unmatched.subject
+                    );
+                    let body = UnmatchedLine {
+                        unmatched_evidence: unmatched,
+                    };
+                    self.write_event(out, "unmatched_evidence", "info", message, body)?;
+                }
+                let message = format!(
+                    "{} key{} in {} location{}",
+                    self.summary.keys,
+                    if self.summary.keys == 1 { "" } else { "s" },
+                    self.summary.locations,
+                    if self.summary.locations == 1 { "" } else { "s" }
+                );
+                let body = SummaryLine {
+                    summary: &self.summary,
+                    scan: &self.scan,
+                };
+                self.write_event(out, "summary", "info", message, body)
             }
         }
     }

@@ -79,6 +79,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for unused in &report.unused {
         writeln!(out, "  {}: unused: {}", unused.id, unused.reason)?;
     }
+    for unmatched in &report.unmatched_evidence {
+        writeln!(
+            out,
+            "  evidence about {} ({}) matches no declared or found key",
+            unmatched.subject,
+            unmatched.sources.join(", ")
+        )?;
+    }
     if let Some(flagged) = &report.summary.flagged {
         let counts: Vec<String> = flagged.iter().map(|(c, n)| format!("{n} {c}")).collect();
         write!(out, "{} · ", counts.join(", "))?;

@@ -149,7 +149,7 @@ fn stale_by_usage_evidence() {
         &usage,
         Some("deployer"),
         "stale",
-        "last used 2026-05-01 (205 days ago) per credential-report.csv + list-access-keys.json",
+        "last used 2026-05-01 (205 days ago) per credential-report.csv",
         1,
     );
     let (code, _) = audit_case("stale-unused", &[]);
