@@ -26,6 +26,7 @@ use crate::config::{ReportSettings, Settings};
 use crate::evidence::{Evidence, LoadContext};
 use crate::fingerprint::{fingerprint, DEFAULT_SALT};
 use crate::inventory::Inventory;
+use crate::managed;
 use crate::manifest::audit::{apply_allows, audit, drop_manifest_references, AuditOutcome};
 use crate::manifest::edit::{fresh_salt, init_text, render_entries, update_text};
 use crate::manifest::{self, AuditClass, Manifest};
@@ -200,7 +201,13 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
     let stats = Stats::default();
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
+    let managed = Mutex::new(Vec::new());
     let visit = |origin: Origin, data: &[u8], window: Window| {
+        // ExternalSecrets in the files as they are now (history would repeat them).
+        if window.is_whole && origin.commit.is_none() && managed::may_hold(&origin.path, data) {
+            let found = managed::parse(&origin.path, data);
+            managed.lock().expect("managed lock").extend(found);
+        }
         let mut hits = scanner.scan_file(Some(&origin.path), data);
         if !window.is_whole {
             // Windows overlap: each reports the keys starting in its own stretch, placed in
@@ -228,6 +235,10 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
     })?;
     let findings = findings.into_inner().expect("findings lock");
     let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings, &commits);
+    inventory.managed = managed.into_inner().expect("managed lock");
+    inventory
+        .managed
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     if let Some(manifest) = &prepared.manifest {
         let ids = manifest
             .keys

@@ -80,6 +80,8 @@ pub struct Key {
 pub struct Inventory {
     /// Keys sorted by first location, then fingerprint.
     pub keys: Vec<Key>,
+    /// Secrets fetched from a central store by Kubernetes ExternalSecrets, by path and line.
+    pub managed: Vec<crate::managed::ManagedSecret>,
 }
 
 impl Inventory {
@@ -157,7 +159,10 @@ impl Inventory {
                 .cmp(&b.locations[0])
                 .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         });
-        Self { keys }
+        Self {
+            keys,
+            managed: Vec::new(),
+        }
     }
 }
 

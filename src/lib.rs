@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod fingerprint;
 pub mod globs;
 pub mod inventory;
+pub mod managed;
 pub mod manifest;
 pub mod report;
 pub mod rules;

@@ -23,7 +23,10 @@ pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
         let name = secret
             .get("name")
             .and_then(Value::as_str)
-            .filter(|n| n.contains("/secrets/"))
+            .filter(|n| {
+                n.rsplit_once("/secrets/")
+                    .is_some_and(|(_, s)| !s.is_empty())
+            })
             .ok_or_else(|| {
                 at_start(
                     path,

@@ -385,10 +385,10 @@ pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
             Ok(format!("aws-sm:{name}"))
         }
         // A full resource name names the secret by its last segment.
-        "gcp-sm" => Ok(format!(
-            "gcp-sm:{}",
-            rest.rsplit_once("/secrets/").map_or(rest, |(_, name)| name)
-        )),
+        "gcp-sm" => match rest.rsplit_once("/secrets/").map_or(rest, |(_, name)| name) {
+            "" => Err(format!("store `{store}` names no secret: gcp-sm:NAME")),
+            name => Ok(format!("gcp-sm:{name}")),
+        },
         "azure-kv" => match rest.split_once('/') {
             Some((vault, name)) if !vault.is_empty() && !name.is_empty() && !name.contains('/') => {
                 Ok(format!("azure-kv:{}/{name}", vault.to_ascii_lowercase()))

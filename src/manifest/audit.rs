@@ -830,7 +830,10 @@ mod tests {
 
         fn run(&self, keys: Vec<Key>, manifest: &str, evidence: &Evidence) -> AuditOutcome {
             let manifest = manifest_from(manifest);
-            let inventory = Inventory { keys };
+            let inventory = Inventory {
+                keys,
+                managed: Vec::new(),
+            };
             audit(&inventory, &self.rules, &manifest, evidence, now())
         }
     }
@@ -1277,6 +1280,7 @@ mod tests {
                 ),
                 w.key("stripe-secret-key-test", STRIPE_TEST, None, &["docs/c.md"]),
             ],
+            managed: Vec::new(),
         };
         assert_eq!(apply_allows(&mut inventory, &manifest, &w.rules), 1);
         assert_eq!(inventory.keys.len(), 2);

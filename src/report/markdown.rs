@@ -138,6 +138,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
+    if !report.managed.is_empty() {
+        writeln!(out, "## Centrally managed secrets (ExternalSecrets)\n")?;
+        for managed in &report.managed {
+            writeln!(out, "- {}", cell(&super::table::describe_managed(managed)))?;
+        }
+        writeln!(out)?;
+    }
     if !report.unmatched_evidence.is_empty() {
         writeln!(out, "## Evidence that matches no key\n")?;
         for unmatched in &report.unmatched_evidence {

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::evidence::Unmatched;
 use crate::inventory::{FirstSeen, Inventory, Location};
+use crate::managed::ManagedSecret;
 use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
 use crate::manifest::AuditClass;
 use crate::rules::RuleSet;
@@ -157,6 +158,8 @@ pub struct Report {
     pub unused: Vec<UnusedKey>,
     /// With `audit`: evidence about no declared and no found key.
     pub unmatched_evidence: Vec<Unmatched>,
+    /// Secrets fetched from central stores by Kubernetes ExternalSecrets (names, no values).
+    pub managed: Vec<ManagedSecret>,
     /// Totals.
     pub summary: Summary,
     /// When the report was made (RFC 3339, UTC, milliseconds): the time of JSONL events.
@@ -187,6 +190,12 @@ struct SummaryLine<'a> {
 #[derive(Serialize)]
 struct UnusedLine<'a> {
     unused: &'a UnusedKey,
+}
+
+/// A JSONL line for an ExternalSecret.
+#[derive(Serialize)]
+struct ManagedLine<'a> {
+    managed: &'a ManagedSecret,
 }
 
 /// A JSONL line for evidence that matched no key.
@@ -337,6 +346,7 @@ impl Report {
             unmatched_evidence: audit
                 .map(|a| a.unmatched_evidence.clone())
                 .unwrap_or_default(),
+            managed: inventory.managed.clone(),
             summary,
             generated_at: jiff::Timestamp::now()
                 .round(jiff::Unit::Millisecond)
@@ -394,6 +404,15 @@ impl Report {
                         unmatched_evidence: unmatched,
                     };
                     self.write_event(out, "unmatched_evidence", "info", message, body)?;
+                }
+                for managed in &self.managed {
+                    let message = format!(
+                        "{} fetches {} from store {}",
+                        managed.name,
+                        managed.refs.len(),
+                        managed.store
+                    );
+                    self.write_event(out, "managed", "info", message, ManagedLine { managed })?;
                 }
                 let message = format!(
                     "{} key{} in {} location{}",

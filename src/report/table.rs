@@ -79,6 +79,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for unused in &report.unused {
         writeln!(out, "  {}: unused: {}", unused.id, unused.reason)?;
     }
+    for managed in &report.managed {
+        writeln!(out, "  managed: {}", describe_managed(managed))?;
+    }
     for unmatched in &report.unmatched_evidence {
         writeln!(
             out,
@@ -121,4 +124,25 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// One line about an ExternalSecret: where it is, which store, which entries.
+pub fn describe_managed(managed: &crate::managed::ManagedSecret) -> String {
+    let entries: Vec<String> = managed
+        .refs
+        .iter()
+        .map(|r| match &r.property {
+            Some(p) => format!("{}#{p}", r.remote_key),
+            None => r.remote_key.clone(),
+        })
+        .collect();
+    format!(
+        "{}:{} ExternalSecret {} from {} {}: {}",
+        managed.path,
+        managed.line,
+        managed.name,
+        managed.store_kind,
+        managed.store,
+        entries.join(", ")
+    )
 }

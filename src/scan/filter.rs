@@ -374,7 +374,12 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         });
-    if identifier_chain || is_identifier(text) {
+    // `gcp-sm:NAME`, `app.config-key`: every part a word or name, kebab-case included.
+    let word_chain = text.split(['.', ':']).count() > 1
+        && text
+            .split(['.', ':'])
+            .all(|part| !part.is_empty() && is_identifier(&part.replace('-', "_")));
+    if identifier_chain || word_chain || is_identifier(text) {
         return false;
     }
     // Paths and URLs (URLs with credentials have their own rules); a scope such as
@@ -558,6 +563,8 @@ mod tests {
         ] {
             assert!(is_plausible_secret_value(random.as_bytes()), "{random}"); // keyaudit:allow
         }
+        assert!(!is_plausible_secret_value(b"gcp-sm:NAME"));
+        assert!(is_plausible_secret_value(b"admin:S3cr3t-Pa55")); // keyaudit:allow
         for identifier in ["TokenStream2", "CFStringRef", "HttpRequestHandlerFactory"] {
             assert!(is_identifier(identifier), "{identifier}");
         }

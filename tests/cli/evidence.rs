@@ -1,0 +1,401 @@
+//! Evidence from central stores and logs (SPEC section 10, issue 9): fixtures/evidence holds a
+//! tree of fake keys, a manifest linking each to a store entry or key id, and one export per
+//! tool in exports/, each shaped as the tool emits it. Every stale and over-privileged cause
+//! evidence can show has a key here; the audit runs as of 2026-11-23.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::keyaudit;
+
+const EXPORTS: &[&str] = &[
+    "list-secrets.json",
+    "cloudtrail.json",
+    "gcloud-secrets.json",
+    "az-keyvault-secrets.json",
+    "vault-kv-metadata.json",
+    "vault-token-lookup.json",
+];
+
+/// `audit TREE --now 2026-11-23 --format FORMAT` with every export and `extra`; returns
+/// (exit code, stdout, stderr).
+fn audit_in(tree: &Path, format: &str, extra: &[&str]) -> (i32, String, String) {
+    let exports = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/evidence/exports");
+    let mut cmd = keyaudit();
+    cmd.arg("audit")
+        .arg(tree)
+        .args(["--now", "2026-11-23", "--format", format]);
+    for export in EXPORTS {
+        cmd.arg("--evidence").arg(exports.join(export));
+    }
+    let output = cmd.args(extra).output().expect("runs");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The JSON audit of the fixture with every export.
+fn report(extra: &[&str]) -> Value {
+    let (code, stdout, stderr) = audit_in(Path::new("fixtures/evidence"), "json", extra);
+    assert_eq!(code, 1, "stderr: {stderr}");
+    serde_json::from_str(&stdout).expect("JSON")
+}
+
+/// The key declared as `id`, with its audit verdict (flattened into the key).
+fn verdict<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["declared_as"] == id)
+        .unwrap_or_else(|| panic!("no key declared as {id}"))
+}
+
+/// (flags, reasons) of the key declared as `id`.
+fn flags_and_reasons(report: &Value, id: &str) -> (Vec<String>, Vec<String>) {
+    let audit = verdict(report, id);
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    (strings(&audit["flags"]), strings(&audit["reasons"]))
+}
+
+/// A copy of the fixture tree whose manifest gets `extra_policy` under [policy].
+fn fixture_copy(extra_policy: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["app", "deploy"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    for file in ["app/.env", "deploy/external-secret.yaml"] {
+        std::fs::copy(
+            Path::new("fixtures/evidence").join(file),
+            dir.path().join(file),
+        )
+        .unwrap();
+    }
+    let manifest = std::fs::read_to_string("fixtures/evidence/keyaudit.toml").unwrap();
+    let manifest = manifest.replace("[policy]\n", &format!("[policy]\n{extra_policy}"));
+    std::fs::write(dir.path().join("keyaudit.toml"), manifest).unwrap();
+    dir
+}
+
+#[test]
+fn stale_when_the_store_says_the_last_rotation_is_older_than_max_age() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "stripe-prod");
+    assert_eq!(flags, vec!["stale"]);
+    assert!(reasons.contains(
+        &"age 205 days since last rotated per list-secrets.json 2026-05-01 exceeds max_age 90 days"
+            .to_string()
+    ));
+}
+
+#[test]
+fn stale_when_rotation_is_off_and_the_policy_requires_it() {
+    let reason =
+        "automatic rotation is off per list-secrets.json, and [policy] require_rotation is set";
+    let (_, reasons) = flags_and_reasons(&report(&[]), "stripe-prod");
+    assert!(reasons.contains(&reason.to_string()), "{reasons:?}");
+    // Without the policy, rotation being off is no fault by itself.
+    let copy = fixture_copy("");
+    let manifest = copy.path().join("keyaudit.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("require_rotation = true\n", "");
+    std::fs::write(&manifest, text).unwrap();
+    let (_, stdout, _) = audit_in(copy.path(), "json", &[]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let (_, reasons) = flags_and_reasons(&report, "stripe-prod");
+    assert!(!reasons.contains(&reason.to_string()), "{reasons:?}");
+}
+
+#[test]
+fn stale_when_the_store_entry_expired() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "db-password");
+    assert!(flags.contains(&"stale".to_string()));
+    assert!(reasons.contains(&"expired on 2026-11-01 (per gcloud-secrets.json)".to_string()));
+}
+
+#[test]
+fn stale_when_the_store_entry_is_disabled() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "sendgrid");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec!["disabled per az-keyvault-secrets.json, but still present"]
+    );
+}
+
+#[test]
+fn stale_when_the_store_entry_is_deleted_linked_by_path_or_as_the_only_vault_store() {
+    let expected = vec!["deleted on 2026-11-10 per vault-kv-metadata.json, but still present"];
+    // Linked by elimination: the manifest declares one vault store; a note says so.
+    let (code, stdout, stderr) = audit_in(Path::new("fixtures/evidence"), "json", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("linked to vault:secret/app/slack"),
+        "{stderr}"
+    );
+    let by_elimination: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(flags_and_reasons(&by_elimination, "slack-bot").1, expected);
+    // Linked by the path given with the file.
+    let output = keyaudit()
+        .args([
+            "audit",
+            "fixtures/evidence",
+            "--now",
+            "2026-11-23",
+            "--format",
+            "json",
+        ])
+        .args([
+            "--evidence",
+            "vault:secret/data/app/slack=fixtures/evidence/exports/vault-kv-metadata.json",
+        ])
+        .output()
+        .unwrap();
+    let named: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(flags_and_reasons(&named, "slack-bot").1, expected);
+}
+
+#[test]
+fn stale_when_the_last_use_is_older_than_unused_after() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "deploy-aws");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec![
+            "last used 2026-06-01 (174 days ago) per cloudtrail.json: exceeds unused_after 90 days"
+        ]
+    );
+}
+
+#[test]
+fn over_privileged_when_a_store_key_is_found_in_a_plain_file() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "db-password");
+    assert!(flags.contains(&"over-privileged".to_string()));
+    assert!(reasons.contains(
+        &"declared to live in gcp-sm:projects/acme-prod/secrets/db-password, but found outside it: app/.env:3"
+            .to_string()
+    ));
+}
+
+#[test]
+fn over_privileged_when_a_vault_token_holds_root() {
+    let (flags, reasons) = flags_and_reasons(&report(&[]), "ci-vault-token");
+    assert_eq!(flags, vec!["over-privileged"]);
+    assert_eq!(
+        reasons,
+        vec!["holds Vault's root policy, beyond max_privilege full"]
+    );
+}
+
+#[test]
+fn over_privileged_when_require_expiry_finds_no_expiry() {
+    let copy = fixture_copy("require_expiry = true\n");
+    let (code, stdout, _) = audit_in(copy.path(), "json", &[]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    // The token lookup says ttl 0 and no expire_time: a token that never expires.
+    let (flags, reasons) = flags_and_reasons(&report, "ci-vault-token");
+    assert_eq!(flags, vec!["over-privileged"]);
+    assert!(reasons.iter().any(|r| r.starts_with(
+        "a long-lived HashiCorp Vault token with no expiry (declared, carried or in evidence)"
+    )));
+    // The GCP secret has an expiry in the store: not flagged for this.
+    let (_, reasons) = flags_and_reasons(&report, "db-password");
+    assert!(
+        !reasons.iter().any(|r| r.contains("require_expiry")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn a_key_the_store_keeps_fresh_is_clean_and_its_dates_name_their_export() {
+    let report = report(&[]);
+    let key = verdict(&report, "billing-stripe");
+    assert_eq!(key["flags"], serde_json::json!([]));
+    let evidence = &key["evidence"];
+    assert_eq!(
+        evidence["rotated"],
+        serde_json::json!({"at": "2026-11-01T03:00:00Z", "source": "list-secrets.json"})
+    );
+    assert_eq!(evidence["last_used"]["source"], "list-secrets.json");
+    assert_eq!(evidence["next_rotation"]["at"], "2026-12-01T03:00:00Z");
+    assert_eq!(evidence["rotation_period_days"]["value"], 30);
+    assert_eq!(key["age_days"], 21, "since 2026-11-01T03:00");
+}
+
+#[test]
+fn evidence_that_matches_no_key_is_reported_not_dropped() {
+    let (_, stdout, stderr) = audit_in(Path::new("fixtures/evidence"), "json", &[]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["unmatched_evidence"],
+        serde_json::json!([
+            {"subject": "key id AKIAQX7ZMR3WNTV5LPKE", "sources": ["cloudtrail.json"]},
+            {"subject": "aws-sm:prod/orphaned-token", "sources": ["list-secrets.json"]},
+        ])
+    );
+    assert!(stderr.contains("evidence about 2 subjects matches no declared or found key"));
+    let (_, table, _) = audit_in(Path::new("fixtures/evidence"), "table", &[]);
+    assert!(table.contains(
+        "evidence about aws-sm:prod/orphaned-token (list-secrets.json) matches no declared or found key"
+    ));
+}
+
+#[test]
+fn external_secrets_are_listed_as_centrally_managed_names() {
+    let output = keyaudit()
+        .args([
+            "scan",
+            "fixtures/evidence",
+            "--no-manifest",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["managed"],
+        serde_json::json!([{
+            "path": "deploy/external-secret.yaml",
+            "line": 3,
+            "name": "slack-bot",
+            "namespace": "chatops",
+            "store": "vault-backend",
+            "store_kind": "ClusterSecretStore",
+            "target": "slack-bot-token",
+            "refs": [{"secret_key": "token", "remote_key": "secret/app/slack", "property": "bot_token"}],
+        }])
+    );
+}
+
+#[test]
+fn jsonl_events_carry_a_timestamp_and_log_fields() {
+    let (_, stdout, _) = audit_in(Path::new("fixtures/evidence"), "jsonl", &[]);
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "key").count(), 8);
+    assert_eq!(kinds.last(), Some(&"summary"));
+    assert!(kinds.contains(&"managed") && kinds.contains(&"unmatched_evidence"));
+    for event in &events {
+        let timestamp = event["timestamp"].as_str().unwrap();
+        assert!(
+            timestamp.len() >= 20 && timestamp.ends_with('Z') && timestamp.contains('T'),
+            "{timestamp}"
+        );
+        assert!(["info", "warning", "error"].contains(&event["level"].as_str().unwrap()));
+        assert!(!event["message"].as_str().unwrap().is_empty());
+        assert_eq!(event["tool"], "keyaudit");
+    }
+    let sendgrid = events
+        .iter()
+        .find(|e| e["declared_as"] == "sendgrid")
+        .unwrap();
+    assert_eq!(sendgrid["level"], "error");
+    assert_eq!(sendgrid["message"], "SendGrid api-key at app/.env:4: stale");
+}
+
+#[test]
+fn malformed_and_foreign_exports_are_errors_naming_the_file_and_the_expectation() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("broken.json", "{\"SecretList\": [", "broken.json:1:"),
+        (
+            "foreign.json",
+            "{\"hello\": \"world\"}",
+            "foreign.json:1:1: unrecognised evidence: expected an AWS IAM credential report",
+        ),
+        (
+            "shape.json",
+            "{\"SecretList\": 7}",
+            "expected `SecretList` to be an array of secrets (aws secretsmanager list-secrets)",
+        ),
+        (
+            "gcp.json",
+            "[{\"name\": \"projects/p/secrets/\"}]",
+            "gcp.json:1:1: secret 1 has no `name` of the form projects/P/secrets/NAME",
+        ),
+        (
+            "trail.json",
+            "{\"Records\": [{\"eventName\": \"x\"}]}",
+            "expected CloudTrail events with `eventTime`",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = keyaudit()
+            .args(["audit", "fixtures/evidence", "--evidence"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    // Vault KV metadata does not name its path: with two vault stores, the user must.
+    let copy = fixture_copy("");
+    let manifest = copy.path().join("keyaudit.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap()
+        + "\n[[key]]\nid = \"other\"\nkey_id = \"k\"\nstore = \"vault:secret/other\"\n";
+    std::fs::write(&manifest, text).unwrap();
+    let output = keyaudit()
+        .arg("audit")
+        .arg(copy.path())
+        .arg("--evidence")
+        .arg("fixtures/evidence/exports/vault-kv-metadata.json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("pass it as --evidence vault:PATH=FILE")
+    );
+}
+
+#[test]
+fn manifest_init_takes_creation_dates_from_evidence() {
+    let copy = fixture_copy("");
+    std::fs::remove_file(copy.path().join("keyaudit.toml")).unwrap();
+    let output = keyaudit()
+        .args(["manifest", "init", "--now", "2026-11-23"])
+        .arg(copy.path())
+        .args([
+            "--evidence",
+            "fixtures/evidence/exports/vault-token-lookup.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = std::fs::read_to_string(copy.path().join("keyaudit.toml")).unwrap();
+    let vault_entry = manifest
+        .split("[[key]]")
+        .find(|entry| entry.contains("vault-service-token"))
+        .unwrap();
+    assert!(
+        vault_entry.contains("created = 2026-11-01"),
+        "{vault_entry}"
+    );
+    // Keys the evidence does not know are dated now.
+    assert!(manifest.contains("created = 2026-11-23"));
+}
