@@ -234,16 +234,24 @@ impl Evidence {
     /// Reads every evidence file. An unrecognised or malformed file is an error naming it and
     /// what was expected.
     pub fn load(args: &[EvidenceArg], context: &LoadContext<'_>) -> Result<Self> {
+        let mut texts = Vec::new();
+        for arg in args {
+            let bytes = std::fs::read(&arg.path).map_err(|source| Error::Io {
+                path: arg.path.clone(),
+                source,
+            })?;
+            texts.push((arg.clone(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        Self::from_texts(&texts, context)
+    }
+
+    /// Reads evidence already in memory: each export's argument and text.
+    pub fn from_texts(texts: &[(EvidenceArg, String)], context: &LoadContext<'_>) -> Result<Self> {
         let mut evidence = Evidence::default();
         let mut reports = Vec::new();
         let mut key_lists = Vec::new();
-        for arg in args {
+        for (arg, text) in texts {
             let path = &arg.path;
-            let bytes = std::fs::read(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let text = String::from_utf8_lossy(&bytes);
             let text = text.trim_start_matches('\u{feff}');
             let source = source_name(path);
             if text.trim_start().starts_with("user,arn,") {
