@@ -5,17 +5,20 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{at_start, dated, normalize_store, source_name, Entry, Record, Stated, Subject};
+use super::{
+    at_start, dated, json_list, normalize_store, source_name, Entry, Record, Stated, Subject,
+};
 use crate::error::Result;
 
 /// Reads the export (the parsed JSON of `path`).
 pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
     let source = source_name(path);
-    let expected = "`SecretList` to be an array of secrets (aws secretsmanager list-secrets)";
-    let list = value
-        .get("SecretList")
-        .and_then(Value::as_array)
-        .ok_or_else(|| at_start(path, format!("expected {expected}")))?;
+    let list = json_list(
+        path,
+        &value,
+        "/SecretList",
+        "`SecretList` to be an array of secrets (aws secretsmanager list-secrets)",
+    )?;
     let mut entries = Vec::new();
     for (index, secret) in list.iter().enumerate() {
         let name = secret.get("Name").and_then(Value::as_str).ok_or_else(|| {

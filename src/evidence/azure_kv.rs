@@ -7,18 +7,20 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{at_start, dated, normalize_store, source_name, Entry, Record, Stated, Subject};
+use super::{
+    at_start, dated, json_list, normalize_store, source_name, Entry, Record, Stated, Subject,
+};
 use crate::error::Result;
 
 /// Reads the export (the parsed JSON of `path`).
 pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
     let source = source_name(path);
-    let list = value.as_array().ok_or_else(|| {
-        at_start(
-            path,
-            "expected a JSON array of secrets (az keyvault secret list)".into(),
-        )
-    })?;
+    let list = json_list(
+        path,
+        &value,
+        "",
+        "a JSON array of secrets (az keyvault secret list)",
+    )?;
     let mut entries = Vec::new();
     for (index, secret) in list.iter().enumerate() {
         let id = secret

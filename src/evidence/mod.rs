@@ -516,6 +516,20 @@ fn unrecognised(path: &Path) -> Error {
     )
 }
 
+/// The entries of an export that is a JSON array (at `pointer`, or the whole document when it
+/// is empty), or an error saying what was expected.
+pub fn json_list<'v>(
+    path: &Path,
+    value: &'v Value,
+    pointer: &str,
+    expected: &str,
+) -> Result<&'v Vec<Value>> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .ok_or_else(|| at_start(path, format!("expected {expected}")))
+}
+
 /// An error about a whole file.
 pub fn at_start(path: &Path, message: String) -> Error {
     Error::Syntax {
