@@ -399,3 +399,36 @@ fn manifest_init_takes_creation_dates_from_evidence() {
     // Keys the evidence does not know are dated now.
     assert!(manifest.contains("created = 2026-11-23"));
 }
+
+#[test]
+fn manifest_update_dates_the_keys_it_adds_from_evidence() {
+    let copy = fixture_copy("");
+    let manifest = copy.path().join("keyaudit.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    // Forget the Vault token's entry: update must add it back, dated by the token lookup.
+    let start = text.find("# Over-privileged: the token lookup").unwrap();
+    let end = start + text[start..].find("# Stale: CloudTrail").unwrap();
+    let shortened = format!("{}{}", &text[..start], &text[end..]);
+    std::fs::write(&manifest, &shortened).unwrap();
+    let output = keyaudit()
+        .args(["manifest", "update", "--now", "2026-11-23"])
+        .arg(copy.path())
+        .args([
+            "--usage",
+            "fixtures/evidence/exports/vault-token-lookup.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let updated = std::fs::read_to_string(&manifest).unwrap();
+    assert!(updated.starts_with(&shortened), "existing bytes kept");
+    let added = &updated[shortened.len()..];
+    assert!(added.contains("rule = \"vault-service-token\""), "{added}");
+    assert!(added.contains("created = 2026-11-01"), "{added}");
+    assert_eq!(added.matches("[[key]]").count(), 1, "{added}");
+}
