@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be parsed; positions are 1-based.
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}:{line}:{column}: {}", path.display(), one_line(message))]
     Syntax {
         /// The file.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum Error {
         message: String,
     },
     /// A rule is invalid or fails its own examples.
-    #[error("{}:{line}: rule `{rule}`: {message}", path.display())]
+    #[error("{}:{line}: rule `{rule}`: {}", path.display(), one_line(message))]
     Rule {
         /// The rule file.
         path: PathBuf,
@@ -144,6 +144,18 @@ mod tests {
         let message = toml_error(Path::new("k.toml"), text, &err).to_string();
         assert!(message.starts_with("k.toml:2:"), "{message}");
         assert!(!message.contains('\n'), "{message}");
+    }
+
+    #[test]
+    fn messages_quoting_multi_line_input_stay_on_one_line() {
+        // Found by the manifest fuzz target: a glob in a multi-line TOML string was echoed
+        // with its newline.
+        let text = "version = 1\n[scan]\nexclude = [\"\"\"a{\nb\"\"\"]\n";
+        let err = crate::manifest::Manifest::parse(Path::new("k.toml"), text, &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("k.toml:3:"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
     }
 
     #[test]
