@@ -12,15 +12,18 @@ use super::{at_start, dated, json_time, source_name, Dated, Entry, Record, State
 use crate::error::Result;
 use crate::secret::Secret;
 
+/// The `data` object of a Vault CLI response, or an error naming the command expected.
+fn response_data<'v>(path: &Path, value: &'v Value, command: &str) -> Result<&'v Value> {
+    value
+        .get("data")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| at_start(path, format!("expected `data` ({command})")))
+}
+
 /// Reads a KV metadata read about `store`.
 pub fn parse_kv_metadata(path: &Path, value: Value, store: &str) -> Result<Vec<Entry>> {
     let source = source_name(path);
-    let data = value.get("data").filter(|d| d.is_object()).ok_or_else(|| {
-        at_start(
-            path,
-            "expected `data` (vault kv metadata get -format=json)".into(),
-        )
-    })?;
+    let data = response_data(path, &value, "vault kv metadata get -format=json")?;
     let current = data.get("current_version").and_then(Value::as_u64);
     let versions = data.get("versions").and_then(Value::as_object);
     let current_meta = current.and_then(|v| versions.and_then(|all| all.get(&v.to_string())));
@@ -45,12 +48,7 @@ pub fn parse_kv_metadata(path: &Path, value: Value, store: &str) -> Result<Vec<E
 /// Reads a token lookup; `salt` fingerprints the token if the output carries it.
 pub fn parse_token_lookup(path: &Path, value: Value, salt: &[u8]) -> Result<Vec<Entry>> {
     let source = source_name(path);
-    let data = value.get("data").filter(|d| d.is_object()).ok_or_else(|| {
-        at_start(
-            path,
-            "expected `data` (vault token lookup -format=json)".into(),
-        )
-    })?;
+    let data = response_data(path, &value, "vault token lookup -format=json")?;
     let fingerprint = data
         .get("id")
         .and_then(Value::as_str)
