@@ -162,7 +162,7 @@ fn read_file(
     };
     // UTF-16 grows by up to half when transcoded; the size check above bounds the file itself.
     let limit = options.max_file_size.saturating_mul(2);
-    let result = scan_windows(&mut text_reader(file), limit, &mut |data, window| {
+    let result = scan_windows(&mut text_reader(file), limit, true, &mut |data, window| {
         visit(origin.clone(), data, window)
     });
     match result {

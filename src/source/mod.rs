@@ -194,10 +194,12 @@ pub fn text_reader<R: Read>(inner: R) -> impl Read {
 
 /// Reads a large input in windows (see [`window`]), handing each to `visit`; at most `max_size`
 /// bytes are scanned. Returns the bytes scanned and whether the input went on past `max_size`,
-/// or the error that stopped it. A binary input (NUL in its first 8 KiB) is not visited: `Ok(None)`.
+/// or the error that stopped it. With `skip_binary`, a binary input (NUL in its first 8 KiB) is
+/// not visited: `Ok(None)`.
 pub fn scan_windows(
     reader: &mut dyn Read,
     max_size: u64,
+    skip_binary: bool,
     visit: &mut dyn FnMut(&[u8], Window),
 ) -> std::io::Result<Option<(u64, bool)>> {
     let mut binary = false;
@@ -207,7 +209,7 @@ pub fn scan_windows(
         window::WINDOW_SIZE,
         window::OVERLAP,
         &mut |data, window| {
-            if first && looks_binary(data) {
+            if first && skip_binary && looks_binary(data) {
                 binary = true;
                 return false;
             }
@@ -224,6 +226,8 @@ pub fn scan_windows(
 }
 
 /// Reads standard input (up to `max_size` bytes) in windows and hands each to `visit` as text.
+/// It is never judged binary: NUL separates entries (`/proc/PID/environ`, `env -0`), and is read
+/// as a line end.
 pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
     let origin = Origin {
         source: SourceKind::Stdin,
@@ -233,8 +237,16 @@ pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
         in_head: false,
     };
     let mut reader = text_reader(std::io::stdin().lock());
-    let result = scan_windows(&mut reader, max_size, &mut |data, window| {
-        visit(origin.clone(), data, window)
+    let result = scan_windows(&mut reader, max_size, false, &mut |data, window| {
+        if memchr::memchr(0, data).is_some() {
+            let lines: Vec<u8> = data
+                .iter()
+                .map(|&b| if b == 0 { b'\n' } else { b })
+                .collect();
+            visit(origin.clone(), &lines, window);
+        } else {
+            visit(origin.clone(), data, window);
+        }
     });
     match result {
         Err(err) => stats.error("-", format!("cannot read standard input: {err}")),

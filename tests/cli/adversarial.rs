@@ -392,3 +392,29 @@ fn binary_files_are_skipped_with_the_reason() {
         vec![("tool.bin".to_string(), "binary file".to_string())]
     );
 }
+
+#[test]
+fn nul_separated_environment_on_stdin_is_read_entry_by_entry() {
+    // `/proc/PID/environ` and `env -0` separate entries with NUL: not a binary file.
+    let key = fresh_stripe_key();
+    let output = keyaudit()
+        .args([
+            "scan",
+            "-",
+            "--no-manifest",
+            "--format",
+            "json",
+            "--show-secrets",
+        ])
+        .write_stdin(format!("HOME=/root\0STRIPE_KEY={key}\0PATH=/bin\0"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["keys"][0]["secret"], key.as_str());
+    let location = &report["keys"][0]["locations"][0];
+    assert_eq!(
+        (location["line"].as_u64(), location["variable"].as_str()),
+        (Some(2), Some("STRIPE_KEY"))
+    );
+}
