@@ -1019,6 +1019,47 @@ mod tests {
     }
 
     #[test]
+    fn an_overdue_scheduled_rotation_is_stale_and_store_links_meet_normalised() {
+        let w = World::new();
+        let mut evidence = Evidence::default();
+        let at = |date: &str| Dated {
+            at: parse_date(date).unwrap(),
+            source: "list-secrets.json".into(),
+        };
+        evidence.add(
+            Subject::Store("aws-sm:prod/stripe".into()),
+            Record {
+                rotated: Some(at("2026-10-01")),
+                next_rotation: Some(at("2026-10-31")),
+                rotation_enabled: Some(Stated {
+                    value: true,
+                    source: "list-secrets.json".into(),
+                }),
+                ..Record::default()
+            },
+            "list-secrets.json",
+        );
+        // Declared by ARN; the export names the secret: both normalise to aws-sm:prod/stripe.
+        let manifest = declared(
+            "stripe",
+            STRIPE,
+            "store = \"aws-sm:arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/stripe-Ab12Cd\"\nlocations = [\"a.env\"]",
+        );
+        let outcome = w.run(
+            vec![w.key("stripe-secret-key-live", STRIPE, None, &["a.env"])],
+            &manifest,
+            &evidence,
+        );
+        let verdict = only(&outcome);
+        assert_eq!(verdict.flags, vec![AuditClass::Stale]);
+        assert_eq!(
+            verdict.reasons,
+            vec!["rotation overdue: next rotation was due on 2026-10-31 per list-secrets.json"]
+        );
+        assert!(outcome.unmatched_evidence.is_empty());
+    }
+
+    #[test]
     fn usage_evidence_makes_idle_keys_stale_and_dates_ages() {
         let w = World::new();
         let akid = "AKIAQ2ZRT4MWXLP4VN7Q"; // keyaudit:allow
