@@ -260,6 +260,7 @@ impl Evidence {
             }
             let value: Value = serde_json::from_str(text)
                 .map_err(|err| json_error(path, &err, "JSON or an IAM credential report (CSV)"))?;
+            let value = as_list(value);
             let records = match detect(&value) {
                 Some(Format::IamAccessKeyList) => {
                     key_lists.push(aws_iam::parse_access_key_list(path, text)?);
@@ -462,6 +463,22 @@ enum Format {
     EmptyList,
 }
 
+/// A single entry, as `aws secretsmanager describe-secret`, `gcloud secrets describe` and `az
+/// keyvault secret show` print it, in the shape of the matching list command's output.
+fn as_list(value: Value) -> Value {
+    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    let aws = value.get("ARN").is_some() && value.get("Name").is_some();
+    let gcp = text("name").starts_with("projects/") && text("name").contains("/secrets/");
+    let azure = text("id").contains(".vault.") && text("id").contains("/secrets/");
+    if aws {
+        serde_json::json!({ "SecretList": [value] })
+    } else if gcp || azure {
+        Value::Array(vec![value])
+    } else {
+        value
+    }
+}
+
 /// Which export a JSON document is, from the fields each tool always writes.
 fn detect(value: &Value) -> Option<Format> {
     let has = |v: &Value, key: &str| v.get(key).is_some();
@@ -646,6 +663,35 @@ mod tests {
             .contains("expected aws-sm:NAME"));
         assert!(normalize_store("azure-kv:only").is_err());
         assert!(normalize_store("vault:").is_err());
+    }
+
+    #[test]
+    fn single_entries_read_like_their_lists() {
+        let load = |text: &str| {
+            let arg = EvidenceArg::parse("one.json").unwrap();
+            let context = LoadContext {
+                salt: b"s",
+                vault_stores: Vec::new(),
+            };
+            Evidence::from_texts(&[(arg, text.to_string())], &context).unwrap()
+        };
+        let aws = load(
+            r#"{"ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Ab12Cd", "Name": "prod/db", "RotationEnabled": true, "LastRotatedDate": 1767225600.0}"#,
+        );
+        assert!(aws
+            .records
+            .contains_key(&Subject::Store("aws-sm:prod/db".into())));
+        let gcp =
+            load(r#"{"name": "projects/p/secrets/api-key", "createTime": "2026-01-01T00:00:00Z"}"#);
+        assert!(gcp
+            .records
+            .contains_key(&Subject::Store("gcp-sm:api-key".into())));
+        // `secret show` prints the value too; it is not read.
+        let azure = load(
+            r#"{"id": "https://kv1.vault.azure.net/secrets/db/0a1b", "value": "not-read", "attributes": {"enabled": true}}"#,
+        );
+        let record = &azure.records[&Subject::Store("azure-kv:kv1/db".into())];
+        assert!(!format!("{record:?}").contains("not-read"));
     }
 
     #[test]
