@@ -464,9 +464,26 @@ enum Format {
 }
 
 /// A single entry, as `aws secretsmanager describe-secret`, `gcloud secrets describe` and `az
-/// keyvault secret show` print it, in the shape of the matching list command's output.
+/// keyvault secret show` print it, or CloudTrail events not wrapped in `Records`, in the shape
+/// of the matching list output.
 fn as_list(value: Value) -> Value {
     let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+    // CloudTrail: one event, one delivered through EventBridge (`detail`), or a bare array of
+    // events (`jq .Records`).
+    let is_event = |v: &Value| v.get("eventTime").is_some() && v.get("userIdentity").is_some();
+    if is_event(&value) {
+        return serde_json::json!({ "Records": [value] });
+    }
+    if let Some(detail) = value.get("detail").filter(|d| is_event(d)) {
+        return serde_json::json!({ "Records": [detail] });
+    }
+    if value
+        .as_array()
+        .and_then(|a| a.first())
+        .is_some_and(is_event)
+    {
+        return serde_json::json!({ "Records": value });
+    }
     let aws = value.get("ARN").is_some() && value.get("Name").is_some();
     let gcp = text("name").starts_with("projects/") && text("name").contains("/secrets/");
     let azure = text("id").contains(".vault.") && text("id").contains("/secrets/");
@@ -692,6 +709,19 @@ mod tests {
         );
         let record = &azure.records[&Subject::Store("azure-kv:kv1/db".into())];
         assert!(!format!("{record:?}").contains("not-read"));
+        let key_id = "AKIAQX7ZMR3WNTV5LPKE"; // keyaudit:allow
+        let event = format!(
+            r#"{{"eventTime": "2026-06-01T00:00:00Z", "userIdentity": {{"accessKeyId": "{key_id}"}}}}"#
+        );
+        for text in [
+            event.clone(),
+            format!("[{event}]"),
+            format!(r#"{{"detail-type": "AWS API Call via CloudTrail", "detail": {event}}}"#),
+        ] {
+            let trail = load(&text);
+            let id = Subject::KeyId(key_id.to_string());
+            assert!(trail.records.contains_key(&id), "{text}");
+        }
     }
 
     #[test]
