@@ -1,21 +1,17 @@
-//! SARIF reports validate against the OASIS SARIF 2.1.0 schema (`../shared/schemas/`, or the
-//! file named by `KEYAUDIT_SARIF_SCHEMA`) and carry what GitHub code scanning needs.
+//! SARIF reports validate against the OASIS SARIF 2.1.0 schema (kept in `tests/schemas/`) and
+//! carry what GitHub code scanning needs.
 
 use serde_json::Value;
 
 use crate::common::keyaudit;
 
 fn schema() -> Value {
-    let path = std::env::var("KEYAUDIT_SARIF_SCHEMA").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/schemas/sarif-schema-2.1.0.json"
-        )
-        .into()
-    });
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("SARIF schema not found at {path} ({e}); set KEYAUDIT_SARIF_SCHEMA")
-    });
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/sarif-schema-2.1.0.json"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("SARIF schema not found at {path} ({e})"));
     serde_json::from_str(&text).expect("the schema is JSON")
 }
 
