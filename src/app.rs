@@ -423,6 +423,7 @@ fn finish(
             .manifest
             .as_ref()
             .map(|m| m.path.display().to_string()),
+        salt_id: crate::fingerprint::salt_id(&prepared.salt),
     };
     let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
     publish(&report, &output)?;

@@ -20,6 +20,15 @@ pub fn fingerprint(salt: &[u8], secret: &[u8]) -> String {
     format!("{PREFIX}{}", hex::encode(&digest[..16]))
 }
 
+/// Names the fingerprint key without revealing it: the first 16 hex digits of
+/// HMAC-SHA256(salt, `"keyaudit salt id"`). Reports whose salt ids differ hold fingerprints
+/// that cannot be compared.
+pub fn salt_id(salt: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(salt).expect("HMAC accepts keys of any length");
+    mac.update(b"keyaudit salt id");
+    hex::encode(&mac.finalize().into_bytes()[..8])
+}
+
 /// Whether `text` has the shape of a fingerprint (prefix and 32 lowercase hex digits).
 pub fn is_well_formed(text: &str) -> bool {
     text.strip_prefix(PREFIX).is_some_and(|hex| {
@@ -48,6 +57,14 @@ mod tests {
             fingerprint(DEFAULT_SALT, b"abc"),
             fingerprint(b"other", b"abc")
         );
+    }
+
+    #[test]
+    fn salt_id_is_sixteen_hex_digits_of_the_keyed_label() {
+        // HMAC-SHA256(key "keyaudit-v1", "keyaudit salt id"), computed independently with
+        // Python's hmac module.
+        assert_eq!(salt_id(DEFAULT_SALT), "186558e90f536961");
+        assert_ne!(salt_id(b"org salt"), salt_id(DEFAULT_SALT));
     }
 
     #[test]

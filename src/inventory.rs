@@ -21,6 +21,9 @@ use crate::source::{Origin, SourceKind};
 pub struct Location {
     /// Which kind of source.
     pub source: SourceKind,
+    /// The repository's name, in runs over many repositories (`--repos`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
     /// Path relative to the scanned root.
     pub path: String,
     /// 1-based line.
@@ -99,6 +102,7 @@ impl Inventory {
                 let fp = fingerprint(salt, hit.secret.expose());
                 let location = Location {
                     source: origin.source,
+                    repo: None,
                     path: origin.path.clone(),
                     line: hit.line,
                     column: hit.column,

@@ -816,6 +816,7 @@ mod tests {
                     .iter()
                     .map(|p| Location {
                         source: SourceKind::File,
+                        repo: None,
                         path: p.to_string(),
                         line: 1,
                         column: 1,

@@ -62,6 +62,9 @@ pub struct ScanSummary {
     pub errors: Vec<ReadError>,
     /// Wall time of the run.
     pub duration_ms: u64,
+    /// Names the key of every fingerprint here: reports with different salt ids cannot be
+    /// compared or merged.
+    pub salt_id: String,
 }
 
 /// One inventory entry as reported.
@@ -219,6 +222,8 @@ pub struct RunInfo {
     pub allowed: usize,
     /// The manifest used, if any.
     pub manifest: Option<String>,
+    /// The salt id of the fingerprint key ([`crate::fingerprint::salt_id`]).
+    pub salt_id: String,
 }
 
 /// The level and one-line message of a key's JSONL event: an error when an audit flags it (or
@@ -340,6 +345,7 @@ impl Report {
                 skipped: run.stats.skipped,
                 errors: run.stats.errors,
                 duration_ms: run.duration_ms,
+                salt_id: run.salt_id,
             },
             keys,
             unused,

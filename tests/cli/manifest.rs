@@ -285,3 +285,24 @@ fn update_without_a_manifest_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("no manifest to update"));
 }
+
+#[test]
+fn every_json_report_names_its_salt_by_id_without_revealing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("keyaudit.toml");
+    fs::write(&manifest, "version = 1\nsalt = \"org-wide salt 42\"\n").unwrap();
+    let salt_id = |extra: &[&str]| {
+        let output = keyaudit()
+            .args(["scan", "fixtures/clean", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["scan"]["salt_id"].as_str().unwrap().to_string()
+    };
+    // HMAC-SHA256(salt, "keyaudit salt id"), first 16 hex digits, computed outside keyaudit.
+    assert_eq!(salt_id(&["--no-manifest"]), "186558e90f536961");
+    let manifest = manifest.to_str().unwrap();
+    assert_eq!(salt_id(&["--manifest", manifest]), "d37e0e879df30022");
+}
