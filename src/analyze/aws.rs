@@ -49,6 +49,14 @@ mod tests {
     }
 
     #[test]
+    fn decodes_a_published_key_id_to_the_account_aws_itself_returned() {
+        // Aidan Steele, "AWS Access Key ID formats" (2020): `aws sts get-access-key-info` for
+        // a published session key id answered account 609629065308.
+        let published = "ASIAY34FZKBOKMUTVV7A"; // keyaudit:allow (a published key id, no secret)
+        assert_eq!(account_id(published).as_deref(), Some("609629065308"));
+    }
+
+    #[test]
     fn rejects_what_is_not_an_access_key_id() {
         assert_eq!(account_id("AKIA0000000000000000"), None, "0 is not base32");
         assert_eq!(account_id("AKIAABC"), None);

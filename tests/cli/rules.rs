@@ -27,7 +27,8 @@ fn list_json_carries_tier_environment_and_lifetime_on_every_rule() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let rules: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(rules.len() >= 60, "only {} rules", rules.len());
+    // 355 rules shipped when this floor was set: the catalog may grow, never shrink.
+    assert!(rules.len() >= 355, "only {} rules", rules.len());
     let tiers = ["public", "read", "scoped", "full", "admin"];
     for rule in &rules {
         assert!(

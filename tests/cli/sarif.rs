@@ -151,5 +151,19 @@ fn no_secret_reaches_sarif() {
         ])
         .output()
         .unwrap();
-    assert!(!String::from_utf8_lossy(&output.stdout).contains(&secret));
+    assert_eq!(output.status.code(), Some(1), "keys are found");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains(&secret));
+    // The planted key is reported, by fingerprint and redacted hint only.
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| {
+            r["ruleId"] == "stripe-secret-key-live"
+                && r["partialFingerprints"]["keyFingerprint/v1"]
+                    .as_str()
+                    .is_some_and(|f| f.starts_with("hmac-sha256:"))
+        }),
+        "{results:?}"
+    );
 }

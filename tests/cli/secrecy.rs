@@ -56,7 +56,7 @@ fn show_secrets_reveals_them_in_every_format() {
         .iter()
         .find(|s| s.starts_with("sk_live_"))
         .expect("stripe key planted");
-    for format in ["table", "jsonl"] {
+    let run = |format: &str| {
         let output = keyaudit()
             .args([
                 "scan",
@@ -68,8 +68,18 @@ fn show_secrets_reveals_them_in_every_format() {
             ])
             .output()
             .unwrap();
-        assert!(String::from_utf8_lossy(&output.stdout).contains(stripe.as_str()));
+        assert_eq!(output.status.code(), Some(1), "{format}: keys found");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for format in ["table", "json", "jsonl", "markdown"] {
+        assert!(run(format).contains(stripe.as_str()), "{format} shows it");
     }
+    // SARIF is made to be uploaded to code-scanning services: it never carries a value, even
+    // when asked, and still reports the key (by fingerprint).
+    let sarif = run("sarif");
+    assert!(!sarif.contains(stripe.as_str()));
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
 }
 
 #[test]
