@@ -1,0 +1,235 @@
+//! The audit: an inventory diffed against a manifest (SPEC section 6). Pure logic: given the
+//! keys, the manifest, the time and usage evidence, decide for each key which manifest entry
+//! it is, which classes it falls in and why, and which declared keys were found nowhere.
+//!
+//! One file per cause: `unknown`, `stale`, `over_privileged`, `unused`; `links` joins a key
+//! to what the exports say about it; `allows` removes what `[[allow]]` covers.
+
+mod allows;
+mod links;
+mod over_privileged;
+mod stale;
+#[cfg(test)]
+mod tests;
+mod unknown;
+mod unused;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::model::{AuditClass, KeyDecl, Manifest};
+use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
+use crate::inventory::{Inventory, Key, Location};
+use crate::rules::RuleSet;
+
+use links::subjects_of;
+use unknown::declares;
+
+pub use allows::{apply_allows, drop_manifest_references};
+
+/// The audit verdict on one key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KeyAudit {
+    /// The manifest entry's id, or null for an unknown key.
+    pub declared_as: Option<String>,
+    /// The classes the key falls in.
+    pub flags: Vec<AuditClass>,
+    /// One readable reason per flag cause.
+    pub reasons: Vec<String>,
+    /// Things worth knowing that fail nothing (an expiry within `expiry_warning`).
+    pub warnings: Vec<String>,
+    /// Age in whole days, when a date is known.
+    pub age_days: Option<i64>,
+    /// What evidence says about the key, each date with the export it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Record>,
+}
+
+/// A declared key found nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnusedKey {
+    /// The manifest entry's id.
+    pub id: String,
+    /// The declared rule.
+    pub rule: Option<String>,
+    /// The declared owner.
+    pub owner: Option<String>,
+    /// Why it is listed.
+    pub reason: String,
+}
+
+/// The audit of a whole run.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOutcome {
+    /// One verdict per inventory key, in inventory order.
+    pub keys: Vec<KeyAudit>,
+    /// Declared active keys found nowhere.
+    pub unused: Vec<UnusedKey>,
+    /// Evidence about no declared and no found key.
+    pub unmatched_evidence: Vec<Unmatched>,
+}
+
+/// The manifest's directory, canonical, for relating locations to manifest globs.
+fn canonical_dir(manifest: &Manifest) -> PathBuf {
+    std::fs::canonicalize(manifest.dir()).unwrap_or_else(|_| manifest.dir().to_path_buf())
+}
+
+/// The path of `location` relative to the manifest directory `dir` (canonicalised here).
+pub fn manifest_path_for(location: &Location, dir: &Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    manifest_path(location, &dir)
+}
+
+/// The path of `location` relative to the manifest's directory: files on disk are related
+/// through their real path; history and staged paths are already repository-relative.
+fn manifest_path(location: &Location, manifest_dir: &Path) -> String {
+    location
+        .on_disk
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| p.strip_prefix(manifest_dir).ok().map(Path::to_path_buf))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|| location.path.clone())
+}
+
+/// Where a location is, for reasons: `path:line`.
+fn place(location: &Location) -> String {
+    format!("{}:{}", location.path, location.line)
+}
+
+/// `a, b, c and 4 more`.
+fn list_places(places: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = places
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if places.len() > SHOWN {
+        text.push_str(&format!(" and {} more", places.len() - SHOWN));
+    }
+    text
+}
+
+/// Audits every key of `inventory` against `manifest` as of `now`.
+pub fn audit(
+    inventory: &Inventory,
+    rules: &RuleSet,
+    manifest: &Manifest,
+    evidence: &Evidence,
+    now: Timestamp,
+) -> AuditOutcome {
+    let dir = canonical_dir(manifest);
+    let manifest_name = manifest.path.file_name().map_or_else(
+        || "the manifest".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut matched: BTreeSet<&str> = BTreeSet::new();
+    let mut claimed: BTreeSet<Subject> = manifest
+        .keys
+        .iter()
+        .flat_map(|d| subjects_of(None, Some(d)))
+        .map(|s| evidence.resolve(&s).clone())
+        .collect();
+    let keys = inventory
+        .keys
+        .iter()
+        .map(|key| {
+            let declaration = manifest.keys.iter().find(|d| declares(d, key));
+            if let Some(d) = declaration {
+                matched.insert(&d.id);
+            }
+            let paths: Vec<String> = key
+                .locations
+                .iter()
+                .map(|l| manifest_path(l, &dir))
+                .collect();
+            let subjects = subjects_of(Some(key), declaration);
+            claimed.extend(subjects.iter().map(|s| evidence.resolve(s).clone()));
+            let record = evidence.about(&subjects);
+            let mut verdict = Verdict::default();
+            KeyCheck {
+                key,
+                rules,
+                manifest,
+                record: record.as_ref(),
+                now,
+                declaration,
+                paths: &paths,
+            }
+            .run(&mut verdict, &manifest_name);
+            verdict.finish(declaration.map(|d| d.id.clone()), record)
+        })
+        .collect();
+    let unused = unused::unused(manifest, &matched);
+    AuditOutcome {
+        keys,
+        unused,
+        unmatched_evidence: evidence::unmatched(evidence, &claimed),
+    }
+}
+
+#[derive(Default)]
+struct Verdict {
+    flags: BTreeSet<AuditClass>,
+    reasons: Vec<String>,
+    warnings: Vec<String>,
+    age_days: Option<i64>,
+}
+
+impl Verdict {
+    fn flag(&mut self, class: AuditClass, reason: String) {
+        self.flags.insert(class);
+        self.reasons.push(reason);
+    }
+
+    fn finish(self, declared_as: Option<String>, evidence: Option<Record>) -> KeyAudit {
+        KeyAudit {
+            declared_as,
+            flags: self.flags.into_iter().collect(),
+            reasons: self.reasons,
+            warnings: self.warnings,
+            age_days: self.age_days,
+            evidence,
+        }
+    }
+}
+
+/// Everything one key's checks look at.
+struct KeyCheck<'a> {
+    key: &'a Key,
+    rules: &'a RuleSet,
+    manifest: &'a Manifest,
+    /// What evidence says about the key, merged over its subjects.
+    record: Option<&'a Record>,
+    now: Timestamp,
+    declaration: Option<&'a KeyDecl>,
+    /// Location paths relative to the manifest, parallel to `key.locations`.
+    paths: &'a [String],
+}
+
+impl KeyCheck<'_> {
+    fn run(&self, verdict: &mut Verdict, manifest_name: &str) {
+        self.unknown(verdict, manifest_name);
+        self.age(verdict);
+        self.expiry(verdict);
+        self.state(verdict);
+        self.store_state(verdict);
+        self.rotation(verdict);
+        self.usage(verdict);
+        self.privilege(verdict);
+        self.scopes(verdict);
+        self.locations(verdict);
+        self.store_locations(verdict);
+        self.test_paths(verdict);
+        self.rule(verdict);
+        self.lifetime(verdict);
+        self.required_expiry(verdict);
+        self.token_policies(verdict);
+        self.environment(verdict);
+    }
+}

@@ -1,0 +1,217 @@
+//! `stale`: too old, expired, revoked yet present, disabled or deleted in its store, rotation
+//! off or overdue, or unused past `unused_after`.
+
+use jiff::Timestamp;
+
+use super::{KeyCheck, Verdict};
+use crate::manifest::model::{AuditClass, KeyState};
+use crate::time::{days_between, format_date};
+
+impl KeyCheck<'_> {
+    /// The date the key's age counts from, and what it is.
+    pub(super) fn age_origin(&self) -> Option<(Timestamp, String)> {
+        let declared = self.declaration;
+        let rotated = [
+            declared
+                .and_then(|d| d.rotated)
+                .map(|t| (t, "rotated".to_string())),
+            self.record
+                .and_then(|r| r.rotated.as_ref())
+                .map(|d| (d.at, format!("last rotated per {}", d.source))),
+        ]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(t, _)| *t);
+        rotated
+            .or_else(|| {
+                declared
+                    .and_then(|d| d.created)
+                    .map(|t| (t, "created".into()))
+            })
+            .or_else(|| {
+                self.record
+                    .and_then(|r| r.created.as_ref())
+                    .map(|d| (d.at, format!("created per {}", d.source)))
+            })
+            .or_else(|| {
+                self.key
+                    .first_seen
+                    .as_ref()
+                    .map(|f| (f.date, format!("first commit {}", short(&f.commit))))
+            })
+    }
+
+    pub(super) fn age(&self, verdict: &mut Verdict) {
+        let Some((since, label)) = self.age_origin() else {
+            return;
+        };
+        let age = days_between(since, self.now);
+        verdict.age_days = Some(age);
+        let max_age = self
+            .declaration
+            .and_then(|d| d.max_age)
+            .or(self.manifest.policy.max_age);
+        if let Some(max_age) = max_age {
+            if age > max_age {
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!(
+                        "age {age} days since {label} {} exceeds max_age {max_age} days",
+                        format_date(since)
+                    ),
+                );
+            }
+        }
+    }
+
+    pub(super) fn expiry(&self, verdict: &mut Verdict) {
+        let declared = self
+            .declaration
+            .and_then(|d| d.expires)
+            .map(|t| (t, "declared expires"));
+        let decoded = self
+            .key
+            .assessment
+            .expires
+            .map(|t| (t, "expiry carried by the key".to_string()));
+        let declared = declared.map(|(t, s)| (t, s.to_string()));
+        let stored = self
+            .record
+            .and_then(|r| r.expires.as_ref())
+            .map(|d| (d.at, format!("per {}", d.source)));
+        for (expires, source) in [declared, decoded, stored].into_iter().flatten() {
+            if expires <= self.now {
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!("expired on {} ({source})", format_date(expires)),
+                );
+            } else if let Some(window) = self.manifest.policy.expiry_warning {
+                let left = days_between(self.now, expires);
+                if left <= window {
+                    verdict.warnings.push(format!(
+                        "expires on {} ({source}), in {left} days: within expiry_warning {window} days",
+                        format_date(expires)
+                    ));
+                }
+            }
+        }
+    }
+
+    pub(super) fn state(&self, verdict: &mut Verdict) {
+        let Some(declared) = self.declaration else {
+            return;
+        };
+        match declared.state {
+            KeyState::Revoked | KeyState::Compromised => {
+                let count = self.key.locations.len();
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!(
+                        "declared {} but still present in {count} location{}",
+                        declared.state.as_str(),
+                        if count == 1 { "" } else { "s" }
+                    ),
+                );
+            }
+            KeyState::Deprecated => verdict
+                .warnings
+                .push("declared deprecated but still present".into()),
+            KeyState::Active => {}
+        }
+    }
+
+    /// The store or provider says the key was deleted or disabled, yet it is still here.
+    pub(super) fn store_state(&self, verdict: &mut Verdict) {
+        let Some(record) = self.record else {
+            return;
+        };
+        if let Some(deleted) = &record.deleted {
+            verdict.flag(
+                AuditClass::Stale,
+                format!(
+                    "deleted on {} per {}, but still present",
+                    format_date(deleted.at),
+                    deleted.source
+                ),
+            );
+        }
+        if let Some(enabled) = record.enabled.as_ref().filter(|e| !e.value) {
+            verdict.flag(
+                AuditClass::Stale,
+                format!("disabled per {}, but still present", enabled.source),
+            );
+        }
+    }
+
+    /// Rotation switched off where the policy requires it, or a scheduled rotation overdue.
+    pub(super) fn rotation(&self, verdict: &mut Verdict) {
+        let Some(record) = self.record else {
+            return;
+        };
+        if let Some(rotation) = &record.rotation_enabled {
+            if !rotation.value && self.manifest.policy.require_rotation {
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!(
+                        "automatic rotation is off per {}, and [policy] require_rotation is set",
+                        rotation.source
+                    ),
+                );
+            }
+        }
+        let rotating = record.rotation_enabled.as_ref().is_some_and(|r| r.value);
+        if let Some(next) = record
+            .next_rotation
+            .as_ref()
+            .filter(|n| rotating && n.at < self.now)
+        {
+            verdict.flag(
+                AuditClass::Stale,
+                format!(
+                    "rotation overdue: next rotation was due on {} per {}",
+                    format_date(next.at),
+                    next.source
+                ),
+            );
+        }
+    }
+
+    pub(super) fn usage(&self, verdict: &mut Verdict) {
+        let (Some(record), Some(window)) = (self.record, self.manifest.policy.unused_after) else {
+            return;
+        };
+        match (&record.last_used, &record.created) {
+            (Some(used), _) => {
+                let idle = days_between(used.at, self.now);
+                if idle > window {
+                    verdict.flag(
+                        AuditClass::Stale,
+                        format!(
+                            "last used {} ({idle} days ago) per {}: exceeds unused_after {window} days",
+                            format_date(used.at),
+                            used.source
+                        ),
+                    );
+                }
+            }
+            // Only exports that record use can say "never used".
+            (None, Some(created))
+                if record.tracks_use && days_between(created.at, self.now) > window =>
+            {
+                verdict.flag(
+                    AuditClass::Stale,
+                    format!(
+                        "never used since created {} per {}: exceeds unused_after {window} days",
+                        format_date(created.at),
+                        created.source
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
