@@ -8,7 +8,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::{source_name, Dated, Record, Stated, Subject};
+use super::{export_source, Dated, Record, Stated, Subject};
 use crate::error::{Error, Result};
 use crate::time::parse_date;
 
@@ -141,7 +141,7 @@ pub fn parse_credential_report(path: &Path, text: &str) -> Result<CredentialRepo
         }
     }
     Ok(CredentialReport {
-        source: source_name(path),
+        source: export_source(path, "IAM credential report"),
         slots,
     })
 }
@@ -176,7 +176,7 @@ pub fn parse_access_key_list(path: &Path, text: &str) -> Result<AccessKeyList> {
         })
         .collect();
     Ok(AccessKeyList {
-        source: source_name(path),
+        source: export_source(path, "aws iam list-access-keys"),
         keys,
     })
 }
@@ -276,12 +276,15 @@ deployer,arn:aws:iam::123456789012:user/deployer,2024-05-01T09:00:00+00:00,false
         let (_, old, sources) = get("AKIA2OLDKEYOLDKEY111");
         let used = old.last_used.as_ref().unwrap();
         assert_eq!(format_rfc3339(used.at), "2026-10-01T12:00:00Z");
-        assert_eq!(used.source, "report.csv");
+        assert_eq!(used.source, "IAM credential report (report.csv)");
         assert_eq!(
             format_rfc3339(old.rotated.as_ref().unwrap().at),
             "2025-01-10T08:00:00Z"
         );
-        assert_eq!(sources, "report.csv + keys.json");
+        assert_eq!(
+            sources,
+            "IAM credential report (report.csv) + aws iam list-access-keys (keys.json)"
+        );
         let (_, new, _) = get("AKIA2NEWKEYNEWKEY222");
         assert_eq!(new.last_used, None, "N/A means never used");
         assert_eq!(

@@ -8,13 +8,16 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{
-    at_start, dated, json_list, normalize_store, source_name, Entry, Record, Stated, Subject,
+    at_start, dated, export_source, json_list, normalize_store, Entry, Record, Stated, Subject,
 };
 use crate::error::Result;
 
+/// The export, as reasons name it.
+const KIND: &str = "az keyvault secret list";
+
 /// Reads the export (the parsed JSON of `path`).
 pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
-    let source = source_name(path);
+    let source = export_source(path, KIND);
     let list = json_list(
         path,
         &value,

@@ -7,27 +7,29 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{at_start, json_time, source_name, Dated, Entry, Record, Subject};
+use super::{at_start, export_source, json_time, Dated, Entry, Record, Subject};
 use crate::error::Result;
 
 /// Reads the export (the parsed JSON of `path`).
 pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
-    let source = source_name(path);
     // Trail files spell fields in camelCase; lookup-events in PascalCase.
-    let (events, key_field, time_field, user_field) = match value.get("Records") {
+    let (kind, events, key_field, time_field, user_field) = match value.get("Records") {
         Some(records) => (
+            "CloudTrail events",
             records,
             "/userIdentity/accessKeyId",
             "eventTime",
             "/userIdentity/userName",
         ),
         None => (
+            "aws cloudtrail lookup-events",
             value.get("Events").unwrap_or(&Value::Null),
             "/AccessKeyId",
             "EventTime",
             "/Username",
         ),
     };
+    let source = export_source(path, kind);
     let events = events.as_array().ok_or_else(|| {
         at_start(
             path,

@@ -637,7 +637,13 @@ pub fn dated(value: Option<&Value>, source: &str) -> Option<Dated> {
     })
 }
 
-/// The file name used to name evidence in reports.
+/// How reports name an export: its kind (the command that printed it) and its file, as in
+/// `aws secretsmanager list-secrets (secrets.json)`.
+pub fn export_source(path: &Path, kind: &str) -> String {
+    format!("{kind} ({})", source_name(path))
+}
+
+/// The file name used to name evidence in notes.
 pub fn source_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{at_start, dated, json_time, source_name, Dated, Entry, Record, Stated, Subject};
+use super::{at_start, dated, export_source, json_time, Dated, Entry, Record, Stated, Subject};
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -22,7 +22,7 @@ fn response_data<'v>(path: &Path, value: &'v Value, command: &str) -> Result<&'v
 
 /// Reads a KV metadata read about `store`.
 pub fn parse_kv_metadata(path: &Path, value: Value, store: &str) -> Result<Vec<Entry>> {
-    let source = source_name(path);
+    let source = export_source(path, "vault kv metadata get");
     let data = response_data(path, &value, "vault kv metadata get -format=json")?;
     let current = data.get("current_version").and_then(Value::as_u64);
     let versions = data.get("versions").and_then(Value::as_object);
@@ -47,7 +47,7 @@ pub fn parse_kv_metadata(path: &Path, value: Value, store: &str) -> Result<Vec<E
 
 /// Reads a token lookup; `salt` fingerprints the token if the output carries it.
 pub fn parse_token_lookup(path: &Path, value: Value, salt: &[u8]) -> Result<Vec<Entry>> {
-    let source = source_name(path);
+    let source = export_source(path, "vault token lookup");
     let data = response_data(path, &value, "vault token lookup -format=json")?;
     let fingerprint = data
         .get("id")

@@ -149,7 +149,7 @@ fn stale_by_usage_evidence() {
         &usage,
         Some("deployer"),
         "stale",
-        "last used 2026-05-01 (205 days ago) per credential-report.csv",
+        "last used 2026-05-01 (205 days ago) per IAM credential report (credential-report.csv)",
         1,
     );
     let (code, _) = audit_case("stale-unused", &[]);

@@ -91,7 +91,7 @@ fn stale_when_the_store_says_the_last_rotation_is_older_than_max_age() {
     let (flags, reasons) = flags_and_reasons(&report(&[]), "stripe-prod");
     assert_eq!(flags, vec!["stale"]);
     assert!(reasons.contains(
-        &"age 205 days since last rotated per list-secrets.json 2026-05-01 exceeds max_age 90 days"
+        &"age 205 days since last rotated per aws secretsmanager list-secrets (list-secrets.json) 2026-05-01 exceeds max_age 90 days"
             .to_string()
     ));
 }
@@ -99,7 +99,7 @@ fn stale_when_the_store_says_the_last_rotation_is_older_than_max_age() {
 #[test]
 fn stale_when_rotation_is_off_and_the_policy_requires_it() {
     let reason =
-        "automatic rotation is off per list-secrets.json, and [policy] require_rotation is set";
+        "automatic rotation is off per aws secretsmanager list-secrets (list-secrets.json), and [policy] require_rotation is set";
     let (_, reasons) = flags_and_reasons(&report(&[]), "stripe-prod");
     assert!(reasons.contains(&reason.to_string()), "{reasons:?}");
     // Without the policy, rotation being off is no fault by itself.
@@ -119,7 +119,9 @@ fn stale_when_rotation_is_off_and_the_policy_requires_it() {
 fn stale_when_the_store_entry_expired() {
     let (flags, reasons) = flags_and_reasons(&report(&[]), "db-password");
     assert!(flags.contains(&"stale".to_string()));
-    assert!(reasons.contains(&"expired on 2026-11-01 (per gcloud-secrets.json)".to_string()));
+    assert!(reasons.contains(
+        &"expired on 2026-11-01 (per gcloud secrets list (gcloud-secrets.json))".to_string()
+    ));
 }
 
 #[test]
@@ -128,13 +130,13 @@ fn stale_when_the_store_entry_is_disabled() {
     assert_eq!(flags, vec!["stale"]);
     assert_eq!(
         reasons,
-        vec!["disabled per az-keyvault-secrets.json, but still present"]
+        vec!["disabled per az keyvault secret list (az-keyvault-secrets.json), but still present"]
     );
 }
 
 #[test]
 fn stale_when_the_store_entry_is_deleted_linked_by_path_or_as_the_only_vault_store() {
-    let expected = vec!["deleted on 2026-11-10 per vault-kv-metadata.json, but still present"];
+    let expected = vec!["deleted on 2026-11-10 per vault kv metadata get (vault-kv-metadata.json), but still present"];
     // Linked by elimination: the manifest declares one vault store; a note says so.
     let (code, stdout, stderr) = audit_in(Path::new("fixtures/evidence"), "json", &[]);
     assert_eq!(code, 1);
@@ -171,7 +173,7 @@ fn stale_when_the_last_use_is_older_than_unused_after() {
     assert_eq!(
         reasons,
         vec![
-            "last used 2026-06-01 (174 days ago) per cloudtrail.json: exceeds unused_after 90 days"
+            "last used 2026-06-01 (174 days ago) per CloudTrail events (cloudtrail.json): exceeds unused_after 90 days"
         ]
     );
 }
@@ -224,9 +226,12 @@ fn a_key_the_store_keeps_fresh_is_clean_and_its_dates_name_their_export() {
     let evidence = &key["evidence"];
     assert_eq!(
         evidence["rotated"],
-        serde_json::json!({"at": "2026-11-01T03:00:00Z", "source": "list-secrets.json"})
+        serde_json::json!({"at": "2026-11-01T03:00:00Z", "source": "aws secretsmanager list-secrets (list-secrets.json)"})
     );
-    assert_eq!(evidence["last_used"]["source"], "list-secrets.json");
+    assert_eq!(
+        evidence["last_used"]["source"],
+        "aws secretsmanager list-secrets (list-secrets.json)"
+    );
     assert_eq!(evidence["next_rotation"]["at"], "2026-12-01T03:00:00Z");
     assert_eq!(evidence["rotation_period_days"]["value"], 30);
     assert_eq!(key["age_days"], 21, "since 2026-11-01T03:00");
