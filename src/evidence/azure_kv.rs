@@ -63,7 +63,7 @@ pub fn parse(path: &Path, value: Value) -> Result<Vec<Entry>> {
 }
 
 /// The vault and secret name in a Key Vault secret id, in any Azure cloud's domain.
-fn vault_and_name(id: &str) -> Option<(&str, &str)> {
+pub(super) fn vault_and_name(id: &str) -> Option<(&str, &str)> {
     let rest = id.strip_prefix("https://")?;
     let (host, path) = rest.split_once('/')?;
     let vault = host.split('.').next().filter(|v| !v.is_empty())?;

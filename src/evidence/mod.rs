@@ -1,15 +1,20 @@
 //! Evidence from systems that manage or observe keys, read offline from their exports
 //! (`--evidence FILE`, repeatable; `--usage` is an alias). Each file's format is recognised from
 //! its content. Evidence attaches dates (created, rotated, last used, expires) and states
-//! (enabled, deleted, rotation on or off) to subjects: an access key id, a store entry
+//! (enabled, deleted, rotation on or off) to subjects: a key's non-secret id (an AWS access key
+//! id, a Google Cloud service-account key id, an Entra credential's key id), a store entry
 //! (`aws-sm:NAME`, `gcp-sm:NAME`, `azure-kv:VAULT/NAME`, `vault:PATH`) or, for a Vault token
 //! lookup that carries the token, its fingerprint (the value itself is dropped at once). The
-//! audit joins subjects to declared keys through `key_id` and `store`.
+//! audit joins subjects to declared keys through `key_id` and `store` (`entra:APP_ID/KEY_ID`
+//! names its credential's key id).
 
 pub mod aws_iam;
 pub mod aws_sm;
 pub mod azure_kv;
+pub mod azure_logs;
 pub mod cloudtrail;
+pub mod entra;
+pub mod gcp_iam;
 pub mod gcp_sm;
 pub mod vault;
 
@@ -45,7 +50,8 @@ pub struct Stated<T> {
 /// What a record is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Subject {
-    /// A key's non-secret id: an AWS access key id, a Vault token accessor.
+    /// A key's non-secret id: an AWS access key id, a Vault token accessor, a Google Cloud
+    /// service-account key id (a key file's `private_key_id`), an Entra credential's `keyId`.
     KeyId(String),
     /// A store entry, normalised by [`normalize_store`].
     Store(String),
@@ -102,6 +108,13 @@ pub struct Record {
     /// Versions the store keeps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<u64>,
+    /// The provider says the key never expires (a Google Cloud key valid until year 9999).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub never_expires: Option<Stated<bool>>,
+    /// The first characters of the secret the provider shows (an Entra secret's `hint`), to
+    /// check the link against the found key. Not reported: it is part of a secret.
+    #[serde(skip)]
+    pub hint: Option<Stated<String>>,
     /// Whether an export that records every use said something, so that no `last_used` means
     /// never used (an IAM credential report, Secrets Manager's last access).
     #[serde(skip)]
@@ -147,6 +160,8 @@ impl Record {
             }
         }
         self.user = self.user.take().or(other.user);
+        self.never_expires = self.never_expires.take().or(other.never_expires);
+        self.hint = self.hint.take().or(other.hint);
         for policy in other.policies {
             if !self.policies.contains(&policy) {
                 self.policies.push(policy);
@@ -275,6 +290,12 @@ impl Evidence {
                     vault::parse_kv_metadata(path, value, &store)?
                 }
                 Some(Format::VaultToken) => vault::parse_token_lookup(path, value, context.salt)?,
+                Some(Format::GcpKeys) => gcp_iam::parse_keys(path, value)?,
+                Some(Format::GcpKeyActivity) => gcp_iam::parse_activity(path, value)?,
+                Some(Format::GcpAuditLogs) => gcp_iam::parse_audit_logs(path, value)?,
+                Some(Format::EntraCredentials) => entra::parse_credentials(path, value)?,
+                Some(Format::EntraSignIns) => entra::parse_sign_ins(path, value)?,
+                Some(Format::KeyVaultLogs) => azure_logs::parse(path, value)?,
                 Some(Format::EmptyList) => Vec::new(),
                 None => return Err(unrecognised(path)),
             };
@@ -367,13 +388,15 @@ pub fn unmatched(evidence: &Evidence, claimed: &BTreeSet<Subject>) -> Vec<Unmatc
 }
 
 /// The store prefixes a manifest `store` may use.
-pub const STORE_PREFIXES: &[&str] = &["aws-sm:", "gcp-sm:", "azure-kv:", "vault:"];
+pub const STORE_PREFIXES: &[&str] = &["aws-sm:", "gcp-sm:", "azure-kv:", "vault:", "entra:"];
 
 /// Normalises a store reference so a manifest's and an export's spellings meet: a Vault path
 /// loses its `#field`, leading slash and KV v2 `data/` or `metadata/` segment; an Azure vault
-/// name is lower-cased. Errors say what is expected.
+/// vault and secret name are lower-cased (Key Vault compares them so); an Entra credential's
+/// application and key ids must be GUIDs, lower-cased. Errors say what is expected.
 pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
-    let expected = "expected aws-sm:NAME, gcp-sm:NAME, azure-kv:VAULT/NAME or vault:PATH";
+    let expected =
+        "expected aws-sm:NAME, gcp-sm:NAME, azure-kv:VAULT/NAME, vault:PATH or entra:APP_ID/KEY_ID";
     let (prefix, rest) = store
         .split_once(':')
         .ok_or_else(|| format!("unknown store: {expected}"))?;
@@ -400,7 +423,11 @@ pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
         },
         "azure-kv" => match rest.split_once('/') {
             Some((vault, name)) if !vault.is_empty() && !name.is_empty() && !name.contains('/') => {
-                Ok(format!("azure-kv:{}/{name}", vault.to_ascii_lowercase()))
+                Ok(format!(
+                    "azure-kv:{}/{}",
+                    vault.to_ascii_lowercase(),
+                    name.to_ascii_lowercase()
+                ))
             }
             _ => Err(format!(
                 "store `{store}` needs a vault and a secret name: azure-kv:VAULT/NAME"
@@ -417,8 +444,36 @@ pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
             }
             Ok(format!("vault:{}", segments.join("/")))
         }
+        "entra" => match rest.split_once('/') {
+            Some((app, key)) if is_guid(app) && is_guid(key) => Ok(format!(
+                "entra:{}/{}",
+                app.to_ascii_lowercase(),
+                key.to_ascii_lowercase()
+            )),
+            _ => Err(format!(
+                "store `{store}` needs an application (client) id and a credential key id, both GUIDs: entra:APP_ID/KEY_ID"
+            )),
+        },
         _ => Err(format!("unknown store `{prefix}:`: {expected}")),
     }
+}
+
+/// Whether `text` is a GUID (`8-4-4-4-12` hex digits), as Entra ids are.
+pub fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The key id an Entra store (`entra:APP_ID/KEY_ID`, normalised) names.
+pub fn entra_key_id(store: &str) -> Option<&str> {
+    store
+        .strip_prefix("entra:")?
+        .split_once('/')
+        .map(|(_, key)| key)
 }
 
 /// The store a Vault KV metadata read is about: named on the command line, else the only
@@ -460,6 +515,12 @@ enum Format {
     AzureKeyVault,
     VaultKvMetadata,
     VaultToken,
+    GcpKeys,
+    GcpKeyActivity,
+    GcpAuditLogs,
+    EntraCredentials,
+    EntraSignIns,
+    KeyVaultLogs,
     EmptyList,
 }
 
@@ -484,12 +545,26 @@ fn as_list(value: Value) -> Value {
     {
         return serde_json::json!({ "Records": value });
     }
+    // Graph sign-in logs and the Log Analytics REST response wrap their rows.
+    if value.get("value").is_some_and(Value::is_array) && value.get("@odata.context").is_some()
+        || value
+            .get("value")
+            .and_then(Value::as_array)
+            .and_then(|v| v.first())
+            .is_some_and(entra::is_sign_in)
+    {
+        return value["value"].clone();
+    }
+    if let Some(rows) = azure_logs::rows_of_tables(&value) {
+        return rows;
+    }
+    let gcp_key = text("name").contains("/serviceAccounts/") && text("name").contains("/keys/");
     let aws = value.get("ARN").is_some() && value.get("Name").is_some();
     let gcp = text("name").starts_with("projects/") && text("name").contains("/secrets/");
     let azure = text("id").contains(".vault.") && text("id").contains("/secrets/");
     if aws {
         serde_json::json!({ "SecretList": [value] })
-    } else if gcp || azure {
+    } else if gcp || azure || gcp_key {
         Value::Array(vec![value])
     } else {
         value
@@ -499,6 +574,10 @@ fn as_list(value: Value) -> Value {
 /// Which export a JSON document is, from the fields each tool always writes.
 fn detect(value: &Value) -> Option<Format> {
     let has = |v: &Value, key: &str| v.get(key).is_some();
+    // Every list command prints `[]` when it has nothing to list.
+    if value.as_array().is_some_and(Vec::is_empty) {
+        return Some(Format::EmptyList);
+    }
     match value {
         Value::Object(_) if has(value, "AccessKeyMetadata") => Some(Format::IamAccessKeyList),
         Value::Object(_) if has(value, "SecretList") => Some(Format::SecretsManager),
@@ -527,6 +606,24 @@ fn detect(value: &Value) -> Option<Format> {
             let id = first.get("id").and_then(Value::as_str).unwrap_or_default();
             if name.starts_with("projects/") && name.contains("/secrets/") {
                 Some(Format::GcpSecrets)
+            } else if has(first, "validAfterTime")
+                || (name.contains("/serviceAccounts/") && name.contains("/keys/"))
+            {
+                Some(Format::GcpKeys)
+            } else if first.get("activity").is_some_and(Value::is_object) {
+                Some(Format::GcpKeyActivity)
+            } else if has(first, "protoPayload") || has(first, "logName") {
+                Some(Format::GcpAuditLogs)
+            } else if has(first, "keyId")
+                && ["startDateTime", "endDateTime", "hint"]
+                    .iter()
+                    .any(|k| has(first, k))
+            {
+                Some(Format::EntraCredentials)
+            } else if entra::is_sign_in(first) {
+                Some(Format::EntraSignIns)
+            } else if has(first, "OperationName") || has(first, "TimeGenerated") {
+                Some(Format::KeyVaultLogs)
             } else if id.contains(".vault.") || has(first, "attributes") {
                 Some(Format::AzureKeyVault)
             } else {
@@ -535,18 +632,12 @@ fn detect(value: &Value) -> Option<Format> {
         }
         _ => None,
     }
-    .or_else(|| {
-        value
-            .as_array()
-            .is_some_and(Vec::is_empty)
-            .then_some(Format::EmptyList)
-    })
 }
 
 fn unrecognised(path: &Path) -> Error {
     at_start(
         path,
-        "unrecognised evidence: expected an AWS IAM credential report (CSV), `aws iam list-access-keys`, `aws secretsmanager list-secrets`, CloudTrail events (Records[]), `gcloud secrets list --format=json`, `az keyvault secret list`, `vault kv metadata get -format=json` or `vault token lookup -format=json` output".into(),
+        "unrecognised evidence: expected an AWS IAM credential report (CSV), `aws iam list-access-keys`, `aws secretsmanager list-secrets`, CloudTrail events (Records[]), `gcloud secrets list --format=json`, `az keyvault secret list`, `vault kv metadata get -format=json`, `vault token lookup -format=json`, `gcloud iam service-accounts keys list --format=json`, `gcloud policy-intelligence query-activity --format=json`, `gcloud logging read --format=json`, `az ad app credential list`, Entra sign-in logs (Microsoft Graph) or `az monitor log-analytics query` output".into(),
     )
 }
 
@@ -685,6 +776,29 @@ mod tests {
             .unwrap_err()
             .contains("expected aws-sm:NAME"));
         assert!(normalize_store("azure-kv:only").is_err());
+        assert_eq!(
+            normalize_store(
+                "entra:3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+            )
+            .unwrap(),
+            "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+        );
+        assert_eq!(
+            entra_key_id(
+                "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+            ),
+            Some("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b")
+        );
+        for bad in [
+            "entra:app/key",
+            "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+            "entra:",
+        ] {
+            assert!(normalize_store(bad).is_err(), "{bad}");
+        }
+        assert!(normalize_store("entra:x/y")
+            .unwrap_err()
+            .contains("entra:APP_ID/KEY_ID"));
         assert!(normalize_store("vault:").is_err());
     }
 
@@ -728,6 +842,66 @@ mod tests {
             let id = Subject::KeyId(key_id.to_string());
             assert!(trail.records.contains_key(&id), "{text}");
         }
+    }
+
+    #[test]
+    fn cloud_identity_exports_are_recognised_by_content() {
+        let load = |text: &str| {
+            let arg = EvidenceArg::parse("x.json").unwrap();
+            let context = LoadContext {
+                salt: b"s",
+                vault_stores: Vec::new(),
+            };
+            Evidence::from_texts(&[(arg, text.to_string())], &context)
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+        };
+        let key = "136cb94838da83a906263ec23d03dce95d736c64";
+        let guid = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+        let cases = [
+            // gcloud iam service-accounts keys list, and one key described.
+            format!(
+                r#"[{{"name": "projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/{key}", "validAfterTime": "2024-01-01T00:00:00Z"}}]"#
+            ),
+            format!(
+                r#"{{"name": "projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/{key}", "keyType": "USER_MANAGED"}}"#
+            ),
+            // gcloud policy-intelligence query-activity.
+            format!(
+                r#"[{{"activity": {{"lastAuthenticatedTime": "2026-01-01T00:00:00Z", "serviceAccountKey": {{"fullResourceName": "//iam.googleapis.com/projects/p/serviceAccounts/1/keys/{key}"}}}}}}]"#
+            ),
+            // gcloud logging read.
+            format!(
+                r#"[{{"timestamp": "2026-01-01T00:00:00Z", "protoPayload": {{"authenticationInfo": {{"serviceAccountKeyName": "//iam.googleapis.com/projects/p/serviceAccounts/a/keys/{key}"}}}}}}]"#
+            ),
+            // az ad app credential list; Graph sign-ins, wrapped and bare.
+            format!(
+                r#"[{{"keyId": "{guid}", "endDateTime": "2027-01-01T00:00:00Z", "hint": "abc"}}]"#
+            ),
+            format!(
+                r#"{{"@odata.context": "https://graph.microsoft.com/beta/$metadata#auditLogs/signIns", "value": [{{"createdDateTime": "2026-01-01T00:00:00Z", "appId": "a", "servicePrincipalCredentialKeyId": "{guid}"}}]}}"#
+            ),
+            format!(
+                r#"[{{"createdDateTime": "2026-01-01T00:00:00Z", "appId": "a", "servicePrincipalCredentialKeyId": "{guid}"}}]"#
+            ),
+        ];
+        for text in &cases {
+            let evidence = load(text);
+            let subject = if text.contains(guid) { guid } else { key };
+            assert!(
+                evidence
+                    .records
+                    .contains_key(&Subject::KeyId(subject.into())),
+                "{text}"
+            );
+        }
+        let logs = load(
+            r#"[{"TableName": "PrimaryResult", "TimeGenerated": "2026-01-01T00:00:00Z", "OperationName": "SecretGet", "id_s": "https://kv1.vault.azure.net/secrets/db/1"}]"#,
+        );
+        assert!(logs
+            .records
+            .contains_key(&Subject::Store("azure-kv:kv1/db".into())));
+        let empty = load(r#"{"@odata.context": "x", "value": []}"#);
+        assert!(empty.is_empty());
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub fn render_entries(
         {
             table["rotated"] = toml_edit::value(toml_date(rotated.at));
         }
+        if let Some(expires) = record.as_ref().and_then(|r| r.expires.as_ref()) {
+            table["expires"] = toml_edit::value(toml_date(expires.at));
+        }
         tables.push(table);
     }
     let mut doc = DocumentMut::new();

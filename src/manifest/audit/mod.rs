@@ -215,6 +215,7 @@ struct KeyCheck<'a> {
 impl KeyCheck<'_> {
     fn run(&self, verdict: &mut Verdict, manifest_name: &str) {
         self.unknown(verdict, manifest_name);
+        self.hint(verdict);
         self.age(verdict);
         self.expiry(verdict);
         self.state(verdict);

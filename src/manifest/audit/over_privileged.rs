@@ -15,6 +15,15 @@ impl KeyCheck<'_> {
         let (Some(store), None) = (&declared.store, &declared.locations) else {
             return;
         };
+        // An Entra store names the credential in the identity provider, not a place its value
+        // is kept: the secret has to live somewhere else.
+        if declared
+            .store_ref
+            .as_deref()
+            .is_some_and(|s| s.starts_with("entra:"))
+        {
+            return;
+        }
         let places: Vec<String> = self.key.locations.iter().map(place).collect();
         if !places.is_empty() {
             verdict.flag(
@@ -35,7 +44,21 @@ impl KeyCheck<'_> {
         let has_expiry = self.declaration.and_then(|d| d.expires).is_some()
             || self.key.assessment.expires.is_some()
             || self.record.and_then(|r| r.expires.as_ref()).is_some();
-        if has_expiry || self.key.assessment.lifetime != Lifetime::Long {
+        if has_expiry {
+            return;
+        }
+        // The provider says so outright (a Google Cloud key valid until year 9999).
+        if let Some(never) = self.record.and_then(|r| r.never_expires.as_ref()) {
+            verdict.flag(
+                AuditClass::OverPrivileged,
+                format!(
+                    "never expires per {}, and [policy] require_expiry is set",
+                    never.source
+                ),
+            );
+            return;
+        }
+        if self.key.assessment.lifetime != Lifetime::Long {
             return;
         }
         let rule = &self.rules.rules()[self.key.rule];
@@ -188,7 +211,9 @@ impl KeyCheck<'_> {
             return;
         };
         let a = &self.key.assessment;
-        if a.lifetime != Lifetime::Long || a.expires.is_some() || expires <= self.now {
+        // An expiry the provider enforces (in evidence) is a real end of life.
+        let enforced = self.record.is_some_and(|r| r.expires.is_some());
+        if a.lifetime != Lifetime::Long || a.expires.is_some() || enforced || expires <= self.now {
             return;
         }
         let start = declared.rotated.or(declared.created).unwrap_or(self.now);

@@ -15,9 +15,16 @@ impl KeyCheck<'_> {
             declared
                 .and_then(|d| d.rotated)
                 .map(|t| (t, "rotated".to_string())),
-            self.record
-                .and_then(|r| r.rotated.as_ref())
-                .map(|d| (d.at, format!("last rotated per {}", d.source))),
+            // Keys whose value never changes (access keys, service-account keys, Entra
+            // secrets) are "rotated" when created: say so.
+            self.record.and_then(|r| {
+                let rotated = r.rotated.as_ref()?;
+                let what = match &r.created {
+                    Some(c) if c.at == rotated.at => "created",
+                    _ => "last rotated",
+                };
+                Some((rotated.at, format!("{what} per {}", rotated.source)))
+            }),
         ]
         .into_iter()
         .flatten()
@@ -79,6 +86,13 @@ impl KeyCheck<'_> {
             .record
             .and_then(|r| r.expires.as_ref())
             .map(|d| (d.at, format!("per {}", d.source)));
+        // A declared expiry copied from the export (`manifest init --evidence`) is said once,
+        // naming the export.
+        let declared = declared.filter(|(t, _)| {
+            stored
+                .as_ref()
+                .is_none_or(|(s, _)| format_date(*s) != format_date(*t))
+        });
         for (expires, source) in [declared, decoded, stored].into_iter().flatten() {
             if expires <= self.now {
                 verdict.flag(

@@ -325,7 +325,7 @@ fn usage_evidence_makes_idle_keys_stale_and_dates_ages() {
     assert_eq!(
         verdict.reasons,
         vec![
-            "age 267 days since last rotated per keys.json 2026-03-01 exceeds max_age 180 days",
+            "age 267 days since created per keys.json 2026-03-01 exceeds max_age 180 days",
             "last used 2026-06-01 (175 days ago) per report.csv: exceeds unused_after 90 days",
         ]
     );
@@ -567,5 +567,105 @@ fn allows_remove_keys_by_fingerprint_or_path_and_rule() {
     assert_eq!(
         inventory.keys[1].locations[0].path, "docs/c.md",
         "the allow names another rule"
+    );
+}
+
+const ENTRA: &str = "Ab1.Q~zR8vT2mW9xLp4vN7bK3sYc6dQ8ZrT2mW9x"; // keyaudit:allow
+const ENTRA_APP: &str = "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9";
+const ENTRA_KEY: &str = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
+/// Evidence about an Entra credential: its hint and end date.
+fn entra_evidence(hint: &str, end: &str) -> Evidence {
+    let source = "az ad app credential list (creds.json)";
+    let mut evidence = Evidence::default();
+    evidence.add(
+        Subject::KeyId(ENTRA_KEY.into()),
+        Record {
+            expires: Some(Dated {
+                at: parse_date(end).unwrap(),
+                source: source.into(),
+            }),
+            hint: Some(Stated {
+                value: hint.into(),
+                source: source.into(),
+            }),
+            ..Record::default()
+        },
+        "creds.json",
+    );
+    evidence
+}
+
+#[test]
+fn an_entra_store_links_by_key_id_and_its_hint_is_checked() {
+    let w = World::new();
+    // Declared in upper case: the store normalises to the export's lower-case key id.
+    let manifest = declared(
+        "entra",
+        ENTRA,
+        &format!(
+            "store = \"entra:{}/{}\"",
+            ENTRA_APP.to_uppercase(),
+            ENTRA_KEY.to_uppercase()
+        ),
+    );
+    let key = || w.key("azure-entra-client-secret", ENTRA, None, &["a.env"]);
+    let outcome = w.run(vec![key()], &manifest, &entra_evidence("Ab1", "2026-10-31"));
+    let verdict = only(&outcome);
+    assert_eq!(verdict.flags, vec![AuditClass::Stale]);
+    assert_eq!(
+        verdict.reasons,
+        vec!["expired on 2026-10-31 (per az ad app credential list (creds.json))"],
+        "an Entra store names a credential, not a place: no found-outside-it flag"
+    );
+    assert!(verdict.warnings.is_empty(), "{:?}", verdict.warnings);
+    assert!(outcome.unmatched_evidence.is_empty());
+
+    let outcome = w.run(vec![key()], &manifest, &entra_evidence("Xy9", "2027-10-31"));
+    let verdict = only(&outcome);
+    assert!(verdict.flags.is_empty());
+    assert_eq!(verdict.warnings.len(), 1);
+    let warning = &verdict.warnings[0];
+    assert!(
+        warning.contains(&format!("the hint of entra:{}", ENTRA_APP.to_uppercase()))
+            && warning.contains("per az ad app credential list (creds.json)")
+            && warning.contains("secret found at a.env:1"),
+        "{warning}"
+    );
+    assert!(
+        !warning.contains("Ab1") && !warning.contains("Xy9"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn a_key_the_provider_says_never_expires_fails_require_expiry_naming_the_export() {
+    let w = World::new();
+    let key_id = "136cb94838da83a906263ec23d03dce95d736c64";
+    let source = "gcloud iam service-accounts keys list (keys.json)";
+    let mut evidence = Evidence::default();
+    evidence.add(
+        Subject::KeyId(key_id.into()),
+        Record {
+            never_expires: Some(Stated {
+                value: true,
+                source: source.into(),
+            }),
+            ..Record::default()
+        },
+        "keys.json",
+    );
+    let manifest =
+        format!("[policy]\nrequire_expiry = true\n[[key]]\nid = \"sa\"\nkey_id = \"{key_id}\"\n");
+    let outcome = w.run(
+        vec![w.key("github-classic-pat", GITHUB, Some(key_id), &["a.env"])],
+        &manifest,
+        &evidence,
+    );
+    assert_eq!(
+        only(&outcome).reasons,
+        vec![format!(
+            "never expires per {source}, and [policy] require_expiry is set"
+        )]
     );
 }
