@@ -437,3 +437,305 @@ fn manifest_update_dates_the_keys_it_adds_from_evidence() {
     assert!(added.contains("created = 2026-11-01"), "{added}");
     assert_eq!(added.matches("[[key]]").count(), 1, "{added}");
 }
+
+// Issue 19: Google Cloud service-account keys, Entra client secrets and Key Vault data-plane
+// logs. fixtures/evidence/cloud is a tree of its own (its parent's manifest excludes it), with
+// one export per command in cloud/exports.
+
+const CLOUD_EXPORTS: &[&str] = &[
+    "gcloud-sa-keys.json",
+    "gcloud-key-activity.json",
+    "gcloud-audit-logs.json",
+    "az-app-credentials.json",
+    "entra-sign-ins.json",
+    "kv-diagnostics.json",
+];
+
+/// The JSON audit of `tree` (the cloud fixture or a copy) with every cloud export.
+fn cloud_report(tree: &Path) -> (Value, String) {
+    let exports = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/evidence/cloud/exports");
+    let mut cmd = keyaudit();
+    cmd.arg("audit")
+        .arg(tree)
+        .args(["--now", "2026-11-23", "--format", "json"]);
+    for export in CLOUD_EXPORTS {
+        cmd.arg("--evidence").arg(exports.join(export));
+    }
+    let output = cmd.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    (
+        serde_json::from_slice(&output.stdout).expect("JSON"),
+        stderr,
+    )
+}
+
+/// A copy of the cloud fixture's keys and manifest, the manifest edited by `edit`.
+fn cloud_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new("fixtures/evidence/cloud");
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    for file in [
+        "app/.env",
+        "app/ci-service-account.json",
+        "app/batch-service-account.json",
+    ] {
+        std::fs::copy(from.join(file), dir.path().join(file)).unwrap();
+    }
+    let manifest = std::fs::read_to_string(from.join("keyaudit.toml")).unwrap();
+    std::fs::write(dir.path().join("keyaudit.toml"), edit(manifest)).unwrap();
+    dir
+}
+
+const SA_KEYS: &str = "gcloud iam service-accounts keys list (gcloud-sa-keys.json)";
+
+#[test]
+fn a_service_account_key_is_stale_by_age_and_disuse_per_its_exports() {
+    let (report, _) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    let (flags, reasons) = flags_and_reasons(&report, "sa-ci");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec![
+            format!("age 996 days since created per {SA_KEYS} 2024-03-01 exceeds max_age 365 days"),
+            "last used 2026-05-02 (204 days ago) per gcloud policy-intelligence query-activity (gcloud-key-activity.json): exceeds unused_after 90 days".to_string(),
+        ]
+    );
+    let evidence = &verdict(&report, "sa-ci")["evidence"];
+    assert_eq!(
+        evidence["created"],
+        serde_json::json!({"at": "2024-03-01T10:00:00Z", "source": SA_KEYS})
+    );
+    assert_eq!(
+        evidence["never_expires"],
+        serde_json::json!({"value": true, "source": SA_KEYS})
+    );
+    assert_eq!(evidence["user"], "ci@acme-prod.iam.gserviceaccount.com");
+}
+
+#[test]
+fn a_service_account_key_that_never_expires_is_over_privileged_under_require_expiry() {
+    let copy = cloud_copy(|m| m.replace("[policy]\n", "[policy]\nrequire_expiry = true\n"));
+    let (report, _) = cloud_report(copy.path());
+    let (flags, reasons) = flags_and_reasons(&report, "sa-ci");
+    assert_eq!(flags, vec!["stale", "over-privileged"]);
+    assert!(
+        reasons.contains(&format!(
+            "never expires per {SA_KEYS}, and [policy] require_expiry is set"
+        )),
+        "{reasons:?}"
+    );
+    // Keys with an end date in their export are not flagged for this.
+    for id in ["sa-batch", "entra-ci", "entra-deploy"] {
+        let (_, reasons) = flags_and_reasons(&report, id);
+        assert!(
+            !reasons.iter().any(|r| r.contains("require_expiry")),
+            "{id}: {reasons:?}"
+        );
+    }
+}
+
+#[test]
+fn a_disabled_or_expired_service_account_key_is_stale_and_audit_logs_date_its_use() {
+    let (report, _) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    let (flags, reasons) = flags_and_reasons(&report, "sa-batch");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec![
+            format!("expired on 2026-10-15 (per {SA_KEYS})"),
+            format!("disabled per {SA_KEYS}, but still present"),
+        ]
+    );
+    let evidence = &verdict(&report, "sa-batch")["evidence"];
+    assert_eq!(
+        evidence["last_used"],
+        serde_json::json!({"at": "2026-11-20T09:15:00Z", "source": "gcloud logging read (gcloud-audit-logs.json)"})
+    );
+}
+
+#[test]
+fn an_entra_secret_whose_credential_ended_is_stale() {
+    let (report, _) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    let (flags, reasons) = flags_and_reasons(&report, "entra-ci");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec!["expired on 2026-10-31 (per az ad app credential list (az-app-credentials.json))"]
+    );
+    let evidence = &verdict(&report, "entra-ci")["evidence"];
+    assert_eq!(
+        evidence["last_used"]["source"],
+        "Entra sign-in logs (entra-sign-ins.json)"
+    );
+    assert_eq!(
+        evidence["last_used"]["at"], "2026-10-30T06:00:00Z",
+        "the later failed sign-in is no use"
+    );
+    assert!(evidence.get("hint").is_none(), "a hint is part of a secret");
+}
+
+#[test]
+fn an_entra_hint_that_disagrees_is_a_warning_naming_both_ends_never_the_secret() {
+    let (report, _) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    let key = verdict(&report, "entra-deploy");
+    assert_eq!(key["flags"], serde_json::json!([]));
+    assert_eq!(
+        key["warnings"],
+        serde_json::json!([
+            "the hint of entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9/0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d per az ad app credential list (az-app-credentials.json) does not match the first characters of the secret found at app/.env:3: another secret, or the credential was replaced"
+        ])
+    );
+    let env = std::fs::read_to_string("fixtures/evidence/cloud/app/.env").unwrap();
+    let secret = env
+        .lines()
+        .find_map(|l| l.strip_prefix("DEPLOY_CLIENT_SECRET="))
+        .unwrap();
+    let text = report.to_string();
+    assert!(!text.contains(secret));
+    let warning = key["warnings"][0].as_str().unwrap();
+    assert!(
+        !warning.contains(&secret[..3]),
+        "not even its first characters"
+    );
+    assert!(!text.contains("Zz9"), "nor the credential's hint");
+    // The secret whose hint agrees has no warning.
+    assert_eq!(
+        verdict(&report, "entra-ci")["warnings"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_key_vault_password_last_fetched_long_ago_is_stale() {
+    let (report, _) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    let (flags, reasons) = flags_and_reasons(&report, "orders-db");
+    assert_eq!(flags, vec!["stale"]);
+    assert_eq!(
+        reasons,
+        vec!["last used 2026-04-10 (226 days ago) per az monitor log-analytics query (kv-diagnostics.json): exceeds unused_after 90 days"]
+    );
+}
+
+#[test]
+fn cloud_evidence_naming_no_found_or_declared_key_is_unmatched() {
+    let (report, stderr) = cloud_report(Path::new("fixtures/evidence/cloud"));
+    assert_eq!(
+        report["unmatched_evidence"],
+        serde_json::json!([
+            {"subject": "key id 2ee05d82245d9e36f2d40c91b868a1086269e4a8",
+             "sources": ["gcloud-key-activity.json", "gcloud-sa-keys.json"]},
+            {"subject": "azure-kv:acme-prod/payments-api", "sources": ["kv-diagnostics.json"]},
+        ])
+    );
+    assert!(stderr.contains("evidence about 2 subjects matches no declared or found key"));
+    assert_eq!(report["unused"], serde_json::json!([]));
+}
+
+#[test]
+fn manifest_init_dates_service_account_keys_from_the_keys_list() {
+    let copy = cloud_copy(|m| m);
+    std::fs::remove_file(copy.path().join("keyaudit.toml")).unwrap();
+    let output = keyaudit()
+        .args(["manifest", "init", "--now", "2026-11-23"])
+        .arg(copy.path())
+        .args([
+            "--evidence",
+            "fixtures/evidence/cloud/exports/gcloud-sa-keys.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = std::fs::read_to_string(copy.path().join("keyaudit.toml")).unwrap();
+    let entry = |key_id: &str| {
+        manifest
+            .split("[[key]]")
+            .find(|e| e.contains(key_id))
+            .unwrap_or_else(|| panic!("no entry for {key_id}: {manifest}"))
+            .to_string()
+    };
+    let ci = entry("136cb94838da83a906263ec23d03dce95d736c64");
+    assert!(ci.contains("created = 2024-03-01"), "{ci}");
+    assert!(!ci.contains("expires"), "year 9999 is no expiry: {ci}");
+    let batch = entry("4f3e0ef3ffbd50720ece384f9ec95ee991269d3e");
+    assert!(batch.contains("created = 2026-09-01"), "{batch}");
+    assert!(batch.contains("expires = 2026-10-15"), "{batch}");
+}
+
+#[test]
+fn malformed_cloud_exports_are_one_line_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "keys.json",
+            r#"[{"name": "projects/p/serviceAccounts/a/keys/", "validAfterTime": "2024-01-01T00:00:00Z"}]"#,
+            "keys.json:1:1: key 1 has no `name` of the form projects/P/serviceAccounts/SA/keys/KEY_ID",
+        ),
+        (
+            "activity.json",
+            r#"[{"activity": {"lastAuthenticatedTime": "2026-01-01T00:00:00Z"}}]"#,
+            "activity.json:1:1: activity 1 names no key",
+        ),
+        (
+            "logs.json",
+            r#"[{"logName": "projects/p/logs/x", "protoPayload": {}}]"#,
+            "logs.json:1:1: expected Cloud Audit Logs entries with `timestamp`",
+        ),
+        (
+            "creds.json",
+            r#"[{"keyId": "not-a-guid", "endDateTime": "2027-01-01T00:00:00Z"}]"#,
+            "creds.json:1:1: credential 1 has no `keyId` GUID",
+        ),
+        (
+            "signins.json",
+            r#"{"@odata.context": "x", "value": [{"appId": "a", "servicePrincipalCredentialKeyId": "k"}]}"#,
+            "signins.json:1:1: expected Entra sign-ins with `createdDateTime`",
+        ),
+        (
+            "kv.json",
+            r#"[{"TimeGenerated": "2026-01-01T00:00:00Z", "OperationName": "SecretGet", "id_s": "nowhere"}]"#,
+            "kv.json:1:1: row 1: a SecretGet without an `id_s`",
+        ),
+        (
+            "broken.json",
+            r#"[{"keyId": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "hint": "#,
+            "broken.json:1:",
+        ),
+        (
+            "foreign.json",
+            r#"[{"kind": "Pod"}]"#,
+            "`gcloud iam service-accounts keys list --format=json`",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = keyaudit()
+            .args(["audit", "fixtures/evidence/cloud", "--evidence"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+}
+
+#[test]
+fn a_malformed_entra_store_is_an_error_at_its_line() {
+    let copy = cloud_copy(|m| m.replace("store = \"entra:3F2A1B0C", "store = \"entra:app-"));
+    let output = keyaudit().arg("audit").arg(copy.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("keyaudit.toml:") && stderr.contains("entra:APP_ID/KEY_ID"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
