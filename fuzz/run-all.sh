@@ -20,7 +20,7 @@ seeds_for() {
     case "$1" in
         rule_file) cp ../rules/*.toml "$dir"/ ;;
         manifest) find ../fixtures ../keyaudit.toml -name 'keyaudit.toml' -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
-        evidence) cp ../fixtures/evidence/exports/* ../fixtures/evidence/deploy/* "$dir"/ ;;
+        evidence) cp ../fixtures/evidence/exports/* ../fixtures/evidence/cloud/exports/* ../fixtures/evidence/deploy/* "$dir"/ ;;
         scan_formats) find ../fixtures -type f -size -64k -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
     esac
     echo "$dir"

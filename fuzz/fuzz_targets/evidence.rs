@@ -1,5 +1,8 @@
 //! Evidence exports and Kubernetes ExternalSecret manifests: any text is evidence, a one-line
-//! error naming the file, or (for manifests) no reference; never a panic.
+//! error naming the file, or (for manifests) no reference; never a panic. Exports are told
+//! apart by content, so one entry point reaches every reader: AWS, Vault, Google Cloud (secrets,
+//! service-account keys, key activity, audit logs) and Azure (Key Vault, Entra credentials and
+//! sign-ins, Log Analytics rows); `run-all.sh` seeds it with every fixture export.
 #![no_main]
 
 use std::path::PathBuf;
