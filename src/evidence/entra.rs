@@ -20,10 +20,12 @@ use crate::error::Result;
 const CREDENTIALS: &str = "az ad app credential list";
 const SIGN_INS: &str = "Entra sign-in logs";
 
-/// Whether `entry` looks like a Graph sign-in record.
+/// Whether `entry` looks like a Graph sign-in record (an application object has
+/// `createdDateTime` and `appId` too, but no `status`).
 pub fn is_sign_in(entry: &Value) -> bool {
-    entry.get("servicePrincipalCredentialKeyId").is_some()
-        || (entry.get("createdDateTime").is_some() && entry.get("appId").is_some())
+    let has = |key: &str| entry.get(key).is_some();
+    has("servicePrincipalCredentialKeyId")
+        || (has("createdDateTime") && has("appId") && has("status"))
 }
 
 /// A credential's key id, lower-cased, if it is a GUID.
@@ -201,7 +203,11 @@ mod tests {
         );
         assert_eq!(used.source, "Entra sign-in logs (signins.json)");
         assert!(is_sign_in(
-            &serde_json::json!({"createdDateTime": "x", "appId": "y"})
+            &serde_json::json!({"createdDateTime": "x", "appId": "y", "status": {}})
         ));
+        assert!(
+            !is_sign_in(&serde_json::json!({"createdDateTime": "x", "appId": "y"})),
+            "an application (az ad app show)"
+        );
     }
 }

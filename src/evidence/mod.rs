@@ -524,9 +524,10 @@ enum Format {
     EmptyList,
 }
 
-/// A single entry, as `aws secretsmanager describe-secret`, `gcloud secrets describe` and `az
-/// keyvault secret show` print it, or CloudTrail events not wrapped in `Records`, in the shape
-/// of the matching list output.
+/// A single entry, as `aws secretsmanager describe-secret`, `gcloud secrets describe`, `gcloud
+/// iam service-accounts keys describe` and `az keyvault secret show` print it, one log entry or
+/// sign-in, CloudTrail events not wrapped in `Records`, or rows wrapped in a Graph `value` or a
+/// Log Analytics `tables`, in the shape of the matching list output.
 fn as_list(value: Value) -> Value {
     let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
     // CloudTrail: one event, one delivered through EventBridge (`detail`), or a bare array of
@@ -557,6 +558,11 @@ fn as_list(value: Value) -> Value {
     }
     if let Some(rows) = azure_logs::rows_of_tables(&value) {
         return rows;
+    }
+    // One Cloud Audit Logs entry, one sign-in (`signIns/{id}`).
+    let log_entry = value.get("protoPayload").is_some() && value.get("timestamp").is_some();
+    if log_entry || entra::is_sign_in(&value) {
+        return Value::Array(vec![value]);
     }
     let gcp_key = text("name").contains("/serviceAccounts/") && text("name").contains("/keys/");
     let aws = value.get("ARN").is_some() && value.get("Name").is_some();
@@ -882,6 +888,12 @@ mod tests {
             ),
             format!(
                 r#"[{{"createdDateTime": "2026-01-01T00:00:00Z", "appId": "a", "servicePrincipalCredentialKeyId": "{guid}"}}]"#
+            ),
+            format!(
+                r#"{{"createdDateTime": "2026-01-01T00:00:00Z", "appId": "a", "servicePrincipalCredentialKeyId": "{guid}"}}"#
+            ),
+            format!(
+                r#"{{"timestamp": "2026-01-01T00:00:00Z", "protoPayload": {{"authenticationInfo": {{"serviceAccountKeyName": "//iam.googleapis.com/projects/p/serviceAccounts/a/keys/{key}"}}}}}}"#
             ),
         ];
         for text in &cases {
