@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             emit(None, &out)?;
             Ok(EXIT_CLEAN)
         }
+        Command::Db(command) => crate::db::command::run(&command),
         Command::Man => {
             let mut out = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut out)?;
@@ -634,7 +635,7 @@ fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
 
 /// Writes a rendered report to `output` atomically, or to stdout. A closed stdout is not an
 /// error: the run ends quietly with the code it would have had.
-fn emit(output: Option<&Path>, rendered: &[u8]) -> Result<()> {
+pub fn emit(output: Option<&Path>, rendered: &[u8]) -> Result<()> {
     match output {
         Some(path) => write_atomically(path, rendered),
         None => {

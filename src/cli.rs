@@ -42,6 +42,69 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man,
+    /// The inventory over time: record JSON reports as runs in an SQLite file, then report
+    /// keys' status (open, resolved) and the keys new in the latest run.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Record JSON reports (of scan, audit or merge) as runs; a report already recorded
+    /// changes nothing. All reports go in one transaction: a bad one records none.
+    Ingest(DbIngestArgs),
+    /// Every run with its counts, and every key with its status, first and last seen, days
+    /// open and where the latest run saw it.
+    Report(DbReportArgs),
+    /// The keys first seen in the latest run; exit 1 if there are any (for nightly alerts).
+    New(DbNewArgs),
+}
+
+/// `db ingest` options.
+#[derive(Debug, Args)]
+pub struct DbIngestArgs {
+    /// The database file (created on first use).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// JSON reports of `scan`, `audit` or `merge`.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `db report` options.
+#[derive(Debug, Args)]
+pub struct DbReportArgs {
+    /// The database file.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Output format [default: table on a terminal, else json; with -o, by extension].
+    #[arg(long, value_enum)]
+    pub format: Option<crate::db::render::ReportFormat>,
+    /// Only runs made at or after DATE (RFC 3339 date or datetime), and the keys seen or
+    /// resolved since then; open keys are always listed.
+    #[arg(long, value_name = "DATE", value_parser = parse_now)]
+    pub since: Option<jiff::Timestamp>,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `db new` options.
+#[derive(Debug, Args)]
+pub struct DbNewArgs {
+    /// The database file.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Output format [default: table on a terminal, else json; with -o, by extension].
+    #[arg(long, value_enum)]
+    pub format: Option<crate::db::render::NewFormat>,
+    /// Write the list to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `hook` subcommands.

@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod decode;
 pub mod error;
 pub mod evidence;

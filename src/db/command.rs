@@ -1,0 +1,109 @@
+//! The edge of `keyaudit db`: turns its arguments into reads, an ingest or a rendering, writes
+//! the output, and decides the exit code. Like `app` for the other commands, this is where
+//! `anyhow` lives; everything below it returns [`super::DbError`].
+
+use std::io::{self, IsTerminal, Write};
+
+use anyhow::Result;
+
+use super::html;
+use super::ingest::ingest;
+use super::input::read_report;
+use super::query;
+use super::render::{render_new, render_report, NewFormat, NewView, ReportFormat, ReportView};
+use super::schema;
+use super::DbError;
+use crate::app::{emit, EXIT_CLEAN, EXIT_FOUND};
+use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
+
+/// Runs one `db` subcommand and returns its exit code.
+pub fn run(command: &DbCommand) -> Result<u8> {
+    match command {
+        DbCommand::Ingest(args) => ingest_command(args),
+        DbCommand::Report(args) => report_command(args),
+        DbCommand::New(args) => new_command(args),
+    }
+}
+
+/// Every report is read and validated before the database is opened: a bad one leaves the
+/// database untouched (not even created), and all the good ones go in one transaction.
+fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
+    let runs = args
+        .reports
+        .iter()
+        .map(|path| read_report(path).map(|run| (path.clone(), run)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let mut conn = schema::open(&args.db, true)?;
+    let recorded = ingest(&mut conn, &args.db, &runs)?;
+    if !args.quiet {
+        let mut err = io::stderr().lock();
+        for r in &recorded {
+            let what = if r.added {
+                format!(
+                    "recorded as run {} ({} key{}, {} new)",
+                    super::render::short_id(&r.digest),
+                    r.keys,
+                    if r.keys == 1 { "" } else { "s" },
+                    r.new_keys
+                )
+            } else {
+                format!(
+                    "already recorded as run {}: unchanged",
+                    super::render::short_id(&r.digest)
+                )
+            };
+            let _ = writeln!(err, "keyaudit: {}: {what}", r.path.display());
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn default_table() -> bool {
+    io::stdout().is_terminal()
+}
+
+fn report_command(args: &DbReportArgs) -> Result<u8> {
+    let conn = schema::open(&args.db, false)?;
+    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let view = ReportView::new(&history, args.since);
+    let format = args.format.unwrap_or_else(|| match &args.output {
+        Some(path) if path.extension().is_some_and(|e| e == "html" || e == "htm") => {
+            ReportFormat::Html
+        }
+        Some(path) if path.extension().is_some_and(|e| e == "md") => ReportFormat::Markdown,
+        Some(path) if path.extension().is_some_and(|e| e == "jsonl") => ReportFormat::Jsonl,
+        Some(path) if path.extension().is_some_and(|e| e == "txt") => ReportFormat::Table,
+        Some(_) => ReportFormat::Json,
+        None if default_table() => ReportFormat::Table,
+        None => ReportFormat::Json,
+    });
+    let mut out = Vec::new();
+    match format {
+        ReportFormat::Html => html::render(&view, &history, &mut out)?,
+        other => render_report(&view, other, &mut out)?,
+    }
+    emit(args.output.as_deref(), &out)?;
+    Ok(EXIT_CLEAN)
+}
+
+fn new_command(args: &DbNewArgs) -> Result<u8> {
+    let conn = schema::open(&args.db, false)?;
+    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let view = NewView::new(&history);
+    let format = args.format.unwrap_or_else(|| match &args.output {
+        Some(path) if path.extension().is_some_and(|e| e == "md") => NewFormat::Markdown,
+        Some(path) if path.extension().is_some_and(|e| e == "jsonl") => NewFormat::Jsonl,
+        Some(path) if path.extension().is_some_and(|e| e == "txt") => NewFormat::Table,
+        Some(_) => NewFormat::Json,
+        None if default_table() => NewFormat::Table,
+        None => NewFormat::Json,
+    });
+    let mut out = Vec::new();
+    render_new(&view, format, &mut out)?;
+    emit(args.output.as_deref(), &out)?;
+    Ok(if view.keys.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FOUND
+    })
+}

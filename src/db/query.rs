@@ -1,0 +1,436 @@
+//! Reads the database back: runs in time order with their scope and counts, and per key its
+//! status, worked out from where and when it was seen.
+//!
+//! Status, per key and per scope (a repository, or a root) it was seen in: the scope is open
+//! from a run that saw the key there until a later *complete* run covering that scope does not
+//! see it there. Incomplete runs open scopes but close none, and no run closes a scope it did
+//! not cover. The key is `open` while any of its scopes is; it is `resolved` at the run that
+//! closed the last one. A key seen again after that is open again (`reopened` counts how often):
+//! `opened_at` and `days_open` then describe the current (latest) open period, while
+//! `first_seen` stays the first sighting ever. A run over several roots does not say which root
+//! a location is under, so such a sighting opens every root of that run.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::time::{days_between, format_rfc3339};
+
+/// Counts of one run: keys and locations, and per audit class for audit reports (else null).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Distinct keys.
+    pub keys: u64,
+    /// Locations over all keys.
+    pub locations: u64,
+    /// Keys no manifest entry declares.
+    pub unknown: Option<u64>,
+    /// Keys past rotation or expiry.
+    pub stale: Option<u64>,
+    /// Keys with more power than declared.
+    #[serde(rename = "over-privileged")]
+    pub over_privileged: Option<u64>,
+    /// Declared keys found nowhere.
+    pub unused: Option<u64>,
+}
+
+/// One recorded run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    /// The report's digest.
+    pub id: String,
+    /// When the report was made.
+    pub generated_at: String,
+    /// Whether every input was read.
+    pub complete: bool,
+    /// The repositories or roots it covered.
+    pub scope: Vec<String>,
+    /// Its counts.
+    pub counts: Counts,
+    /// `scan` or `audit`.
+    pub kind: String,
+    /// The keyaudit version that made the report.
+    pub tool_version: String,
+    /// `I/N` for a shard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Database row id.
+    #[serde(skip)]
+    pub row: i64,
+    /// `generated_at` parsed.
+    #[serde(skip)]
+    pub time: Timestamp,
+    /// Scope ids.
+    #[serde(skip)]
+    scope_ids: Vec<i64>,
+}
+
+/// Whether a key is still there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Its latest covering run saw it.
+    Open,
+    /// A later complete run covering every scope it was seen in no longer sees it.
+    Resolved,
+}
+
+impl Status {
+    /// `open` or `resolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+        }
+    }
+}
+
+/// One place a key was seen by the latest run that saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationView {
+    /// `file`, `git`, `staged` or `stdin`.
+    pub source: String,
+    /// The repository, in many-repository runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// Path.
+    pub path: String,
+    /// Line.
+    pub line: u64,
+    /// Commit, for history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// One key over time.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    /// `hmac-sha256:…`.
+    pub fingerprint: String,
+    /// Rule id.
+    pub rule: String,
+    /// Provider.
+    pub provider: String,
+    /// Kind of secret.
+    pub kind: String,
+    /// Privilege tier.
+    pub privilege: String,
+    /// A hint safe to print.
+    pub redacted: String,
+    /// The manifest id, from the latest audit report that saw it.
+    pub declared_as: Option<String>,
+    /// Open or resolved.
+    pub status: Status,
+    /// Time of the first run that saw it.
+    pub first_seen: String,
+    /// Time of the latest run that saw it.
+    pub last_seen: String,
+    /// Start of the current (or last) open period.
+    pub opened_at: String,
+    /// Time of the run that resolved it, when resolved.
+    pub resolved_at: Option<String>,
+    /// Whole days from `opened_at` to `resolved_at`, or to the latest run while open.
+    pub days_open: i64,
+    /// How many times it came back after being resolved.
+    pub reopened: u32,
+    /// Where the latest run that saw it found it.
+    pub locations: Vec<LocationView>,
+    /// Index (in time order) of the first run that saw it.
+    #[serde(skip)]
+    pub first_index: usize,
+    /// Timestamps for filtering.
+    #[serde(skip)]
+    pub last_time: Timestamp,
+    /// When it was resolved.
+    #[serde(skip)]
+    pub resolved_time: Option<Timestamp>,
+}
+
+/// Everything the renderers show.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The fingerprint key's id (none before the first ingest).
+    pub salt_id: Option<String>,
+    /// Runs, oldest first.
+    pub runs: Vec<RunView>,
+    /// Keys, by provider, rule and fingerprint.
+    pub keys: Vec<KeyView>,
+}
+
+/// Reads the whole history and works out every key's status.
+pub fn load(conn: &Connection) -> rusqlite::Result<History> {
+    let salt_id = conn
+        .query_row("SELECT value FROM meta WHERE name = 'salt_id'", [], |r| {
+            r.get(0)
+        })
+        .ok();
+    let runs = load_runs(conn)?;
+    let position: HashMap<i64, usize> = runs.iter().enumerate().map(|(i, r)| (r.row, i)).collect();
+    let latest = runs.last().map(|r| r.time);
+
+    // Presence rows come in key order (the table's primary key), so keys are folded one by one.
+    let mut seen: HashMap<i64, Vec<(usize, i64)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT key, run, scope FROM presence")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (key, run, scope): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            if let Some(&pos) = position.get(&run) {
+                seen.entry(key).or_default().push((pos, scope));
+            }
+        }
+    }
+    let mut locations: HashMap<i64, Vec<LocationView>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT s.key, s.source, s.repo, s.path, s.line, s.\"commit\" FROM keys k
+               JOIN sightings s ON s.key = k.id AND s.run = k.last_run
+             ORDER BY s.key, s.repo, s.path, s.line, s.\"commit\"",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            locations
+                .entry(row.get(0)?)
+                .or_default()
+                .push(LocationView {
+                    source: row.get(1)?,
+                    repo: row.get(2)?,
+                    path: row.get(3)?,
+                    line: row.get::<_, i64>(4)?.max(0) as u64,
+                    commit: row.get(5)?,
+                });
+        }
+    }
+    let mut keys = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, fingerprint, rule, provider, kind, privilege, redacted, declared_as
+         FROM keys ORDER BY provider, rule, fingerprint",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let Some(mut sightings) = seen.remove(&id) else {
+            continue;
+        };
+        sightings.sort_unstable();
+        let timeline = timeline(&runs, &sightings);
+        let opened = runs[timeline.opened].time;
+        let resolved_time = timeline.resolved.map(|i| runs[i].time);
+        let end = resolved_time.or(latest).unwrap_or(opened);
+        keys.push(KeyView {
+            fingerprint: row.get(1)?,
+            rule: row.get(2)?,
+            provider: row.get(3)?,
+            kind: row.get(4)?,
+            privilege: row.get(5)?,
+            redacted: row.get(6)?,
+            declared_as: row.get(7)?,
+            status: if timeline.resolved.is_some() {
+                Status::Resolved
+            } else {
+                Status::Open
+            },
+            first_seen: runs[timeline.first].generated_at.clone(),
+            last_seen: runs[timeline.last].generated_at.clone(),
+            opened_at: format_rfc3339(opened),
+            resolved_at: resolved_time.map(format_rfc3339),
+            days_open: days_between(opened, end).max(0),
+            reopened: timeline.reopened,
+            locations: locations.remove(&id).unwrap_or_default(),
+            first_index: timeline.first,
+            last_time: runs[timeline.last].time,
+            resolved_time,
+        });
+    }
+    Ok(History {
+        salt_id,
+        runs,
+        keys,
+    })
+}
+
+fn load_runs(conn: &Connection) -> rusqlite::Result<Vec<RunView>> {
+    let mut scopes: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT rs.run, s.name, s.id FROM run_scopes rs JOIN scopes s ON s.id = rs.scope
+         ORDER BY rs.run, s.name",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        scopes
+            .entry(row.get(0)?)
+            .or_default()
+            .push((row.get(1)?, row.get(2)?));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, digest, generated_at, time_ms, complete, keys, locations, unknown, stale,
+           over_privileged, unused, kind, tool_version, shard
+         FROM runs ORDER BY time_ms, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut runs = Vec::new();
+    while let Some(row) = rows.next()? {
+        let row_id: i64 = row.get(0)?;
+        let scope = scopes.remove(&row_id).unwrap_or_default();
+        let count = |i: usize| -> rusqlite::Result<Option<u64>> {
+            Ok(row.get::<_, Option<i64>>(i)?.map(|n| n.max(0) as u64))
+        };
+        runs.push(RunView {
+            id: row.get(1)?,
+            generated_at: row.get(2)?,
+            time: Timestamp::from_millisecond(row.get(3)?).unwrap_or(Timestamp::UNIX_EPOCH),
+            complete: row.get(4)?,
+            counts: Counts {
+                keys: count(5)?.unwrap_or(0),
+                locations: count(6)?.unwrap_or(0),
+                unknown: count(7)?,
+                stale: count(8)?,
+                over_privileged: count(9)?,
+                unused: count(10)?,
+            },
+            kind: row.get(11)?,
+            tool_version: row.get(12)?,
+            shard: row.get(13)?,
+            row: row_id,
+            scope: scope.iter().map(|(n, _)| n.clone()).collect(),
+            scope_ids: scope.iter().map(|(_, id)| *id).collect(),
+        });
+    }
+    Ok(runs)
+}
+
+/// A key's life, as indexes into the runs in time order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Timeline {
+    first: usize,
+    last: usize,
+    opened: usize,
+    resolved: Option<usize>,
+    reopened: u32,
+}
+
+/// Replays the runs from the key's first sighting. `sightings` is sorted: (run index, scope id,
+/// 0 for the whole of that run's scope).
+fn timeline(runs: &[RunView], sightings: &[(usize, i64)]) -> Timeline {
+    let first = sightings[0].0;
+    let mut result = Timeline {
+        first,
+        last: first,
+        opened: first,
+        resolved: None,
+        reopened: 0,
+    };
+    let mut open: Vec<i64> = Vec::new();
+    let mut next = 0;
+    let mut here: Vec<i64> = Vec::new();
+    for (index, run) in runs.iter().enumerate().skip(first) {
+        here.clear();
+        while next < sightings.len() && sightings[next].0 == index {
+            match sightings[next].1 {
+                // A run without any scope still opens something: a scope no run closes.
+                0 if run.scope_ids.is_empty() => here.push(-1),
+                0 => here.extend_from_slice(&run.scope_ids),
+                scope => here.push(scope),
+            }
+            next += 1;
+        }
+        let was_open = !open.is_empty();
+        if run.complete {
+            open.retain(|s| !run.scope_ids.contains(s) || here.contains(s));
+        }
+        for scope in &here {
+            if !open.contains(scope) {
+                open.push(*scope);
+            }
+        }
+        if !here.is_empty() {
+            result.last = index;
+        }
+        match (was_open, open.is_empty()) {
+            (false, false) if index != first => {
+                result.reopened += 1;
+                result.resolved = None;
+                result.opened = index;
+            }
+            (true, true) => result.resolved = Some(index),
+            _ => {}
+        }
+        if next == sightings.len() && open.is_empty() {
+            break;
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(complete: bool, scope: &[i64]) -> RunView {
+        RunView {
+            id: String::new(),
+            generated_at: String::new(),
+            complete,
+            scope: Vec::new(),
+            counts: Counts {
+                keys: 0,
+                locations: 0,
+                unknown: None,
+                stale: None,
+                over_privileged: None,
+                unused: None,
+            },
+            kind: "scan".into(),
+            tool_version: String::new(),
+            shard: None,
+            row: 0,
+            time: Timestamp::UNIX_EPOCH,
+            scope_ids: scope.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_complete_run_without_the_key_resolves_it() {
+        let runs = [run(true, &[1]), run(true, &[1]), run(true, &[1])];
+        let t = timeline(&runs, &[(0, 0), (1, 0)]);
+        assert_eq!((t.first, t.last, t.resolved), (0, 1, Some(2)));
+    }
+
+    #[test]
+    fn incomplete_runs_and_runs_elsewhere_resolve_nothing() {
+        let runs = [run(true, &[1, 2]), run(false, &[1, 2]), run(true, &[2])];
+        // Seen in repository 1 only; run 1 is incomplete, run 2 covers repository 2 only.
+        let t = timeline(&runs, &[(0, 1)]);
+        assert_eq!(t.resolved, None);
+        // Seen somewhere under roots 1 and 2: run 2 clears root 2, root 1 stays open.
+        let t = timeline(&runs, &[(0, 0)]);
+        assert_eq!(t.resolved, None);
+        let runs = [run(true, &[1, 2]), run(true, &[2]), run(true, &[1])];
+        let t = timeline(&runs, &[(0, 0)]);
+        assert_eq!(t.resolved, Some(2));
+    }
+
+    #[test]
+    fn a_key_moving_between_repositories_stays_open_until_gone_from_both() {
+        let runs = [run(true, &[1, 2]), run(true, &[1, 2]), run(true, &[1, 2])];
+        let t = timeline(&runs, &[(0, 1), (1, 2)]);
+        assert_eq!((t.last, t.resolved), (1, Some(2)));
+    }
+
+    #[test]
+    fn a_re_added_key_opens_again() {
+        let runs = [
+            run(true, &[1]),
+            run(true, &[1]),
+            run(true, &[1]),
+            run(true, &[1]),
+        ];
+        let t = timeline(&runs[..3], &[(0, 0), (2, 0)]);
+        assert_eq!(t.resolved, None);
+        assert_eq!((t.first, t.opened, t.last, t.reopened), (0, 2, 2, 1));
+        let t = timeline(&runs, &[(0, 0), (2, 0)]);
+        assert_eq!((t.opened, t.resolved, t.reopened), (2, Some(3), 1));
+    }
+}
