@@ -1,0 +1,550 @@
+//! `keyaudit db`: runs over time in SQLite. Trees with freshly random keys are scanned several
+//! times (keys added, removed, re-added), the JSON reports ingested, and the statuses, the new
+//! keys, idempotence, concurrency, refusals and secrecy checked through the real binary.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
+
+/// A fake GitHub classic token of fresh random characters.
+fn fresh_github_token() -> String {
+    format!("ghp_{}", random_text(ALPHANUMERIC, 36))
+}
+
+/// A scratch directory with a tree to scan (`tree/`), reports and a database.
+struct Lab {
+    dir: tempfile::TempDir,
+    reports: usize,
+}
+
+impl Lab {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tree")).unwrap();
+        Self { dir, reports: 0 }
+    }
+
+    fn tree(&self) -> PathBuf {
+        self.dir.path().join("tree")
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("keys.db")
+    }
+
+    /// Writes `file` in the tree with `key` in it, or removes it when `key` is None.
+    fn put(&self, file: &str, key: Option<&str>) {
+        let path = self.tree().join(file);
+        match key {
+            Some(key) => std::fs::write(path, format!("TOKEN={key}\n")).unwrap(),
+            None => std::fs::remove_file(path).unwrap(),
+        }
+    }
+
+    /// Scans the tree (`scan` or `audit`, plus `extra`) into a new JSON report; returns its path.
+    fn report(&mut self, command: &str, extra: &[&str]) -> PathBuf {
+        self.reports += 1;
+        let out = self.dir.path().join(format!("report{}.json", self.reports));
+        let status = keyaudit()
+            .arg(command)
+            .args(["--no-manifest", "--format", "json", "-o"])
+            .arg(&out)
+            .args(extra)
+            .arg(self.tree())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(status.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        out
+    }
+
+    fn db_cmd(&self, sub: &str) -> assert_cmd::Command {
+        let mut cmd = keyaudit();
+        cmd.args(["db", sub, "--db"]).arg(self.db());
+        cmd
+    }
+
+    fn ingest(&self, reports: &[&Path]) -> std::process::Output {
+        self.db_cmd("ingest").args(reports).output().unwrap()
+    }
+
+    fn ingest_ok(&self, reports: &[&Path]) {
+        let out = self.ingest(reports);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `db report --format json`.
+    fn history(&self) -> Value {
+        let out = self
+            .db_cmd("report")
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// `db new --format json` and its exit code.
+    fn new_keys(&self) -> (Value, i32) {
+        let out = self
+            .db_cmd("new")
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        (
+            serde_json::from_slice(&out.stdout).unwrap(),
+            out.status.code().unwrap(),
+        )
+    }
+}
+
+/// The fingerprint of the key whose redacted hint starts like `secret` does, in `report`.
+fn fingerprint_of(report: &Path, secret: &str) -> String {
+    let report: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let hint = format!("{}…{}", &secret[..4], &secret[secret.len() - 2..]);
+    report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["redacted"] == hint.as_str())
+        .unwrap_or_else(|| panic!("no key {hint} in the report"))["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn key<'a>(history: &'a Value, fingerprint: &str) -> &'a Value {
+    history["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["fingerprint"] == fingerprint)
+        .unwrap_or_else(|| panic!("no key {fingerprint} in the database"))
+}
+
+fn fingerprints(keys: &Value) -> Vec<&str> {
+    let mut list: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["fingerprint"].as_str().unwrap())
+        .collect();
+    list.sort_unstable();
+    list
+}
+
+fn integrity_ok(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(result, "ok");
+}
+
+#[test]
+fn keys_added_removed_and_re_added_over_three_runs() {
+    let mut lab = Lab::new();
+    let (a, b, c) = (fresh_stripe_key(), fresh_github_token(), fresh_stripe_key());
+    lab.put("a.env", Some(&a));
+    lab.put("b.env", Some(&b));
+    let r1 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r1]);
+    let (fa, fb) = (fingerprint_of(&r1, &a), fingerprint_of(&r1, &b));
+    let (new, code) = lab.new_keys();
+    assert_eq!(code, 1, "the first run's keys are all new");
+    assert_eq!(new["keys"].as_array().unwrap().len(), 2);
+
+    // Run 2: b removed, c added.
+    lab.put("b.env", None);
+    lab.put("c.env", Some(&c));
+    let r2 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r2]);
+    let fc = fingerprint_of(&r2, &c);
+    let history = lab.history();
+    assert_eq!(history["version"], 1);
+    assert_eq!(history["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(key(&history, &fa)["status"], "open");
+    assert_eq!(key(&history, &fb)["status"], "resolved");
+    assert_eq!(key(&history, &fb)["days_open"], 0);
+    assert_eq!(key(&history, &fc)["status"], "open");
+    assert_eq!(key(&history, &fc)["locations"][0]["path"], "c.env");
+    assert_eq!(
+        key(&history, &fa)["first_seen"],
+        history["runs"][0]["generated_at"]
+    );
+    assert_eq!(
+        key(&history, &fa)["last_seen"],
+        history["runs"][1]["generated_at"]
+    );
+    assert_eq!(
+        key(&history, &fb)["last_seen"],
+        history["runs"][0]["generated_at"]
+    );
+    let (new, code) = lab.new_keys();
+    assert_eq!(code, 1);
+    assert_eq!(fingerprints(&new["keys"]), vec![fc.as_str()]);
+    assert_eq!(new["run"]["id"], history["runs"][1]["id"]);
+    assert!(new["run"]["id"].as_str().unwrap().starts_with("sha256:"));
+
+    // Run 3: b is back (in another file): open again, but not new; nothing new at all.
+    lab.put("b2.env", Some(&b));
+    let r3 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r3]);
+    let history = lab.history();
+    let back = key(&history, &fb);
+    assert_eq!(back["status"], "open");
+    assert_eq!(back["reopened"], 1);
+    assert_eq!(back["first_seen"], history["runs"][0]["generated_at"]);
+    assert_eq!(back["opened_at"], history["runs"][2]["generated_at"]);
+    assert_eq!(back["locations"][0]["path"], "b2.env");
+    assert_eq!(key(&history, &fc)["status"], "open");
+    let (new, code) = lab.new_keys();
+    assert_eq!(code, 0, "{new}");
+    assert!(new["keys"].as_array().unwrap().is_empty());
+    let counts: Vec<u64> = history["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["counts"]["keys"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, vec![2, 2, 3]);
+
+    // --since after run 1: runs 2 and 3 only; b's and a's keys still listed (open).
+    let since = history["runs"][1]["generated_at"].as_str().unwrap();
+    let out = lab
+        .db_cmd("report")
+        .args(["--format", "json", "--since", since])
+        .output()
+        .unwrap();
+    let limited: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(limited["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(limited["keys"].as_array().unwrap().len(), 3);
+    integrity_ok(&lab.db());
+}
+
+#[test]
+fn partial_runs_resolve_nothing_and_other_roots_resolve_nothing() {
+    let mut lab = Lab::new();
+    let a = fresh_stripe_key();
+    lab.put("a.env", Some(&a));
+    let r1 = lab.report("scan", &[]);
+    let fa = fingerprint_of(&r1, &a);
+    lab.put("a.env", None);
+    // An incomplete report (as if a file could not be read) of the same root, without the key.
+    let r2 = lab.report("scan", &[]);
+    let mut partial: Value = serde_json::from_slice(&std::fs::read(&r2).unwrap()).unwrap();
+    partial["summary"]["complete"] = Value::Bool(false);
+    std::fs::write(&r2, serde_json::to_vec(&partial).unwrap()).unwrap();
+    // A complete report of another root.
+    let other = lab.dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let r3 = lab.dir.path().join("other.json");
+    keyaudit()
+        .args(["scan", "--no-manifest", "--format", "json", "-o"])
+        .arg(&r3)
+        .arg(&other)
+        .assert()
+        .code(0);
+    lab.ingest_ok(&[&r1, &r2, &r3]);
+    let history = lab.history();
+    assert_eq!(history["runs"][1]["complete"], false);
+    assert_eq!(key(&history, &fa)["status"], "open");
+    // A complete run of the same root resolves it.
+    let r4 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r4]);
+    let history = lab.history();
+    assert_eq!(key(&history, &fa)["status"], "resolved");
+    assert_eq!(
+        key(&history, &fa)["resolved_at"],
+        history["runs"][3]["generated_at"]
+    );
+}
+
+#[test]
+fn audit_reports_give_counts_per_class_and_declared_ids() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let report = lab.report("audit", &[]);
+    lab.ingest_ok(&[&report]);
+    let history = lab.history();
+    let counts = &history["runs"][0]["counts"];
+    assert_eq!(counts["keys"], 1);
+    assert_eq!(counts["unknown"], 1);
+    assert_eq!(counts["over-privileged"], 0);
+    let keys = history["keys"].as_array().unwrap();
+    assert_eq!(keys[0]["declared_as"], Value::Null);
+    for field in [
+        "fingerprint",
+        "rule",
+        "provider",
+        "kind",
+        "privilege",
+        "redacted",
+        "declared_as",
+        "status",
+        "first_seen",
+        "last_seen",
+        "days_open",
+        "locations",
+    ] {
+        assert!(keys[0].get(field).is_some(), "no {field}");
+    }
+    for field in ["id", "generated_at", "complete", "scope", "counts"] {
+        assert!(history["runs"][0].get(field).is_some(), "no {field}");
+    }
+}
+
+#[test]
+fn ingesting_a_report_again_changes_nothing() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let r1 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r1]);
+    let before = lab.history();
+    // The same report, twice in one command, then reformatted (a pretty-printed copy).
+    lab.ingest_ok(&[&r1, &r1]);
+    let value: Value = serde_json::from_slice(&std::fs::read(&r1).unwrap()).unwrap();
+    let copy = lab.dir.path().join("copy.json");
+    std::fs::write(&copy, serde_json::to_vec(&value).unwrap()).unwrap();
+    let out = lab.ingest(&[&copy]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already recorded"));
+    assert_eq!(lab.history(), before);
+    assert_eq!(before["runs"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn two_processes_ingesting_at_once_both_succeed() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let r1 = lab.report("scan", &[]);
+    lab.put("b.env", Some(&fresh_github_token()));
+    let r2 = lab.report("scan", &[]);
+    let binary = assert_cmd::cargo::cargo_bin("keyaudit");
+    // Four processes on a database none of them has created yet: two per report.
+    let children: Vec<_> = [&r1, &r2, &r2, &r1]
+        .iter()
+        .map(|report| {
+            std::process::Command::new(&binary)
+                .args(["db", "ingest", "--quiet", "--db"])
+                .arg(lab.db())
+                .arg(report)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let history = lab.history();
+    assert_eq!(history["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(history["keys"].as_array().unwrap().len(), 2);
+    integrity_ok(&lab.db());
+}
+
+#[test]
+fn truncated_foreign_and_other_salt_reports_are_refused_whole() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let good = lab.report("scan", &[]);
+    let text = std::fs::read(&good).unwrap();
+    let truncated = lab.dir.path().join("truncated.json");
+    std::fs::write(&truncated, &text[..text.len() * 2 / 3]).unwrap();
+    // Not even created by a refused ingest.
+    let out = lab.ingest(&[&good, &truncated]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("truncated.json"), "{stderr}");
+    assert!(!lab.db().exists());
+
+    lab.ingest_ok(&[&good]);
+    let before = lab.history();
+    let foreign = lab.dir.path().join("foreign.json");
+    std::fs::write(
+        &foreign,
+        r#"{"version": 1, "tool": {"name": "gitleaks"}, "scan": {}, "keys": []}"#,
+    )
+    .unwrap();
+    let wrong_shape = lab.dir.path().join("array.json");
+    std::fs::write(&wrong_shape, "[1, 2, 3]\n").unwrap();
+    lab.put("b.env", Some(&fresh_github_token()));
+    let next = lab.report("scan", &[]);
+    for bad in [&truncated, &foreign, &wrong_shape] {
+        let out = lab.ingest(&[&next, bad]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(bad.file_name().unwrap().to_str().unwrap()));
+        assert_eq!(lab.history(), before, "the good report went in");
+    }
+
+    // A report under another salt (a manifest's) is refused too.
+    let manifest = lab.dir.path().join("keyaudit.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "version = 1\nsalt = \"{}\"\n",
+            random_text(b"0123456789abcdef", 32)
+        ),
+    )
+    .unwrap();
+    let salted = lab.dir.path().join("salted.json");
+    keyaudit()
+        .args(["scan", "--format", "json", "--manifest"])
+        .arg(&manifest)
+        .arg("-o")
+        .arg(&salted)
+        .arg(lab.tree())
+        .assert()
+        .code(1);
+    let out = lab.ingest(&[&salted]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("salt_id"), "{stderr}");
+    assert_eq!(lab.history(), before);
+    integrity_ok(&lab.db());
+}
+
+#[test]
+fn reading_a_missing_or_foreign_database_is_an_error() {
+    let lab = Lab::new();
+    lab.db_cmd("report").assert().code(2);
+    lab.db_cmd("new").assert().code(2);
+    assert!(!lab.db().exists());
+    std::fs::write(lab.db(), "not a database at all, only text\n".repeat(200)).unwrap();
+    let out = lab.db_cmd("report").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+}
+
+#[test]
+fn new_keys_as_jsonl_fit_the_log_pipeline() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let r1 = lab.report("scan", &[]);
+    lab.ingest_ok(&[&r1]);
+    let out = lab
+        .db_cmd("new")
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["event"], "new_key");
+    assert_eq!(lines[0]["level"], "error");
+    assert_eq!(lines[0]["tool"], "keyaudit");
+    assert!(lines[0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("hmac-sha256:"));
+    assert_eq!(lines[0]["timestamp"], lines[1]["run"]["generated_at"]);
+    assert_eq!(lines[1]["event"], "summary");
+    assert_eq!(lines[1]["new"], 1);
+    for format in ["table", "markdown"] {
+        let out = lab
+            .db_cmd("new")
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("1 new key"));
+    }
+}
+
+#[test]
+fn no_secret_reaches_the_database_even_from_show_secrets_reports() {
+    let mut lab = Lab::new();
+    let canaries = [fresh_stripe_key(), fresh_github_token()];
+    lab.put("a.env", Some(&canaries[0]));
+    lab.put("b.env", Some(&canaries[1]));
+    let report = lab.report("scan", &["--show-secrets"]);
+    let text = String::from_utf8(std::fs::read(&report).unwrap()).unwrap();
+    assert!(canaries.iter().all(|c| text.contains(c.as_str())));
+    lab.ingest_ok(&[&report]);
+    let mut outputs = Vec::new();
+    for format in ["table", "json", "jsonl", "markdown", "html"] {
+        let out = lab
+            .db_cmd("report")
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        outputs.push(out.stdout);
+    }
+    for format in ["table", "json", "jsonl", "markdown"] {
+        outputs.push(
+            lab.db_cmd("new")
+                .args(["--format", format])
+                .output()
+                .unwrap()
+                .stdout,
+        );
+    }
+    // Every file beside the database too (WAL and shared-memory files, if left).
+    for entry in std::fs::read_dir(lab.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("keys.db")
+        {
+            outputs.push(std::fs::read(&path).unwrap());
+        }
+    }
+    for bytes in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for canary in &canaries {
+            assert!(!text.contains(canary.as_str()), "a canary leaked");
+            // Nor a long piece of it.
+            assert!(!text.contains(&canary[4..24]), "part of a canary leaked");
+        }
+    }
+}
+
+#[test]
+fn html_report_is_self_contained_with_trend_charts() {
+    let mut lab = Lab::new();
+    let a = fresh_stripe_key();
+    lab.put("a.env", Some(&a));
+    let r1 = lab.report("audit", &[]);
+    lab.put("a.env", None);
+    lab.put("b.env", Some(&fresh_github_token()));
+    let r2 = lab.report("audit", &[]);
+    lab.ingest_ok(&[&r1, &r2]);
+    let page = lab.dir.path().join("history.html");
+    lab.db_cmd("report").arg("-o").arg(&page).assert().code(0);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg"), "no chart");
+    assert!(html.contains("resolved"));
+    assert!(html.contains("days open"));
+    for external in ["src=\"http", "href=\"http", "url(http", "@import", "<link"] {
+        assert!(!html.contains(external), "an external request: {external}");
+    }
+    assert!(!html.contains(a.as_str()));
+}
