@@ -93,7 +93,7 @@ pub fn ingest(
 
 /// Inserts one run, its scopes, keys, presence and sightings; returns how many keys were new.
 fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> {
-    let time_ms = i64::try_from(run.generated_at.as_millisecond()).unwrap_or(i64::MAX);
+    let time_ms = run.generated_at.as_millisecond();
     let classes = run.classes;
     tx.execute(
         "INSERT INTO runs (digest, generated_at, time_ms, tool_version, salt_id, kind, complete,
