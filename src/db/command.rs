@@ -25,16 +25,18 @@ pub fn run(command: &DbCommand) -> Result<u8> {
     }
 }
 
-/// Every report is read and validated before the database is opened: a bad one leaves the
-/// database untouched (not even created), and all the good ones go in one transaction.
+/// Reports are read one at a time inside one transaction: a bad one rolls back them all and
+/// leaves the database unchanged. The first is read before the database is opened, so a bad
+/// single report does not even create the file.
 fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
-    let runs = args
-        .reports
-        .iter()
-        .map(|path| read_report(path).map(|run| (path.clone(), run)))
-        .collect::<Result<Vec<_>, DbError>>()?;
+    let read = |path: &std::path::PathBuf| read_report(path).map(|run| (path.clone(), run));
+    let Some((first, rest)) = args.reports.split_first() else {
+        return Ok(EXIT_CLEAN);
+    };
+    let first = read(first)?;
     let mut conn = schema::open(&args.db, true)?;
-    let recorded = ingest(&mut conn, &args.db, &runs)?;
+    let runs = std::iter::once(Ok(first)).chain(rest.iter().map(read));
+    let recorded = ingest(&mut conn, &args.db, runs)?;
     if !args.quiet {
         let mut err = io::stderr().lock();
         for r in &recorded {

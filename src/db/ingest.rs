@@ -29,11 +29,13 @@ pub struct Recorded {
 /// The ordering of runs: by report time, then by the order they were recorded.
 type Order = (i64, i64);
 
-/// Records `runs` (each with the file it came from) in the database at `db`, atomically.
+/// Records `runs` (each with the file it came from) in the database at `db`, atomically: the
+/// first error (a report that could not be read, another salt, SQLite) rolls back every run.
+/// Reports are taken one at a time, so memory holds one report however many are given.
 pub fn ingest(
     conn: &mut Connection,
     db: &Path,
-    runs: &[(PathBuf, Run)],
+    runs: impl IntoIterator<Item = Result<(PathBuf, Run), DbError>>,
 ) -> Result<Vec<Recorded>, DbError> {
     let at = |source: rusqlite::Error| DbError::sqlite(db, source);
     // IMMEDIATE takes the write lock up front: a deferred transaction that later upgrades can
@@ -47,8 +49,9 @@ pub fn ingest(
         })
         .optional()
         .map_err(at)?;
-    let mut recorded = Vec::with_capacity(runs.len());
-    for (path, run) in runs {
+    let mut recorded = Vec::new();
+    for item in runs {
+        let (path, run) = item?;
         match &salt {
             Some(known) if *known != run.salt_id => {
                 return Err(DbError::SaltMismatch {
@@ -77,10 +80,10 @@ pub fn ingest(
             .map_err(at)?;
         let (added, new_keys) = match exists {
             Some(_) => (false, 0),
-            None => (true, record(&tx, run).map_err(at)?),
+            None => (true, record(&tx, &run).map_err(at)?),
         };
         recorded.push(Recorded {
-            path: path.clone(),
+            path,
             digest: run.digest.clone(),
             added,
             keys: run.keys.len(),

@@ -167,20 +167,47 @@ pub fn load(conn: &Connection) -> rusqlite::Result<History> {
         })
         .ok();
     let runs = load_runs(conn)?;
-    let position: HashMap<i64, usize> = runs.iter().enumerate().map(|(i, r)| (r.row, i)).collect();
+    // Run row ids are small and dense: a vector maps them to positions in time order.
+    let max_row = runs.iter().map(|r| r.row).max().unwrap_or(0).max(0) as usize;
+    let mut position = vec![usize::MAX; max_row + 1];
+    for (i, run) in runs.iter().enumerate() {
+        position[run.row as usize] = i;
+    }
     let latest = runs.last().map(|r| r.time);
 
-    // Presence rows come in key order (the table's primary key), so keys are folded one by one.
-    let mut seen: HashMap<i64, Vec<(usize, i64)>> = HashMap::new();
+    // Presence rows come in key order (the table's primary key): each key's sightings are
+    // gathered and replayed as soon as the next key starts.
+    let mut timelines: HashMap<i64, Timeline> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT key, run, scope FROM presence")?;
+        let mut stmt =
+            conn.prepare("SELECT key, run, scope FROM presence ORDER BY key, run, scope")?;
         let mut rows = stmt.query([])?;
+        let mut current: Option<i64> = None;
+        let mut sightings: Vec<(usize, i64)> = Vec::new();
+        let mut finish = |key: Option<i64>, sightings: &mut Vec<(usize, i64)>| {
+            if let Some(key) = key {
+                if !sightings.is_empty() {
+                    sightings.sort_unstable();
+                    timelines.insert(key, timeline(&runs, sightings));
+                }
+            }
+            sightings.clear();
+        };
         while let Some(row) = rows.next()? {
             let (key, run, scope): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            if let Some(&pos) = position.get(&run) {
-                seen.entry(key).or_default().push((pos, scope));
+            if current != Some(key) {
+                finish(current, &mut sightings);
+                current = Some(key);
+            }
+            let pos = usize::try_from(run)
+                .ok()
+                .and_then(|r| position.get(r).copied())
+                .unwrap_or(usize::MAX);
+            if pos != usize::MAX {
+                sightings.push((pos, scope));
             }
         }
+        finish(current, &mut sightings);
     }
     let mut locations: HashMap<i64, Vec<LocationView>> = HashMap::new();
     {
@@ -211,11 +238,9 @@ pub fn load(conn: &Connection) -> rusqlite::Result<History> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let Some(mut sightings) = seen.remove(&id) else {
+        let Some(timeline) = timelines.remove(&id) else {
             continue;
         };
-        sightings.sort_unstable();
-        let timeline = timeline(&runs, &sightings);
         let opened = runs[timeline.opened].time;
         let resolved_time = timeline.resolved.map(|i| runs[i].time);
         let end = resolved_time.or(latest).unwrap_or(opened);

@@ -366,13 +366,17 @@ fn truncated_foreign_and_other_salt_reports_are_refused_whole() {
     let text = std::fs::read(&good).unwrap();
     let truncated = lab.dir.path().join("truncated.json");
     std::fs::write(&truncated, &text[..text.len() * 2 / 3]).unwrap();
-    // Not even created by a refused ingest.
-    let out = lab.ingest(&[&good, &truncated]);
+    // A refused report does not even create the database.
+    let out = lab.ingest(&[&truncated, &good]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("truncated.json"), "{stderr}");
     assert!(!lab.db().exists());
+    // After a good one in the same command, it rolls that one back.
+    let out = lab.ingest(&[&good, &truncated]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(lab.history()["runs"].as_array().unwrap().is_empty());
 
     lab.ingest_ok(&[&good]);
     let before = lab.history();
