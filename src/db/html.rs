@@ -177,7 +177,7 @@ fn line_chart(title: &str, runs: &[&RunView], series: &[Series<'_>]) -> String {
 
 /// A bar chart of labelled counts.
 fn bar_chart(title: &str, bars: &[(&str, u64)]) -> String {
-    let (w, h, left, bottom, top) = (420.0, 220.0, 36.0, 34.0, 10.0);
+    let (w, h, left, bottom, top) = (420.0, 230.0, 36.0, 34.0, 20.0);
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let slot = (w - left - 8.0) / bars.len().max(1) as f64;
     let mut svg = format!(

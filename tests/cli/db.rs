@@ -219,6 +219,26 @@ fn keys_added_removed_and_re_added_over_three_runs() {
         .collect();
     assert_eq!(counts, vec![2, 2, 3]);
 
+    // The same reports recorded in another order make the same history.
+    let shuffled = lab.dir.path().join("shuffled.db");
+    for report in [&r3, &r1, &r2] {
+        keyaudit()
+            .args(["db", "ingest", "--db"])
+            .arg(&shuffled)
+            .arg(report)
+            .assert()
+            .code(0);
+    }
+    let out = keyaudit()
+        .args(["db", "report", "--format", "json", "--db"])
+        .arg(&shuffled)
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        history
+    );
+
     // --since after run 1: runs 2 and 3 only; b's and a's keys still listed (open).
     let since = history["runs"][1]["generated_at"].as_str().unwrap();
     let out = lab
@@ -551,4 +571,47 @@ fn html_report_is_self_contained_with_trend_charts() {
         assert!(!html.contains(external), "an external request: {external}");
     }
     assert!(!html.contains(a.as_str()));
+}
+
+/// `report` with its locations moved into repository `repo` and its scope the repositories
+/// `repos` (as a many-repository run or one of its shards reports them).
+fn as_repository_run(report: &Path, repo: &str, repos: &[&str]) {
+    let mut value: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    value["scan"]["repos"] = repos
+        .iter()
+        .map(|r| serde_json::json!({ "name": r }))
+        .collect();
+    for key in value["keys"].as_array_mut().unwrap() {
+        for location in key["locations"].as_array_mut().unwrap() {
+            location["repo"] = Value::String(repo.to_string());
+        }
+    }
+    std::fs::write(report, serde_json::to_vec(&value).unwrap()).unwrap();
+}
+
+#[test]
+fn a_shard_resolves_only_keys_of_its_own_repositories() {
+    let mut lab = Lab::new();
+    let a = fresh_stripe_key();
+    lab.put("a.env", Some(&a));
+    let r1 = lab.report("scan", &[]);
+    let fa = fingerprint_of(&r1, &a);
+    as_repository_run(&r1, "api", &["api", "web"]);
+    lab.put("a.env", None);
+    // A complete shard covering only web, without the key: api's key stays open.
+    let r2 = lab.report("scan", &[]);
+    as_repository_run(&r2, "web", &["web"]);
+    lab.ingest_ok(&[&r1, &r2]);
+    let history = lab.history();
+    assert_eq!(
+        history["runs"][0]["scope"],
+        serde_json::json!(["api", "web"])
+    );
+    assert_eq!(key(&history, &fa)["status"], "open");
+    assert_eq!(key(&history, &fa)["locations"][0]["repo"], "api");
+    // A complete run covering api, without the key, resolves it.
+    let r3 = lab.report("scan", &[]);
+    as_repository_run(&r3, "api", &["api"]);
+    lab.ingest_ok(&[&r3]);
+    assert_eq!(key(&lab.history(), &fa)["status"], "resolved");
 }
