@@ -303,11 +303,18 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
     page.push_str("</div>");
 
     page.push_str("<h2>Trends</h2><div class=\"charts\">");
-    let keys_series = [Series {
-        name: "keys",
-        colour: COLOURS[0],
-        values: runs.iter().map(|r| Some(r.counts.keys)).collect(),
-    }];
+    let keys_series = [
+        Series {
+            name: "keys seen",
+            colour: COLOURS[0],
+            values: runs.iter().map(|r| Some(r.counts.keys)).collect(),
+        },
+        Series {
+            name: "open after the run",
+            colour: COLOURS[1],
+            values: runs.iter().map(|r| Some(r.open)).collect(),
+        },
+    ];
     page.push_str(&line_chart("Keys per run", runs, &keys_series));
     if runs.iter().any(|r| r.counts.unknown.is_some()) {
         let classes = [
@@ -342,12 +349,12 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
     ));
     page.push_str("</div>");
 
-    page.push_str("<h2>Runs</h2><table class=\"sortable\"><thead><tr><th>run</th><th>generated at</th><th>kind</th><th>complete</th><th>scope</th><th class=\"num\">keys</th><th class=\"num\">unknown</th><th class=\"num\">stale</th><th class=\"num\">over-privileged</th><th class=\"num\">unused</th></tr></thead><tbody>");
+    page.push_str("<h2>Runs</h2><table class=\"sortable\"><thead><tr><th>run</th><th>generated at</th><th>kind</th><th>complete</th><th>scope</th><th class=\"num\">keys</th><th class=\"num\">open</th><th class=\"num\">unknown</th><th class=\"num\">stale</th><th class=\"num\">over-privileged</th><th class=\"num\">unused</th></tr></thead><tbody>");
     let count = |v: Option<u64>| v.map_or_else(|| "-".to_string(), |n| n.to_string());
     for run in runs.iter().rev() {
         let _ = write!(
             page,
-            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&run.id),
             esc(short_id(&run.id)),
             esc(&run.generated_at),
@@ -355,6 +362,7 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
             if run.complete { "yes" } else { "<b>no</b>" },
             esc(&run.scope.join(", ")),
             run.counts.keys,
+            run.open,
             count(run.counts.unknown),
             count(run.counts.stale),
             count(run.counts.over_privileged),

@@ -49,6 +49,8 @@ pub struct RunView {
     pub scope: Vec<String>,
     /// Its counts.
     pub counts: Counts,
+    /// Keys open after this run, worked out from the whole history (a trend of what is left).
+    pub open: u64,
     /// `scan` or `audit`.
     pub kind: String,
     /// The keyaudit version that made the report.
@@ -209,6 +211,19 @@ pub fn load(conn: &Connection) -> rusqlite::Result<History> {
         }
         finish(current, &mut sightings);
     }
+    let mut runs = runs;
+    let mut diff = vec![0i64; runs.len() + 1];
+    for t in timelines.values() {
+        for &(start, end) in &t.periods {
+            diff[start] += 1;
+            diff[end] -= 1;
+        }
+    }
+    let mut open = 0i64;
+    for (run, change) in runs.iter_mut().zip(&diff) {
+        open += change;
+        run.open = open.max(0) as u64;
+    }
     let mut locations: HashMap<i64, Vec<LocationView>> = HashMap::new();
     {
         let mut stmt = conn.prepare(
@@ -318,6 +333,7 @@ fn load_runs(conn: &Connection) -> rusqlite::Result<Vec<RunView>> {
             kind: row.get(11)?,
             tool_version: row.get(12)?,
             shard: row.get(13)?,
+            open: 0,
             row: row_id,
             scope: scope.iter().map(|(n, _)| n.clone()).collect(),
             scope_ids: scope.iter().map(|(_, id)| *id).collect(),
@@ -334,6 +350,8 @@ struct Timeline {
     opened: usize,
     resolved: Option<usize>,
     reopened: u32,
+    /// Open periods: runs `start..end` (the run that resolved it excluded).
+    periods: Vec<(usize, usize)>,
 }
 
 /// Replays the runs from the key's first sighting. `sightings` is sorted: (run index, scope id,
@@ -346,6 +364,7 @@ fn timeline(runs: &[RunView], sightings: &[(usize, i64)]) -> Timeline {
         opened: first,
         resolved: None,
         reopened: 0,
+        periods: Vec::new(),
     };
     let mut open: Vec<i64> = Vec::new();
     let mut next = 0;
@@ -379,12 +398,18 @@ fn timeline(runs: &[RunView], sightings: &[(usize, i64)]) -> Timeline {
                 result.resolved = None;
                 result.opened = index;
             }
-            (true, true) => result.resolved = Some(index),
+            (true, true) => {
+                result.resolved = Some(index);
+                result.periods.push((result.opened, index));
+            }
             _ => {}
         }
         if next == sightings.len() && open.is_empty() {
             break;
         }
+    }
+    if result.resolved.is_none() {
+        result.periods.push((result.opened, runs.len()));
     }
     result
 }
@@ -410,6 +435,7 @@ mod tests {
             kind: "scan".into(),
             tool_version: String::new(),
             shard: None,
+            open: 0,
             row: 0,
             time: Timestamp::UNIX_EPOCH,
             scope_ids: scope.to_vec(),
@@ -457,5 +483,6 @@ mod tests {
         assert_eq!((t.first, t.opened, t.last, t.reopened), (0, 2, 2, 1));
         let t = timeline(&runs, &[(0, 0), (2, 0)]);
         assert_eq!((t.opened, t.resolved, t.reopened), (2, Some(3), 1));
+        assert_eq!(t.periods, vec![(0, 1), (2, 3)]);
     }
 }

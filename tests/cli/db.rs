@@ -178,6 +178,8 @@ fn keys_added_removed_and_re_added_over_three_runs() {
     assert_eq!(key(&history, &fb)["days_open"], 0);
     assert_eq!(key(&history, &fc)["status"], "open");
     assert_eq!(key(&history, &fc)["locations"][0]["path"], "c.env");
+    assert_eq!(history["runs"][0]["open"], 2);
+    assert_eq!(history["runs"][1]["open"], 2);
     assert_eq!(
         key(&history, &fa)["first_seen"],
         history["runs"][0]["generated_at"]
@@ -218,6 +220,13 @@ fn keys_added_removed_and_re_added_over_three_runs() {
         .map(|r| r["counts"]["keys"].as_u64().unwrap())
         .collect();
     assert_eq!(counts, vec![2, 2, 3]);
+    let open: Vec<u64> = history["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["open"].as_u64().unwrap())
+        .collect();
+    assert_eq!(open, vec![2, 2, 3], "keys open after each run");
 
     // The same reports recorded in another order make the same history.
     let shuffled = lab.dir.path().join("shuffled.db");
@@ -279,6 +288,9 @@ fn partial_runs_resolve_nothing_and_other_roots_resolve_nothing() {
     let history = lab.history();
     assert_eq!(history["runs"][1]["complete"], false);
     assert_eq!(key(&history, &fa)["status"], "open");
+    // The partial run saw no key, yet one is still open after it.
+    assert_eq!(history["runs"][1]["counts"]["keys"], 0);
+    assert_eq!(history["runs"][1]["open"], 1);
     // A complete run of the same root resolves it.
     let r4 = lab.report("scan", &[]);
     lab.ingest_ok(&[&r4]);
