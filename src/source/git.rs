@@ -9,14 +9,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use git2::{ObjectType, Oid, Repository, Sort};
+use gix_hash::ObjectId;
 use globset::GlobSet;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
 use super::fs::DEFAULT_EXCLUDED_DIRS;
-use super::{text_of, Origin, SourceKind, Stats, Visit, Window};
+use super::{pack, text_of, Origin, SourceKind, Stats, Visit, Window};
 
 /// Git's file mode for a symbolic link.
 const SYMLINK_MODE: i32 = 0o120000;
@@ -101,7 +103,7 @@ pub fn scan_history(
     visit: &Visit,
 ) -> Result<(), String> {
     let name = repo_name(repo);
-    check_packs(repo, stats);
+    let packs = packs(repo, stats);
     if repo.is_shallow() {
         stats.skip(
             name.clone(),
@@ -214,13 +216,23 @@ pub fn scan_history(
             }
         }
     }
+    drop(seen_trees);
+    drop(seen_blobs);
     let head_blobs = head_blobs(repo);
-    // Versions of one file sit together, so their delta chains share libgit2's base cache.
-    jobs.sort_by(|a, b| a.path.cmp(&b.path).then(a.order.cmp(&b.order)));
+    let done = scan_packed_blobs(&packs, &jobs, &head_blobs, options, stats, visit);
+    // What no pack held (loose objects, packs that could not be traversed) is read one by one;
+    // versions of one file sit together, so their delta chains share libgit2's base cache.
+    let mut rest: Vec<BlobJob> = jobs
+        .into_iter()
+        .zip(done)
+        .filter(|(_, done)| !done.load(Ordering::Relaxed))
+        .map(|(job, _)| job)
+        .collect();
+    rest.sort_by(|a, b| a.path.cmp(&b.path).then(a.order.cmp(&b.order)));
     scan_blobs(
         repo.path(),
         &name,
-        &jobs,
+        &rest,
         &head_blobs,
         options,
         stats,
@@ -229,33 +241,38 @@ pub fn scan_history(
     Ok(())
 }
 
-/// Reports packs that are truncated or damaged, which libgit2 would silently ignore: a pack
-/// ends with its own checksum, which its index also records just before the index's own.
-fn check_packs(repo: &Repository, stats: &Stats) {
-    let dir = repo.commondir().join("objects/pack");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let index = entry.path();
-        if index.extension().is_none_or(|e| e != "idx") {
+/// The packs of every object directory (the repository's own and its alternates), each as
+/// (index, pack). A truncated or damaged pack, which libgit2 would silently ignore, is reported
+/// and left out: a pack ends with its own checksum, which its index records just before its own.
+fn packs(repo: &Repository, stats: &Stats) -> Vec<(PathBuf, PathBuf)> {
+    let mut found = Vec::new();
+    for objects in pack::object_dirs(&repo.commondir().join("objects")) {
+        let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
             continue;
-        }
-        let pack = index.with_extension("pack");
-        let recorded = tail(&index, 40).map(|t| t[..20].to_vec());
-        let actual = tail(&pack, 20);
-        let healthy = matches!((&recorded, &actual), (Ok(r), Ok(a)) if r == a);
-        if !healthy {
-            let why = match (&recorded, &actual) {
-                (Err(e), _) | (_, Err(e)) => e.to_string(),
-                _ => "truncated or corrupt: its checksum does not match its index".into(),
-            };
-            stats.error(
-                pack.display().to_string(),
-                format!("unreadable pack: {why}"),
-            );
+        };
+        let mut indexes: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .collect();
+        indexes.sort();
+        for index in indexes {
+            let pack = index.with_extension("pack");
+            let recorded = tail(&index, 40).map(|t| t[..20].to_vec());
+            let actual = tail(&pack, 20);
+            match (&recorded, &actual) {
+                (Ok(r), Ok(a)) if r == a => found.push((index, pack)),
+                (Err(e), _) | (_, Err(e)) => {
+                    stats.error(pack.display().to_string(), format!("unreadable pack: {e}"))
+                }
+                _ => stats.error(
+                    pack.display().to_string(),
+                    "unreadable pack: truncated or corrupt: its checksum does not match its index",
+                ),
+            }
         }
     }
+    found
 }
 
 /// The last `n` bytes of a file.
@@ -360,6 +377,82 @@ fn head_blobs(repo: &Repository) -> HashSet<Oid> {
     blobs
 }
 
+/// Reads every pack's blobs in pack order (see [`pack`]) and scans those in `jobs` as they are
+/// produced, each once even when several packs hold it. Returns which jobs were done.
+fn scan_packed_blobs(
+    packs: &[(PathBuf, PathBuf)],
+    jobs: &[BlobJob],
+    head_blobs: &HashSet<Oid>,
+    options: &GitOptions,
+    stats: &Stats,
+    visit: &Visit,
+) -> Vec<AtomicBool> {
+    let done: Vec<AtomicBool> = jobs.iter().map(|_| AtomicBool::new(false)).collect();
+    if jobs.is_empty() {
+        return done;
+    }
+    let wanted: HashMap<ObjectId, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| (ObjectId::from_bytes_or_panic(job.oid.as_bytes()), i))
+        .collect();
+    let on_blob = |id: &gix_hash::oid, data: &[u8]| {
+        let Some(&i) = wanted.get(id) else { return };
+        if done[i].swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let job = &jobs[i];
+        let size = data.len() as u64;
+        if size > options.max_file_size {
+            skip_large(job, size, options, stats);
+            return;
+        }
+        scan_content(job, data, head_blobs, stats, visit);
+    };
+    for (index, pack) in packs {
+        // A pack that cannot be traversed is not an error by itself: its blobs are read one by
+        // one afterwards, and those that cannot be read are reported by name.
+        let _ = pack::read_blobs(index, pack, options.threads, &on_blob);
+    }
+    done
+}
+
+fn skip_large(job: &BlobJob, size: u64, options: &GitOptions, stats: &Stats) {
+    stats.skip(
+        format!("{} @ {}", job.path, short(job.commit)),
+        format!(
+            "larger than --max-file-size ({size} > {} bytes)",
+            options.max_file_size
+        ),
+    );
+}
+
+/// Scans one blob's content as text, or counts it as binary.
+fn scan_content(
+    job: &BlobJob,
+    content: &[u8],
+    head_blobs: &HashSet<Oid>,
+    stats: &Stats,
+    visit: &Visit,
+) {
+    let Some(text) = text_of(content) else {
+        stats.binary_blob();
+        return;
+    };
+    stats.scanned_blob(content.len());
+    visit(
+        Origin {
+            source: SourceKind::Git,
+            path: job.path.clone(),
+            commit: Some(job.commit.to_string()),
+            on_disk: None,
+            in_head: head_blobs.contains(&job.oid),
+        },
+        &text,
+        Window::whole(text.len()),
+    );
+}
+
 /// Reads and scans `jobs` in parallel; each chunk opens its own repository handle.
 fn scan_blobs(
     git_dir: &Path,
@@ -421,13 +514,7 @@ fn scan_blob(
     let place = || format!("{} @ {}", job.path, short(job.commit));
     if let Some(Ok((size, _))) = odb.map(|o| o.read_header(job.oid)) {
         if size as u64 > options.max_file_size {
-            stats.skip(
-                place(),
-                format!(
-                    "larger than --max-file-size ({size} > {} bytes)",
-                    options.max_file_size
-                ),
-            );
+            skip_large(job, size as u64, options, stats);
             return;
         }
     }
@@ -441,22 +528,7 @@ fn scan_blob(
             return;
         }
     };
-    let Some(text) = text_of(blob.content()) else {
-        stats.binary_blob();
-        return;
-    };
-    stats.scanned_blob(blob.content().len());
-    visit(
-        Origin {
-            source: SourceKind::Git,
-            path: job.path.clone(),
-            commit: Some(job.commit.to_string()),
-            on_disk: None,
-            in_head: head_blobs.contains(&job.oid),
-        },
-        &text,
-        Window::whole(text.len()),
-    );
+    scan_content(job, blob.content(), head_blobs, stats, visit);
 }
 
 /// Scans what the index of `repo` holds that differs from HEAD: the content as it will be

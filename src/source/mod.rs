@@ -4,6 +4,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod pack;
 pub mod window;
 
 use std::borrow::Cow;

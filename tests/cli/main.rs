@@ -8,6 +8,7 @@ mod db;
 mod evidence;
 mod formats;
 mod history;
+mod history_packs;
 mod hooks;
 mod manifest;
 mod rules;

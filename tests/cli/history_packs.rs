@@ -1,0 +1,212 @@
+//! History read from every layout git stores objects in: loose objects, one pack, several packs
+//! beside loose objects, the same objects in two packs at once (a repack caught mid-way), a
+//! multi-pack index, a commit-graph file and alternates. Each must give the same inventory, down
+//! to the commit and line of every location. Keys are random, drawn at test time.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::keyaudit;
+
+/// A random token of `len` letters and digits.
+fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A long file edited line by line, so that packs store its versions as delta chains.
+fn long_file(version: usize, keys: &[String]) -> String {
+    let mut text = String::new();
+    for line in 0..400 {
+        text.push_str(&format!(
+            "setting_{line} = value {line} of a long configuration\n"
+        ));
+        if line % 97 == 0 {
+            text.push_str(&format!("edited_at_{line} = {version}\n"));
+        }
+    }
+    for (n, key) in keys.iter().enumerate() {
+        text.push_str(&format!("GITHUB_TOKEN_{n}=ghp_{key}\n"));
+    }
+    text
+}
+
+/// Builds a repository whose history holds keys in delta-compressed versions of one file,
+/// in a deleted file and (the last key) on a side branch; `between` runs after each of the
+/// first commits. Dates are fixed, so the same keys give the same commits.
+fn build(dir: &Path, keys: &[String], between: &dyn Fn(&Path, usize)) -> PathBuf {
+    let repo = dir.join("repo");
+    fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let (side, keys) = keys.split_last().unwrap();
+    for version in 0..keys.len() {
+        fs::write(repo.join("app.conf"), long_file(version, &keys[..=version])).unwrap();
+        fs::write(repo.join("notes.txt"), format!("note {version}\n")).unwrap();
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", &format!("v{version}")]);
+        between(&repo, version);
+    }
+    // A key only on a side branch, and one deleted from the tree.
+    git(&repo, &["checkout", "-q", "-b", "side"]);
+    fs::write(repo.join("side.env"), format!("TOKEN=ghp_{side}\n")).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "side"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    git(&repo, &["rm", "-q", "app.conf"]);
+    git(&repo, &["commit", "-q", "-m", "drop"]);
+    repo
+}
+
+/// The inventory, reduced to what must not depend on how objects are stored.
+fn inventory(repo: &Path) -> Value {
+    let output = keyaudit()
+        .args(["scan", "--history", "--no-manifest", "--format", "json"])
+        .arg(repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(report["scan"]["errors"], serde_json::json!([]), "{report}");
+    let mut keys: Vec<Value> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "fingerprint": k["fingerprint"],
+                "first_seen": k["first_seen"],
+                "in_current_tree": k["in_current_tree"],
+                "locations": k["locations"],
+            })
+        })
+        .collect();
+    keys.sort_by_key(|k| k["fingerprint"].to_string());
+    serde_json::json!({
+        "commits": report["scan"]["commits"],
+        "blobs": report["scan"]["blobs"],
+        "bytes": report["scan"]["bytes"],
+        "keys": keys,
+    })
+}
+
+/// The same history, built with each layout in turn, gives one inventory.
+#[test]
+fn every_object_layout_gives_the_same_inventory() {
+    let keys: Vec<String> = (0..7).map(|_| random_token(36)).collect();
+    let layouts: Vec<(&str, Box<dyn Fn(&Path, usize)>)> = vec![
+        ("loose", Box::new(|_: &Path, _| {})),
+        (
+            "several packs and loose objects",
+            Box::new(|repo: &Path, version| {
+                if version % 2 == 1 {
+                    git(repo, &["repack", "-q", "-d"]);
+                }
+            }),
+        ),
+    ];
+    let mut reference: Option<Value> = None;
+    for (name, between) in &layouts {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = build(dir.path(), &keys, between.as_ref());
+        let found = inventory(&repo);
+        assert_eq!(
+            found["keys"].as_array().unwrap().len(),
+            keys.len(),
+            "{name}"
+        );
+        match &reference {
+            None => reference = Some(found),
+            Some(reference) => assert_eq!(&found, reference, "{name}"),
+        }
+    }
+
+    // One history, reshaped in place: each shape must read the same.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = build(dir.path(), &keys, &|repo, version| {
+        if version == 2 {
+            git(repo, &["repack", "-q", "-d"]);
+        }
+    });
+    let base = inventory(&repo);
+    assert_eq!(Some(&base), reference.as_ref(), "packed once, part loose");
+    let shapes: &[(&str, &[&[&str]])] = &[
+        ("one pack", &[&["gc", "-q"]]),
+        (
+            "the same objects in two packs (mid-gc)",
+            &[&["repack", "-q", "-a", "-f", "--depth=5"]],
+        ),
+        (
+            "a multi-pack index and a commit-graph",
+            &[
+                &["multi-pack-index", "write"],
+                &["commit-graph", "write", "--reachable"],
+            ],
+        ),
+    ];
+    for (name, commands) in shapes {
+        for command in *commands {
+            git(&repo, command);
+        }
+        let packs = fs::read_dir(repo.join(".git/objects/pack"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "pack")
+            })
+            .count();
+        assert!(packs >= 1, "{name}: packed");
+        assert_eq!(inventory(&repo), base, "{name}");
+    }
+
+    // Alternates: a clone sharing the objects above adds its own commit (loose, its own).
+    let clone = dir.path().join("clone");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--shared",
+            "--mirror",
+            &repo.display().to_string(),
+            &clone.display().to_string(),
+        ],
+    );
+    assert!(clone.join("objects/info/alternates").exists());
+    let borrowed = fs::read_dir(clone.join("objects/pack"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(borrowed, 0, "the clone's objects all live in the original");
+    let shared = inventory(&clone);
+    assert_eq!(shared["keys"], base["keys"], "alternates");
+    assert_eq!(shared["blobs"], base["blobs"], "alternates");
+}
