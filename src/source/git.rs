@@ -148,71 +148,45 @@ pub fn scan_history(
             }
         }
     }
-    for (order, oid) in walked.into_iter().enumerate() {
-        let commit = match repo.find_commit(oid) {
-            Ok(c) => c,
-            Err(e) => {
-                stats.error(
-                    format!("{name}: commit {}", short(oid)),
-                    e.message().to_string(),
-                );
-                continue;
+    // The walk is split into consecutive runs of commits, one per thread, each skipping the
+    // trees it has seen itself; merged in walk order, each blob keeps its oldest commit and
+    // path, exactly as one walk would give (a blob first met in a run was never met before it).
+    let threads = options.threads.clamp(1, 64).min(walked.len()).max(1);
+    let runs: Vec<&[Oid]> = walked
+        .chunks(walked.len().div_ceil(threads).max(1))
+        .collect();
+    let walks: Vec<Walked> = std::thread::scope(|scope| {
+        let mut first = 0;
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| {
+                let (trees, blobs) = (seen_trees.clone(), seen_blobs.clone());
+                let start = first;
+                first += run.len();
+                let (name, git_dir) = (&name, repo.path());
+                scope.spawn(move || {
+                    walk_run(git_dir, name, run, start, trees, blobs, options, stats)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut reported: HashSet<Oid> = HashSet::new();
+    for walked in walks {
+        for (oid, meta) in walked.commits {
+            commits.insert(oid.to_string(), meta);
+        }
+        for job in walked.jobs {
+            if seen_blobs.insert(job.oid) {
+                jobs.push(job);
             }
-        };
-        let author = commit.author();
-        commits.insert(
-            oid.to_string(),
-            CommitMeta {
-                date: Timestamp::from_second(author.when().seconds()).unwrap_or_default(),
-                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-                email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-                order,
-            },
-        );
-        stats.commit();
-        let mut stack = vec![(commit.tree_id(), String::new())];
-        while let Some((tree_id, prefix)) = stack.pop() {
-            if !seen_trees.insert(tree_id) {
-                continue;
-            }
-            let tree = match repo.find_tree(tree_id) {
-                Ok(t) => t,
-                Err(e) => {
-                    stats.error(
-                        format!(
-                            "{name}: tree {} ({}/ in commit {})",
-                            short(tree_id),
-                            prefix,
-                            short(oid)
-                        ),
-                        e.message().to_string(),
-                    );
-                    continue;
-                }
-            };
-            for entry in tree.iter() {
-                let entry_name = String::from_utf8_lossy(entry.name_bytes());
-                let path = if prefix.is_empty() {
-                    entry_name.into_owned()
-                } else {
-                    format!("{prefix}/{entry_name}")
-                };
-                match entry.kind() {
-                    Some(ObjectType::Tree) => stack.push((entry.id(), path)),
-                    Some(ObjectType::Blob)
-                        if entry.filemode() != SYMLINK_MODE
-                            && !options.excluded(&path)
-                            && seen_blobs.insert(entry.id()) =>
-                    {
-                        jobs.push(BlobJob {
-                            oid: entry.id(),
-                            path,
-                            commit: oid,
-                            order,
-                        });
-                    }
-                    _ => {}
-                }
+        }
+        for (tree, place, message) in walked.tree_errors {
+            if reported.insert(tree) {
+                stats.error(place, message);
             }
         }
     }
@@ -239,6 +213,108 @@ pub fn scan_history(
         visit,
     );
     Ok(())
+}
+
+/// What one run of the walk found.
+#[derive(Default)]
+struct Walked {
+    jobs: Vec<BlobJob>,
+    commits: Vec<(Oid, CommitMeta)>,
+    /// Trees that could not be read: (id, where, why).
+    tree_errors: Vec<(Oid, String, String)>,
+}
+
+/// Walks the trees of `run` (commits `first..` of the oldest-first walk) on its own repository
+/// handle, skipping trees seen before in the run (or marked seen beforehand).
+#[allow(clippy::too_many_arguments)]
+fn walk_run(
+    git_dir: &Path,
+    name: &str,
+    run: &[Oid],
+    first: usize,
+    mut seen_trees: HashSet<Oid>,
+    mut seen_blobs: HashSet<Oid>,
+    options: &GitOptions,
+    stats: &Stats,
+) -> Walked {
+    let mut out = Walked::default();
+    let repo = match Repository::open(git_dir) {
+        Ok(r) => r,
+        Err(e) => {
+            stats.error(name.to_string(), format!("cannot open: {}", e.message()));
+            return out;
+        }
+    };
+    for (order, &oid) in (first..).zip(run) {
+        let commit = match repo.find_commit(oid) {
+            Ok(c) => c,
+            Err(e) => {
+                stats.error(
+                    format!("{name}: commit {}", short(oid)),
+                    e.message().to_string(),
+                );
+                continue;
+            }
+        };
+        let author = commit.author();
+        out.commits.push((
+            oid,
+            CommitMeta {
+                date: Timestamp::from_second(author.when().seconds()).unwrap_or_default(),
+                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                order,
+            },
+        ));
+        stats.commit();
+        let mut stack = vec![(commit.tree_id(), String::new())];
+        while let Some((tree_id, prefix)) = stack.pop() {
+            if !seen_trees.insert(tree_id) {
+                continue;
+            }
+            let tree = match repo.find_tree(tree_id) {
+                Ok(t) => t,
+                Err(e) => {
+                    out.tree_errors.push((
+                        tree_id,
+                        format!(
+                            "{name}: tree {} ({}/ in commit {})",
+                            short(tree_id),
+                            prefix,
+                            short(oid)
+                        ),
+                        e.message().to_string(),
+                    ));
+                    continue;
+                }
+            };
+            for entry in tree.iter() {
+                let entry_name = String::from_utf8_lossy(entry.name_bytes());
+                let path = if prefix.is_empty() {
+                    entry_name.into_owned()
+                } else {
+                    format!("{prefix}/{entry_name}")
+                };
+                match entry.kind() {
+                    Some(ObjectType::Tree) => stack.push((entry.id(), path)),
+                    Some(ObjectType::Blob)
+                        if entry.filemode() != SYMLINK_MODE
+                            && !options.excluded(&path)
+                            && seen_blobs.insert(entry.id()) =>
+                    {
+                        out.jobs.push(BlobJob {
+                            oid: entry.id(),
+                            path,
+                            commit: oid,
+                            order,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The packs of every object directory (the repository's own and its alternates), each as

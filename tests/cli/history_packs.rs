@@ -86,8 +86,14 @@ fn build(dir: &Path, keys: &[String], between: &dyn Fn(&Path, usize)) -> PathBuf
 
 /// The inventory, reduced to what must not depend on how objects are stored.
 fn inventory(repo: &Path) -> Value {
+    inventory_with(repo, &[])
+}
+
+/// The same, with extra arguments.
+fn inventory_with(repo: &Path, extra: &[&str]) -> Value {
     let output = keyaudit()
         .args(["scan", "--history", "--no-manifest", "--format", "json"])
+        .args(extra)
         .arg(repo)
         .output()
         .unwrap();
@@ -156,6 +162,14 @@ fn every_object_layout_gives_the_same_inventory() {
     });
     let base = inventory(&repo);
     assert_eq!(Some(&base), reference.as_ref(), "packed once, part loose");
+    // The walk split across threads finds what one walk finds.
+    for threads in ["1", "3", "8"] {
+        assert_eq!(
+            inventory_with(&repo, &["-j", threads]),
+            base,
+            "-j {threads}"
+        );
+    }
     let shapes: &[(&str, &[&[&str]])] = &[
         ("one pack", &[&["gc", "-q"]]),
         (
