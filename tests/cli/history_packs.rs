@@ -122,11 +122,14 @@ fn inventory_with(repo: &Path, extra: &[&str]) -> Value {
     })
 }
 
+/// What runs between the first commits of a build.
+type Between = dyn Fn(&Path, usize);
+
 /// The same history, built with each layout in turn, gives one inventory.
 #[test]
 fn every_object_layout_gives_the_same_inventory() {
     let keys: Vec<String> = (0..7).map(|_| random_token(36)).collect();
-    let layouts: Vec<(&str, Box<dyn Fn(&Path, usize)>)> = vec![
+    let layouts: Vec<(&str, Box<Between>)> = vec![
         ("loose", Box::new(|_: &Path, _| {})),
         (
             "several packs and loose objects",
