@@ -1,11 +1,13 @@
 //! Git sources: full history (`--history`) and the staged index (`--staged`).
 //!
 //! History: every commit reachable from any ref (branches, tags, remote-tracking refs, stash,
-//! HEAD) is walked oldest first; each commit's tree is walked while skipping tree ids already
-//! seen, so every distinct blob is found once, with the oldest commit and path that introduced
-//! it. The unique blobs are then read and scanned in parallel, each worker with its own
-//! repository handle; commit details are kept so provenance is resolved only for blobs that
-//! hold keys. Submodules are not followed; symbolic links are not content.
+//! HEAD) is walked oldest first, split into runs of commits across threads; each commit's tree
+//! is walked while skipping tree ids already seen, so every distinct blob is found once, with
+//! the oldest commit and path that introduced it. The blobs are then read from the packs in
+//! pack order ([`super::pack`]) and scanned as they are produced; those no pack gave (loose
+//! objects, unreadable packs) are read one by one through libgit2. Commit details are kept so
+//! provenance is resolved only for blobs that hold keys. Submodules are not followed; symbolic
+//! links are not content.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
