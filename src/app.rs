@@ -1,6 +1,9 @@
 //! One function per subcommand, wiring the pipeline: settings, manifest, rules, sources,
 //! scanner, inventory, audit, report. This is the edge where `anyhow` lives and where exit codes
-//! are decided.
+//! are decided. Runs over many repositories, `merge` and `audit --inventory` are wired in
+//! [`org`].
+
+mod org;
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{self, IsTerminal, Read, Write};
@@ -46,8 +49,12 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Scan(args) if args.repos.repos.is_some() => org::scan_repos(&args),
         Command::Scan(args) => scan(&args),
+        Command::Audit(args) if args.inventory.is_some() => org::audit_inventory(&args),
+        Command::Audit(args) if args.repos.repos.is_some() => org::audit_repos(&args),
         Command::Audit(args) => audit_command(&args),
+        Command::Merge(args) => org::merge_command(&args),
         Command::Manifest(ManifestCommand::Init(args)) => manifest_init(&args),
         Command::Manifest(ManifestCommand::Update(args)) => manifest_update(&args),
         Command::Manifest(ManifestCommand::Check(args)) => manifest_check(&args),
@@ -110,7 +117,7 @@ fn hook_install(args: &HookInstallArgs) -> Result<u8> {
 }
 
 /// Writes a one-line message to stderr. Callers never pass secret values.
-fn diag(message: &str) {
+pub(crate) fn diag(message: &str) {
     let _ = writeln!(io::stderr(), "keyaudit: {message}");
 }
 
@@ -124,7 +131,7 @@ fn load_rules(source: &RuleSourceArgs, manifest_rules: &[PathBuf]) -> Result<Rul
 }
 
 /// Which manifest a run uses.
-enum ManifestUse {
+pub(crate) enum ManifestUse {
     /// `--manifest`, else a discovered one, else none (scan, audit).
     Optional,
     /// Must exist (manifest update).
@@ -145,7 +152,7 @@ fn manifest_path(input: &InputArgs) -> Option<PathBuf> {
 }
 
 /// Everything a run needs before reading input.
-struct Prepared {
+pub(crate) struct Prepared {
     settings: Settings,
     manifest: Option<Manifest>,
     rules: RuleSet,
@@ -153,7 +160,7 @@ struct Prepared {
     now: Timestamp,
 }
 
-fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
+pub(crate) fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
     let (manifest, salt) = match manifest_use {
         ManifestUse::Fresh(salt) => (None, salt),
         ManifestUse::Optional | ManifestUse::Required => {
@@ -189,7 +196,7 @@ fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
 }
 
 /// What reading the input produced.
-struct Collected {
+pub(crate) struct Collected {
     inventory: Inventory,
     stats: StatsSnapshot,
     allowed: usize,
@@ -197,6 +204,17 @@ struct Collected {
 
 /// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
 fn collect(prepared: &Prepared) -> Result<Collected> {
+    collect_from(prepared, &read_inputs, None)
+}
+
+/// Reads the input through `read`, scans it and builds the inventory, less what `[[allow]]`
+/// covers. With `repo`, every location is in that repository: it carries its name, and is
+/// related to manifest globs by its path in the repository.
+pub(crate) fn collect_from(
+    prepared: &Prepared,
+    read: &(dyn Fn(&Settings, &Stats, &Visit) -> Result<CommitIndex> + Sync),
+    repo: Option<&str>,
+) -> Result<Collected> {
     let settings = &prepared.settings;
     let scanner = Scanner::new(&prepared.rules);
     let stats = Stats::default();
@@ -230,12 +248,18 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
         if show_progress {
             scope.spawn(|| progress(&stats, &found, &done));
         }
-        let result = read_inputs(settings, &stats, &visit);
+        let result = read(settings, &stats, &visit);
         done.store(true, Ordering::Relaxed);
         result
     })?;
     let findings = findings.into_inner().expect("findings lock");
     let mut inventory = Inventory::build(&prepared.rules, &prepared.salt, findings, &commits);
+    if let Some(name) = repo {
+        for location in inventory.keys.iter_mut().flat_map(|k| &mut k.locations) {
+            location.repo = Some(name.to_string());
+            location.on_disk = None;
+        }
+    }
     inventory.managed = managed.into_inner().expect("managed lock");
     inventory
         .managed
@@ -333,7 +357,7 @@ fn roots_of(settings: &Settings) -> Vec<String> {
 }
 
 /// Renders and writes a report.
-fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
+pub(crate) fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
     let mut rendered = Vec::new();
     report.render(output.format, &mut rendered)?;
     emit(output.output.as_deref(), &rendered)
@@ -352,19 +376,11 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
     let collected = collect(&prepared)?;
-    // Without a manifest every key is unknown: audit against an empty one.
     let empty;
     let manifest = match &prepared.manifest {
         Some(m) => m,
         None => {
-            if prepared.settings.verbosity > 0 {
-                diag(if args.input.no_manifest {
-                    "note: no manifest in use (--no-manifest), so every key is unknown"
-                } else {
-                    "note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)"
-                });
-            }
-            empty = Manifest::parse(Path::new("keyaudit.toml"), "version = 1\n", &|_| None)?;
+            empty = empty_manifest(&prepared, args)?;
             &empty
         }
     };
@@ -382,16 +398,7 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
             if outcome.unmatched_evidence.len() == 1 { "" } else { "s" }
         ));
     }
-    let fail_on: Vec<AuditClass> = args
-        .fail_on
-        .clone()
-        .or_else(|| manifest.policy.fail_on.clone())
-        .unwrap_or_else(|| AuditClass::DEFAULT_FAIL_ON.to_vec());
-    let failing = outcome
-        .keys
-        .iter()
-        .any(|k| k.flags.iter().any(|f| fail_on.contains(f)))
-        || (fail_on.contains(&AuditClass::Unused) && !outcome.unused.is_empty());
+    let failing = fails(args, manifest, &outcome);
     finish(
         &prepared,
         collected,
@@ -400,6 +407,37 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
         Some(&outcome),
         failing,
     )
+}
+
+/// Without a manifest every key is unknown: an audit runs against an empty one.
+pub(crate) fn empty_manifest(prepared: &Prepared, args: &AuditArgs) -> Result<Manifest> {
+    if prepared.settings.verbosity > 0 {
+        diag(if args.input.no_manifest {
+            "note: no manifest in use (--no-manifest), so every key is unknown"
+        } else {
+            "note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)"
+        });
+    }
+    Ok(Manifest::parse(
+        Path::new("keyaudit.toml"),
+        "version = 1\n",
+        &|_| None,
+    )?)
+}
+
+/// Whether an audit's outcome has a key in a `--fail-on` class (or an unused declared key,
+/// when `unused` is one).
+pub(crate) fn fails(args: &AuditArgs, manifest: &Manifest, outcome: &AuditOutcome) -> bool {
+    let fail_on: Vec<AuditClass> = args
+        .fail_on
+        .clone()
+        .or_else(|| manifest.policy.fail_on.clone())
+        .unwrap_or_else(|| AuditClass::DEFAULT_FAIL_ON.to_vec());
+    outcome
+        .keys
+        .iter()
+        .any(|k| k.flags.iter().any(|f| fail_on.contains(f)))
+        || (fail_on.contains(&AuditClass::Unused) && !outcome.unused.is_empty())
 }
 
 /// Renders and writes the report of a scan or audit, and decides its exit code: an error for
@@ -438,7 +476,7 @@ fn finish(
 }
 
 /// Reads the evidence files, telling the user what could not be joined.
-fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<Evidence> {
+pub(crate) fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<Evidence> {
     let vault_stores = prepared
         .manifest
         .iter()

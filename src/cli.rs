@@ -42,6 +42,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man,
+    /// One inventory from the JSON reports of many runs (shards of `--repos`, or any scans).
+    Merge(MergeArgs),
     /// The inventory over time: record JSON reports as runs in an SQLite file, then report
     /// keys' status (open, resolved) and the keys new in the latest run.
     #[command(subcommand)]
@@ -323,6 +325,37 @@ pub struct ScanArgs {
     /// How to report.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Many repositories.
+    #[command(flatten)]
+    pub repos: ReposArgs,
+}
+
+/// Runs over many repositories (`--repos`), one shard at a time.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReposArgs {
+    /// Scan the repositories listed in FILE (`-`: stdin) instead of PATHs: one per line, a
+    /// local path (working tree or bare) or a clone URL, optionally followed by a name; `#`
+    /// starts a comment.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "staged"])]
+    pub repos: Option<std::path::PathBuf>,
+    /// Keep only the repositories of shard I of N (0 <= I < N): FNV-1a 64 of the name modulo N.
+    #[arg(long, value_name = "I/N", requires = "repos", value_parser = parse_shard)]
+    pub shard: Option<crate::org::repos::Shard>,
+    /// Where URLs are cloned as bare mirrors, and fetched on later runs [default: the user's
+    /// cache directory, keyaudit/repos].
+    #[arg(long, value_name = "DIR", requires = "repos")]
+    pub clone_dir: Option<PathBuf>,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports of `scan`, `audit` or `merge`.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// How to report.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Options of `audit`.
@@ -341,6 +374,16 @@ pub struct AuditArgs {
     /// Evidence from key stores and logs.
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+    /// Many repositories.
+    #[command(flatten)]
+    pub repos: ReposArgs,
+    /// Audit this JSON report of `scan` or `merge` instead of scanning.
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["paths", "repos", "history", "staged"])]
+    pub inventory: Option<PathBuf>,
+}
+
+fn parse_shard(text: &str) -> Result<crate::org::repos::Shard, String> {
+    crate::org::repos::Shard::parse(text)
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {

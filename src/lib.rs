@@ -19,6 +19,7 @@ pub mod globs;
 pub mod inventory;
 pub mod managed;
 pub mod manifest;
+pub mod org;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -1,6 +1,7 @@
 //! The one serialisable [`Report`] model and its renderings. JSON and JSONL are serde of the
 //! model; the table is a view of the same model. Nothing outside this module writes to stdout.
 
+pub mod input;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
@@ -65,6 +66,40 @@ pub struct ScanSummary {
     /// Names the key of every fingerprint here: reports with different salt ids cannot be
     /// compared or merged.
     pub salt_id: String,
+    /// With `--shard`: `"I/N"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// In a merge: every shard merged into it, so later merges can tell duplicates and gaps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
+    /// With `--repos`: each repository scanned, with its counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repos: Option<Vec<RepoSummary>>,
+}
+
+/// One repository of a `--repos` run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepoSummary {
+    /// Its name: the `repo` of its locations.
+    pub name: String,
+    /// Where it is, as listed (any URL password redacted).
+    pub source: String,
+    /// Files of its working tree scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Git blobs scanned.
+    pub blobs: u64,
+    /// Git commits walked.
+    pub commits: u64,
+    /// Distinct keys with a location in it.
+    pub keys: usize,
+    /// Locations in it.
+    pub locations: usize,
+    /// Inputs skipped in it.
+    pub skipped: usize,
+    /// Inputs that could not be read, or 1 when it could not be cloned, fetched or opened.
+    pub errors: usize,
 }
 
 /// One inventory entry as reported.
@@ -346,6 +381,9 @@ impl Report {
                 errors: run.stats.errors,
                 duration_ms: run.duration_ms,
                 salt_id: run.salt_id,
+                shard: None,
+                shards: Vec::new(),
+                repos: None,
             },
             keys,
             unused,
