@@ -50,10 +50,16 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) if args.repos.repos.is_some() => org::scan_repos(&args),
-        Command::Scan(args) => scan(&args),
+        Command::Scan(args) => {
+            org::refuse_repo_flags(&args.repos)?;
+            scan(&args)
+        }
         Command::Audit(args) if args.inventory.is_some() => org::audit_inventory(&args),
         Command::Audit(args) if args.repos.repos.is_some() => org::audit_repos(&args),
-        Command::Audit(args) => audit_command(&args),
+        Command::Audit(args) => {
+            org::refuse_repo_flags(&args.repos)?;
+            audit_command(&args)
+        }
         Command::Merge(args) => org::merge_command(&args),
         Command::Manifest(ManifestCommand::Init(args)) => manifest_init(&args),
         Command::Manifest(ManifestCommand::Update(args)) => manifest_update(&args),

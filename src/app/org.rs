@@ -43,7 +43,11 @@ pub(super) fn scan_repos(args: &ScanArgs) -> Result<u8> {
     let mut report = repos_report(&prepared, &args.repos, output.show_secrets)?;
     report.scan.duration_ms = started.elapsed().as_millis() as u64;
     publish(&report, &output)?;
-    Ok(exit_code(&report, prepared.settings.strict, !report.keys.is_empty()))
+    Ok(exit_code(
+        &report,
+        prepared.settings.strict,
+        !report.keys.is_empty(),
+    ))
 }
 
 /// `audit --repos`.
@@ -108,8 +112,8 @@ pub(super) fn merge_command(args: &MergeArgs) -> Result<u8> {
         .flat_map(|set| set.rules())
         .map(|r| (r.id.as_str(), r.name.as_str()))
         .collect();
-    let mut report = merge(inputs, &|id| names.get(id).map(|n| n.to_string()))
-        .map_err(anyhow::Error::msg)?;
+    let mut report =
+        merge(inputs, &|id| names.get(id).map(|n| n.to_string())).map_err(anyhow::Error::msg)?;
     let output = ReportSettings::from_output(&args.output);
     if !output.show_secrets {
         for key in &mut report.keys {
@@ -118,6 +122,14 @@ pub(super) fn merge_command(args: &MergeArgs) -> Result<u8> {
     }
     publish(&report, &output)?;
     Ok(exit_code(&report, false, !report.keys.is_empty()))
+}
+
+/// `--shard` and `--clone-dir` without `--repos` (clap lets them through beside a PATH).
+pub(super) fn refuse_repo_flags(args: &ReposArgs) -> Result<()> {
+    if args.shard.is_some() || args.clone_dir.is_some() {
+        bail!("--shard and --clone-dir work only with --repos FILE");
+    }
+    Ok(())
 }
 
 /// An error under `--strict` when the report is incomplete, else found or clean.
@@ -151,13 +163,14 @@ fn repos_report(prepared: &Prepared, args: &ReposArgs, show_secrets: bool) -> Re
         .filter(|e| args.shard.is_none_or(|s| s.holds(&e.name)))
         .collect();
     let needs_clones = entries.iter().any(|e| matches!(e.place, Place::Url(_)));
-    let clone_dir = match &args.clone_dir {
-        Some(dir) => Some(dir.clone()),
-        None if needs_clones => Some(mirror::default_clone_dir().context(
-            "no cache directory for mirrors of clone URLs: name one with --clone-dir",
-        )?),
-        None => None,
-    };
+    let clone_dir =
+        match &args.clone_dir {
+            Some(dir) => Some(dir.clone()),
+            None if needs_clones => Some(mirror::default_clone_dir().context(
+                "no cache directory for mirrors of clone URLs: name one with --clone-dir",
+            )?),
+            None => None,
+        };
     let inputs: Vec<Input> = entries
         .iter()
         .map(|entry| Input {
@@ -326,8 +339,7 @@ fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit)
     }
     match repo {
         Some(repo) => {
-            if let Err(err) = git::scan_history(&repo, &settings.git, stats, &mut commits, visit)
-            {
+            if let Err(err) = git::scan_history(&repo, &settings.git, stats, &mut commits, visit) {
                 stats.error(".", one_line(&err));
             }
         }
@@ -348,12 +360,15 @@ struct RepoPlaces {
 
 impl RepoPlaces {
     fn new(name: &str, dir: &Path) -> Self {
-        let mut dirs: Vec<String> = [std::fs::canonicalize(dir).ok(), std::path::absolute(dir).ok()]
-            .into_iter()
-            .flatten()
-            .map(|d| d.display().to_string().trim_end_matches('/').to_string())
-            .filter(|d| !d.is_empty())
-            .collect();
+        let mut dirs: Vec<String> = [
+            std::fs::canonicalize(dir).ok(),
+            std::path::absolute(dir).ok(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|d| d.display().to_string().trim_end_matches('/').to_string())
+        .filter(|d| !d.is_empty())
+        .collect();
         dirs.sort_by_key(|d| std::cmp::Reverse(d.len()));
         dirs.dedup();
         Self {
@@ -381,7 +396,9 @@ impl RepoPlaces {
     fn message(&self, message: &str) -> String {
         let mut text = message.to_string();
         for dir in &self.dirs {
-            text = text.replace(&format!("{dir}/"), "").replace(dir.as_str(), "");
+            text = text
+                .replace(&format!("{dir}/"), "")
+                .replace(dir.as_str(), "");
         }
         text.trim_start_matches([':', ' ']).to_string()
     }
@@ -429,7 +446,11 @@ fn audit_report(
     let mut out = assemble(report.scan, keys, report.managed, allowed, complete);
     let mut flagged: BTreeMap<&'static str, usize> =
         AuditClass::ALL.iter().map(|c| (c.as_str(), 0)).collect();
-    for class in out.keys.iter().flat_map(|k| k.audit.iter().flat_map(|a| &a.flags)) {
+    for class in out
+        .keys
+        .iter()
+        .flat_map(|k| k.audit.iter().flat_map(|a| &a.flags))
+    {
         *flagged.entry(class.as_str()).or_insert(0) += 1;
     }
     flagged.insert(AuditClass::Unused.as_str(), outcome.unused.len());

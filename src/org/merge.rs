@@ -29,7 +29,10 @@ pub struct Input {
 
 /// Merges `inputs` (at least one). `rule_name` names a rule id for reports that do not carry
 /// names (JSON reports read back). Refuses different salt ids and the same shard twice.
-pub fn merge(inputs: Vec<Input>, rule_name: &dyn Fn(&str) -> Option<String>) -> Result<Report, String> {
+pub fn merge(
+    inputs: Vec<Input>,
+    rule_name: &dyn Fn(&str) -> Option<String>,
+) -> Result<Report, String> {
     let first = inputs.first().ok_or("nothing to merge")?;
     let salt_id = first.report.scan.salt_id.clone();
     let first_name = first.name.clone();
@@ -193,8 +196,8 @@ fn shard_bookkeeping(inputs: &[Input]) -> Result<BTreeSet<Shard>, String> {
     for input in inputs {
         let scan = &input.report.scan;
         for text in scan.shard.iter().chain(&scan.shards) {
-            let shard = Shard::parse(text)
-                .map_err(|e| format!("{}: scan.shard {e}", input.name))?;
+            let shard =
+                Shard::parse(text).map_err(|e| format!("{}: scan.shard {e}", input.name))?;
             if let Some(other) = held.insert(shard, &input.name) {
                 return Err(format!(
                     "{}: shard {shard} is also in {other}: the same shard cannot be merged twice",
@@ -273,12 +276,12 @@ fn merge_keys(a: KeyEntry, b: KeyEntry) -> KeyEntry {
             k.privilege_evidence.clone(),
             (
                 k.environment,
-            k.environment_evidence.clone(),
-            k.lifetime,
-            k.expires.clone(),
-            k.scopes.clone(),
-            k.aws_account.clone(),
-            k.rotate.clone(),
+                k.environment_evidence.clone(),
+                k.lifetime,
+                k.expires.clone(),
+                k.scopes.clone(),
+                k.aws_account.clone(),
+                k.rotate.clone(),
                 k.redacted.clone(),
             ),
         )
@@ -354,7 +357,11 @@ mod tests {
             in_current_tree: seen.is_none(),
             rotate: None,
             locations: vec![Location {
-                source: if seen.is_some() { SourceKind::Git } else { SourceKind::File },
+                source: if seen.is_some() {
+                    SourceKind::Git
+                } else {
+                    SourceKind::File
+                },
                 repo: Some(path.split('/').next().unwrap().into()),
                 path: path.into(),
                 line: 1,
@@ -405,12 +412,29 @@ mod tests {
 
     fn shards() -> Vec<Report> {
         vec![
-            report(Some("0/3"), vec![key("1", "a/x", "read", Some(50)), key("2", "a/y", "full", None)], vec![]),
-            report(Some("1/3"), vec![key("1", "b/x", "admin", Some(20)), key("3", "b/z", "read", None)], vec![]),
+            report(
+                Some("0/3"),
+                vec![
+                    key("1", "a/x", "read", Some(50)),
+                    key("2", "a/y", "full", None),
+                ],
+                vec![],
+            ),
+            report(
+                Some("1/3"),
+                vec![
+                    key("1", "b/x", "admin", Some(20)),
+                    key("3", "b/z", "read", None),
+                ],
+                vec![],
+            ),
             report(
                 Some("2/3"),
                 vec![key("2", "c/y", "read", Some(70))],
-                vec![ReadError { path: "c/q".into(), message: "unreadable".into() }],
+                vec![ReadError {
+                    path: "c/q".into(),
+                    message: "unreadable".into(),
+                }],
             ),
         ]
     }
@@ -419,7 +443,11 @@ mod tests {
     fn merging_is_associative_and_order_free() {
         let [a, b, c]: [Report; 3] = shards().try_into().unwrap();
         let flat = merge(
-            vec![input("a", a.clone()), input("b", b.clone()), input("c", c.clone())],
+            vec![
+                input("a", a.clone()),
+                input("b", b.clone()),
+                input("c", c.clone()),
+            ],
             &none,
         )
         .unwrap();
@@ -429,11 +457,19 @@ mod tests {
         let right = merge(vec![input("cb", cb), input("a", a.clone())], &none).unwrap();
         assert_eq!(json(&flat), json(&left));
         assert_eq!(json(&flat), json(&right));
-        let shared = flat.keys.iter().find(|k| k.fingerprint.ends_with("01")).unwrap();
+        let shared = flat
+            .keys
+            .iter()
+            .find(|k| k.fingerprint.ends_with("01"))
+            .unwrap();
         assert_eq!(shared.privilege, "admin");
         assert_eq!(shared.first_seen.as_ref().unwrap().commit, "c20");
         assert_eq!(shared.locations.len(), 2);
-        let two = flat.keys.iter().find(|k| k.fingerprint.ends_with("02")).unwrap();
+        let two = flat
+            .keys
+            .iter()
+            .find(|k| k.fingerprint.ends_with("02"))
+            .unwrap();
         assert!(two.in_current_tree);
         assert_eq!(flat.scan.files, 3);
         assert_eq!(flat.scan.commits, 9);

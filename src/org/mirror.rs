@@ -35,10 +35,7 @@ pub fn mirror_dir(clone_dir: &Path, url: &str) -> PathBuf {
     if readable.trim_matches('.').is_empty() {
         readable = "repo".into();
     }
-    clone_dir.join(format!(
-        "{readable}-{:016x}.git",
-        fnv1a64(shown.as_bytes())
-    ))
+    clone_dir.join(format!("{readable}-{:016x}.git", fnv1a64(shown.as_bytes())))
 }
 
 /// Makes the mirror of `url` under `clone_dir` current: cloned when absent, else fetched.
@@ -71,7 +68,10 @@ pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
     if let Err(err) = std::fs::rename(&target, &dir) {
         // Another run put the same mirror in place meanwhile: use it.
         if !dir.join("HEAD").is_file() {
-            return Err(format!("{}: cannot move the mirror into place: {err}", dir.display()));
+            return Err(format!(
+                "{}: cannot move the mirror into place: {err}",
+                dir.display()
+            ));
         }
     }
     Ok(dir)
@@ -121,7 +121,10 @@ mod tests {
         let b = mirror_dir(base, "https://git.example/other/app.git");
         assert_ne!(a, b);
         let shown = a.display().to_string();
-        assert!(shown.starts_with("/cache/app-") && shown.ends_with(".git"), "{shown}");
+        assert!(
+            shown.starts_with("/cache/app-") && shown.ends_with(".git"),
+            "{shown}"
+        );
         assert!(!shown.contains("secretpw"));
         assert!(mirror_dir(base, "git@h:org/x.git")
             .display()

@@ -171,8 +171,7 @@ pub fn read(path: &Path) -> Result<Report, String> {
 pub fn parse(name: &str, text: &str) -> Result<Report, String> {
     let not_ours = |why: String| format!("{name}: not a keyaudit JSON report: {why}");
     let clean = |e: serde_json::Error| redact_quoted(&one_line(&e.to_string()));
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| not_ours(clean(e)))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_ours(clean(e)))?;
     if value.pointer("/tool/name").and_then(|v| v.as_str()) != Some("keyaudit") {
         return Err(not_ours("no tool.name \"keyaudit\"".into()));
     }

@@ -11,6 +11,7 @@ mod history;
 mod history_packs;
 mod hooks;
 mod manifest;
+mod org;
 mod rules;
 mod sarif;
 mod scan;
