@@ -458,6 +458,17 @@ fn unreachable_repositories_are_errors_and_the_rest_go_on() {
     assert!(repos
         .iter()
         .any(|r| r["name"] == "gone" && r["errors"] == 1 && r["keys"] == 0));
+    // The list can come on standard input.
+    let output = keyaudit()
+        .current_dir(root)
+        .args(["scan", "--repos", "-", "--no-manifest"])
+        .write_stdin(format!("{} good\n", work.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["keys"][0]["locations"][0]["repo"], "good");
+    assert_eq!(report["summary"]["complete"], true);
     // --strict makes any repository that could not be read an error.
     let mut strict = args.to_vec();
     strict.push("--strict");
