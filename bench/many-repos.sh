@@ -43,6 +43,17 @@ if [ ! -f "$base/done" ]; then
     : >"$base/empty.txt"
     touch "$base/done"
 fi
+# CPU time (user + sys) of one run, in milliseconds: steadier than wall time on a shared machine.
+cpu_ms() {
+    local out
+    out=$(mktemp)
+    /usr/bin/time -f '%U %S' -o "$out" "$@" >/dev/null 2>&1 || true
+    tail -n1 "$out" | awk '{printf "%d", ($1 + $2) * 1000}'
+    rm -f "$out"
+}
+if [ ! -x /usr/bin/time ]; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
+fi
 cargo build --release --locked --quiet
 bin=$PWD/target/release/keyaudit
 scan=("$bin" scan --no-manifest --format json -q)
@@ -60,11 +71,16 @@ fetch_ns=$(best_of "${scan[@]}" --repos "$base/urls.txt" --clone-dir "$mirrors")
 rm -rf "$mirrors"
 keys=$("${scan[@]}" --repos "$base/work.txt" --history | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["keys"])' || true)
 
+startup_cpu=$(cpu_ms "${scan[@]}" --repos "$base/empty.txt")
+tree_cpu=$(cpu_ms "${scan[@]}" "$base/work")
+repos_cpu=$(cpu_ms "${scan[@]}" --repos "$base/work.txt")
 per_repo_us=$(((repos_ns - tree_ns) / count / 1000))
+per_repo_cpu_us=$(((repos_cpu - tree_cpu) * 1000 / count))
 printf 'repositories:            %s (5 commits, 3 files, 1 key each), best of %s\n' "$count" "$runs"
-printf 'start-up (empty list):   %s s\n' "$(secs "$startup_ns")"
-printf 'one tree of all files:   %s s\n' "$(secs "$tree_ns")"
-printf -- '--repos working trees:   %s s   (%s us per repository over the one tree)\n' "$(secs "$repos_ns")" "$per_repo_us"
+printf 'start-up (empty list):   %s s wall, %s ms CPU\n' "$(secs "$startup_ns")" "$startup_cpu"
+printf 'one tree of all files:   %s s wall, %s ms CPU\n' "$(secs "$tree_ns")" "$tree_cpu"
+printf -- '--repos working trees:   %s s wall, %s ms CPU\n' "$(secs "$repos_ns")" "$repos_cpu"
+printf 'per repository:          %s us wall, %s us CPU over the one tree\n' "$per_repo_us" "$per_repo_cpu_us"
 printf -- '--repos --history:       %s s   (%s keys)\n' "$(secs "$history_ns")" "$keys"
 printf -- '--repos bare (history):  %s s\n' "$(secs "$bare_ns")"
 printf -- '--repos file:// mirrors: %s s first run (git clone --mirror each), %s s later runs (git fetch each)\n' "$(secs "$clone_ns")" "$(secs "$fetch_ns")"

@@ -210,19 +210,20 @@ pub(crate) struct Collected {
 
 /// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
 fn collect(prepared: &Prepared) -> Result<Collected> {
-    collect_from(prepared, &read_inputs, None)
+    collect_from(prepared, &Scanner::new(&prepared.rules), &read_inputs, None)
 }
 
 /// Reads the input through `read`, scans it and builds the inventory, less what `[[allow]]`
 /// covers. With `repo`, every location is in that repository: it carries its name, and is
-/// related to manifest globs by its path in the repository.
+/// related to manifest globs by its path in the repository. `scanner` is built once for all
+/// the runs of one process: building its keyword automaton is most of a run's start-up.
 pub(crate) fn collect_from(
     prepared: &Prepared,
+    scanner: &Scanner,
     read: &(dyn Fn(&Settings, &Stats, &Visit) -> Result<CommitIndex> + Sync),
     repo: Option<&str>,
 ) -> Result<Collected> {
     let settings = &prepared.settings;
-    let scanner = Scanner::new(&prepared.rules);
     let stats = Stats::default();
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());

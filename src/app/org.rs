@@ -31,6 +31,7 @@ use crate::report::input;
 use crate::report::{RepoSummary, Report, RunInfo, ScanSummary};
 use crate::rules::spec::RuleSpec;
 use crate::rules::{compile_rule, RuleOrigin, RuleSet};
+use crate::scan::Scanner;
 use crate::secret::Secret;
 use crate::source::git::{self, CommitIndex};
 use crate::source::{self, ReadError, Stats, Visit};
@@ -171,11 +172,12 @@ fn repos_report(prepared: &Prepared, args: &ReposArgs, show_secrets: bool) -> Re
             )?),
             None => None,
         };
+    let scanner = Scanner::new(&prepared.rules);
     let inputs: Vec<Input> = entries
         .iter()
         .map(|entry| Input {
             name: entry.display_name.clone(),
-            report: scan_repo(prepared, entry, clone_dir.as_deref(), show_secrets),
+            report: scan_repo(prepared, &scanner, entry, clone_dir.as_deref(), show_secrets),
         })
         .collect();
     let mut report = if inputs.is_empty() {
@@ -220,6 +222,7 @@ enum Target {
 /// be cloned, fetched or opened.
 fn scan_repo(
     prepared: &Prepared,
+    scanner: &Scanner,
     entry: &RepoEntry,
     clone_dir: Option<&Path>,
     show_secrets: bool,
@@ -242,7 +245,7 @@ fn scan_repo(
         let read = |settings: &Settings, stats: &Stats, visit: &Visit| {
             Ok(read_repo(&target, settings, stats, visit))
         };
-        collect_from(prepared, &read, Some(name))
+        collect_from(prepared, scanner, &read, Some(name))
             .map(|c| (c, dir))
             .map_err(|e| one_line(&format!("{e:#}")))
     });

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{KeyEntry, RepoSummary, Report, ScanSummary, Summary, Tool};
-use crate::error::{one_line, redact_quoted};
+use crate::error::{one_line, redact_quoted, shown};
 use crate::inventory::{FirstSeen, Location};
 use crate::managed::{ManagedSecret, RemoteRef};
 use crate::rules::{Environment, Kind, Lifetime, Tier};
@@ -183,6 +183,20 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
         return Err(format!(
             "{name}: report version {version} was written by a newer keyaudit; this one reads version {REPORT_VERSION}"
         ));
+    }
+    let written_by = value.pointer("/tool/version").and_then(|v| v.as_str());
+    let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u64>().ok());
+    if let (Some(theirs), Some(ours)) = (
+        written_by.and_then(major),
+        major(env!("CARGO_PKG_VERSION")),
+    ) {
+        if theirs > ours {
+            return Err(format!(
+                "{name}: written by keyaudit {}, a newer major version than this one ({})",
+                shown(written_by.unwrap_or_default()),
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
     }
     if version == 0 {
         return Err(not_ours("version 0".into()));
@@ -368,6 +382,10 @@ mod tests {
             (
                 "{\"version\": 1, \"tool\": {\"name\": \"keyaudit\"}, \"scan\": {}}",
                 "missing field",
+            ),
+            (
+                "{\"version\": 1, \"tool\": {\"name\": \"keyaudit\", \"version\": \"99.0.0\"}}",
+                "newer major version",
             ),
         ] {
             let err = parse("r.json", text).unwrap_err();
