@@ -177,7 +177,13 @@ fn repos_report(prepared: &Prepared, args: &ReposArgs, show_secrets: bool) -> Re
         .iter()
         .map(|entry| Input {
             name: entry.display_name.clone(),
-            report: scan_repo(prepared, &scanner, entry, clone_dir.as_deref(), show_secrets),
+            report: scan_repo(
+                prepared,
+                &scanner,
+                entry,
+                clone_dir.as_deref(),
+                show_secrets,
+            ),
         })
         .collect();
     let mut report = if inputs.is_empty() {

@@ -186,10 +186,9 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
     }
     let written_by = value.pointer("/tool/version").and_then(|v| v.as_str());
     let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u64>().ok());
-    if let (Some(theirs), Some(ours)) = (
-        written_by.and_then(major),
-        major(env!("CARGO_PKG_VERSION")),
-    ) {
+    if let (Some(theirs), Some(ours)) =
+        (written_by.and_then(major), major(env!("CARGO_PKG_VERSION")))
+    {
         if theirs > ours {
             return Err(format!(
                 "{name}: written by keyaudit {}, a newer major version than this one ({})",
