@@ -123,7 +123,7 @@ fn hook_install(args: &HookInstallArgs) -> Result<u8> {
 }
 
 /// Writes a one-line message to stderr. Callers never pass secret values.
-pub(crate) fn diag(message: &str) {
+fn diag(message: &str) {
     let _ = writeln!(io::stderr(), "keyaudit: {message}");
 }
 
@@ -137,7 +137,7 @@ fn load_rules(source: &RuleSourceArgs, manifest_rules: &[PathBuf]) -> Result<Rul
 }
 
 /// Which manifest a run uses.
-pub(crate) enum ManifestUse {
+enum ManifestUse {
     /// `--manifest`, else a discovered one, else none (scan, audit).
     Optional,
     /// Must exist (manifest update).
@@ -158,7 +158,7 @@ fn manifest_path(input: &InputArgs) -> Option<PathBuf> {
 }
 
 /// Everything a run needs before reading input.
-pub(crate) struct Prepared {
+struct Prepared {
     settings: Settings,
     manifest: Option<Manifest>,
     rules: RuleSet,
@@ -166,7 +166,7 @@ pub(crate) struct Prepared {
     now: Timestamp,
 }
 
-pub(crate) fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
+fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
     let (manifest, salt) = match manifest_use {
         ManifestUse::Fresh(salt) => (None, salt),
         ManifestUse::Optional | ManifestUse::Required => {
@@ -202,7 +202,7 @@ pub(crate) fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Pr
 }
 
 /// What reading the input produced.
-pub(crate) struct Collected {
+struct Collected {
     inventory: Inventory,
     stats: StatsSnapshot,
     allowed: usize,
@@ -217,7 +217,7 @@ fn collect(prepared: &Prepared) -> Result<Collected> {
 /// covers. With `repo`, every location is in that repository: it carries its name, and is
 /// related to manifest globs by its path in the repository. `scanner` is built once for all
 /// the runs of one process: building its keyword automaton is most of a run's start-up.
-pub(crate) fn collect_from(
+fn collect_from(
     prepared: &Prepared,
     scanner: &Scanner,
     read: &(dyn Fn(&Settings, &Stats, &Visit) -> Result<CommitIndex> + Sync),
@@ -364,7 +364,7 @@ fn roots_of(settings: &Settings) -> Vec<String> {
 }
 
 /// Renders and writes a report.
-pub(crate) fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
+fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
     let mut rendered = Vec::new();
     report.render(output.format, &mut rendered)?;
     emit(output.output.as_deref(), &rendered)
@@ -417,7 +417,7 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
 }
 
 /// Without a manifest every key is unknown: an audit runs against an empty one.
-pub(crate) fn empty_manifest(prepared: &Prepared, args: &AuditArgs) -> Result<Manifest> {
+fn empty_manifest(prepared: &Prepared, args: &AuditArgs) -> Result<Manifest> {
     if prepared.settings.verbosity > 0 {
         diag(if args.input.no_manifest {
             "note: no manifest in use (--no-manifest), so every key is unknown"
@@ -434,7 +434,7 @@ pub(crate) fn empty_manifest(prepared: &Prepared, args: &AuditArgs) -> Result<Ma
 
 /// Whether an audit's outcome has a key in a `--fail-on` class (or an unused declared key,
 /// when `unused` is one).
-pub(crate) fn fails(args: &AuditArgs, manifest: &Manifest, outcome: &AuditOutcome) -> bool {
+fn fails(args: &AuditArgs, manifest: &Manifest, outcome: &AuditOutcome) -> bool {
     let fail_on: Vec<AuditClass> = args
         .fail_on
         .clone()
@@ -483,7 +483,7 @@ fn finish(
 }
 
 /// Reads the evidence files, telling the user what could not be joined.
-pub(crate) fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<Evidence> {
+fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<Evidence> {
     let vault_stores = prepared
         .manifest
         .iter()

@@ -337,7 +337,7 @@ pub struct ReposArgs {
     /// local path (working tree or bare) or a clone URL, optionally followed by a name; `#`
     /// starts a comment.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "staged"])]
-    pub repos: Option<std::path::PathBuf>,
+    pub repos: Option<PathBuf>,
     /// Keep only the repositories of shard I of N (0 <= I < N): FNV-1a 64 of the name modulo N.
     #[arg(long, value_name = "I/N", requires = "repos", value_parser = parse_shard)]
     pub shard: Option<crate::org::repos::Shard>,
