@@ -64,13 +64,17 @@ pub fn toml_error(path: &std::path::Path, text: &str, err: &toml::de::Error) -> 
 /// `value` as an error message may show it: in backticks when it cannot be a key, else only its
 /// length. A key pasted into the wrong field must not come back in the error.
 pub fn shown(value: &str) -> String {
+    // A run of letters alone can be a key too (a random password without a digit): long runs,
+    // and mixed-case runs of ten or more, are withheld; words and short names stay readable.
     let secret_like = value.chars().count() > 64
         || value
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|run| {
-                run.len() >= 10
-                    && run.bytes().any(|b| b.is_ascii_digit())
-                    && run.bytes().any(|b| b.is_ascii_alphabetic())
+                let has = |class: fn(&u8) -> bool| run.bytes().any(|b| class(&b));
+                run.len() >= 20
+                    || (run.len() >= 10
+                        && (has(u8::is_ascii_digit) && has(u8::is_ascii_alphabetic)
+                            || has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase)))
             });
     if secret_like {
         format!("(a {}-character value, not shown)", value.chars().count())
@@ -174,6 +178,16 @@ mod tests {
         );
         assert_eq!(redact_quoted("unclosed \"quote"), "unclosed \"quote");
         assert_eq!(shown("90x"), "`90x`");
+        assert_eq!(shown("over-privileged"), "`over-privileged`");
+        // Regression: a random letters-only password (no digit) was echoed.
+        assert_eq!(
+            shown("qHwTzKpLmRvXbNcJ"), // keyaudit:allow
+            "(a 16-character value, not shown)"
+        );
+        assert_eq!(
+            shown("qhwtzkplmrvxbncjdfgsyweu"), // keyaudit:allow
+            "(a 24-character value, not shown)"
+        );
         assert_eq!(shown("2026-13-01T00:00:00Z"), "`2026-13-01T00:00:00Z`");
         assert_eq!(
             shown("sk_live_Zq8rT2mW9xLpAb3dEf5g"), // keyaudit:allow
