@@ -11,6 +11,7 @@ mod history;
 mod history_packs;
 mod hooks;
 mod manifest;
+mod recall;
 mod rules;
 mod sarif;
 mod scan;
