@@ -261,10 +261,9 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
     let before = line[..start].last().copied();
     let quoted = before.filter(|b| matches!(b, b'"' | b'\''));
     let mut at = end;
-    if let Some(q) = quoted {
-        if line.get(at) != Some(&q) {
-            return Vec::new();
-        }
+    // A quoted name closes its quote (`"NAME": v`); `"NAME=v"` quotes the whole assignment.
+    let quoted = quoted.filter(|&q| line.get(at) == Some(&q));
+    if quoted.is_some() {
         at += 1;
     }
     let after_name = at;
@@ -445,6 +444,7 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> 
         // A UUID is an identifier unless the name says token, key, secret or password.
         let last = words.last().map_or("", String::as_str);
         let secret_last = SECRET_WORDS.contains(&last)
+            || last == "sig"
             || ["key", "token", "secret", "password"]
                 .iter()
                 .any(|w| last.ends_with(w));
@@ -636,6 +636,7 @@ mod tests {
             format!("public string ApiKey {{ get; set; }} = \"{V}\";"),
             format!("#define API_SECRET \"{V}\""),
             format!("TOKEN ?= {V}"),
+            format!("Environment=\"SLACK_TOKEN={V}\""),
             format!("https://h.corp.internal/x?q=1&key={V}"),
             format!("jdbc:postgresql://db/app?user=app&password={V}"),
             format!("{{\"name\": \"API_TOKEN\", \"value\": \"{V}\"}}"),

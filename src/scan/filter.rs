@@ -341,6 +341,16 @@ fn is_identifier(text: &str) -> bool {
     letters > 0 && in_words * 10 >= letters * 6 && common_bigram_share(text) >= 0.55
 }
 
+/// Whether `text` is an identifier made of words (`bound_health_check_url`, `SecretKeyBase`):
+/// what a key-shaped regex may match in code without any key there.
+pub fn is_word_identifier(text: &[u8]) -> bool {
+    // Only letters between the separators: `live_<64 hex>` is a key with a word in front.
+    let letters = text
+        .split(|b| *b == b'_')
+        .all(|part| !part.is_empty() && part.iter().all(u8::is_ascii_alphabetic));
+    letters && std::str::from_utf8(text).is_ok_and(is_identifier)
+}
+
 /// Whether a value found only by its name could be a secret: not code, not a path, not an
 /// identifier, not a UUID, and varied enough (at least two character classes, or long).
 pub fn is_plausible_secret_value(value: &[u8]) -> bool {
@@ -365,6 +375,13 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     {
         return false;
     }
+    // Each part reads as a name: made of words, or of one case (`os.environ`, `self.token`);
+    // random passwords with a dot (`Xk3j9.Lm2p`) mix cases and digits.
+    let namey = |part: &str| {
+        is_identifier(part)
+            || part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            || part.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    };
     let identifier_chain = text.split(['.', ':']).count() > 1
         && text.split(['.', ':']).all(|part| {
             !part.is_empty()
@@ -373,6 +390,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
                     .chars()
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && namey(part)
         });
     // `gcp-sm:NAME`, `app.config-key`: every part a word or name, kebab-case included.
     let word_chain = text.split(['.', ':']).count() > 1
@@ -384,7 +402,10 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     }
     // Paths and URLs (URLs with credentials have their own rules); a scope such as
     // `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
-    if text.starts_with('/')
+    // A lone `/` at the start of a long mixed-case run is base64, not a path.
+    let rooted_path = text.starts_with('/')
+        && (text[1..].contains(['/', '.']) || text.len() < 20 || !(lower && upper && digit));
+    if rooted_path
         || text.starts_with("./")
         || text.starts_with("~/")
         || text.contains("://")
@@ -546,6 +567,8 @@ mod tests {
             "a8f3k2p9x7m1q4w6",
             "6e86291e8372ff2a2260956d9b8aae1d763fbf31",
             "wJ7rXUtnFEMI/K7MDENG/bPxRfiCY",
+            "Xk3j9.Lm2p_qT7",
+            "/k3Jd9sLq2Mx7wZ4vB8nR1tY5uP0aE6c=",
         ] {
             assert!(is_plausible_secret_value(value.as_bytes()), "{value}");
         }
@@ -569,6 +592,9 @@ mod tests {
             assert!(is_identifier(identifier), "{identifier}");
         }
         assert!(common_bigram_share("HttpRequest") > 0.55);
+        assert!(is_word_identifier(b"bound_health_check_url"));
+        assert!(!is_word_identifier(b"qRrepnaSOdm_K2jqTn5sH6")); // keyaudit:allow
+        assert!(!is_word_identifier(b"live_a8c909a557f6368bc6e0ec2986e7d36c")); // keyaudit:allow
         assert!(common_bigram_share("ZTLRqXwv") < 0.55);
     }
 

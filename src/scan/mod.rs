@@ -340,14 +340,20 @@ fn collect_matches(
         let broken_jwt = bytes.starts_with(b"eyJ")
             && bytes.iter().filter(|&&b| b == b'.').count() == 2
             && crate::analyze::jwt::decode(bytes).is_none();
+        let name = rule.name_group.and_then(|g| caps.get(g));
+        // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
+        let plausible = filter::is_plausible_secret_value(bytes)
+            || (engine::is_uuid(bytes) && name.is_none());
         if rule.judges_value
             && (broken_jwt
-                || !filter::is_plausible_secret_value(bytes)
-                || rule
-                    .name_group
-                    .and_then(|g| caps.get(g))
-                    .is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
+                || !plausible
+                || name.is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
         {
+            continue;
+        }
+        // A compact rule's key shape may also spell a name (`bound_health_check_url` is 22
+        // characters of a Mandrill key's alphabet): a key is not made of words.
+        if rule.compact && filter::is_word_identifier(bytes) {
             continue;
         }
         if !rule.allowlists.is_empty() {

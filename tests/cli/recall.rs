@@ -131,81 +131,86 @@ fn render(template: &str, words: &[&str], value: &str) -> String {
         .replace("{V}", value)
 }
 
-/// A syntax: its name, whether its value must be URL-safe (no base64), and its template.
+/// Values a syntax cannot hold unescaped: `URL` no base64 (`/`, `+`), `TOKEN68` no password
+/// symbols (an Authorization header's token alphabet).
+const URL: u8 = 1;
+const TOKEN68: u8 = 2;
+
+/// A syntax: its name, the values it cannot hold (`URL`, `TOKEN68`), and its template.
 /// Templates with no name placeholder carry the secret by their structure alone.
-const SYNTAXES: &[(&str, bool, &str)] = &[
-    ("dotenv", false, "{N}={V}\n"),
-    ("shell export", false, "export {N}=\"{V}\"\n"),
-    ("yaml", false, "service:\n  {n}: {V}\n"),
-    ("yaml quoted", false, "{c}: '{V}'\n"),
-    ("json", false, "{\n  \"name\": \"app\",\n  \"{c}\": \"{V}\"\n}\n"),
-    ("toml", false, "[service]\n{n} = \"{V}\"\n"),
-    ("ini", false, "[main]\n{n} = {V}\n"),
-    ("properties", false, "app.{c}={V}\n"),
-    ("php variable", false, "<?php\n${N} = \"{V}\";\n"),
-    ("php define", false, "<?php\ndefine('{N}', '{V}');\n"),
-    ("php array", false, "return [\n    '{n}' => '{V}',\n];\n"),
-    ("perl scalar", false, "my ${n} = '{V}';\n"),
-    ("perl hash", false, "my %conf = ( {n} => \"{V}\" );\n"),
-    ("ruby symbol hash", false, "CONFIG = { {n}: \"{V}\" }\n"),
-    ("ruby rocket hash", false, "opts = { \"{n}\" => \"{V}\" }\n"),
-    ("ruby ivar", false, "@{n} = '{V}'\n"),
-    ("ruby call keyword", false, "Api.configure({n}: '{V}')\n"),
-    ("ruby config member", false, "config.{n} = \"{V}\"\n"),
-    ("python kwarg", false, "client = Client({n}=\"{V}\", timeout=5)\n"),
-    ("python dict", false, "SETTINGS = {\"{n}\": \"{V}\"}\n"),
-    ("python constant", false, "{N} = '{V}'\n"),
-    ("python setter", false, "conn.set_{n}(\"{V}\")\n"),
-    ("go short var", false, "\t{c} := \"{V}\"\n"),
-    ("go setenv", false, "\tos.Setenv(\"{N}\", \"{V}\")\n"),
-    ("go struct", false, "cfg := Config{\n\t{P}: \"{V}\",\n}\n"),
-    ("java setter", false, "ds.set{P}(\"{V}\");\n"),
-    ("java constant", false, "private static final String {N} = \"{V}\";\n"),
-    ("java put", false, "props.put(\"{c}\", \"{V}\");\n"),
-    ("csharp dictionary", false, "var cfg = new Dictionary<string, string> {\n    { \"{P}\", \"{V}\" },\n};\n"),
-    ("csharp property", false, "public string {P} { get; set; } = \"{V}\";\n"),
-    ("cpp brace init", false, "static const std::string {P}{\"{V}\"};\n"),
-    ("c define", false, "#define {N} \"{V}\"\n"),
-    ("kotlin", false, "val {c} = \"{V}\"\n"),
-    ("swift", false, "let {c}: String = \"{V}\"\n"),
-    ("js object", false, "const config = { {c}: '{V}' };\n"),
-    ("js env", false, "process.env.{N} = `{V}`;\n"),
-    ("r arrow", false, "{n} <- \"{V}\"\n"),
-    ("scala arrow", false, "Map(\"{n}\" -> \"{V}\")\n"),
-    ("elixir keyword", false, "config :app, {n}: \"{V}\"\n"),
-    ("lua local", false, "local {n} = \"{V}\"\n"),
-    ("powershell env", false, "$env:{N} = \"{V}\"\n"),
-    ("batch set", false, "set {N}={V}\n"),
-    ("makefile", false, "{N} ?= {V}\n"),
-    ("dockerfile env", false, "ENV {N}={V}\n"),
-    ("systemd", false, "Environment=\"{N}={V}\"\n"),
-    ("terraform", false, "  {n} = \"{V}\"\n"),
-    ("xml appsettings", false, "<appSettings>\n  <add key=\"{P}\" value=\"{V}\" />\n</appSettings>\n"),
-    ("xml element", false, "<config>\n  <{c}>{V}</{c}>\n</config>\n"),
-    ("xml attribute", false, "<datasource host=\"db\" {c}=\"{V}\" />\n"),
-    ("cli long flag", false, "deploy-tool --{k} {V} --verbose\n"),
-    ("cli long flag equals", false, "./run.sh --{k}={V}\n"),
-    ("withCredentials", false, "client.withCredentials(\"deploy\", \"{V}\");\n"),
-    ("curl user", true, "curl -sS -u deploy:{V} https://api.corp.internal/v1/items\n"),
-    ("curl bearer", false, "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n"),
-    ("mysqldump -p quoted", false, "mysqldump -u root -p'{V}' appdb > dump.sql\n"),
-    ("mysql -p joined", true, "mysql -h db.corp.internal -uapp -p{V} appdb\n"),
-    ("docker login", false, "docker login -u ci -p {V} registry.corp.internal\n"),
-    ("cli --password", false, "psql-wrapper --user app --password {V} --db app\n"),
-    ("cli --token", false, "vault-cli login --token {V}\n"),
-    ("pgpass", true, "db.corp.internal:5432:appdb:app:{V}\n"),
-    ("netrc", false, "machine api.corp.internal\n  login deploy\n  password {V}\n"),
-    ("npmrc", false, "//npm.corp.internal/:_authToken={V}\n"),
-    ("git-credentials", true, "https://deploy:{V}@git.corp.internal\n"),
-    ("pip.conf", true, "[global]\nindex-url = https://build:{V}@pypi.corp.internal/simple\n"),
-    ("url userinfo amqp", true, "broker = amqp://worker:{V}@mq.corp.internal:5672/\n"),
-    ("url userinfo redis", true, "cache: redis://:{V}@cache.corp.internal:6379/0\n"),
-    ("url query token", true, "fetch(\"https://api.corp.internal/v2/report?format=csv&token={V}\")\n"),
-    ("url query key", true, "GET https://maps.corp.internal/geocode?q=Paris&key={V}\n"),
-    ("url query sig", true, "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={V}\n"),
-    ("jdbc query", true, "url=jdbc:postgresql://db.corp.internal/app?user=app&password={V}\n"),
-    ("jdbc semicolon", true, "jdbc:sqlserver://db.corp.internal:1433;databaseName=app;user=sa;password={V};\n"),
-    ("ado connection string", true, "Server=db.corp.internal;Database=app;User Id=sa;Password={V};\n"),
+const SYNTAXES: &[(&str, u8, &str)] = &[
+    ("dotenv", 0, "{N}={V}\n"),
+    ("shell export", 0, "export {N}=\"{V}\"\n"),
+    ("yaml", 0, "service:\n  {n}: {V}\n"),
+    ("yaml quoted", 0, "{c}: '{V}'\n"),
+    ("json", 0, "{\n  \"name\": \"app\",\n  \"{c}\": \"{V}\"\n}\n"),
+    ("toml", 0, "[service]\n{n} = \"{V}\"\n"),
+    ("ini", 0, "[main]\n{n} = {V}\n"),
+    ("properties", 0, "app.{c}={V}\n"),
+    ("php variable", 0, "<?php\n${N} = \"{V}\";\n"),
+    ("php define", 0, "<?php\ndefine('{N}', '{V}');\n"),
+    ("php array", 0, "return [\n    '{n}' => '{V}',\n];\n"),
+    ("perl scalar", 0, "my ${n} = '{V}';\n"),
+    ("perl hash", 0, "my %conf = ( {n} => \"{V}\" );\n"),
+    ("ruby symbol hash", 0, "CONFIG = { {n}: \"{V}\" }\n"),
+    ("ruby rocket hash", 0, "opts = { \"{n}\" => \"{V}\" }\n"),
+    ("ruby ivar", 0, "@{n} = '{V}'\n"),
+    ("ruby call keyword", 0, "Api.configure({n}: '{V}')\n"),
+    ("ruby config member", 0, "config.{n} = \"{V}\"\n"),
+    ("python kwarg", 0, "client = Client({n}=\"{V}\", timeout=5)\n"),
+    ("python dict", 0, "SETTINGS = {\"{n}\": \"{V}\"}\n"),
+    ("python constant", 0, "{N} = '{V}'\n"),
+    ("python setter", 0, "conn.set_{n}(\"{V}\")\n"),
+    ("go short var", 0, "\t{c} := \"{V}\"\n"),
+    ("go setenv", 0, "\tos.Setenv(\"{N}\", \"{V}\")\n"),
+    ("go struct", 0, "cfg := Config{\n\t{P}: \"{V}\",\n}\n"),
+    ("java setter", 0, "ds.set{P}(\"{V}\");\n"),
+    ("java constant", 0, "private static final String {N} = \"{V}\";\n"),
+    ("java put", 0, "props.put(\"{c}\", \"{V}\");\n"),
+    ("csharp dictionary", 0, "var cfg = new Dictionary<string, string> {\n    { \"{P}\", \"{V}\" },\n};\n"),
+    ("csharp property", 0, "public string {P} { get; set; } = \"{V}\";\n"),
+    ("cpp brace init", 0, "static const std::string {P}{\"{V}\"};\n"),
+    ("c define", 0, "#define {N} \"{V}\"\n"),
+    ("kotlin", 0, "val {c} = \"{V}\"\n"),
+    ("swift", 0, "let {c}: String = \"{V}\"\n"),
+    ("js object", 0, "const config = { {c}: '{V}' };\n"),
+    ("js env", 0, "process.env.{N} = `{V}`;\n"),
+    ("r arrow", 0, "{n} <- \"{V}\"\n"),
+    ("scala arrow", 0, "Map(\"{n}\" -> \"{V}\")\n"),
+    ("elixir keyword", 0, "config :app, {n}: \"{V}\"\n"),
+    ("lua local", 0, "local {n} = \"{V}\"\n"),
+    ("powershell env", 0, "$env:{N} = \"{V}\"\n"),
+    ("batch set", 0, "set {N}={V}\n"),
+    ("makefile", 0, "{N} ?= {V}\n"),
+    ("dockerfile env", 0, "ENV {N}={V}\n"),
+    ("systemd", 0, "Environment=\"{N}={V}\"\n"),
+    ("terraform", 0, "  {n} = \"{V}\"\n"),
+    ("xml appsettings", 0, "<appSettings>\n  <add key=\"{P}\" value=\"{V}\" />\n</appSettings>\n"),
+    ("xml element", 0, "<config>\n  <{c}>{V}</{c}>\n</config>\n"),
+    ("xml attribute", 0, "<datasource host=\"db\" {c}=\"{V}\" />\n"),
+    ("cli long flag", 0, "deploy-tool --{k} {V} --verbose\n"),
+    ("cli long flag equals", 0, "./run.sh --{k}={V}\n"),
+    ("withCredentials", 0, "client.withCredentials(\"deploy\", \"{V}\");\n"),
+    ("curl user", URL, "curl -sS -u deploy:{V} https://api.corp.internal/v1/items\n"),
+    ("curl bearer", TOKEN68, "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n"),
+    ("mysqldump -p quoted", 0, "mysqldump -u root -p'{V}' appdb > dump.sql\n"),
+    ("mysql -p joined", URL, "mysql -h db.corp.internal -uapp -p{V} appdb\n"),
+    ("docker login", 0, "docker login -u ci -p {V} registry.corp.internal\n"),
+    ("cli --password", 0, "psql-wrapper --user app --password {V} --db app\n"),
+    ("cli --token", 0, "vault-cli login --token {V}\n"),
+    ("pgpass", URL, "db.corp.internal:5432:appdb:app:{V}\n"),
+    ("netrc", 0, "machine api.corp.internal\n  login deploy\n  password {V}\n"),
+    ("npmrc", 0, "//npm.corp.internal/:_authToken={V}\n"),
+    ("git-credentials", URL, "https://deploy:{V}@git.corp.internal\n"),
+    ("pip.conf", URL, "[global]\nindex-url = https://build:{V}@pypi.corp.internal/simple\n"),
+    ("url userinfo amqp", URL, "broker = amqp://worker:{V}@mq.corp.internal:5672/\n"),
+    ("url userinfo redis", URL, "cache: redis://:{V}@cache.corp.internal:6379/0\n"),
+    ("url query token", URL, "fetch(\"https://api.corp.internal/v2/report?format=csv&token={V}\")\n"),
+    ("url query key", URL, "GET https://maps.corp.internal/geocode?q=Paris&key={V}\n"),
+    ("url query sig", URL, "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={V}\n"),
+    ("jdbc query", URL, "url=jdbc:postgresql://db.corp.internal/app?user=app&password={V}\n"),
+    ("jdbc semicolon", URL, "jdbc:sqlserver://db.corp.internal:1433;databaseName=app;user=sa;password={V};\n"),
+    ("ado connection string", URL, "Server=db.corp.internal;Database=app;User Id=sa;Password={V};\n"),
 ];
 
 /// Things that look like secrets but are not: each must yield nothing. `{H40}`, `{H64}` and
@@ -246,6 +251,7 @@ struct Case {
     syntax: &'static str,
     shape: Shape,
     value: String,
+    name: String,
 }
 
 /// Keys reported in files of `report`, by file name: each key's secret.
@@ -270,9 +276,11 @@ fn secrets_by_file(report: &Value) -> BTreeMap<String, Vec<String>> {
 fn recall_over_syntaxes_and_no_look_alikes() {
     let dir = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
-    for (s, &(syntax, url_safe, template)) in SYNTAXES.iter().enumerate() {
+    for (s, &(syntax, cannot, template)) in SYNTAXES.iter().enumerate() {
         for (h, &shape) in SHAPES.iter().enumerate() {
-            if url_safe && matches!(shape, Shape::Base64Short | Shape::Base64Long) {
+            if (cannot & URL != 0 && matches!(shape, Shape::Base64Short | Shape::Base64Long))
+                || (cannot & TOKEN68 != 0 && shape == Shape::Password)
+            {
                 continue;
             }
             let value = fresh(shape);
@@ -283,6 +291,7 @@ fn recall_over_syntaxes_and_no_look_alikes() {
                 syntax,
                 shape,
                 value,
+                name: words.join("_"),
             });
         }
     }
@@ -319,7 +328,7 @@ fn recall_over_syntaxes_and_no_look_alikes() {
             entry.0 += 1;
             hits += 1;
         } else {
-            entry.2.push(format!("{:?}", case.shape));
+            entry.2.push(format!("{:?} ({})", case.shape, case.name));
         }
     }
     for (syntax, (got, total, missed)) in &per_syntax {
