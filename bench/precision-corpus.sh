@@ -40,8 +40,15 @@ fi
 
 # Python sdists.
 if [ ! -f "$dir/python/.done" ]; then
-    python3 -m pip download --quiet --no-deps --no-binary :all: -d "$dir/python/sdist" \
-        django ansible-core boto3 requests sqlalchemy celery
+    # No build isolation: pip would otherwise build each sdist's build dependencies (Cython)
+    # from source just to read its metadata. A scratch venv brings a current setuptools.
+    python3 -m venv "$dir/python/venv"
+    "$dir/python/venv/bin/pip" install --quiet --upgrade pip 'setuptools>=77' wheel hatchling
+    for pkg in django ansible-core boto3 requests sqlalchemy celery; do
+        "$dir/python/venv/bin/pip" download --quiet --no-deps --no-binary :all: \
+            --no-build-isolation -d "$dir/python/sdist" "$pkg" ||
+            echo "precision: could not fetch $pkg" >&2
+    done
     for f in "$dir"/python/sdist/*.tar.gz; do tar -xzf "$f" -C "$dir/python"; done
     touch "$dir/python/.done"
 fi
@@ -60,7 +67,7 @@ roots=("$dir/crates/home/registry/src" "$dir/python" "$dir/npm")
 umask 077
 set +e
 target/release/keyaudit scan --no-manifest --no-default-excludes --show-secrets --format json -q \
-    --exclude 'sdist/**' "${roots[@]}" >"$dir/report.json"
+    --exclude 'sdist/**' --exclude 'venv/**' "${roots[@]}" >"$dir/report.json"
 code=$?
 set -e
 [ "$code" -le 1 ] || { echo "precision: keyaudit exited $code" >&2; exit "$code"; }

@@ -20,24 +20,26 @@ pub struct Association {
 
 /// Provider names as they appear in variable names, with the name reports use. Compiled in
 /// from `rules/providers.txt`.
-fn providers() -> &'static HashMap<String, &'static str> {
-    static TABLE: std::sync::LazyLock<HashMap<String, &'static str>> =
-        std::sync::LazyLock::new(|| {
-            include_str!("../../rules/providers.txt")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(|display| {
-                    let word: String = display
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .collect::<String>()
-                        .to_ascii_lowercase();
-                    (word, display)
-                })
-                .filter(|(word, _)| word.len() >= 3)
-                .collect()
-        });
+fn providers() -> &'static HashMap<String, String> {
+    static TABLE: std::sync::LazyLock<HashMap<String, String>> = std::sync::LazyLock::new(|| {
+        include_str!("../../rules/providers.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|name| {
+                let word: String = name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                // Reports name providers with a capital (`chartmogul` → `Chartmogul`).
+                let mut display = name.to_string();
+                display[..1].make_ascii_uppercase();
+                (word, display)
+            })
+            .filter(|(word, _)| word.len() >= 3)
+            .collect()
+    });
     &TABLE
 }
 
@@ -49,7 +51,7 @@ pub fn provider_in(words: &[String]) -> Option<&'static str> {
         for word in &words[start..words.len().min(start + 3)] {
             joined.push_str(word);
             if let Some(display) = table.get(&joined) {
-                return Some(display);
+                return Some(display.as_str());
             }
         }
     }
@@ -104,49 +106,324 @@ const SECRET_WORDS: &[&str] = &[
 
 /// Words that make a following `key` a secret key (`api_key`, `AccountKey`, `license_key`).
 const KEY_QUALIFIERS: &[&str] = &[
-    "api", "access", "private", "secret", "license", "licence", "account", "storage", "master",
-    "auth", "signing", "encryption", "client", "app", "service", "subscription", "consumer",
-    "shared", "admin", "server", "sas", "primary", "secondary", "write", "ingest", "deploy",
-    "hmac", "session", "webhook", "rest", "sdk", "developer", "dev", "prod", "live", "test",
-    "sandbox", "management", "mgmt", "root", "user", "application", "partner", "merchant",
+    "api",
+    "access",
+    "private",
+    "secret",
+    "license",
+    "licence",
+    "account",
+    "storage",
+    "master",
+    "auth",
+    "signing",
+    "encryption",
+    "client",
+    "app",
+    "service",
+    "subscription",
+    "consumer",
+    "shared",
+    "admin",
+    "server",
+    "sas",
+    "primary",
+    "secondary",
+    "write",
+    "ingest",
+    "deploy",
+    "hmac",
+    "session",
+    "webhook",
+    "rest",
+    "sdk",
+    "developer",
+    "dev",
+    "prod",
+    "live",
+    "test",
+    "sandbox",
+    "management",
+    "mgmt",
+    "root",
+    "user",
+    "application",
+    "partner",
+    "merchant",
 ];
 
 /// Words that make a following `key` a name for data, not a secret (`primary_key`,
 /// `cache_key`): any other word before `key` (`GEOCODIO_KEY`) makes it a secret key.
 const NOT_SECRET_KEY_QUALIFIERS: &[&str] = &[
-    "foreign", "sort", "cache", "partition", "hash", "row", "lookup", "map", "dict",
-    "i18n", "translation", "locale", "message", "msg", "label", "idempotency", "unique", "index",
-    "object", "s3", "blob", "file", "storage", "bucket", "redis", "db", "table", "column",
-    "field", "attr", "attribute", "prop", "property", "react", "list", "item", "node", "child",
-    "parent", "group", "event", "metric", "route", "query", "search", "filter", "order",
-    "composite", "natural", "surrogate", "shard", "routing", "sharding", "dedup", "dedupe",
-    "public", "pub", "host", "ssh", "gpg", "pgp", "verify", "verification", "cert", "ca",
-    "keyboard", "hot", "short", "shortcut", "press", "up", "down", "on", "by", "of", "to",
-    "with", "json", "yaml", "config", "setting", "settings", "option", "dictionary", "hashmap",
-    "registry", "state", "session", "context", "local", "global", "next", "prev", "previous",
-    "current", "new", "old", "last", "first", "min", "max", "start", "end", "range", "sub",
-    "super", "meta", "data", "value", "name", "id", "type", "kind", "mode", "enum", "memo",
-    "cursor", "page", "pagination", "continuation", "resume", "offset", "version", "schema",
-    "form", "template", "view", "widget", "component", "element", "entity", "model", "record",
-    "doc", "document", "collection", "env", "environment", "var", "variable", "param",
+    "foreign",
+    "sort",
+    "cache",
+    "partition",
+    "hash",
+    "row",
+    "lookup",
+    "map",
+    "dict",
+    "i18n",
+    "translation",
+    "locale",
+    "message",
+    "msg",
+    "label",
+    "idempotency",
+    "unique",
+    "index",
+    "object",
+    "s3",
+    "blob",
+    "file",
+    "storage",
+    "bucket",
+    "redis",
+    "db",
+    "table",
+    "column",
+    "field",
+    "attr",
+    "attribute",
+    "prop",
+    "property",
+    "react",
+    "list",
+    "item",
+    "node",
+    "child",
+    "parent",
+    "group",
+    "event",
+    "metric",
+    "route",
+    "query",
+    "search",
+    "filter",
+    "order",
+    "composite",
+    "natural",
+    "surrogate",
+    "shard",
+    "routing",
+    "sharding",
+    "dedup",
+    "dedupe",
+    "public",
+    "pub",
+    "host",
+    "ssh",
+    "gpg",
+    "pgp",
+    "verify",
+    "verification",
+    "cert",
+    "ca",
+    "keyboard",
+    "hot",
+    "short",
+    "shortcut",
+    "press",
+    "up",
+    "down",
+    "on",
+    "by",
+    "of",
+    "to",
+    "with",
+    "json",
+    "yaml",
+    "config",
+    "setting",
+    "settings",
+    "option",
+    "dictionary",
+    "hashmap",
+    "registry",
+    "state",
+    "session",
+    "context",
+    "local",
+    "global",
+    "next",
+    "prev",
+    "previous",
+    "current",
+    "new",
+    "old",
+    "last",
+    "first",
+    "min",
+    "max",
+    "start",
+    "end",
+    "range",
+    "sub",
+    "super",
+    "meta",
+    "data",
+    "value",
+    "name",
+    "id",
+    "type",
+    "kind",
+    "mode",
+    "enum",
+    "memo",
+    "cursor",
+    "page",
+    "pagination",
+    "continuation",
+    "resume",
+    "offset",
+    "version",
+    "schema",
+    "form",
+    "template",
+    "view",
+    "widget",
+    "component",
+    "element",
+    "entity",
+    "model",
+    "record",
+    "doc",
+    "document",
+    "collection",
+    "env",
+    "environment",
+    "var",
+    "variable",
+    "param",
 ];
 
 /// The last word of names whose value is about a secret, not the secret (`token_expires_in`,
 /// `password_min_length`, `secret_name`).
 const NOT_SECRET_LAST_WORDS: &[&str] = &[
-    "in", "at", "ttl", "timeout", "expiry", "expires", "expiration", "lifetime", "enabled",
-    "disabled", "required", "min", "max", "length", "len", "size", "count", "type", "types",
-    "name", "names", "id", "ids", "url", "uri", "urls", "endpoint", "path", "file", "files",
-    "dir", "header", "format", "version", "prefix", "suffix", "field", "fields", "label", "param",
-    "params", "hash", "digest", "checksum", "sha", "sha1", "sha256", "sha512", "md5", "policy",
-    "regex", "pattern", "env", "var", "variable", "mode", "kind", "provider", "store", "manager",
-    "class", "option", "options", "config", "helper", "input", "view", "form", "error", "errors",
-    "message", "msg", "text", "hint", "placeholder", "source", "location", "strategy", "scope",
-    "scopes", "audience", "issuer", "algorithm", "alg", "status", "state", "reset", "request",
-    "response", "callback", "handler", "service", "validator", "generator", "cache", "storage",
-    "table", "column", "index", "position", "offset", "start", "end", "limit", "rotation",
-    "changed", "updated", "created", "last", "used", "usage", "exists", "present", "set",
-    "valid", "invalid", "expired", "literal", "kw", "tag", "ref", "arn", "resource",
+    "in",
+    "at",
+    "ttl",
+    "timeout",
+    "expiry",
+    "expires",
+    "expiration",
+    "lifetime",
+    "enabled",
+    "disabled",
+    "required",
+    "min",
+    "max",
+    "length",
+    "len",
+    "size",
+    "count",
+    "type",
+    "types",
+    "name",
+    "names",
+    "id",
+    "ids",
+    "url",
+    "uri",
+    "urls",
+    "endpoint",
+    "path",
+    "file",
+    "files",
+    "dir",
+    "header",
+    "format",
+    "version",
+    "prefix",
+    "suffix",
+    "field",
+    "fields",
+    "label",
+    "param",
+    "params",
+    "hash",
+    "digest",
+    "checksum",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "policy",
+    "regex",
+    "pattern",
+    "env",
+    "var",
+    "variable",
+    "mode",
+    "kind",
+    "provider",
+    "store",
+    "manager",
+    "class",
+    "option",
+    "options",
+    "config",
+    "helper",
+    "input",
+    "view",
+    "form",
+    "error",
+    "errors",
+    "message",
+    "msg",
+    "text",
+    "hint",
+    "placeholder",
+    "source",
+    "location",
+    "strategy",
+    "scope",
+    "scopes",
+    "audience",
+    "issuer",
+    "algorithm",
+    "alg",
+    "status",
+    "state",
+    "reset",
+    "request",
+    "response",
+    "callback",
+    "handler",
+    "service",
+    "validator",
+    "generator",
+    "cache",
+    "storage",
+    "table",
+    "column",
+    "index",
+    "position",
+    "offset",
+    "start",
+    "end",
+    "limit",
+    "rotation",
+    "changed",
+    "updated",
+    "created",
+    "last",
+    "used",
+    "usage",
+    "exists",
+    "present",
+    "set",
+    "valid",
+    "invalid",
+    "expired",
+    "literal",
+    "kw",
+    "tag",
+    "ref",
+    "arn",
+    "resource",
 ];
 
 /// Whether a name, split into words, says its value is a secret. `query_param` marks a URL
@@ -175,7 +452,8 @@ pub fn is_secret_name(words: &[String], query_param: bool) -> bool {
     }
     // `key` after a qualifier or a provider name; `apiKey` split, `privatekey` joined.
     for (i, w) in words.iter().enumerate() {
-        let joined_key = w.len() > 3 && w.ends_with("key") && KEY_QUALIFIERS.contains(&&w[..w.len() - 3]);
+        let joined_key =
+            w.len() > 3 && w.ends_with("key") && KEY_QUALIFIERS.contains(&&w[..w.len() - 3]);
         if joined_key {
             return true;
         }
@@ -216,7 +494,10 @@ fn read_value(line: &[u8], at: usize) -> Option<(usize, usize)> {
         .iter()
         .position(|b| {
             b.is_ascii_whitespace()
-                || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b')' | b']' | b'}')
+                || matches!(
+                    b,
+                    b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b')' | b']' | b'}'
+                )
         })
         .map_or(line.len(), |p| at + p);
     (end > at).then_some((at, end))
@@ -286,7 +567,9 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
         if rest[0] == b':' && quote_at(line, v).is_none() {
             let ty_end = line[v..]
                 .iter()
-                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'<' | b'>' | b'?')))
+                .position(|b| {
+                    !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'<' | b'>' | b'?'))
+                })
                 .map_or(line.len(), |p| v + p);
             let eq = skip_blanks(line, ty_end);
             if ty_end > v && line.get(eq) == Some(&b'=') && line.get(eq + 1) != Some(&b'=') {
@@ -331,7 +614,10 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
     } else if rest.first() == Some(&b'>') && before == Some(b'<') && at == after_name {
         // `<password>v</password>`.
         let v = at + 1;
-        let close = line[v..].iter().position(|b| *b == b'<').map_or(line.len(), |p| v + p);
+        let close = line[v..]
+            .iter()
+            .position(|b| *b == b'<')
+            .map_or(line.len(), |p| v + p);
         if close > v {
             values.push((v, close));
         }
@@ -495,13 +781,21 @@ pub fn is_code(value: &[u8]) -> bool {
         return false;
     };
     const LITERALS: &[&str] = &[
-        "nil", "null", "none", "true", "false", "undefined", "this", "self", "nan", "void",
+        "nil",
+        "null",
+        "none",
+        "true",
+        "false",
+        "undefined",
+        "this",
+        "self",
+        "nan",
+        "void",
     ];
     if LITERALS.contains(&text.to_ascii_lowercase().as_str()) {
         return true;
     }
-    if text.contains("#{") || text.contains("${") || text.contains("{{") || text.contains("%(")
-    {
+    if text.contains("#{") || text.contains("${") || text.contains("{{") || text.contains("%(") {
         return true;
     }
     // A predicate or a bang method: an identifier then `?` or `!`.
@@ -512,7 +806,9 @@ pub fn is_code(value: &[u8]) -> bool {
     }
     // A number with a method (`15.minutes`, `3.days.ago`).
     let mut parts = text.split('.');
-    if parts.next().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    if parts
+        .next()
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         && parts.clone().count() >= 1
         && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
     {
@@ -550,7 +846,16 @@ mod tests {
     fn found(line: &str) -> Vec<String> {
         let lower = line.to_ascii_lowercase();
         let mut hits = Vec::new();
-        for kw in ["secret", "token", "pass", "pwd", "key", "auth", "credential", "sig"] {
+        for kw in [
+            "secret",
+            "token",
+            "pass",
+            "pwd",
+            "key",
+            "auth",
+            "credential",
+            "sig",
+        ] {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
@@ -608,8 +913,8 @@ mod tests {
 
     #[test]
     fn providers_in_names() {
-        assert_eq!(provider_in(&words("GEOCODIO_KEY")), Some("geocodio"));
-        assert_eq!(provider_in(&words("chartmogul_api_key")), Some("chartmogul"));
+        assert_eq!(provider_in(&words("CHARTMOGUL_KEY")), Some("Chartmogul"));
+        assert_eq!(provider_in(&words("mailgun_api_key")), Some("Mailgun"));
         assert_eq!(provider_in(&words("db_password")), None);
     }
 
@@ -679,19 +984,32 @@ mod tests {
         assert_eq!(judge(&w, b"#{encoded_password}", b""), Err(Reject::Code));
         assert_eq!(judge(&w, b"a&&b", b""), Err(Reject::Code));
         assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
-        assert_eq!(judge(&w, b"your_api_key_here", b""), Err(Reject::Placeholder));
+        assert_eq!(
+            judge(&w, b"your_api_key_here", b""),
+            Err(Reject::Placeholder)
+        );
         assert_eq!(judge(&w, b"2024-01-01", b""), Err(Reject::NotSecretShaped));
         assert_eq!(judge(&w, b"1.2.3", b""), Err(Reject::NotSecretShaped));
-        assert_eq!(judge(&w, b"/etc/keys/api.key", b""), Err(Reject::NotSecretShaped));
+        assert_eq!(
+            judge(&w, b"/etc/keys/api.key", b""),
+            Err(Reject::NotSecretShaped)
+        );
         assert_eq!(
             judge(&w, b"https://auth.corp.internal/token", b""),
             Err(Reject::NotSecretShaped)
         );
-        assert_eq!(judge(&w, b"HttpRequestHandler", b""), Err(Reject::NotSecretShaped));
+        assert_eq!(
+            judge(&w, b"HttpRequestHandler", b""),
+            Err(Reject::NotSecretShaped)
+        );
         assert_eq!(judge(&w, b"aaaaaaab1", b""), Err(Reject::Placeholder));
         assert_eq!(judge(&w, b"ab12ab12ab12", b""), Err(Reject::LowEntropy));
         assert_eq!(
-            judge(&words("request_uuid"), b"550e8400-e29b-41d4-a716-446655440000", b""),
+            judge(
+                &words("request_uuid"),
+                b"550e8400-e29b-41d4-a716-446655440000",
+                b""
+            ),
             Err(Reject::Identifier)
         );
         assert_eq!(
@@ -699,7 +1017,9 @@ mod tests {
             Err(Reject::MessageTable)
         );
         assert_eq!(judge(&w, V.as_bytes(), b""), Ok(()));
-        assert!(is_message_table(b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"));
+        assert!(is_message_table(
+            b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"
+        ));
         assert!(!is_message_table(b"db.corp.internal:5432:app:user:pw"));
     }
 }

@@ -402,14 +402,20 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     }
     // Paths and URLs (URLs with credentials have their own rules); a scope such as
     // `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
-    // A lone `/` at the start of a long mixed-case run is base64, not a path.
-    let rooted_path = text.starts_with('/')
-        && (text[1..].contains(['/', '.']) || text.len() < 20 || !(lower && upper && digit));
-    if rooted_path
-        || text.starts_with("./")
-        || text.starts_with("~/")
-        || text.contains("://")
-    {
+    // A rooted path's segments read as names (`/etc/keys/api.key`, `/Users/Shared`); base64
+    // that happens to start with `/` has random mixed-case runs between its slashes.
+    let readable_segment = |segment: &str| {
+        !segment.contains(['+', '='])
+            && (!segment.chars().any(|c| c.is_ascii_uppercase())
+                || !segment.chars().any(|c| c.is_ascii_lowercase())
+                || is_identifier(segment))
+    };
+    let rooted_path = text.starts_with('/') && {
+        let segments: Vec<&str> = text.split('/').filter(|s| !s.is_empty()).collect();
+        text.len() < 24
+            || segments.iter().filter(|s| readable_segment(s)).count() * 3 >= segments.len() * 2
+    };
+    if rooted_path || text.starts_with("./") || text.starts_with("~/") || text.contains("://") {
         return false;
     }
     let decoded = String::from_utf8_lossy(&decode::percent_decode(value)).into_owned();
@@ -522,6 +528,8 @@ mod tests {
             "getenv(KEY)",
             "self.config.api_key",
             "/etc/secrets/token",
+            "/Users/Shared/Keys/deploy.pem",
+            "/var/run/secrets/kubernetes.io/serviceaccount/token",
             "https://example.org/token",
             "secret-key-base",
             "SecretAccessKey",
@@ -569,6 +577,7 @@ mod tests {
             "wJ7rXUtnFEMI/K7MDENG/bPxRfiCY",
             "Xk3j9.Lm2p_qT7",
             "/k3Jd9sLq2Mx7wZ4vB8nR1tY5uP0aE6c=",
+            "/x45PP/jIFbbuV+bXxKpFgUbvmf3wR4QaP2M5pHnFfwJpFAfPRr9nLYg2FTDtJ5i3OCQvXDHTi7lJ5OOT==",
         ] {
             assert!(is_plausible_secret_value(value.as_bytes()), "{value}");
         }
@@ -594,7 +603,9 @@ mod tests {
         assert!(common_bigram_share("HttpRequest") > 0.55);
         assert!(is_word_identifier(b"bound_health_check_url"));
         assert!(!is_word_identifier(b"qRrepnaSOdm_K2jqTn5sH6")); // keyaudit:allow
-        assert!(!is_word_identifier(b"live_a8c909a557f6368bc6e0ec2986e7d36c")); // keyaudit:allow
+        assert!(!is_word_identifier(
+            b"live_a8c909a557f6368bc6e0ec2986e7d36c"
+        )); // keyaudit:allow
         assert!(common_bigram_share("ZTLRqXwv") < 0.55);
     }
 

@@ -78,9 +78,10 @@ impl<'r> Scanner<'r> {
             .iter()
             .map(|rule| rule.is_line_scoped() && !rule.keywords.is_empty())
             .collect();
-        let engine_rule = rules.rules().iter().position(|r| {
-            r.id == ENGINE_RULE_ID && r.is_line_scoped() && !r.keywords.is_empty()
-        });
+        let engine_rule = rules
+            .rules()
+            .iter()
+            .position(|r| r.id == ENGINE_RULE_ID && r.is_line_scoped() && !r.keywords.is_empty());
         Self {
             prefilter: Prefilter::new(rules),
             rules,
@@ -342,8 +343,8 @@ fn collect_matches(
             && crate::analyze::jwt::decode(bytes).is_none();
         let name = rule.name_group.and_then(|g| caps.get(g));
         // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
-        let plausible = filter::is_plausible_secret_value(bytes)
-            || (engine::is_uuid(bytes) && name.is_none());
+        let plausible =
+            filter::is_plausible_secret_value(bytes) || (engine::is_uuid(bytes) && name.is_none());
         if rule.judges_value
             && (broken_jwt
                 || !plausible

@@ -53,7 +53,8 @@ fn fresh(shape: Shape) -> String {
             let len = 20 + below(45);
             loop {
                 let v = random_text(ALPHANUMERIC, len);
-                if v.bytes().any(|b| b.is_ascii_digit()) && v.bytes().any(|b| b.is_ascii_alphabetic())
+                if v.bytes().any(|b| b.is_ascii_digit())
+                    && v.bytes().any(|b| b.is_ascii_alphabetic())
                 {
                     return v;
                 }
@@ -143,7 +144,11 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
     ("shell export", 0, "export {N}=\"{V}\"\n"),
     ("yaml", 0, "service:\n  {n}: {V}\n"),
     ("yaml quoted", 0, "{c}: '{V}'\n"),
-    ("json", 0, "{\n  \"name\": \"app\",\n  \"{c}\": \"{V}\"\n}\n"),
+    (
+        "json",
+        0,
+        "{\n  \"name\": \"app\",\n  \"{c}\": \"{V}\"\n}\n",
+    ),
     ("toml", 0, "[service]\n{n} = \"{V}\"\n"),
     ("ini", 0, "[main]\n{n} = {V}\n"),
     ("properties", 0, "app.{c}={V}\n"),
@@ -157,7 +162,11 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
     ("ruby ivar", 0, "@{n} = '{V}'\n"),
     ("ruby call keyword", 0, "Api.configure({n}: '{V}')\n"),
     ("ruby config member", 0, "config.{n} = \"{V}\"\n"),
-    ("python kwarg", 0, "client = Client({n}=\"{V}\", timeout=5)\n"),
+    (
+        "python kwarg",
+        0,
+        "client = Client({n}=\"{V}\", timeout=5)\n",
+    ),
     ("python dict", 0, "SETTINGS = {\"{n}\": \"{V}\"}\n"),
     ("python constant", 0, "{N} = '{V}'\n"),
     ("python setter", 0, "conn.set_{n}(\"{V}\")\n"),
@@ -165,11 +174,27 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
     ("go setenv", 0, "\tos.Setenv(\"{N}\", \"{V}\")\n"),
     ("go struct", 0, "cfg := Config{\n\t{P}: \"{V}\",\n}\n"),
     ("java setter", 0, "ds.set{P}(\"{V}\");\n"),
-    ("java constant", 0, "private static final String {N} = \"{V}\";\n"),
+    (
+        "java constant",
+        0,
+        "private static final String {N} = \"{V}\";\n",
+    ),
     ("java put", 0, "props.put(\"{c}\", \"{V}\");\n"),
-    ("csharp dictionary", 0, "var cfg = new Dictionary<string, string> {\n    { \"{P}\", \"{V}\" },\n};\n"),
-    ("csharp property", 0, "public string {P} { get; set; } = \"{V}\";\n"),
-    ("cpp brace init", 0, "static const std::string {P}{\"{V}\"};\n"),
+    (
+        "csharp dictionary",
+        0,
+        "var cfg = new Dictionary<string, string> {\n    { \"{P}\", \"{V}\" },\n};\n",
+    ),
+    (
+        "csharp property",
+        0,
+        "public string {P} { get; set; } = \"{V}\";\n",
+    ),
+    (
+        "cpp brace init",
+        0,
+        "static const std::string {P}{\"{V}\"};\n",
+    ),
     ("c define", 0, "#define {N} \"{V}\"\n"),
     ("kotlin", 0, "val {c} = \"{V}\"\n"),
     ("swift", 0, "let {c}: String = \"{V}\"\n"),
@@ -185,32 +210,112 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
     ("dockerfile env", 0, "ENV {N}={V}\n"),
     ("systemd", 0, "Environment=\"{N}={V}\"\n"),
     ("terraform", 0, "  {n} = \"{V}\"\n"),
-    ("xml appsettings", 0, "<appSettings>\n  <add key=\"{P}\" value=\"{V}\" />\n</appSettings>\n"),
+    (
+        "xml appsettings",
+        0,
+        "<appSettings>\n  <add key=\"{P}\" value=\"{V}\" />\n</appSettings>\n",
+    ),
     ("xml element", 0, "<config>\n  <{c}>{V}</{c}>\n</config>\n"),
-    ("xml attribute", 0, "<datasource host=\"db\" {c}=\"{V}\" />\n"),
+    (
+        "xml attribute",
+        0,
+        "<datasource host=\"db\" {c}=\"{V}\" />\n",
+    ),
     ("cli long flag", 0, "deploy-tool --{k} {V} --verbose\n"),
     ("cli long flag equals", 0, "./run.sh --{k}={V}\n"),
-    ("withCredentials", 0, "client.withCredentials(\"deploy\", \"{V}\");\n"),
-    ("curl user", URL, "curl -sS -u deploy:{V} https://api.corp.internal/v1/items\n"),
-    ("curl bearer", TOKEN68, "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n"),
-    ("mysqldump -p quoted", 0, "mysqldump -u root -p'{V}' appdb > dump.sql\n"),
-    ("mysql -p joined", URL, "mysql -h db.corp.internal -uapp -p{V} appdb\n"),
-    ("docker login", 0, "docker login -u ci -p {V} registry.corp.internal\n"),
-    ("cli --password", 0, "psql-wrapper --user app --password {V} --db app\n"),
+    (
+        "withCredentials",
+        0,
+        "client.withCredentials(\"deploy\", \"{V}\");\n",
+    ),
+    (
+        "curl user",
+        URL,
+        "curl -sS -u deploy:{V} https://api.corp.internal/v1/items\n",
+    ),
+    (
+        "curl bearer",
+        TOKEN68,
+        "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n",
+    ),
+    (
+        "mysqldump -p quoted",
+        0,
+        "mysqldump -u root -p'{V}' appdb > dump.sql\n",
+    ),
+    (
+        "mysql -p joined",
+        URL,
+        "mysql -h db.corp.internal -uapp -p{V} appdb\n",
+    ),
+    (
+        "docker login",
+        0,
+        "docker login -u ci -p {V} registry.corp.internal\n",
+    ),
+    (
+        "cli --password",
+        0,
+        "psql-wrapper --user app --password {V} --db app\n",
+    ),
     ("cli --token", 0, "vault-cli login --token {V}\n"),
     ("pgpass", URL, "db.corp.internal:5432:appdb:app:{V}\n"),
-    ("netrc", 0, "machine api.corp.internal\n  login deploy\n  password {V}\n"),
+    (
+        "netrc",
+        0,
+        "machine api.corp.internal\n  login deploy\n  password {V}\n",
+    ),
     ("npmrc", 0, "//npm.corp.internal/:_authToken={V}\n"),
-    ("git-credentials", URL, "https://deploy:{V}@git.corp.internal\n"),
-    ("pip.conf", URL, "[global]\nindex-url = https://build:{V}@pypi.corp.internal/simple\n"),
-    ("url userinfo amqp", URL, "broker = amqp://worker:{V}@mq.corp.internal:5672/\n"),
-    ("url userinfo redis", URL, "cache: redis://:{V}@cache.corp.internal:6379/0\n"),
-    ("url query token", URL, "fetch(\"https://api.corp.internal/v2/report?format=csv&token={V}\")\n"),
-    ("url query key", URL, "GET https://maps.corp.internal/geocode?q=Paris&key={V}\n"),
-    ("url query sig", URL, "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={V}\n"),
-    ("jdbc query", URL, "url=jdbc:postgresql://db.corp.internal/app?user=app&password={V}\n"),
-    ("jdbc semicolon", URL, "jdbc:sqlserver://db.corp.internal:1433;databaseName=app;user=sa;password={V};\n"),
-    ("ado connection string", URL, "Server=db.corp.internal;Database=app;User Id=sa;Password={V};\n"),
+    (
+        "git-credentials",
+        URL,
+        "https://deploy:{V}@git.corp.internal\n",
+    ),
+    (
+        "pip.conf",
+        URL,
+        "[global]\nindex-url = https://build:{V}@pypi.corp.internal/simple\n",
+    ),
+    (
+        "url userinfo amqp",
+        URL,
+        "broker = amqp://worker:{V}@mq.corp.internal:5672/\n",
+    ),
+    (
+        "url userinfo redis",
+        URL,
+        "cache: redis://:{V}@cache.corp.internal:6379/0\n",
+    ),
+    (
+        "url query token",
+        URL,
+        "fetch(\"https://api.corp.internal/v2/report?format=csv&token={V}\")\n",
+    ),
+    (
+        "url query key",
+        URL,
+        "GET https://maps.corp.internal/geocode?q=Paris&key={V}\n",
+    ),
+    (
+        "url query sig",
+        URL,
+        "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={V}\n",
+    ),
+    (
+        "jdbc query",
+        URL,
+        "url=jdbc:postgresql://db.corp.internal/app?user=app&password={V}\n",
+    ),
+    (
+        "jdbc semicolon",
+        URL,
+        "jdbc:sqlserver://db.corp.internal:1433;databaseName=app;user=sa;password={V};\n",
+    ),
+    (
+        "ado connection string",
+        URL,
+        "Server=db.corp.internal;Database=app;User Id=sa;Password={V};\n",
+    ),
 ];
 
 /// Things that look like secrets but are not: each must yield nothing. `{H40}`, `{H64}` and
@@ -304,7 +409,13 @@ fn recall_over_syntaxes_and_no_look_alikes() {
     }
 
     let output = keyaudit()
-        .args(["scan", "--no-manifest", "--show-secrets", "--format", "json"])
+        .args([
+            "scan",
+            "--no-manifest",
+            "--show-secrets",
+            "--format",
+            "json",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -362,4 +473,26 @@ fn recall_over_syntaxes_and_no_look_alikes() {
         false_positives.is_empty(),
         "look-alikes reported: {false_positives:?}"
     );
+}
+
+#[test]
+fn the_provider_named_in_context_is_the_finding_s_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let value = random_text(ALPHANUMERIC, 32);
+    std::fs::write(
+        dir.path().join("settings.py"),
+        format!("CHARTMOGUL_KEY = \"{value}\"\n"),
+    )
+    .unwrap();
+    let output = keyaudit()
+        .args(["scan", "--no-manifest", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let key = &report["keys"][0];
+    assert_eq!(key["rule"], "generic-secret-assignment");
+    assert_eq!(key["provider"], "Chartmogul");
+    assert_eq!(key["locations"][0]["variable"], "CHARTMOGUL_KEY");
 }
