@@ -618,12 +618,17 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
             .iter()
             .position(|b| *b == b'<')
             .map_or(line.len(), |p| v + p);
-        if close > v {
+        if close > v && line[close..].starts_with(b"</") {
             values.push((v, close));
         }
-    } else if at > after_name && (line[start] == b'-' || define_before(&line[..start])) {
-        // `--password v`, `-token v`, `#define NAME "v"`.
+    } else if at > after_name && line[start] == b'-' {
+        // `--password v`, `-token v`.
         values.extend(read_value(line, at));
+    } else if at > after_name && define_before(&line[..start]) {
+        // `#define NAME "v"`: a string literal, not another macro.
+        if let Some(q) = quote_at(line, at) {
+            values.extend(read_quoted(line, at, q));
+        }
     }
     values
 }
@@ -713,6 +718,163 @@ pub enum Reject {
     Identifier,
     /// A line of a message table (`NAME:123:text`).
     MessageTable,
+    /// Words with spaces between: a message, a label, documentation.
+    Prose,
+    /// A password hash (`pbkdf2_sha256$…`, `$2b$…`), not a password.
+    Hash,
+}
+
+/// Whether `value` holds whitespace: passwords and keys in code and config do not, messages
+/// and labels (`"SSH password: "`, `"CA private key"`) do.
+pub fn is_prose(value: &[u8]) -> bool {
+    value.iter().any(u8::is_ascii_whitespace)
+}
+
+/// Whether `value` is a format string (`token: %s`, `interpreter_%d`).
+pub fn is_format_string(value: &[u8]) -> bool {
+    value.windows(2).any(|w| {
+        w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
+    })
+}
+
+/// Whether `value` is a word every tutorial uses, numbered (`password-1`, `secret2`, `test123`).
+pub fn is_numbered_word(value: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(value).to_ascii_lowercase();
+    let word = text.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
+    word.len() < text.len() && filter::is_placeholder(word.as_bytes())
+}
+
+/// Whether `value` is a password hash in a well-known storage format.
+pub fn is_password_hash(value: &[u8]) -> bool {
+    const SCHEMES: &[&[u8]] = &[
+        b"pbkdf2_",
+        b"pbkdf2:",
+        b"$2a$",
+        b"$2b$",
+        b"$2y$",
+        b"$argon2",
+        b"$scrypt$",
+        b"$1$",
+        b"$5$",
+        b"$6$",
+        b"$apr1$",
+        b"{SSHA}",
+        b"{SHA}",
+        b"{SSHA512}",
+        b"sha1$",
+        b"md5$",
+        b"bcrypt$",
+        b"scrypt:",
+        b"argon2$",
+    ];
+    SCHEMES.iter().any(|s| value.starts_with(s))
+}
+
+/// Whether `value` spells the name it is assigned to, or part of it (`"tls13-kdf-key-check"`
+/// under `PARAM_TLS13_KDF_KEY_CHECK`, `auth-gost01` under `AuthGOST01`).
+pub fn repeats_name(words: &[String], value: &[u8]) -> bool {
+    let name: String = words.concat();
+    let flat: String = String::from_utf8_lossy(value)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    flat.len() >= 6 && name.contains(&flat)
+}
+
+/// Whether `value` is a number literal, with a sign or a type suffix (`-1073610705i32`,
+/// `67108864u32`, `0L`).
+pub fn is_number_literal(value: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(value);
+    let text = text.trim_start_matches(['-', '+']);
+    let body_end = text
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(text.len(), |(i, _)| i);
+    body_end > 0
+        && matches!(
+            &text[body_end..],
+            "" | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "L"
+                | "UL"
+                | "LL"
+                | "ULL"
+                | "u"
+                | "U"
+                | "f32"
+                | "f64"
+        )
+}
+
+/// Whether `value` is words and numbers joined by punctuation (`value#fragment`,
+/// `apples/oranges`, `SCRAM-SHA-256`, `esnext.typed-array.at`, `Orange-2`).
+pub fn is_words(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let parts: Vec<&str> = text
+        .split(['#', '/', '.', '_', ':', '-', '@', '*', '+', '&'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.bytes().all(|b| b.is_ascii_digit())
+                || (p.bytes().all(|b| b.is_ascii_alphabetic())
+                    && (p.bytes().all(|b| b.is_ascii_lowercase())
+                        || p.bytes().all(|b| b.is_ascii_uppercase())
+                        || filter::is_word_identifier(p.as_bytes())))
+        })
+}
+
+/// Whether `value` is a camelCase identifier (`htmlChunks`, `isHmrRefresh`, `djb2Hash`):
+/// lower-case start, each capital opening a word, few capitals and digits. Random keys have
+/// capitals anywhere, often in pairs.
+pub fn is_camel_identifier(value: &[u8]) -> bool {
+    if !value.first().is_some_and(u8::is_ascii_lowercase)
+        || !value.iter().all(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    let uppers = value.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    let words_open = value
+        .windows(2)
+        .all(|w| !w[0].is_ascii_uppercase() || w[1].is_ascii_lowercase());
+    (1..=3).contains(&uppers) && digits <= 2 && words_open && value.len() < 24
+}
+
+/// Whether `value` is a relative file path or a directory (`ssl/worker.key`,
+/// `testdata/rsa2048key.pkcs8.der`, `credentials/`).
+pub fn is_file_path(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    if !text.contains('/') {
+        return false;
+    }
+    if text.ends_with('/') {
+        return true;
+    }
+    let last = text.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && ext.bytes().any(|b| b.is_ascii_lowercase())
+    })
 }
 
 /// Judges `value` found under the name made of `words`, on `line`.
@@ -720,11 +882,29 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> 
     if is_message_table(line) {
         return Err(Reject::MessageTable);
     }
-    if is_code(value) {
+    if is_prose(value) {
+        return Err(Reject::Prose);
+    }
+    if is_code(value) || is_format_string(value) {
         return Err(Reject::Code);
     }
-    if filter::is_placeholder(value) {
+    if filter::is_placeholder(value) || is_numbered_word(value) {
         return Err(Reject::Placeholder);
+    }
+    if is_password_hash(value) {
+        return Err(Reject::Hash);
+    }
+    if repeats_name(words, value)
+        || is_number_literal(value)
+        || is_words(value)
+        || is_camel_identifier(value)
+        || is_file_path(value)
+    {
+        return Err(Reject::NotSecretShaped);
+    }
+    // A value shaped like a JWT must be one (a lone header is not a token).
+    if value.starts_with(b"eyJ") && crate::analyze::jwt::decode(value).is_none() {
+        return Err(Reject::NotSecretShaped);
     }
     if is_uuid(value) {
         // A UUID is an identifier unless the name says token, key, secret or password.
@@ -814,9 +994,53 @@ pub fn is_code(value: &[u8]) -> bool {
     {
         return true;
     }
-    // Operators; base64 padding (`…==`) is not one.
+    // A member chain with a TypeScript non-null assertion (`process.env.TOKEN!`).
+    if let Some(head) = text.strip_suffix('!') {
+        if head.contains('.')
+            && head
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            return true;
+        }
+    }
+    // Unary operators and pipes (`~mask`, `+count`, `|arg|`), quotes inside a value, escaped
+    // markup, ternaries and nullish coalescing, lists (`a,b,c`).
+    // Base64 has `+` anywhere, doubled too; code does not look like base64.
+    let base64_like = value.len() >= 20
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && value.iter().any(u8::is_ascii_digit)
+        && value.iter().any(u8::is_ascii_uppercase)
+        && value.iter().any(u8::is_ascii_lowercase);
+    if (!base64_like && (text.starts_with('+') || text.contains("++")))
+        || text.starts_with(['~', '|'])
+        || text.ends_with('|')
+        || text.contains(['"', '\'', '`'])
+        || text.contains("&lt;")
+        || text.contains("&gt;")
+        || text.contains("??")
+        || (text.contains('?') && text.contains(':'))
+        || text.matches(',').count() >= 2
+    {
+        return true;
+    }
+    // Operators; base64 padding (`…==`) is not one. An assignment inside a value is code
+    // (`t.sig=sig`, `StrictHostKeyChecking=no`): what stands before its `=` is a name.
     let body = text.trim_end_matches('=');
-    body.contains("&&") || body.contains("||") || body.contains("==") || body.contains("->")
+    let assignment = body.split_once('=').is_some_and(|(left, _)| {
+        left.len() >= 3
+            && left
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+            && (left.contains('.') || filter::is_word_identifier(left.as_bytes()))
+    });
+    assignment
+        || body.contains("&&")
+        || body.contains("||")
+        || body.contains("==")
+        || body.contains("->")
 }
 
 /// Whether `line` is an entry of a message table: `NAME:123:text` (openssl's error tables).
@@ -1016,7 +1240,58 @@ mod tests {
             judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key"),
             Err(Reject::MessageTable)
         );
+        assert_eq!(judge(&w, b"SSH password: ", b""), Err(Reject::Prose));
+        assert_eq!(judge(&w, b"discovered_%s", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"password-1", b""), Err(Reject::Placeholder));
+        assert_eq!(
+            judge(
+                &w,
+                b"pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI=",
+                b""
+            ),
+            Err(Reject::Hash)
+        );
+        let param = words("PARAM_TLS13_KDF_KEY_CHECK");
+        assert_eq!(
+            judge(&param, b"tls13-kdf-key-check", b""),
+            Err(Reject::NotSecretShaped)
+        );
+        for shape in [
+            "-1073610705i32",
+            "67108864u32",
+            "SCRAM-SHA-256",
+            "value#fragment",
+            "Orange-2",
+            "isHmrRefresh",
+            "ssl/worker.key",
+            "credentials/",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        ] {
+            assert_eq!(
+                judge(&w, shape.as_bytes(), b""),
+                Err(Reject::NotSecretShaped),
+                "{shape}"
+            );
+        }
+        for code in [
+            "StrictHostKeyChecking=no",
+            "t.tsIndexSignature=tsIndexSignature",
+            "e.credentials??",
+            "++this._bytesVal",
+            "~disabled_auth",
+            "AzureCredential|",
+            "fe?T:void",
+            "process.env.SESSION_PASSWORD!",
+            "UACIA,eADAC,SCAAC",
+            "attr_&lt;name&gt;",
+        ] {
+            assert_eq!(judge(&w, code.as_bytes(), b""), Err(Reject::Code), "{code}");
+        }
         assert_eq!(judge(&w, V.as_bytes(), b""), Ok(()));
+        assert_eq!(judge(&w, b"Zx9!qT4m.Wk2L-p", b""), Ok(()));
+        assert_eq!(judge(&w, b"k3jd9sl2mq7xb4", b""), Ok(()));
+        assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
+
         assert!(is_message_table(
             b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"
         ));
