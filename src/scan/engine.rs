@@ -597,7 +597,11 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
         if let Some(q) = quote_at(line, v) {
             values.extend(read_quoted(line, v, q));
         }
-    } else if rest.first() == Some(&b'(') && quoted.is_none() && at == after_name {
+    } else if rest.first() == Some(&b'(')
+        && quoted.is_none()
+        && at == after_name
+        && is_setter(&line[start..end])
+    {
         // A call whose callee names the secret: `setPassword("v")`, `withCredentials(u, "v")`.
         values.extend(call_literals(line, at));
     } else if rest.first() == Some(&b'{') && quoted.is_none() {
@@ -631,6 +635,31 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
         }
     }
     values
+}
+
+/// Whether a callee gives its arguments a secret (`setPassword`, `set_token`,
+/// `withCredentials`, `os.Setenv`), rather than taking one (`get_secret`, `make_cache_key`).
+fn is_setter(callee: &[u8]) -> bool {
+    let last = callee.rsplit(|b| *b == b'.').next().unwrap_or(callee);
+    let words = name_words(&String::from_utf8_lossy(last));
+    words.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "set"
+                | "with"
+                | "put"
+                | "add"
+                | "use"
+                | "store"
+                | "save"
+                | "configure"
+                | "login"
+                | "authenticate"
+                | "auth"
+                | "basic"
+                | "bearer"
+        ) || (words.len() == 1 && SECRET_WORDS.contains(&w.as_str()))
+    })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -787,10 +816,20 @@ pub fn repeats_name(words: &[String], value: &[u8]) -> bool {
 pub fn is_number_literal(value: &[u8]) -> bool {
     let text = String::from_utf8_lossy(value);
     let text = text.trim_start_matches(['-', '+']);
+    // `0xC029201F_u32`: hex digits after `0x`, then an optional `_` before the suffix.
+    let (text, hex) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
     let body_end = text
         .char_indices()
-        .find(|(_, c)| !c.is_ascii_digit())
+        .find(|(_, c)| !(c.is_ascii_digit() || (hex && c.is_ascii_hexdigit())))
         .map_or(text.len(), |(i, _)| i);
+    let text = if text[body_end..].starts_with('_') {
+        format!("{}{}", &text[..body_end], &text[body_end + 1..])
+    } else {
+        text.to_string()
+    };
     body_end > 0
         && matches!(
             &text[body_end..],
@@ -994,8 +1033,9 @@ pub fn is_code(value: &[u8]) -> bool {
     {
         return true;
     }
-    // A member chain with a TypeScript non-null assertion (`process.env.TOKEN!`).
-    if let Some(head) = text.strip_suffix('!') {
+    // A member chain with a TypeScript non-null assertion or an optional access
+    // (`process.env.TOKEN!`, `t.withCredentials?`).
+    if let Some(head) = text.strip_suffix(['!', '?']) {
         if head.contains('.')
             && head
                 .split('.')
@@ -1015,12 +1055,20 @@ pub fn is_code(value: &[u8]) -> bool {
         && value.iter().any(u8::is_ascii_uppercase)
         && value.iter().any(u8::is_ascii_lowercase);
     if (!base64_like && (text.starts_with('+') || text.contains("++")))
-        || text.starts_with(['~', '|'])
+        || text.starts_with(['~', '|', ',', ';'])
+        || text.ends_with(':')
+        || text.contains('|')
+        || text.ends_with(":*")
+        || text.ends_with("/*")
+        || text.ends_with(".*")
         || text.ends_with('|')
         || text.contains(['"', '\'', '`'])
         || text.contains("&lt;")
         || text.contains("&gt;")
         || text.contains("??")
+        || text.contains("?.")
+        || text.contains("+=")
+        || (!base64_like && text.ends_with('+'))
         || (text.contains('?') && text.contains(':'))
         || text.matches(',').count() >= 2
     {
@@ -1189,6 +1237,8 @@ mod tests {
             "client_id = 550e8400-e29b-41d4-a716-446655440000",
             "Pass the token to the client.",
             "cache_key = Qm7xK2pL9vR4tZ8w",
+            "key = make_template_fragment_key(\"spam\", [\"abc:def9\"])",
+            "pw = CLI._get_secret(\"Zq8rT2mW9x\")",
         ] {
             assert!(found(line).is_empty(), "{line}");
         }
@@ -1259,11 +1309,13 @@ mod tests {
         for shape in [
             "-1073610705i32",
             "67108864u32",
+            "0xC029201F_u32",
             "SCRAM-SHA-256",
             "value#fragment",
             "Orange-2",
             "isHmrRefresh",
             "ssl/worker.key",
+            "IntPtr.Zero",
             "credentials/",
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
         ] {
@@ -1284,6 +1336,13 @@ mod tests {
             "process.env.SESSION_PASSWORD!",
             "UACIA,eADAC,SCAAC",
             "attr_&lt;name&gt;",
+            "schema.discriminatorMapping?.key",
+            "y:s.username+=y",
+            "domEventName+",
+            "value|ns_key=value",
+            ",DuplicateBinding:",
+            "nextConfig.supportsImmutableAssets?",
+            "relationship:*",
         ] {
             assert_eq!(judge(&w, code.as_bytes(), b""), Err(Reject::Code), "{code}");
         }

@@ -50,6 +50,7 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "…",
     "...",
     "0123456789",
+    "bcdefghij",
     "123456789",
     "abcdefghij",
 ];
@@ -163,6 +164,14 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
     if secret.first() == Some(&b'$')
         || (secret.first() == Some(&b'%') && secret.last() == Some(&b'%'))
+    {
+        return true;
+    }
+    // A mask (`***`, `xxx`).
+    if !secret.is_empty()
+        && secret
+            .iter()
+            .all(|b| matches!(b, b'*' | b'x' | b'X' | b'#'))
     {
         return true;
     }
@@ -379,6 +388,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     // random passwords with a dot (`Xk3j9.Lm2p`) mix cases and digits.
     let namey = |part: &str| {
         is_identifier(part)
+            || part.bytes().all(|b| b.is_ascii_alphabetic())
             || part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             || part.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
     };
@@ -448,6 +458,15 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     if uuid_shape {
         return false;
     }
+    // A word ending a sentence (`password hasher.` in prose).
+    if text.len() > 1
+        && text.ends_with(['.', ',', ';', ':', '!', '?'])
+        && text[..text.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase())
+    {
+        return false;
+    }
     // Numbers, dates and versions.
     if text
         .chars()
@@ -490,6 +509,7 @@ mod tests {
             "[password]",
             "password]",
             "{encoded_password}",
+            "***",
             "pass%5B%7F",
             "opensesame",
             "correct%20horse%20battery%20staple",
@@ -562,6 +582,7 @@ mod tests {
             "ANOTREAL%2F20090213%2Fus-east-1%2Fs3%2Faws4_request",
             "KspGetTokenFn",
             "sleep-then-re-acquire",
+            "hasher.",
         ] {
             assert!(!is_plausible_secret_value(value.as_bytes()), "{value}");
         }
