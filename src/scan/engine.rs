@@ -1067,8 +1067,7 @@ pub fn is_code(value: &[u8]) -> bool {
         || text.contains("&gt;")
         || text.contains("??")
         || text.contains("?.")
-        || text.contains("+=")
-        || (!base64_like && text.ends_with('+'))
+        || (!base64_like && (text.ends_with('+') || text.contains("+=")))
         || (text.contains('?') && text.contains(':'))
         || text.matches(',').count() >= 2
     {
@@ -1259,6 +1258,14 @@ mod tests {
         assert_eq!(judge(&w, b"a&&b", b""), Err(Reject::Code));
         assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
         assert_eq!(
+            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            Ok(())
+        );
+        assert_eq!(
             judge(&w, b"your_api_key_here", b""),
             Err(Reject::Placeholder)
         );
@@ -1350,6 +1357,14 @@ mod tests {
         assert_eq!(judge(&w, b"Zx9!qT4m.Wk2L-p", b""), Ok(()));
         assert_eq!(judge(&w, b"k3jd9sl2mq7xb4", b""), Ok(()));
         assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
+        assert_eq!(
+            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            Ok(())
+        );
 
         assert!(is_message_table(
             b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"
