@@ -561,7 +561,9 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
             let scheme = rest.starts_with(b"://");
             (single && !doubled && !scheme).then_some(1)
         });
-    if let Some(len) = separator {
+    // `arn:aws:secretsmanager:…:secret:prod/db`: a colon path names a resource, not a value.
+    let colon_path = start > 0 && line[start - 1] == b':' && rest.first() == Some(&b':');
+    if let Some(len) = separator.filter(|_| !colon_path) {
         let mut v = skip_blanks(line, at + len);
         // `let token: String = "…"`: a type annotation before the value.
         if rest[0] == b':' && quote_at(line, v).is_none() {
@@ -658,7 +660,7 @@ fn is_setter(callee: &[u8]) -> bool {
                 | "auth"
                 | "basic"
                 | "bearer"
-        ) || (words.len() == 1 && SECRET_WORDS.contains(&w.as_str()))
+        )
     })
 }
 
@@ -1238,12 +1240,14 @@ mod tests {
             "cache_key = Qm7xK2pL9vR4tZ8w",
             "key = make_template_fragment_key(\"spam\", [\"abc:def9\"])",
             "pw = CLI._get_secret(\"Zq8rT2mW9x\")",
+            "token(\"ghp_\", \"Q7w2E9r4T1y6U3i8O5p0A2s4\")",
+            "\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Ab12Cd\"",
         ] {
             assert!(found(line).is_empty(), "{line}");
         }
         // A UUID under a token name is a token.
         assert_eq!(
-            found("api_token = 550e8400-e29b-41d4-a716-446655440000").len(),
+            found("api_token = 550e8400-e29b-41d4-a716-446655440000").len(), // keyaudit:allow
             1
         );
     }
