@@ -125,16 +125,20 @@ impl Inventory {
                                 key.key_id.as_deref().or(hit.key_id.as_deref()),
                             );
                         }
+                        if key.rule == hit.rule && key.assessment.provider.is_none() {
+                            key.assessment.provider = hit.provider.map(str::to_string);
+                        }
                         if key.key_id.is_none() {
                             key.key_id = hit.key_id;
                         }
                     }
                     None => {
-                        let assessment = assess(
+                        let mut assessment = assess(
                             &rules.rules()[hit.rule],
                             hit.secret.expose(),
                             hit.key_id.as_deref(),
                         );
+                        assessment.provider = hit.provider.map(str::to_string);
                         by_fingerprint.insert(
                             fp.clone(),
                             Key {

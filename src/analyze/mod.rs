@@ -34,6 +34,8 @@ pub struct Assessment {
     pub scopes: Option<Vec<String>>,
     /// The AWS account the key belongs to, when decodable.
     pub aws_account: Option<String>,
+    /// The provider named where a generic rule found the key (`GEOCODIO_KEY=…`).
+    pub provider: Option<String>,
 }
 
 /// Assesses `secret` found by `rule`; `key_id` is the key's non-secret id, if any.
@@ -48,6 +50,7 @@ pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
         expires: None,
         scopes: None,
         aws_account: None,
+        provider: None,
     };
     if let Some(facts) = jwt::decode(secret) {
         if let Some((tier, why)) = facts.tier {

@@ -315,7 +315,7 @@ impl Report {
                     key_id: key.key_id.clone(),
                     rule: rule.id.clone(),
                     rule_name: rule.name.clone(),
-                    provider: rule.provider.clone(),
+                    provider: a.provider.clone().unwrap_or_else(|| rule.provider.clone()),
                     kind: rule.kind.as_str(),
                     redacted: key.secret.redacted(),
                     secret: run.show_secrets.then(|| key.secret.expose_str()),

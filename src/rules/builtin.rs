@@ -16,6 +16,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "connection-strings.toml",
         include_str!("../../rules/connection-strings.toml"),
     ),
+    (
+        "current-formats.toml",
+        include_str!("../../rules/current-formats.toml"),
+    ),
     ("devtools.toml", include_str!("../../rules/devtools.toml")),
     ("generic.toml", include_str!("../../rules/generic.toml")),
     ("github.toml", include_str!("../../rules/github.toml")),

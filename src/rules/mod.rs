@@ -549,7 +549,7 @@ negative_examples = ["dmo_short"]
             ("demoapp: q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
             ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None), // keyaudit:allow
             ("DEMOAPP_API_KEY=q8w2e7r4t1y9xx", None), // keyaudit:allow
-            ("other_key=q8w2e7r4t1y9", None),
+            ("other_key=q8w2e7r4t1y9", None),       // keyaudit:allow
         ] {
             let got = rule
                 .regex

@@ -50,6 +50,7 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "…",
     "...",
     "0123456789",
+    "bcdefghij",
     "123456789",
     "abcdefghij",
 ];
@@ -163,6 +164,14 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
     if secret.first() == Some(&b'$')
         || (secret.first() == Some(&b'%') && secret.last() == Some(&b'%'))
+    {
+        return true;
+    }
+    // A mask (`***`, `xxx`).
+    if !secret.is_empty()
+        && secret
+            .iter()
+            .all(|b| matches!(b, b'*' | b'x' | b'X' | b'#'))
     {
         return true;
     }
@@ -341,6 +350,16 @@ fn is_identifier(text: &str) -> bool {
     letters > 0 && in_words * 10 >= letters * 6 && common_bigram_share(text) >= 0.55
 }
 
+/// Whether `text` is an identifier made of words (`bound_health_check_url`, `SecretKeyBase`):
+/// what a key-shaped regex may match in code without any key there.
+pub fn is_word_identifier(text: &[u8]) -> bool {
+    // Only letters between the separators: `live_<64 hex>` is a key with a word in front.
+    let letters = text
+        .split(|b| *b == b'_')
+        .all(|part| !part.is_empty() && part.iter().all(u8::is_ascii_alphabetic));
+    letters && std::str::from_utf8(text).is_ok_and(is_identifier)
+}
+
 /// Whether a value found only by its name could be a secret: not code, not a path, not an
 /// identifier, not a UUID, and varied enough (at least two character classes, or long).
 pub fn is_plausible_secret_value(value: &[u8]) -> bool {
@@ -365,6 +384,14 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     {
         return false;
     }
+    // Each part reads as a name: made of words, or of one case (`os.environ`, `self.token`);
+    // random passwords with a dot (`Xk3j9.Lm2p`) mix cases and digits.
+    let namey = |part: &str| {
+        is_identifier(part)
+            || part.bytes().all(|b| b.is_ascii_alphabetic())
+            || part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            || part.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    };
     let identifier_chain = text.split(['.', ':']).count() > 1
         && text.split(['.', ':']).all(|part| {
             !part.is_empty()
@@ -373,6 +400,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
                     .chars()
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && namey(part)
         });
     // `gcp-sm:NAME`, `app.config-key`: every part a word or name, kebab-case included.
     let word_chain = text.split(['.', ':']).count() > 1
@@ -384,11 +412,20 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     }
     // Paths and URLs (URLs with credentials have their own rules); a scope such as
     // `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
-    if text.starts_with('/')
-        || text.starts_with("./")
-        || text.starts_with("~/")
-        || text.contains("://")
-    {
+    // A rooted path's segments read as names (`/etc/keys/api.key`, `/Users/Shared`); base64
+    // that happens to start with `/` has random mixed-case runs between its slashes.
+    let readable_segment = |segment: &str| {
+        !segment.contains(['+', '='])
+            && (!segment.chars().any(|c| c.is_ascii_uppercase())
+                || !segment.chars().any(|c| c.is_ascii_lowercase())
+                || is_identifier(segment))
+    };
+    let rooted_path = text.starts_with('/') && {
+        let segments: Vec<&str> = text.split('/').filter(|s| !s.is_empty()).collect();
+        text.len() < 24
+            || segments.iter().filter(|s| readable_segment(s)).count() * 3 >= segments.len() * 2
+    };
+    if rooted_path || text.starts_with("./") || text.starts_with("~/") || text.contains("://") {
         return false;
     }
     let decoded = String::from_utf8_lossy(&decode::percent_decode(value)).into_owned();
@@ -419,6 +456,15 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
             }
         });
     if uuid_shape {
+        return false;
+    }
+    // A word ending a sentence (`password hasher.` in prose).
+    if text.len() > 1
+        && text.ends_with(['.', ',', ';', ':', '!', '?'])
+        && text[..text.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase())
+    {
         return false;
     }
     // Numbers, dates and versions.
@@ -463,6 +509,7 @@ mod tests {
             "[password]",
             "password]",
             "{encoded_password}",
+            "***",
             "pass%5B%7F",
             "opensesame",
             "correct%20horse%20battery%20staple",
@@ -501,6 +548,8 @@ mod tests {
             "getenv(KEY)",
             "self.config.api_key",
             "/etc/secrets/token",
+            "/Users/Shared/Keys/deploy.pem",
+            "/var/run/secrets/kubernetes.io/serviceaccount/token",
             "https://example.org/token",
             "secret-key-base",
             "SecretAccessKey",
@@ -533,6 +582,7 @@ mod tests {
             "ANOTREAL%2F20090213%2Fus-east-1%2Fs3%2Faws4_request",
             "KspGetTokenFn",
             "sleep-then-re-acquire",
+            "hasher.",
         ] {
             assert!(!is_plausible_secret_value(value.as_bytes()), "{value}");
         }
@@ -546,6 +596,9 @@ mod tests {
             "a8f3k2p9x7m1q4w6",
             "6e86291e8372ff2a2260956d9b8aae1d763fbf31",
             "wJ7rXUtnFEMI/K7MDENG/bPxRfiCY",
+            "Xk3j9.Lm2p_qT7",
+            "/k3Jd9sLq2Mx7wZ4vB8nR1tY5uP0aE6c=",
+            "/x45PP/jIFbbuV+bXxKpFgUbvmf3wR4QaP2M5pHnFfwJpFAfPRr9nLYg2FTDtJ5i3OCQvXDHTi7lJ5OOT==",
         ] {
             assert!(is_plausible_secret_value(value.as_bytes()), "{value}");
         }
@@ -569,6 +622,11 @@ mod tests {
             assert!(is_identifier(identifier), "{identifier}");
         }
         assert!(common_bigram_share("HttpRequest") > 0.55);
+        assert!(is_word_identifier(b"bound_health_check_url"));
+        assert!(!is_word_identifier(b"qRrepnaSOdm_K2jqTn5sH6")); // keyaudit:allow
+        assert!(!is_word_identifier(
+            b"live_a8c909a557f6368bc6e0ec2986e7d36c"
+        )); // keyaudit:allow
         assert!(common_bigram_share("ZTLRqXwv") < 0.55);
     }
 

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod context;
+pub mod engine;
 pub mod filter;
 pub mod prefilter;
 
@@ -35,6 +36,8 @@ pub struct Hit {
     pub decoded: Option<&'static str>,
     /// Byte span of the key in the scanned data (of the encoded run, for decoded keys).
     pub span: (usize, usize),
+    /// The provider named in the key's context, when its rule names none (generic rules).
+    pub provider: Option<&'static str>,
 }
 
 /// How many times encoded content is decoded and rescanned (a Secret's base64 data holding
@@ -50,6 +53,7 @@ struct RawMatch {
     start: usize,
     end: usize,
     key_id: Option<(usize, usize)>,
+    provider: Option<&'static str>,
 }
 
 /// Finds keys in blobs with a fixed rule set.
@@ -59,7 +63,12 @@ pub struct Scanner<'r> {
     prefilter: Prefilter,
     /// Which rules run line by line, only on lines holding one of their keywords.
     line_scoped: Vec<bool>,
+    /// The rule whose matches the context engine finds instead of its regex.
+    engine_rule: Option<usize>,
 }
+
+/// The id of the rule the context engine ([`engine`]) reports under.
+pub const ENGINE_RULE_ID: &str = "generic-secret-assignment";
 
 impl<'r> Scanner<'r> {
     /// Prepares a scanner (builds the keyword automaton).
@@ -69,10 +78,15 @@ impl<'r> Scanner<'r> {
             .iter()
             .map(|rule| rule.is_line_scoped() && !rule.keywords.is_empty())
             .collect();
+        let engine_rule = rules
+            .rules()
+            .iter()
+            .position(|r| r.id == ENGINE_RULE_ID && r.is_line_scoped() && !r.keywords.is_empty());
         Self {
             prefilter: Prefilter::new(rules),
             rules,
             line_scoped,
+            engine_rule,
         }
     }
 
@@ -197,6 +211,10 @@ impl<'r> Scanner<'r> {
                     .iter()
                     .filter(|(rule, _, _)| *rule == index)
                     .map(|&(_, start, end)| (start, end));
+                if Some(index) == self.engine_rule {
+                    collect_associations(index, rule, data, positions, &mut raw);
+                    continue;
+                }
                 for (start, end) in keyword_lines(positions, data) {
                     collect_matches(index, rule, &data[start..end], start, path, &mut raw);
                 }
@@ -224,6 +242,7 @@ impl<'r> Scanner<'r> {
                     variable: lines.variable(m.start),
                     decoded: None,
                     span: (m.start, m.end),
+                    provider: m.provider,
                 }
             })
             .collect()
@@ -322,14 +341,20 @@ fn collect_matches(
         let broken_jwt = bytes.starts_with(b"eyJ")
             && bytes.iter().filter(|&&b| b == b'.').count() == 2
             && crate::analyze::jwt::decode(bytes).is_none();
+        let name = rule.name_group.and_then(|g| caps.get(g));
+        // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
+        let plausible =
+            filter::is_plausible_secret_value(bytes) || (engine::is_uuid(bytes) && name.is_none());
         if rule.judges_value
             && (broken_jwt
-                || !filter::is_plausible_secret_value(bytes)
-                || rule
-                    .name_group
-                    .and_then(|g| caps.get(g))
-                    .is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
+                || !plausible
+                || name.is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
         {
+            continue;
+        }
+        // A compact rule's key shape may also spell a name (`bound_health_check_url` is 22
+        // characters of a Mandrill key's alphabet): a key is not made of words.
+        if rule.compact && filter::is_word_identifier(bytes) {
             continue;
         }
         if !rule.allowlists.is_empty() {
@@ -352,7 +377,56 @@ fn collect_matches(
                 .key_id_group
                 .and_then(|g| caps.get(g))
                 .map(|m| (offset + m.start(), offset + m.end())),
+            provider: None,
         });
+    }
+}
+
+/// The context engine's matches for rule `index`: on each line holding its keywords
+/// (`positions`, in order), the values associated with secret-sounding names.
+fn collect_associations(
+    index: usize,
+    rule: &Rule,
+    data: &[u8],
+    positions: impl Iterator<Item = (usize, usize)>,
+    out: &mut Vec<RawMatch>,
+) {
+    let mut line: Option<(usize, usize)> = None;
+    let mut hits: Vec<usize> = Vec::new();
+    let flush = |line: (usize, usize), hits: &mut Vec<usize>, out: &mut Vec<RawMatch>| {
+        let text = &data[line.0..line.1];
+        for found in engine::associations(text, hits) {
+            let (start, end) = (line.0 + found.value.0, line.0 + found.value.1);
+            let value = &data[start..end];
+            if rule
+                .min_entropy
+                .is_some_and(|min| filter::shannon_entropy(value) < min)
+                && !engine::is_uuid(value)
+            {
+                continue;
+            }
+            out.push(RawMatch {
+                rule: index,
+                start,
+                end,
+                key_id: None,
+                provider: found.provider,
+            });
+        }
+        hits.clear();
+    };
+    for (start, end) in positions {
+        if line.is_none_or(|(_, line_end)| start >= line_end) {
+            if let Some(done) = line {
+                flush(done, &mut hits, out);
+            }
+            line = Some(line_around(data, start, end));
+        }
+        let (line_start, _) = line.expect("set above");
+        hits.push(start - line_start);
+    }
+    if let Some(done) = line {
+        flush(done, &mut hits, out);
     }
 }
 

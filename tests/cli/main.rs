@@ -12,6 +12,7 @@ mod history_packs;
 mod hooks;
 mod manifest;
 mod org;
+mod recall;
 mod rules;
 mod sarif;
 mod scan;
