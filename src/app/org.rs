@@ -532,6 +532,9 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
                         .context("a key's expires is not an RFC 3339 time")?,
                     scopes: entry.scopes.clone(),
                     aws_account: entry.aws_account.clone(),
+                    // The report's provider is final: keys of one generic rule may name
+                    // different providers, which the shared rule cannot carry.
+                    provider: Some(entry.provider.clone()),
                 },
                 in_current_tree: entry.in_current_tree,
                 first_seen: entry.first_seen.clone(),

@@ -45,6 +45,9 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "%(",
     "redacted",
     "dummy",
+    "fake",
+    "mypassword",
+    "mysecret",
     "****",
     "....",
     "…",
@@ -86,6 +89,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "hunter2",
     "letmein",
     "qwerty",
+    // Oracle's `scott/tiger` demo account, in countless connection-string examples.
+    "tiger",
 ];
 
 /// Keys published in vendor documentation for local development, identical on every machine.
@@ -106,6 +111,8 @@ const DOCUMENTED_EXAMPLE_FRAGMENTS: &[&str] = &[
     "correcthorse",
     "correct horse",
     "correct%20horse",
+    // RFC 7617's `Aladdin:open sesame` as a Basic authorization header carries it.
+    "qwxhzgrpbjpvcgvuihnlc2ftzq",
 ];
 
 /// Host names reserved for documentation (RFC 2606, RFC 6761): a credential in a URL to one
@@ -131,6 +138,24 @@ pub fn is_documentation_host(host: &[u8]) -> bool {
     })
 }
 
+/// Whether `lower` (lower-cased) is a name that says "secret" rather than a value:
+/// `secured_password`, `aws_secret_access_key`, `db-pass`: letters joined by `_` or `-` only,
+/// one of them a secret word. Such text in a password slot is documentation.
+fn names_a_secret(lower: &[u8]) -> bool {
+    const SECRET_WORDS: &[&str] = &["password", "passwd", "pass", "secret", "key", "token"];
+    lower
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+        && lower
+            .split(|b| matches!(b, b'_' | b'-'))
+            .filter(|part| !part.is_empty())
+            .any(|part| {
+                // Short compounds only (`mypassword`, `apikey`): a long run of letters is a
+                // random value that may end in anything.
+                part.len() <= 16 && SECRET_WORDS.iter().any(|w| part.ends_with(w.as_bytes()))
+            })
+}
+
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
@@ -150,7 +175,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if PLACEHOLDER_WORDS.contains(&word.as_str()) {
+    if PLACEHOLDER_WORDS.contains(&word.as_str()) || names_a_secret(&lower) {
         return true;
     }
     // `{name}`, `[name]`, `(name)`: template or documentation syntax around a name.
@@ -513,6 +538,11 @@ mod tests {
             "pass%5B%7F",
             "opensesame",
             "correct%20horse%20battery%20staple",
+            "secured_password",
+            "aws_secret_access_key",
+            "fake_pass",
+            "tiger",
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
         ] {
             assert!(is_placeholder(value.as_bytes()), "{value}");
         }
@@ -659,6 +689,9 @@ mod tests {
             "ghp_Zq8rT2mW9xLp4vN7bK3sYc6dF1gH5jQ0aE2u", // keyaudit:allow
             "sk_live_51Hq8ZrT2mW9xLp4vN7bK3sYc6d",      // keyaudit:allow
             "Tr0ub4dor&3-horse",
+            // Letters alone, but long and random: not a name.
+            "qhwtzkplmrvxbncjdfgsyweukey",
+            "Passw0rd-for-prod-7Xq",
         ] {
             assert!(!is_placeholder(value.as_bytes()), "{value}");
         }
