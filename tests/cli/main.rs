@@ -4,6 +4,7 @@
 mod adversarial;
 mod audit;
 mod common;
+mod cyclonedx;
 mod db;
 mod evidence;
 mod formats;
