@@ -10,6 +10,11 @@
   data.tiers.forEach(function (t, i) { tierRank[t] = i; });
   var state = { q: '', provider: '', privilege: '', environment: '', flag: '', sort: '', dir: 'asc', page: 1, per: '200' };
   var body = document.querySelector('#keytable tbody');
+  // A scan declares nothing: no "declared as" column.
+  if (!data.audited) {
+    var declared = document.querySelector('#keytable th[data-col="d"]');
+    declared.parentNode.removeChild(declared);
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -145,7 +150,7 @@
     details.appendChild(list);
     locs.appendChild(details);
     tr.appendChild(locs);
-    tr.appendChild(el('td', 'declared', k.d || (data.audited ? '—' : '')));
+    if (data.audited) tr.appendChild(el('td', 'declared', k.d || '—'));
     return tr;
   }
 

@@ -12,16 +12,13 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::svg::{bar_chart, Bar};
-use super::{KeyEntry, Report};
+use super::{KeyEntry, Report, HISTORY_ONLY};
 
 const CSS: &str = include_str!("html.css");
 const SCRIPT: &str = include_str!("html.js");
 
 /// Privilege tiers, lowest first.
 const TIERS: [&str; 5] = ["public", "read", "scoped", "full", "admin"];
-
-/// What the page says of a key found only in history.
-pub const HISTORY_ONLY: &str = "history only: removing it from the tree does not help, rotate it";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {

@@ -23,6 +23,10 @@ use crate::rules::RuleSet;
 use crate::source::{ReadError, Skipped, StatsSnapshot};
 use crate::time::format_rfc3339;
 
+/// What every view says of a key found only in git history: deleting the file now leaves it
+/// in every clone, so only rotation helps.
+pub const HISTORY_ONLY: &str = "history only: removing it from the tree does not help, rotate it";
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -11,6 +11,7 @@ mod formats;
 mod history;
 mod history_packs;
 mod hooks;
+mod html;
 mod manifest;
 mod org;
 mod rules;
