@@ -126,7 +126,7 @@ impl Inventory {
                             );
                         }
                         if key.key_id.is_none() {
-                            key.key_id = hit.key_id;
+                            key.key_id = hit.key_id.or_else(|| key.assessment.key_id.clone());
                         }
                     }
                     None => {
@@ -141,7 +141,7 @@ impl Inventory {
                                 fingerprint: fp,
                                 secret: hit.secret,
                                 rule: hit.rule,
-                                key_id: hit.key_id,
+                                key_id: hit.key_id.or_else(|| assessment.key_id.clone()),
                                 assessment,
                                 in_current_tree: current,
                                 first_seen: None,

@@ -280,3 +280,148 @@ print(len(bom.components))
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "4");
 }
+
+/// Runs a tool that may be missing; `None` (after a printed note) when it is.
+fn tool(dir: &Path, program: &str, args: &[&str]) -> Option<String> {
+    match std::process::Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .output()
+    {
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8_lossy(&output.stdout).into_owned())
+        }
+        Ok(output) => panic!(
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        Err(_) => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: PEM key id test skipped: {program} is not installed"
+            );
+            None
+        }
+    }
+}
+
+/// Keys made now by ssh-keygen and openssl: each key's `id` is the fingerprint `ssh-keygen -l`
+/// prints for it, a certificate shares its private key's id, and its notAfter (as openssl
+/// reads it) is the component's `expirationDate`.
+#[test]
+fn pem_keys_carry_ssh_fingerprints_and_certificates_their_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let keygen = |args: &[&str]| tool(d, "ssh-keygen", args);
+    let made = [
+        keygen(&[
+            "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", "rsa.pem",
+        ]),
+        keygen(&["-q", "-t", "ecdsa", "-m", "PEM", "-N", "", "-f", "ec.pem"]),
+        keygen(&["-q", "-t", "ed25519", "-N", "", "-f", "id_ed25519"]),
+        tool(
+            d,
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "tls.key",
+                "-out",
+                "tls.crt",
+                "-days",
+                "45",
+                "-subj",
+                "/CN=keyaudit-test",
+            ],
+        ),
+    ];
+    if made.iter().any(Option::is_none) {
+        return;
+    }
+    for public in ["rsa.pem.pub", "ec.pem.pub", "id_ed25519.pub"] {
+        std::fs::remove_file(d.join(public)).unwrap();
+    }
+    let certificate = std::fs::read_to_string(d.join("tls.crt")).unwrap();
+    let rules = d.join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("certificate.toml"),
+        format!(
+            r#"[[rule]]
+id = "x509-certificate"
+name = "X.509 certificate (PEM)"
+provider = "X.509"
+kind = "certificate"
+pattern = '''(-----BEGIN CERTIFICATE-----[\sA-Za-z0-9+/=]{{64,}}?-----END CERTIFICATE-----)'''
+keywords = ["BEGIN CERTIFICATE"]
+privilege = "public"
+environment = "unknown"
+lifetime = "long"
+examples = ['''{}''']
+negative_examples = ["-----BEGIN CERTIFICATE----- -----END CERTIFICATE-----"]
+"#,
+            certificate.trim()
+        ),
+    )
+    .unwrap();
+    let rules_arg = rules.display().to_string();
+    let (_, bytes) = run(
+        &[
+            "scan",
+            "--no-manifest",
+            "--rules",
+            &rules_arg,
+            "--exclude",
+            "rules/**",
+            ".",
+        ],
+        Some(d),
+    );
+    let document: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_valid_cyclonedx(&document);
+    let by_path = |path: &str| {
+        document["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["evidence"]["occurrences"][0]["location"] == path)
+            .unwrap_or_else(|| panic!("no key at {path}"))
+    };
+    for (file, key_file) in [
+        ("rsa.pem", "rsa.pem"),
+        ("ec.pem", "ec.pem"),
+        ("id_ed25519", "id_ed25519"),
+        ("tls.key", "tls.key"),
+        ("tls.crt", "tls.key"),
+    ] {
+        let printed = keygen(&["-l", "-f", key_file]).unwrap();
+        let expected = printed.split_whitespace().nth(1).unwrap();
+        let material = &by_path(file)["cryptoProperties"]["relatedCryptoMaterialProperties"];
+        assert_eq!(material["id"], expected, "{file}");
+    }
+    let end = tool(
+        d,
+        "openssl",
+        &[
+            "x509", "-in", "tls.crt", "-noout", "-enddate", "-dateopt", "iso_8601",
+        ],
+    )
+    .unwrap();
+    let end = end
+        .trim()
+        .strip_prefix("notAfter=")
+        .unwrap()
+        .replace(' ', "T");
+    let material = &by_path("tls.crt")["cryptoProperties"]["relatedCryptoMaterialProperties"];
+    assert_eq!(material["expirationDate"], end.as_str());
+    assert_eq!(material["type"], "credential");
+    assert_eq!(
+        by_path("tls.key")["cryptoProperties"]["relatedCryptoMaterialProperties"]["type"],
+        "private-key"
+    );
+}

@@ -167,8 +167,14 @@ fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
     );
     assert!(log.contains("keyaudit audit (staged)"), "{log}");
     // A person reads the table there, not the JSON report.
-    assert!(log.contains("github-classic-pat") && log.contains("unknown"), "{log}");
-    assert!(!log.contains("\"fingerprint\""), "JSON in the hook output: {log}");
+    assert!(
+        log.contains("github-classic-pat") && log.contains("unknown"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("\"fingerprint\""),
+        "JSON in the hook output: {log}"
+    );
 
     keyaudit()
         .args(["manifest", "init"])
