@@ -520,9 +520,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<footer>keyaudit {} · no secret value is ever written to this page</footer>",
         escape(report.tool.version)
     );
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<script type=\"application/json\" id=\"keyaudit-data\">{}</script><script>{}</script></body></html>\n",
+        "<script type=\"application/json\" id=\"keyaudit-data\">{}</script><script>{}</script></body></html>",
         script_json(&data),
         SCRIPT
     );

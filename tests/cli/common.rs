@@ -192,3 +192,17 @@ state = "compromised"
         private_key,
     }
 }
+
+/// Notes on stderr, past the test harness's capture, that a test skipped for want of an
+/// external tool, so a skip is never silent; a failure instead when `require` is set in the
+/// environment (CI sets it where it installed the tool).
+pub fn skip_for_want_of(require: &str, what: &str) {
+    assert!(
+        std::env::var_os(require).is_none(),
+        "{require} is set, but {what}"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("note: test skipped: {what}\n").as_bytes(),
+    );
+}

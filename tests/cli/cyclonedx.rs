@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{keyaudit, planted_tree, Planted};
+use crate::common::{keyaudit, planted_tree, skip_for_want_of, Planted};
 
 fn schema_file(name: &str) -> Value {
     let path = format!(
@@ -242,14 +242,18 @@ fn output_file_named_cdx_json_is_cyclonedx() {
 }
 
 /// `cyclonedx-python-lib`'s strict 1.6 validator and its deserialiser, when Python has the
-/// library (CI installs it); otherwise a printed note, never a silent pass.
+/// library (CI installs it and sets `KEYAUDIT_REQUIRE_CYCLONEDX_PY`); otherwise a printed
+/// note, never a silent pass.
 #[test]
 fn python_cyclonedx_library_loads_the_bom() {
     let probe = std::process::Command::new("python3")
         .args(["-c", "import cyclonedx.validation.json"])
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        println!("note: skipped: python3 module cyclonedx (cyclonedx-python-lib) is not installed");
+        skip_for_want_of(
+            "KEYAUDIT_REQUIRE_CYCLONEDX_PY",
+            "python3 module cyclonedx is not installed (pip install 'cyclonedx-python-lib[json-validation]')",
+        );
         return;
     }
     let planted = planted_tree();
@@ -296,10 +300,9 @@ fn tool(dir: &Path, program: &str, args: &[&str]) -> Option<String> {
             String::from_utf8_lossy(&output.stderr)
         ),
         Err(_) => {
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: PEM key id test skipped: {program} is not installed"
+            skip_for_want_of(
+                "KEYAUDIT_REQUIRE_PEM_TOOLS",
+                &format!("{program} is not installed"),
             );
             None
         }
