@@ -111,7 +111,8 @@ pub fn fingerprint_under(manifest: &std::path::Path, secret: &str) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
 
-/// Builds a [`Planted`] tree; one file's path holds `</script>` to test escaping.
+/// Builds a [`Planted`] tree; one file's path holds `</script>` to test escaping, a binary
+/// file is skipped, and the manifest declares a key found nowhere (`retired-twilio`).
 pub fn planted_tree() -> Planted {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -144,6 +145,7 @@ pub fn planted_tree() -> Planted {
     )
     .unwrap();
     std::fs::write(root.join("keys/id_rsa"), format!("{private_key}\n")).unwrap();
+    std::fs::write(root.join("logo.bin"), b"\x89PNG\0\0binary").unwrap();
     let manifest = root.join("keyaudit.toml");
     std::fs::write(&manifest, "version = 1\nsalt = \"planted-salt\"\n").unwrap();
     let fp = |s: &str| fingerprint_under(&manifest, s);
@@ -169,6 +171,11 @@ state = "revoked"
 id = "leaked-npm"
 fingerprint = "{}"
 state = "compromised"
+
+[[key]]
+id = "retired-twilio"
+fingerprint = "hmac-sha256:00000000000000000000000000000000"
+owner = "payments"
 "#,
         fp(&active),
         fp(&revoked),

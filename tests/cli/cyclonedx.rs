@@ -184,6 +184,10 @@ fn audit_bom_maps_types_states_dates_and_occurrences() {
     assert_eq!(property(private, "keyaudit:flags"), ["unknown"]);
     assert_eq!(property(private, "keyaudit:privilege"), ["full"]);
 
+    let metadata = &document["metadata"];
+    assert_eq!(property(metadata, "keyaudit:unused"), ["retired-twilio"]);
+    assert_eq!(property(metadata, "keyaudit:count:unused"), ["1"]);
+    assert_eq!(property(metadata, "keyaudit:complete"), ["true"]);
     let text = String::from_utf8(bytes).unwrap();
     for secret in &planted.secrets {
         assert!(!text.contains(secret.as_str()), "a secret leaked");

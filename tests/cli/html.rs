@@ -122,6 +122,14 @@ fn page_has_the_run_tiles_charts_and_sections() {
         );
     }
     assert!(page.contains("id=\"complete\" class=\"ok\""));
+    let unused = &page[page
+        .find("<section id=\"unused\">")
+        .expect("an unused section")..];
+    assert!(unused[..unused.find("</section>").unwrap()].contains("<td>retired-twilio</td>"));
+    let skipped = &page[page
+        .find("<section id=\"skipped\">")
+        .expect("a skipped section")..];
+    assert!(skipped[..skipped.find("</section>").unwrap()].contains("<td>logo.bin</td>"));
     assert!(page.contains("<dt>roots</dt><dd><code>.</code></dd>"));
 }
 
