@@ -67,7 +67,8 @@ fn occurrence(location: &Location) -> Value {
     Value::Object(entry)
 }
 
-fn source_name(location: &Location) -> String {
+/// `file`, `git`, `staged` or `stdin`, as the JSON report names the source.
+pub(crate) fn source_name(location: &Location) -> String {
     serde_json::to_value(location.source)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -165,11 +166,17 @@ fn component(key: &KeyEntry) -> Value {
     let name = audit
         .and_then(|a| a.declared_as.clone())
         .unwrap_or_else(|| key.rule.clone());
+    // A report read back from JSON (merge) has no rule names: the id stands in.
+    let rule_name = if key.rule_name.is_empty() {
+        &key.rule
+    } else {
+        &key.rule_name
+    };
     json!({
         "type": "cryptographic-asset",
         "bom-ref": key.fingerprint,
         "name": name,
-        "description": format!("{} ({})", key.rule_name, key.provider),
+        "description": format!("{} ({})", rule_name, key.provider),
         "cryptoProperties": {
             "assetType": "related-crypto-material",
             "relatedCryptoMaterialProperties": material,

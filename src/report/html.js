@@ -144,7 +144,7 @@
     tr.appendChild(flagCell);
     var locs = el('td', 'locations');
     var details = el('details');
-    details.appendChild(el('summary', null, k.l.length + ' × ' + place(k.l[0])));
+    details.appendChild(el('summary', null, k.l.length + ' × ' + (k.l.length ? place(k.l[0]) : '')));
     var list = el('ul', 'locs');
     k.l.forEach(function (l) { list.appendChild(el("li", null, place(l))); });
     details.appendChild(list);

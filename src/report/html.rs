@@ -153,10 +153,7 @@ fn row<'a>(key: &'a KeyEntry, generated_at: Option<jiff::Timestamp>) -> Row<'a> 
             .locations
             .iter()
             .map(|l| Loc {
-                s: serde_json::to_value(l.source)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                s: super::cyclonedx::source_name(l),
                 rp: l.repo.as_deref(),
                 p: &l.path,
                 n: l.line,
