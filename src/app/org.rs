@@ -532,6 +532,7 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
                         .context("a key's expires is not an RFC 3339 time")?,
                     scopes: entry.scopes.clone(),
                     aws_account: entry.aws_account.clone(),
+                    key_id: entry.key_id.clone(),
                 },
                 in_current_tree: entry.in_current_tree,
                 first_seen: entry.first_seen.clone(),
