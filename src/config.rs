@@ -93,10 +93,19 @@ impl ReportSettings {
 /// extension names.
 fn default_format(output: Option<&PathBuf>) -> Format {
     match output {
+        Some(path)
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".cdx.json")) =>
+        {
+            Format::Cyclonedx
+        }
         Some(path) => match path.extension().and_then(|e| e.to_str()) {
             Some("jsonl") => Format::Jsonl,
             Some("md") => Format::Markdown,
             Some("sarif") => Format::Sarif,
+            Some("html" | "htm") => Format::Html,
             Some("txt") => Format::Table,
             _ => Format::Json,
         },

@@ -129,7 +129,7 @@ impl Inventory {
                             key.assessment.provider = hit.provider.map(str::to_string);
                         }
                         if key.key_id.is_none() {
-                            key.key_id = hit.key_id;
+                            key.key_id = hit.key_id.or_else(|| key.assessment.key_id.clone());
                         }
                     }
                     None => {
@@ -145,7 +145,7 @@ impl Inventory {
                                 fingerprint: fp,
                                 secret: hit.secret,
                                 rule: hit.rule,
-                                key_id: hit.key_id,
+                                key_id: hit.key_id.or_else(|| assessment.key_id.clone()),
                                 assessment,
                                 in_current_tree: current,
                                 first_seen: None,

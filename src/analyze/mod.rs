@@ -36,6 +36,9 @@ pub struct Assessment {
     pub aws_account: Option<String>,
     /// The provider named where a generic rule found the key (`GEOCODIO_KEY=…`).
     pub provider: Option<String>,
+    /// A non-secret id the key's content yields (a PEM key's public-key fingerprint), for
+    /// keys whose rule captures none.
+    pub key_id: Option<String>,
 }
 
 /// Assesses `secret` found by `rule`; `key_id` is the key's non-secret id, if any.
@@ -51,6 +54,7 @@ pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
         scopes: None,
         aws_account: None,
         provider: None,
+        key_id: None,
     };
     if let Some(facts) = jwt::decode(secret) {
         if let Some((tier, why)) = facts.tier {
@@ -88,6 +92,14 @@ pub fn assess(rule: &Rule, secret: &[u8], key_id: Option<&str>) -> Assessment {
                 assessment.privilege_evidence = why;
             }
             assessment.expires = facts.expires.or(assessment.expires);
+        }
+    }
+    if memchr::memmem::find(secret, b"-----BEGIN ").is_some() {
+        if let Some(not_after) = pem::certificate_expiry(secret) {
+            assessment.expires = Some(not_after);
+        }
+        if key_id.is_none() {
+            assessment.key_id = pem::public_key_id(secret);
         }
     }
     if rule.kind == crate::rules::Kind::PrivateKey {

@@ -535,6 +535,7 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
                     // The report's provider is final: keys of one generic rule may name
                     // different providers, which the shared rule cannot carry.
                     provider: Some(entry.provider.clone()),
+                    key_id: entry.key_id.clone(),
                 },
                 in_current_tree: entry.in_current_tree,
                 first_seen: entry.first_seen.clone(),

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{Report, HISTORY_ONLY};
 
 /// Escapes text for a Markdown table cell.
 fn cell(text: &str) -> String {
@@ -79,7 +79,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             let first = &key.locations[0];
             write!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | `{}:{}` |",
+                "| `{}` | {} | {} | {} | {} | {} | `{}:{}`{} |",
                 cell(key.secret.as_deref().unwrap_or(&key.redacted)),
                 cell(&key.provider),
                 key.rule,
@@ -87,7 +87,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 key.environment,
                 key.locations.len(),
                 cell(&first.path),
-                first.line
+                first.line,
+                if key.in_current_tree {
+                    ""
+                } else {
+                    " (history only)"
+                }
             )?;
             if let Some(audit) = &key.audit {
                 let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
@@ -128,6 +133,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     cell(warning)
                 )?;
             }
+        }
+        writeln!(out)?;
+    }
+    let history_only: Vec<_> = report.keys.iter().filter(|k| !k.in_current_tree).collect();
+    if !history_only.is_empty() {
+        writeln!(out, "## Found only in git history\n")?;
+        for key in history_only {
+            let name = key
+                .audit
+                .as_ref()
+                .and_then(|a| a.declared_as.as_deref())
+                .unwrap_or(&key.redacted);
+            writeln!(out, "- `{}` ({}): {HISTORY_ONLY}", cell(name), key.rule)?;
         }
         writeln!(out)?;
     }

@@ -1,9 +1,12 @@
 //! The one serialisable [`Report`] model and its renderings. JSON and JSONL are serde of the
 //! model; the table is a view of the same model. Nothing outside this module writes to stdout.
 
+pub mod cyclonedx;
+pub mod html;
 pub mod input;
 pub mod markdown;
 pub mod sarif;
+pub mod svg;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -20,6 +23,10 @@ use crate::rules::RuleSet;
 use crate::source::{ReadError, Skipped, StatsSnapshot};
 use crate::time::format_rfc3339;
 
+/// What every view says of a key found only in git history: deleting the file now leaves it
+/// in every clone, so only rotation helps.
+pub const HISTORY_ONLY: &str = "history only: removing it from the tree does not help, rotate it";
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -33,6 +40,10 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, as GitHub code scanning accepts it.
     Sarif,
+    /// One self-contained HTML page (never a secret value, even with --show-secrets).
+    Html,
+    /// A CycloneDX 1.6 cryptographic bill of materials (JSON).
+    Cyclonedx,
 }
 
 /// The tool that wrote the report.
@@ -426,6 +437,8 @@ impl Report {
             Format::Table => table::render(self, out),
             Format::Markdown => markdown::render(self, out),
             Format::Sarif => sarif::render(self, out),
+            Format::Html => html::render(self, out),
+            Format::Cyclonedx => cyclonedx::render(self, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)

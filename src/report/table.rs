@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::Report;
+use super::{Report, HISTORY_ONLY};
 
 /// Renders `report` as a table.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -36,6 +36,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if let Some(variable) = &first.variable {
                 place.push_str(&format!(" ({variable})"));
             }
+            if !key.in_current_tree {
+                place.push_str(" [history only]");
+            }
             let age = key
                 .audit
                 .as_ref()
@@ -63,6 +66,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             table.add_row(row);
         }
         writeln!(out, "{table}")?;
+        for key in report.keys.iter().filter(|k| !k.in_current_tree) {
+            let name = key
+                .audit
+                .as_ref()
+                .and_then(|a| a.declared_as.as_deref())
+                .unwrap_or(&key.redacted);
+            writeln!(out, "  {name} ({}): {HISTORY_ONLY}", key.rule)?;
+        }
         if audited {
             for key in &report.keys {
                 let Some(audit) = &key.audit else { continue };

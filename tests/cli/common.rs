@@ -81,3 +81,139 @@ pub const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 pub fn fresh_stripe_key() -> String {
     format!("sk_live_{}", random_text(ALPHANUMERIC, 32))
 }
+
+/// Letters without vowels, and digits: random text from them never spells a placeholder word
+/// (`test`, `example`, `fake`) that keyaudit's filters rightly skip.
+pub const NO_VOWELS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz0123456789";
+
+/// A tree of freshly random keys and a manifest declaring some of them, for the report
+/// formats' tests (HTML, CycloneDX).
+pub struct Planted {
+    /// The tree, with `keyaudit.toml` at its root.
+    pub dir: tempfile::TempDir,
+    /// Every raw secret planted: none may appear in a report.
+    pub secrets: Vec<String>,
+    /// Declared `active`, with created/rotated/expires and a store; found in two files.
+    pub active: String,
+    /// Declared `revoked`.
+    pub revoked: String,
+    /// Declared `compromised`.
+    pub compromised: String,
+    /// An undeclared RSA private key (PEM).
+    pub private_key: String,
+}
+
+/// The fingerprint of `secret` under the manifest at `manifest`.
+pub fn fingerprint_under(manifest: &std::path::Path, secret: &str) -> String {
+    let output = keyaudit()
+        .args(["fingerprint", "--manifest"])
+        .arg(manifest)
+        .write_stdin(secret.to_string())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+/// Builds a [`Planted`] tree; one file's path holds `</script>` to test escaping, a binary
+/// file is skipped, and the manifest declares a key found nowhere (`retired-twilio`).
+pub fn planted_tree() -> Planted {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let active = format!("sk_live_{}", random_text(NO_VOWELS, 32));
+    let revoked = format!("ghp_{}", random_text(NO_VOWELS, 36));
+    let compromised = format!("npm_{}", random_text(NO_VOWELS, 36));
+    let base64 = b"BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz0123456789+/";
+    let body: Vec<String> = (0..12).map(|_| random_text(base64, 64)).collect();
+    let private_key = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+        body.join("\n")
+    );
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("keys")).unwrap();
+    std::fs::create_dir_all(root.join("odd<")).unwrap();
+    std::fs::write(
+        root.join("app.env"),
+        format!("STRIPE_SECRET_KEY={active}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/settings.py"),
+        format!("# billing\nSTRIPE = \"{active}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("old.env"), format!("GITHUB_TOKEN={revoked}\n")).unwrap();
+    std::fs::write(
+        root.join("odd</script>.env"),
+        format!("NPM_TOKEN={compromised}\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("keys/id_rsa"), format!("{private_key}\n")).unwrap();
+    std::fs::write(root.join("logo.bin"), b"\x89PNG\0\0binary").unwrap();
+    let manifest = root.join("keyaudit.toml");
+    std::fs::write(&manifest, "version = 1\nsalt = \"planted-salt\"\n").unwrap();
+    let fp = |s: &str| fingerprint_under(&manifest, s);
+    let text = format!(
+        r#"version = 1
+salt = "planted-salt"
+
+[[key]]
+id = "billing"
+fingerprint = "{}"
+rule = "stripe-secret-key-live"
+created = 2026-01-05
+rotated = 2026-06-01
+expires = 2029-01-01
+store = "aws-sm:billing/stripe"
+
+[[key]]
+id = "old-ci-token"
+fingerprint = "{}"
+state = "revoked"
+
+[[key]]
+id = "leaked-npm"
+fingerprint = "{}"
+state = "compromised"
+
+[[key]]
+id = "retired-twilio"
+fingerprint = "hmac-sha256:00000000000000000000000000000000"
+owner = "payments"
+"#,
+        fp(&active),
+        fp(&revoked),
+        fp(&compromised)
+    );
+    std::fs::write(&manifest, text).unwrap();
+    Planted {
+        dir,
+        secrets: vec![
+            active.clone(),
+            revoked.clone(),
+            compromised.clone(),
+            private_key.clone(),
+        ]
+        .into_iter()
+        .chain(body)
+        .collect(),
+        active,
+        revoked,
+        compromised,
+        private_key,
+    }
+}
+
+/// Notes on stderr, past the test harness's capture, that a test skipped for want of an
+/// external tool, so a skip is never silent; a failure instead when `require` is set in the
+/// environment (CI sets it where it installed the tool).
+pub fn skip_for_want_of(require: &str, what: &str) {
+    assert!(
+        std::env::var_os(require).is_none(),
+        "{require} is set, but {what}"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("note: test skipped: {what}\n").as_bytes(),
+    );
+}

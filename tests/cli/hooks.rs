@@ -109,6 +109,25 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     );
 }
 
+/// Both hooks of `.pre-commit-hooks.yaml` print the table: the framework's output is a pipe,
+/// where keyaudit would otherwise default to JSON.
+#[test]
+fn pre_commit_hooks_print_the_table() {
+    let text = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    let entries: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries.len(), 2, "{text}");
+    for entry in entries {
+        assert!(entry.contains("--format table"), "{entry}");
+    }
+}
+
 /// The pre-commit framework (from PyPI; `.ci/run` installs it) running this repository's
 /// `.pre-commit-hooks.yaml` in a fresh repository: `pre-commit try-repo` builds keyaudit from
 /// this repository's HEAD, as a user's `.pre-commit-config.yaml` would.
@@ -147,6 +166,15 @@ fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
         "an unknown staged key fails the hook: {log}"
     );
     assert!(log.contains("keyaudit audit (staged)"), "{log}");
+    // A person reads the table there, not the JSON report.
+    assert!(
+        log.contains("github-classic-pat") && log.contains("unknown"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("\"fingerprint\""),
+        "JSON in the hook output: {log}"
+    );
 
     keyaudit()
         .args(["manifest", "init"])

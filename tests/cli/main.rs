@@ -4,12 +4,14 @@
 mod adversarial;
 mod audit;
 mod common;
+mod cyclonedx;
 mod db;
 mod evidence;
 mod formats;
 mod history;
 mod history_packs;
 mod hooks;
+mod html;
 mod manifest;
 mod org;
 mod recall;

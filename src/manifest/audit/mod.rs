@@ -24,6 +24,7 @@ use super::model::{AuditClass, KeyDecl, Manifest};
 use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
 use crate::inventory::{Inventory, Key, Location};
 use crate::rules::RuleSet;
+use crate::time::format_rfc3339;
 
 use links::subjects_of;
 use unknown::declares;
@@ -46,6 +47,41 @@ pub struct KeyAudit {
     /// What evidence says about the key, each date with the export it came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Record>,
+    /// What the manifest entry declares about the key's lifecycle (state, dates, store), for
+    /// reports that map it (CycloneDX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declaration: Option<Declaration>,
+}
+
+/// The lifecycle facts a manifest entry declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Declaration {
+    /// `active`, `deprecated`, `revoked` or `compromised`.
+    pub state: &'static str,
+    /// When it was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// When it was last rotated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<String>,
+    /// When it expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where it is meant to live, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+}
+
+impl Declaration {
+    fn of(d: &KeyDecl) -> Self {
+        Self {
+            state: d.state.as_str(),
+            created: d.created.map(format_rfc3339),
+            rotated: d.rotated.map(format_rfc3339),
+            expires: d.expires.map(format_rfc3339),
+            store: d.store.clone(),
+        }
+    }
 }
 
 /// A declared key found nowhere.
@@ -162,7 +198,7 @@ pub fn audit(
                 paths: &paths,
             }
             .run(&mut verdict, &manifest_name);
-            verdict.finish(declaration.map(|d| d.id.clone()), record)
+            verdict.finish(declaration, record)
         })
         .collect();
     let unused = unused::unused(manifest, &matched);
@@ -187,14 +223,15 @@ impl Verdict {
         self.reasons.push(reason);
     }
 
-    fn finish(self, declared_as: Option<String>, evidence: Option<Record>) -> KeyAudit {
+    fn finish(self, declaration: Option<&KeyDecl>, evidence: Option<Record>) -> KeyAudit {
         KeyAudit {
-            declared_as,
+            declared_as: declaration.map(|d| d.id.clone()),
             flags: self.flags.into_iter().collect(),
             reasons: self.reasons,
             warnings: self.warnings,
             age_days: self.age_days,
             evidence,
+            declaration: declaration.map(Declaration::of),
         }
     }
 }
