@@ -584,7 +584,16 @@ fn merge_refuses_duplicates_foreign_salts_and_what_is_not_a_report() {
 fn merged_reports_render_in_every_format() {
     let (org, shards) = two_shards(&["--no-manifest", "--history"]);
     let root = org.root();
-    for format in ["table", "json", "jsonl", "sarif", "markdown"] {
+    let mut rendered = std::collections::BTreeMap::new();
+    for format in [
+        "table",
+        "json",
+        "jsonl",
+        "sarif",
+        "markdown",
+        "html",
+        "cyclonedx",
+    ] {
         let output = run_in(
             root,
             &[
@@ -603,6 +612,21 @@ fn merged_reports_render_in_every_format() {
             !org.own.iter().any(|k| text.contains(k.as_str())),
             "{format}"
         );
+        rendered.insert(format, text.into_owned());
+    }
+    // The merged CBOM is valid CycloneDX 1.6 with one component per merged key, and the HTML
+    // page carries every key's fingerprint.
+    let json: Value = serde_json::from_str(&rendered["json"]).unwrap();
+    let keys = json["keys"].as_array().unwrap();
+    assert!(!keys.is_empty());
+    let bom: Value = serde_json::from_str(&rendered["cyclonedx"]).unwrap();
+    crate::cyclonedx::assert_valid_cyclonedx(&bom);
+    let components = bom["components"].as_array().unwrap();
+    assert_eq!(components.len(), keys.len());
+    for key in keys {
+        let fingerprint = key["fingerprint"].as_str().unwrap();
+        assert!(components.iter().any(|c| c["bom-ref"] == fingerprint));
+        assert!(rendered["html"].contains(fingerprint), "{fingerprint}");
     }
 }
 
