@@ -9,22 +9,7 @@ use std::io::{self, Write};
 
 use super::query::{History, KeyView, RunView, Status};
 use super::render::{short_id, ReportView};
-
-/// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::report::html::escape as esc;
 
 const STYLE: &str = "
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d8dde6;--bg:#f6f7f9;--card:#fff;--open:#c0392b;--ok:#1e824c}
