@@ -21,7 +21,7 @@ for tool in /usr/bin/time bc; do
     fi
 done
 cargo build --release --locked --quiet
-bin=$PWD/target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/keyaudit"
 
 python3 bench/gen-db-reports.py "$work/big" --keys 10000 --runs 1
 python3 bench/gen-db-reports.py "$work/series" --keys "$per_run" --runs 100 --churn 0.02 --audit

@@ -25,7 +25,7 @@ if [ ! -x /usr/bin/time ]; then
     apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
 fi
 cargo build --release --locked --quiet
-bin=$PWD/target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/keyaudit"
 
 ordered=(git -C "$repo" cat-file --batch-all-objects --batch)
 unordered=(git -C "$repo" cat-file --batch-all-objects --batch --unordered)

@@ -14,7 +14,7 @@ runs=1
 . bench/lib.sh
 
 cargo build --release --quiet
-bin=target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-target}/release/keyaudit"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 file=$work/one-line.min.js

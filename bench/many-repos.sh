@@ -55,7 +55,7 @@ if [ ! -x /usr/bin/time ]; then
     apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
 fi
 cargo build --release --locked --quiet
-bin=$PWD/target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/keyaudit"
 scan=("$bin" scan --no-manifest --format json -q)
 
 startup_ns=$(best_of "${scan[@]}" --repos "$base/empty.txt")

@@ -66,7 +66,7 @@ cargo build --release --locked --quiet
 roots=("$dir/crates/home/registry/src" "$dir/python" "$dir/npm")
 umask 077
 set +e
-target/release/keyaudit scan --no-manifest --no-default-excludes --show-secrets --format json -q \
+"${CARGO_TARGET_DIR:-target}/release/keyaudit" scan --no-manifest --no-default-excludes --show-secrets --format json -q \
     --exclude 'sdist/**' --exclude 'venv/**' "${roots[@]}" >"$dir/report.json"
 code=$?
 set -e

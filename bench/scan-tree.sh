@@ -22,7 +22,7 @@ if ! need rg || [ ! -x /usr/bin/time ]; then
 fi
 
 cargo build --release --locked --quiet
-bin=target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-target}/release/keyaudit"
 keywords=$(mktemp)
 trap 'rm -f "$keywords"' EXIT
 "$bin" rules list --format json |

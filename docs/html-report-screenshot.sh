@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 chromium=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || { echo "needs $chromium (apt-get install chromium)" >&2; exit 2; }
 cargo build --locked --release --quiet
-bin=$PWD/target/release/keyaudit
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/keyaudit"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/billing-service
