@@ -164,7 +164,9 @@ fn keys_added_removed_and_re_added_over_three_runs() {
     assert_eq!(code, 1, "the first run's keys are all new");
     assert_eq!(new["keys"].as_array().unwrap().len(), 2);
 
-    // Run 2: b removed, c added.
+    // Run 2: b removed, c added. Runs show their time to the second, and `--since` run 2's
+    // time below must leave run 1 out: start run 2 in a later second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     lab.put("b.env", None);
     lab.put("c.env", Some(&c));
     let r2 = lab.report("scan", &[]);
