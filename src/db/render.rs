@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::query::{History, KeyView, RunView, Status};
+use crate::report::write_jsonl_event;
 
 /// Formats of `db report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -113,38 +114,6 @@ impl<'a> NewView<'a> {
     }
 }
 
-/// One JSONL event, shaped like those of `scan --format jsonl`.
-#[derive(Serialize)]
-struct Event<'a, T: Serialize> {
-    timestamp: &'a str,
-    event: &'static str,
-    level: &'static str,
-    message: String,
-    tool: &'static str,
-    #[serde(flatten)]
-    body: T,
-}
-
-fn write_event<T: Serialize>(
-    out: &mut dyn Write,
-    timestamp: &str,
-    event: &'static str,
-    level: &'static str,
-    message: String,
-    body: T,
-) -> io::Result<()> {
-    let line = Event {
-        timestamp,
-        event,
-        level,
-        message,
-        tool: "keyaudit",
-        body,
-    };
-    serde_json::to_writer(&mut *out, &line)?;
-    writeln!(out)
-}
-
 /// `path:line` of a key's first location, with its repository when it has one.
 fn place(key: &KeyView) -> String {
     key.locations.first().map_or_else(
@@ -215,7 +184,7 @@ pub fn render_report(
                     plural(run.counts.keys as usize, "key"),
                     if run.complete { "" } else { " (incomplete)" }
                 );
-                write_event(
+                write_jsonl_event(
                     out,
                     &run.generated_at,
                     "run",
@@ -246,7 +215,7 @@ pub fn render_report(
                         key.resolved_at.as_deref().unwrap_or(&key.last_seen),
                     ),
                 };
-                write_event(out, time, "key", level, message, key)?;
+                write_jsonl_event(out, time, "key", level, message, key)?;
             }
             let open = view.open();
             let summary = ReportSummary {
@@ -261,7 +230,7 @@ pub fn render_report(
                 view.keys.len() - open,
                 plural(view.runs.len(), "run")
             );
-            write_event(out, latest, "summary", "info", message, summary)
+            write_jsonl_event(out, latest, "summary", "info", message, summary)
         }
         ReportFormat::Table | ReportFormat::Html => {
             runs_table(&view.runs, out)?;
@@ -310,7 +279,7 @@ pub fn render_new(view: &NewView<'_>, format: NewFormat, out: &mut dyn Write) ->
                     key.privilege,
                     place(key)
                 );
-                write_event(out, time, "new_key", "error", message, key)?;
+                write_jsonl_event(out, time, "new_key", "error", message, key)?;
             }
             let message = match view.run {
                 Some(run) => format!(
@@ -324,7 +293,7 @@ pub fn render_new(view: &NewView<'_>, format: NewFormat, out: &mut dyn Write) ->
                 run: view.run,
                 new: view.keys.len(),
             };
-            write_event(out, time, "summary", "info", message, summary)
+            write_jsonl_event(out, time, "summary", "info", message, summary)
         }
         NewFormat::Table => {
             if !view.keys.is_empty() {

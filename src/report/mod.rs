@@ -228,6 +228,27 @@ struct Event<'a, T: Serialize> {
     body: T,
 }
 
+/// Writes one JSONL event line (shared by reports and `db`, so log pipelines see one shape).
+pub fn write_jsonl_event<T: Serialize>(
+    out: &mut dyn Write,
+    timestamp: &str,
+    event: &'static str,
+    level: &'static str,
+    message: String,
+    body: T,
+) -> io::Result<()> {
+    let line = Event {
+        timestamp,
+        event,
+        level,
+        message,
+        tool: "keyaudit",
+        body,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
+}
+
 /// The closing line of a JSONL report.
 #[derive(Serialize)]
 struct SummaryLine<'a> {
@@ -419,16 +440,7 @@ impl Report {
         message: String,
         body: T,
     ) -> io::Result<()> {
-        let line = Event {
-            timestamp: &self.generated_at,
-            event,
-            level,
-            message,
-            tool: "keyaudit",
-            body,
-        };
-        serde_json::to_writer(&mut *out, &line)?;
-        writeln!(out)
+        write_jsonl_event(out, &self.generated_at, event, level, message, body)
     }
 
     /// Writes the report in `format`.
