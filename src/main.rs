@@ -10,6 +10,7 @@ use keyaudit::error::one_line;
 
 fn main() -> ExitCode {
     install_panic_hook();
+    keyaudit::source::git::configure_libgit2();
     // Debug builds only: lets the secrecy tests check that a panic quoting a secret stays quiet.
     #[cfg(debug_assertions)]
     if let Some(text) = std::env::var_os("KEYAUDIT_TEST_PANIC") {

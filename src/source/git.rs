@@ -3,13 +3,16 @@
 //! History: every commit reachable from any ref (branches, tags, remote-tracking refs, stash,
 //! HEAD) is walked oldest first, split into runs of commits across threads; each commit's tree
 //! is walked while skipping tree ids already seen, so every distinct blob is found once, with
-//! the oldest commit and path that introduced it. The blobs are then read from the packs in
+//! the oldest commit and path that introduced it. Trees are read from the packs by gitoxide
+//! (through the same mapping the blobs are read from), loose ones through libgit2, which also
+//! keeps the refs, the revision walk, commits and the index. The blobs are then read from the packs in
 //! pack order ([`super::pack`]) and scanned as they are produced; those no pack gave (loose
 //! objects, unreadable packs) are read one by one through libgit2. Commit details are kept so
 //! provenance is resolved only for blobs that hold keys. Submodules are not followed; symbolic
 //! links are not content.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,7 +23,8 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use super::fs::DEFAULT_EXCLUDED_DIRS;
-use super::{pack, text_of, Origin, SourceKind, Stats, Visit, Window};
+use super::pack::{self, ObjectReader, Pack};
+use super::{text_of, Origin, SourceKind, Stats, Visit, Window};
 
 /// Git's file mode for a symbolic link.
 const SYMLINK_MODE: i32 = 0o120000;
@@ -68,6 +72,41 @@ impl GitOptions {
                 .any(|dir| DEFAULT_EXCLUDED_DIRS.contains(&dir)))
             || (!self.excludes.is_empty() && self.excludes.is_match(path))
     }
+}
+
+/// Hashes object ids by their leading bytes: a SHA-1 digest is already evenly spread, so the
+/// default hasher's work on each of the millions of ids a history walk meets is wasted.
+#[derive(Default)]
+struct OidHasher(u64);
+
+impl Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(1) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(8) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+/// A set of object ids.
+type OidSet = HashSet<Oid, BuildHasherDefault<OidHasher>>;
+
+/// Sets libgit2's process-wide options for how keyaudit reads repositories. Call once, at
+/// start, before any thread opens a repository.
+///
+/// - No object cache: the history walk reads each commit once and its trees through its own
+///   reader ([`pack::ObjectReader`]), so libgit2's cache of up to 256 MiB per repository handle
+///   would only cost memory.
+/// - No hash check of every object read, as `git cat-file` does not check either: zlib's own
+///   checksum still catches damaged objects.
+pub fn configure_libgit2() {
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
 }
 
 /// The repository holding `path`, if any.
@@ -127,8 +166,8 @@ pub fn scan_history(
             .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
     }
 
-    let mut seen_trees: HashSet<Oid> = HashSet::new();
-    let mut seen_blobs: HashSet<Oid> = HashSet::new();
+    let mut seen_trees = OidSet::default();
+    let mut seen_blobs = OidSet::default();
     let mut jobs: Vec<BlobJob> = Vec::new();
     let mut walked: Vec<Oid> = Vec::new();
     for step in walk {
@@ -165,9 +204,10 @@ pub fn scan_history(
                 let (trees, blobs) = (seen_trees.clone(), seen_blobs.clone());
                 let start = first;
                 first += run.len();
-                let (name, git_dir) = (&name, repo.path());
+                let (name, git_dir, packs) = (&name, repo.path(), &packs[..]);
                 scope.spawn(move || {
-                    walk_run(git_dir, name, run, start, trees, blobs, options, stats)
+                    let seen = Seen { trees, blobs };
+                    walk_run(git_dir, packs, name, run, start, seen, options, stats)
                 })
             })
             .collect();
@@ -176,7 +216,7 @@ pub fn scan_history(
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    let mut reported: HashSet<Oid> = HashSet::new();
+    let mut reported = OidSet::default();
     for walked in walks {
         for (oid, meta) in walked.commits {
             commits.insert(oid.to_string(), meta);
@@ -226,16 +266,23 @@ struct Walked {
     tree_errors: Vec<(Oid, String, String)>,
 }
 
+/// Trees and blobs already met.
+struct Seen {
+    trees: OidSet,
+    blobs: OidSet,
+}
+
 /// Walks the trees of `run` (commits `first..` of the oldest-first walk) on its own repository
-/// handle, skipping trees seen before in the run (or marked seen beforehand).
+/// handle, skipping trees seen before in the run (or marked seen beforehand). Trees are read
+/// from the packs by this thread's own reader; loose trees through libgit2.
 #[allow(clippy::too_many_arguments)]
 fn walk_run(
     git_dir: &Path,
+    packs: &[Pack],
     name: &str,
     run: &[Oid],
     first: usize,
-    mut seen_trees: HashSet<Oid>,
-    mut seen_blobs: HashSet<Oid>,
+    mut seen: Seen,
     options: &GitOptions,
     stats: &Stats,
 ) -> Walked {
@@ -247,6 +294,8 @@ fn walk_run(
             return out;
         }
     };
+    let odb = repo.odb().ok();
+    let mut reader = ObjectReader::new(packs);
     for (order, &oid) in (first..).zip(run) {
         let commit = match repo.find_commit(oid) {
             Ok(c) => c,
@@ -271,47 +320,79 @@ fn walk_run(
         stats.commit();
         let mut stack = vec![(commit.tree_id(), String::new())];
         while let Some((tree_id, prefix)) = stack.pop() {
-            if !seen_trees.insert(tree_id) {
+            if !seen.trees.insert(tree_id) {
                 continue;
             }
-            let tree = match repo.find_tree(tree_id) {
-                Ok(t) => t,
+            let fail = |why: String| {
+                let place = format!(
+                    "{name}: tree {} ({}/ in commit {})",
+                    short(tree_id),
+                    prefix,
+                    short(oid)
+                );
+                (tree_id, place, why)
+            };
+            let loose;
+            let data = match reader.read(gix_hash::oid::from_bytes_unchecked(tree_id.as_bytes())) {
+                Ok(Some((gix_object::Kind::Tree, data))) => data,
+                Ok(Some((kind, _))) => {
+                    out.tree_errors
+                        .push(fail(format!("object is a {kind}, not a tree")));
+                    continue;
+                }
+                Ok(None) => match odb.as_ref().map(|odb| odb.read(tree_id)) {
+                    Some(Ok(object)) if object.kind() == ObjectType::Tree => {
+                        loose = object;
+                        loose.data()
+                    }
+                    Some(Ok(object)) => {
+                        let why = format!("object is a {}, not a tree", object.kind());
+                        out.tree_errors.push(fail(why));
+                        continue;
+                    }
+                    Some(Err(e)) => {
+                        out.tree_errors.push(fail(e.message().to_string()));
+                        continue;
+                    }
+                    None => {
+                        out.tree_errors
+                            .push(fail("cannot open the object database".into()));
+                        continue;
+                    }
+                },
                 Err(e) => {
-                    out.tree_errors.push((
-                        tree_id,
-                        format!(
-                            "{name}: tree {} ({}/ in commit {})",
-                            short(tree_id),
-                            prefix,
-                            short(oid)
-                        ),
-                        e.message().to_string(),
-                    ));
+                    out.tree_errors.push(fail(e));
                     continue;
                 }
             };
-            for entry in tree.iter() {
-                let entry_name = String::from_utf8_lossy(entry.name_bytes());
-                let path = if prefix.is_empty() {
-                    entry_name.into_owned()
-                } else {
-                    format!("{prefix}/{entry_name}")
+            for entry in gix_object::TreeRefIter::from_bytes(data, gix_hash::Kind::Sha1) {
+                let Ok(entry) = entry else {
+                    out.tree_errors.push(fail("malformed tree".into()));
+                    break;
                 };
-                match entry.kind() {
-                    Some(ObjectType::Tree) => stack.push((entry.id(), path)),
-                    Some(ObjectType::Blob)
-                        if entry.filemode() != SYMLINK_MODE
-                            && !options.excluded(&path)
-                            && seen_blobs.insert(entry.id()) =>
-                    {
-                        out.jobs.push(BlobJob {
-                            oid: entry.id(),
-                            path,
-                            commit: oid,
-                            order,
-                        });
-                    }
-                    _ => {}
+                let id = Oid::from_bytes(entry.oid.as_bytes()).expect("a SHA-1 id");
+                // The path is built only for what is new: most entries of most trees were met
+                // before, and formatting each of them was a large share of the walk.
+                let is_tree = entry.mode.is_tree();
+                let new = if is_tree {
+                    !seen.trees.contains(&id)
+                } else {
+                    entry.mode.is_blob() && !seen.blobs.contains(&id)
+                };
+                if !new {
+                    continue;
+                }
+                let path = join_path(&prefix, entry.filename);
+                if is_tree {
+                    stack.push((id, path));
+                } else if !options.excluded(&path) {
+                    seen.blobs.insert(id);
+                    out.jobs.push(BlobJob {
+                        oid: id,
+                        path,
+                        commit: oid,
+                        order,
+                    });
                 }
             }
         }
@@ -319,10 +400,23 @@ fn walk_run(
     out
 }
 
+/// `prefix/name`, or `name` at the root (names that are not UTF-8 are shown lossily).
+fn join_path(prefix: &str, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    if prefix.is_empty() {
+        return name.into_owned();
+    }
+    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+    path.push_str(prefix);
+    path.push('/');
+    path.push_str(&name);
+    path
+}
+
 /// The packs of every object directory (the repository's own and its alternates), each as
 /// (index, pack). A truncated or damaged pack, which libgit2 would silently ignore, is reported
 /// and left out: a pack ends with its own checksum, which its index records just before its own.
-fn packs(repo: &Repository, stats: &Stats) -> Vec<(PathBuf, PathBuf)> {
+fn packs(repo: &Repository, stats: &Stats) -> Vec<Pack> {
     let mut found = Vec::new();
     for objects in pack::object_dirs(&repo.commondir().join("objects")) {
         let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
@@ -339,7 +433,12 @@ fn packs(repo: &Repository, stats: &Stats) -> Vec<(PathBuf, PathBuf)> {
             let recorded = tail(&index, 40).map(|t| t[..20].to_vec());
             let actual = tail(&pack, 20);
             match (&recorded, &actual) {
-                (Ok(r), Ok(a)) if r == a => found.push((index, pack)),
+                (Ok(r), Ok(a)) if r == a => match Pack::open(&index, &pack) {
+                    Ok(opened) => found.push(opened),
+                    Err(e) => {
+                        stats.error(pack.display().to_string(), format!("unreadable pack: {e}"))
+                    }
+                },
                 (Err(e), _) | (_, Err(e)) => {
                     stats.error(pack.display().to_string(), format!("unreadable pack: {e}"))
                 }
@@ -374,8 +473,8 @@ fn tail(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
 fn mark_tree_seen(
     repo: &Repository,
     tree_id: Oid,
-    seen_trees: &mut HashSet<Oid>,
-    seen_blobs: &mut HashSet<Oid>,
+    seen_trees: &mut OidSet,
+    seen_blobs: &mut OidSet,
 ) {
     let mut stack = vec![tree_id];
     while let Some(id) = stack.pop() {
@@ -458,7 +557,7 @@ fn head_blobs(repo: &Repository) -> HashSet<Oid> {
 /// Reads every pack's blobs in pack order (see [`pack`]) and scans those in `jobs` as they are
 /// produced, each once even when several packs hold it. Returns which jobs were done.
 fn scan_packed_blobs(
-    packs: &[(PathBuf, PathBuf)],
+    packs: &[Pack],
     jobs: &[BlobJob],
     head_blobs: &HashSet<Oid>,
     options: &GitOptions,
@@ -487,10 +586,10 @@ fn scan_packed_blobs(
         }
         scan_content(job, data, head_blobs, stats, visit);
     };
-    for (index, pack) in packs {
+    for pack in packs {
         // A pack that cannot be traversed is not an error by itself: its blobs are read one by
         // one afterwards, and those that cannot be read are reported by name.
-        let _ = pack::read_blobs(index, pack, options.threads, &on_blob);
+        let _ = pack::read_blobs(pack, options.threads, &on_blob);
     }
     done
 }

@@ -2,19 +2,215 @@
 //! chain as a tree from its base, so every object is inflated once, the chains spread over all
 //! cores, and each blob handed to its consumer as it is produced (gitoxide's `gix-pack`).
 //!
+//! The history walk reads trees through the same mappings, at random, with an [`ObjectReader`]
+//! per thread: one mapping of each pack serves both, so a large pack is held in memory once.
+//!
 //! Only the blob chains are resolved: git deltas a blob only against a blob, so the chains of
 //! trees, commits and tags (read by the history walk) are left alone. Memory is the pack's
 //! mapping, a few words per blob of the pack, and the bases of the chains being resolved, each
 //! freed once its children are.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use gix_hash::Kind as HashKind;
 use gix_pack::cache::delta::{traverse, Tree};
+use gix_pack::cache::DecodeEntry;
 use gix_pack::data::entry::Header;
 use gix_utils::progress::Discard;
+
+/// Decoded objects each [`ObjectReader`] keeps: the trees of successive commits are deltas of
+/// one another, so with the links of their chains cached each tree costs one delta.
+const TREE_CACHE_BYTES: usize = 32 << 20;
+
+/// One pack, its index and its data each mapped once.
+pub struct Pack {
+    index: gix_pack::index::File,
+    data: gix_pack::data::File,
+}
+
+impl Pack {
+    /// Maps the pack at `pack_path` and its index at `index_path`.
+    pub fn open(index_path: &Path, pack_path: &Path) -> Result<Self, String> {
+        Ok(Self {
+            index: gix_pack::index::File::at(index_path, HashKind::Sha1)
+                .map_err(|e| e.to_string())?,
+            data: gix_pack::data::File::at(pack_path, HashKind::Sha1).map_err(|e| e.to_string())?,
+        })
+    }
+}
+
+/// Reads single objects from a set of packs, resolving deltas through a bounded cache of bases.
+/// One per thread.
+pub struct ObjectReader<'a> {
+    packs: &'a [Pack],
+    inflate: gix_zlib::Inflate,
+    cache: BaseCache,
+    buffer: Vec<u8>,
+}
+
+impl<'a> ObjectReader<'a> {
+    /// A reader over `packs`, searched in order.
+    pub fn new(packs: &'a [Pack]) -> Self {
+        Self {
+            packs,
+            inflate: gix_zlib::Inflate::default(),
+            cache: BaseCache::new(TREE_CACHE_BYTES),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The kind and content of object `id` from the first pack holding it; `Ok(None)` when no
+    /// pack does (a loose object). The content lives until the next read.
+    pub fn read(
+        &mut self,
+        id: &gix_hash::oid,
+    ) -> Result<Option<(gix_object::Kind, &[u8])>, String> {
+        let Some(pack) = self
+            .packs
+            .iter()
+            .find(|pack| pack.index.lookup(id).is_some())
+        else {
+            return Ok(None);
+        };
+        let target = pack
+            .index
+            .pack_offset_at_index(pack.index.lookup(id).expect("found above"));
+        // gix caches only the object it was asked for, and history asks for the oldest tree
+        // of a chain first: so the chain is resolved link by link from its nearest cached (or
+        // whole) object up, each link cached on the way, and the next tree costs one delta.
+        // (The cache is keyed by where an entry's data starts, after its header.)
+        let mut chain = vec![target];
+        let mut at = target;
+        loop {
+            let entry = pack.data.entry(at).map_err(|e| e.to_string())?;
+            if self.cache.holds(pack.data.id, entry.data_offset) {
+                break;
+            }
+            at = match entry.header {
+                Header::OfsDelta { base_distance } => at
+                    .checked_sub(base_distance)
+                    .ok_or_else(|| format!("entry at offset {at}: its base is not in the pack"))?,
+                Header::RefDelta { base_id } => match pack.index.lookup(base_id.as_ref()) {
+                    Some(base) => pack.index.pack_offset_at_index(base),
+                    None => break,
+                },
+                _ => break,
+            };
+            if chain.len() > MAX_CHAIN {
+                return Err(format!("entry at offset {target}: its delta chain loops"));
+            }
+            chain.push(at);
+        }
+        // A ref-delta's base sits in the same pack: git writes no thin pack to disk.
+        let resolve = |base: &gix_hash::oid, _: &mut Vec<u8>| {
+            let Some(at) = pack.index.lookup(base) else {
+                return Ok(None);
+            };
+            pack.data
+                .entry(pack.index.pack_offset_at_index(at))
+                .map(|entry| Some(gix_pack::data::decode::entry::ResolvedBase::InPack(entry)))
+        };
+        let mut kind = gix_object::Kind::Tree;
+        for &link in chain.iter().rev() {
+            let entry = pack.data.entry(link).map_err(|e| e.to_string())?;
+            let whole = !matches!(
+                entry.header,
+                Header::OfsDelta { .. } | Header::RefDelta { .. }
+            );
+            let data_offset = entry.data_offset;
+            let outcome = pack
+                .data
+                .decode_entry(
+                    entry,
+                    &mut self.buffer,
+                    &mut self.inflate,
+                    &resolve,
+                    &mut self.cache,
+                )
+                .map_err(|e| e.to_string())?;
+            if whole && link != target {
+                // gix caches resolved deltas itself, not whole objects.
+                let packed = outcome.compressed_size;
+                self.cache.put(
+                    pack.data.id,
+                    data_offset,
+                    &self.buffer,
+                    outcome.kind,
+                    packed,
+                );
+            }
+            kind = outcome.kind;
+        }
+        Ok(Some((kind, &self.buffer)))
+    }
+}
+
+/// The longest delta chain followed (git's own limit is 4,095; `--depth` defaults to 50).
+const MAX_CHAIN: usize = 10_000;
+
+/// Decoded objects by pack and data offset, within a budget of bytes; the oldest is evicted first.
+struct BaseCache {
+    objects: HashMap<(u32, u64), (gix_object::Kind, usize, Vec<u8>)>,
+    order: VecDeque<(u32, u64)>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl BaseCache {
+    fn new(budget: usize) -> Self {
+        Self {
+            objects: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+            budget,
+        }
+    }
+
+    fn holds(&self, pack: u32, offset: u64) -> bool {
+        self.objects.contains_key(&(pack, offset))
+    }
+}
+
+impl DecodeEntry for BaseCache {
+    fn put(
+        &mut self,
+        pack: u32,
+        offset: u64,
+        data: &[u8],
+        kind: gix_object::Kind,
+        compressed_size: usize,
+    ) {
+        if data.len() > self.budget / 8 || self.holds(pack, offset) {
+            return;
+        }
+        self.objects
+            .insert((pack, offset), (kind, compressed_size, data.to_vec()));
+        self.order.push_back((pack, offset));
+        self.bytes += data.len();
+        while self.bytes > self.budget {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, _, data)) = self.objects.remove(&oldest) {
+                self.bytes -= data.len();
+            }
+        }
+    }
+
+    fn get(
+        &mut self,
+        pack: u32,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<(gix_object::Kind, usize)> {
+        let (kind, compressed_size, data) = self.objects.get(&(pack, offset))?;
+        out.clear();
+        out.extend_from_slice(data);
+        Some((*kind, *compressed_size))
+    }
+}
 
 /// What a pack entry resolves to, as far as this reader cares.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,18 +220,16 @@ enum Chain {
     Other,
 }
 
-/// Reads every blob of the pack at `pack_path` (with its index at `index_path`) on `threads`
+/// Reads every blob of `pack` on `threads`
 /// threads, calling `on_blob(id, content)` for each as it is produced. Errors name what stopped
 /// the traversal; blobs already handed on stay handed on.
 pub fn read_blobs(
-    index_path: &Path,
-    pack_path: &Path,
+    pack: &Pack,
     threads: usize,
     on_blob: &(dyn Fn(&gix_hash::oid, &[u8]) + Sync),
 ) -> Result<(), String> {
-    let index = gix_pack::index::File::at(index_path, HashKind::Sha1).map_err(|e| e.to_string())?;
-    let pack = gix_pack::data::File::at(pack_path, HashKind::Sha1).map_err(|e| e.to_string())?;
-    let blobs = blob_entries(&index, &pack)?;
+    let (index, pack) = (&pack.index, &pack.data);
+    let blobs = blob_entries(index, pack)?;
     if blobs.is_empty() {
         return Ok(());
     }
@@ -52,7 +246,7 @@ pub fn read_blobs(
     .map_err(|e| e.to_string())?;
     tree.traverse(
         |range, pack: &gix_pack::data::File| pack.entry_slice(range),
-        &pack,
+        pack,
         pack.pack_end() as u64,
         |entry: &mut u32, _progress, context: traverse::Context<'_>| {
             if context.entry.header.as_kind() == Some(gix_object::Kind::Blob) {

@@ -227,3 +227,67 @@ fn every_object_layout_gives_the_same_inventory() {
     assert_eq!(shared["keys"], base["keys"], "alternates");
     assert_eq!(shared["blobs"], base["blobs"], "alternates");
 }
+
+/// A tree damaged inside a pack is named, with its path and commit, and everything it does not
+/// hold is still scanned.
+#[test]
+fn a_damaged_packed_tree_is_named_and_the_rest_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(repo.join("kept")).unwrap();
+    fs::create_dir_all(repo.join("lost")).unwrap();
+    let (kept, lost) = (random_token(36), random_token(36));
+    fs::write(repo.join("kept/a.env"), format!("TOKEN=ghp_{kept}\n")).unwrap();
+    fs::write(repo.join("lost/b.env"), format!("TOKEN=ghp_{lost}\n")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    git(&repo, &["gc", "-q"]);
+    let tree = git(&repo, &["rev-parse", "HEAD:lost"]).trim().to_string();
+    let pack_dir = repo.join(".git/objects/pack");
+    let index = fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    // `verify-pack -v`: id, type, size, size in pack, offset.
+    let listing = git(&repo, &["verify-pack", "-v", &index.display().to_string()]);
+    let fields: Vec<&str> = listing
+        .lines()
+        .find(|l| l.starts_with(&tree))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(fields[1], "tree");
+    let (packed, offset): (usize, usize) = (fields[3].parse().unwrap(), fields[4].parse().unwrap());
+    let pack = index.with_extension("pack");
+    let mut bytes = fs::read(&pack).unwrap();
+    // Past the one- or two-byte entry header, inside the compressed data.
+    for byte in &mut bytes[offset + 4..offset + packed - 1] {
+        *byte ^= 0x55;
+    }
+    let mut permissions = fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&pack, permissions).unwrap();
+    fs::write(&pack, &bytes).unwrap();
+    fs::remove_dir_all(repo.join("lost")).unwrap();
+
+    let output = keyaudit()
+        .args(["scan", "--history", "--no-manifest", "--format", "json"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors = report["scan"]["errors"].to_string();
+    assert!(
+        errors.contains(&format!("tree {}", &tree[..12])),
+        "{errors}"
+    );
+    assert!(errors.contains("lost/"), "{errors}");
+    assert_eq!(report["summary"]["complete"], false);
+    let keys = report["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{report}");
+    assert_eq!(keys[0]["locations"][0]["path"], "kept/a.env");
+}
