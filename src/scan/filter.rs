@@ -249,15 +249,36 @@ const NOT_SECRET_NAMES: &[&str] = &[
 
 /// Whether a variable name says its value is not a secret (`token_hash`, `api_key_path`).
 pub fn is_non_secret_name(name: &[u8]) -> bool {
-    let lower = String::from_utf8_lossy(name)
-        .to_ascii_lowercase()
-        .replace('-', "_");
-    NOT_SECRET_NAMES.iter().any(|w| {
-        if let Some(suffix) = w.strip_prefix('_') {
-            lower.ends_with(&format!("_{suffix}")) || lower.ends_with(&format!(".{suffix}"))
+    // Compared in place, case and `-`/`_` folded: this runs for every name the engine meets.
+    let fold = |b: u8| {
+        if b == b'-' {
+            b'_'
         } else {
-            lower.contains(w)
+            b.to_ascii_lowercase()
         }
+    };
+    let ends_with = |suffix: &[u8]| {
+        name.len() >= suffix.len()
+            && name[name.len() - suffix.len()..]
+                .iter()
+                .zip(suffix)
+                .all(|(&b, &s)| fold(b) == s)
+    };
+    let contains = |word: &[u8]| {
+        name.windows(word.len())
+            .any(|window| window.iter().zip(word).all(|(&b, &w)| fold(b) == w))
+    };
+    NOT_SECRET_NAMES.iter().any(|w| match w.strip_prefix('_') {
+        Some(suffix) => {
+            ends_with(suffix.as_bytes())
+                && matches!(
+                    name.len()
+                        .checked_sub(suffix.len() + 1)
+                        .map(|i| fold(name[i])),
+                    Some(b'_' | b'.')
+                )
+        }
+        None => contains(w.as_bytes()),
     })
 }
 

@@ -67,16 +67,12 @@ impl<'a> ObjectReader<'a> {
         &mut self,
         id: &gix_hash::oid,
     ) -> Result<Option<(gix_object::Kind, &[u8])>, String> {
-        let Some(pack) = self
-            .packs
-            .iter()
-            .find(|pack| pack.index.lookup(id).is_some())
-        else {
+        let Some((pack, target)) = self.packs.iter().find_map(|pack| {
+            let at = pack.index.lookup(id)?;
+            Some((pack, pack.index.pack_offset_at_index(at)))
+        }) else {
             return Ok(None);
         };
-        let target = pack
-            .index
-            .pack_offset_at_index(pack.index.lookup(id).expect("found above"));
         // gix caches only the object it was asked for, and history asks for the oldest tree
         // of a chain first: so the chain is resolved link by link from its nearest cached (or
         // whole) object up, each link cached on the way, and the next tree costs one delta.
