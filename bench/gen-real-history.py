@@ -3,57 +3,88 @@
 
     bench/gen-real-history.py DEST [--package NAME]... [--max-versions N]
 
-For each package (default: django and sympy, large pure-Python projects), every released
-version with a pure-Python wheel is fetched with `pip download` (the registry's own client),
-oldest first, unpacked over the package's directory and committed, so successive releases give
-real deltas. DEST becomes a bare repository, packed by `git gc` as a real one would be. Its
+For each package (default: django, ansible-core and sympy, large pure-Python projects), every
+final release with a pure-Python wheel is fetched from PyPI's JSON API (eight downloads at a
+time) and, oldest first, committed as the package's directory (through `git fast-import`), so successive
+releases give real deltas. DEST becomes a bare repository, packed by `git gc` as a real one would be. Its
 size is set by the packages and --max-versions (per package); the script prints the number of
 blobs. Downloads are cached in DEST.cache, so a second run is offline. Nothing here is committed.
 """
 import argparse
+import concurrent.futures
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
+import urllib.request
 import zipfile
 
 
-def versions(package):
-    out = subprocess.run(
-        [sys.executable, "-m", "pip", "index", "versions", package],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    line = next(l for l in out.splitlines() if l.startswith("Available versions:"))
-    found = [v.strip() for v in line.split(":", 1)[1].split(",")]
-    # Final releases only, oldest first.
-    final = [v for v in found if re.fullmatch(r"[0-9]+(\.[0-9]+)*", v)]
-    return sorted(final, key=lambda v: [int(p) for p in v.split(".")])
+INDEX = "https://pypi.org/pypi/{}/json"
 
 
-def fetch(package, version, cache):
-    os.makedirs(cache, exist_ok=True)
-    prefix = package.replace("-", "_").lower() + "-" + version + "-"
-    for name in os.listdir(cache):
-        if name.lower().startswith(prefix) and name.endswith(".whl"):
-            return os.path.join(cache, name)
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
-         "--python-version", "3", "--implementation", "py", "--abi", "none",
-         "--platform", "any", "-d", cache, f"{package}=={version}"],
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        return None
-    for name in os.listdir(cache):
-        if name.lower().startswith(prefix) and name.endswith(".whl"):
-            return os.path.join(cache, name)
-    return None
+def wheels(package):
+    """(version, url, filename) of each final release's pure-Python wheel, oldest first."""
+    url = INDEX.format(package)
+    with urllib.request.urlopen(url, timeout=60) as response:
+        releases = json.load(response)["releases"]
+    found = []
+    for version, files in releases.items():
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", version):
+            continue
+        pure = [f for f in files if f["filename"].endswith("-none-any.whl")]
+        if pure:
+            # The registry may answer with URLs relative to the JSON document.
+            found.append((version, urllib.parse.urljoin(url, pure[0]["url"]), pure[0]["filename"]))
+    return sorted(found, key=lambda w: [int(p) for p in w[0].split(".")])
+
+
+def fetch(url, filename, cache):
+    path = os.path.join(cache, filename)
+    if not os.path.exists(path):
+        with urllib.request.urlopen(url, timeout=300) as response:
+            data = response.read()
+        with open(path + ".part", "wb") as out:
+            out.write(data)
+        os.replace(path + ".part", path)
+    return path
 
 
 def git(work, *args, env=None):
     subprocess.run(["git", "-C", work, *args], check=True, env=env)
+
+
+def commit_release(importer, package, version, wheel, when):
+    """Streams `wheel`'s files to `git fast-import` as the package's directory in a new commit
+    on main; 1 when committed. fast-import stores each distinct blob once."""
+    try:
+        archive = zipfile.ZipFile(wheel)
+    except zipfile.BadZipFile:
+        return 0
+    message = f"{package} {version}".encode()
+    out = importer.stdin
+    out.write(b"commit refs/heads/main\n")
+    out.write(f"author release <release@example.org> {when} +0000\n".encode())
+    out.write(f"committer release <release@example.org> {when} +0000\n".encode())
+    out.write(b"data %d\n%s\n" % (len(message), message))
+    # Each commit continues the branch: fast-import keeps its tip between commits.
+    # The package's directory is replaced whole; other packages' stay.
+    out.write(f"D {package}\n".encode())
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            data = archive.read(info)
+            out.write(f"M 644 inline {package}/{info.filename}\n".encode())
+            out.write(b"data %d\n" % len(data))
+            out.write(data)
+            out.write(b"\n")
+    print(f"gen-real-history: {package} {version}", file=sys.stderr)
+    return 1
 
 
 def main():
@@ -62,35 +93,36 @@ def main():
     parser.add_argument("--package", action="append")
     parser.add_argument("--max-versions", type=int, default=1000)
     args = parser.parse_args()
-    packages = args.package or ["django", "sympy"]
+    packages = args.package or ["django", "ansible-core", "sympy"]
     dest = os.path.abspath(args.dest)
     cache = dest + ".cache"
     work = tempfile.mkdtemp(prefix="gen-real-history-")
-    git(work, "init", "-q", "-b", "main")
+    git(work, "init", "-q", "--bare", "-b", "main")
+    importer = subprocess.Popen(["git", "-C", work, "fast-import", "--quiet"],
+                                stdin=subprocess.PIPE)
     when = 1_300_000_000
     commits = 0
+    os.makedirs(cache, exist_ok=True)
     for package in packages:
-        for version in versions(package)[: args.max_versions]:
-            wheel = fetch(package, version, cache)
-            if wheel is None:
-                continue
-            target = os.path.join(work, package)
-            shutil.rmtree(target, ignore_errors=True)
-            with zipfile.ZipFile(wheel) as archive:
-                archive.extractall(target)
-            when += 86_400
-            stamp = f"{when} +0000"
-            env = dict(os.environ, GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp,
-                       GIT_AUTHOR_NAME="release", GIT_AUTHOR_EMAIL="release@example.org",
-                       GIT_COMMITTER_NAME="release", GIT_COMMITTER_EMAIL="release@example.org")
-            git(work, "add", "-A", env=env)
-            git(work, "commit", "-q", "--allow-empty", "-m", f"{package} {version}", env=env)
-            commits += 1
-            print(f"gen-real-history: {package} {version}", file=sys.stderr)
+        releases = wheels(package)[: args.max_versions]
+        # Downloads run eight at a time; commits follow in release order.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            downloads = [pool.submit(fetch, url, name, cache) for _, url, name in releases]
+            for (version, _, _), download in zip(releases, downloads):
+                try:
+                    wheel = download.result()
+                except OSError as err:
+                    print(f"gen-real-history: {package} {version}: {err}", file=sys.stderr)
+                    continue
+                commits += commit_release(importer, package, version, wheel,
+                                          when + 86_400 * commits)
+    importer.stdin.close()
+    if importer.wait() != 0:
+        sys.exit("gen-real-history: git fast-import failed")
     if commits == 0:
         sys.exit("gen-real-history: no version could be fetched")
-    subprocess.run(["git", "clone", "-q", "--bare", work, dest], check=True)
-    shutil.rmtree(work)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(work, dest)
     git(dest, "gc", "-q")
     blobs = subprocess.run(
         ["git", "-C", dest, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype)"],
