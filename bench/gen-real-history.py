@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Builds a history of real code for the history benchmark: one commit per released version.
 
-    bench/gen-real-history.py DEST [--package NAME]... [--max-versions N]
+    bench/gen-real-history.py DEST [--package NAME[:LAST]]... [--max-versions N]
 
 For each package (default: django, ansible-core and sympy, large pure-Python projects), every
 final release with a pure-Python wheel is fetched from PyPI's JSON API (eight downloads at a
 time) and, oldest first, committed as the package's directory (through `git fast-import`), so successive
 releases give real deltas. DEST becomes a bare repository, packed by `git gc` as a real one would be. Its
-size is set by the packages and --max-versions (per package); the script prints the number of
-blobs. Downloads are cached in DEST.cache, so a second run is offline. Nothing here is committed.
+size is set by the packages, --max-versions (the first N of each package) and NAME:LAST (the
+last LAST releases of NAME); the script prints the number of blobs. About 300,000 blobs:
+`--package django --package ansible-core --package sympy --package ansible:20`. Downloads are cached in DEST.cache, so a second run is offline. Nothing here is committed.
 """
 import argparse
 import concurrent.futures
@@ -103,8 +104,12 @@ def main():
     when = 1_300_000_000
     commits = 0
     os.makedirs(cache, exist_ok=True)
-    for package in packages:
+    for spec in packages:
+        # NAME or NAME:N, the last N releases of NAME (for packages whose releases are large).
+        package, _, last = spec.partition(":")
         releases = wheels(package)[: args.max_versions]
+        if last:
+            releases = releases[-int(last):]
         # Downloads run eight at a time; commits follow in release order.
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             downloads = [pool.submit(fetch, url, name, cache) for _, url, name in releases]
