@@ -25,6 +25,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("github.toml", include_str!("../../rules/github.toml")),
     ("gitlab.toml", include_str!("../../rules/gitlab.toml")),
     ("google.toml", include_str!("../../rules/google.toml")),
+    (
+        "long-tail-2.toml",
+        include_str!("../../rules/long-tail-2.toml"),
+    ),
     ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
     (
