@@ -259,6 +259,32 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
         "psql-wrapper --user app --password {V} --db app\n",
     ),
     ("cli --token", 0, "vault-cli login --token {V}\n"),
+    (
+        "cli -p quoted, any tool",
+        0,
+        "db-backup -u admin -p'{V}' --all-databases\n",
+    ),
+    ("mariadb -p joined", URL, "mariadb -uapp -p{V} appdb\n"),
+    (
+        "sshpass -p",
+        0,
+        "sshpass -p '{V}' ssh deploy@host.corp.internal\n",
+    ),
+    (
+        "redis-cli -a",
+        0,
+        "redis-cli -h cache.corp.internal -a {V} ping\n",
+    ),
+    (
+        "kubernetes env list",
+        0,
+        "env:\n  - name: LOG_LEVEL\n    value: debug\n  - name: {N}\n    value: \"{V}\"\n",
+    ),
+    (
+        "json name/value pairs",
+        0,
+        "[\n  {\n    \"name\": \"{N}\",\n    \"value\": \"{V}\"\n  }\n]\n",
+    ),
     ("pgpass", URL, "db.corp.internal:5432:appdb:app:{V}\n"),
     (
         "netrc",
@@ -350,6 +376,8 @@ const LOOK_ALIKES: &[(&str, &str)] = &[
     ("url query placeholder", "https://api.corp.internal/v1?token=YOUR_TOKEN_HERE\n"),
     ("keyword words", "The password must be changed after first login.\nPass the token to the client.\n"),
     ("comparison", "if password == confirm_password:\n    pass\n"),
+    ("kubernetes valueFrom and template", "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n  - name: API_TOKEN\n    value: ${API_TOKEN}\n  - name: SMTP_PASSWORD\n    value: \"{{ .Values.smtp.password }}\"\n"),
+    ("-p as a port or a flag", "docker run -p 8080:80 app\nssh -p 2222 deploy@host.corp.internal\nmkdir -p 'build/output'\nmysql -u root -p appdb\n"),
 ];
 
 struct Case {
