@@ -507,11 +507,38 @@ fn recall_over_syntaxes_and_no_look_alikes() {
 
 #[test]
 fn the_provider_named_in_context_is_the_finding_s_provider() {
+    for (name, provider) in [
+        ("CHARTMOGUL_KEY", "Chartmogul"),
+        ("GEOCODIO_KEY", "Geocodio"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let value = random_text(ALPHANUMERIC, 32);
+        std::fs::write(
+            dir.path().join("settings.py"),
+            format!("{name} = \"{value}\"\n"),
+        )
+        .unwrap();
+        let output = keyaudit()
+            .args(["scan", "--no-manifest", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let key = &report["keys"][0];
+        assert_eq!(key["rule"], "generic-secret-assignment");
+        assert_eq!(key["provider"], provider);
+        assert_eq!(key["locations"][0]["variable"], name);
+    }
+}
+
+#[test]
+fn a_kubernetes_env_item_reports_its_name_as_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let value = random_text(ALPHANUMERIC, 32);
     std::fs::write(
-        dir.path().join("settings.py"),
-        format!("CHARTMOGUL_KEY = \"{value}\"\n"),
+        dir.path().join("deploy.yaml"),
+        format!("env:\n  - name: STRIPE_SECRET\n    value: \"{value}\"\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n"),
     )
     .unwrap();
     let output = keyaudit()
@@ -521,8 +548,8 @@ fn the_provider_named_in_context_is_the_finding_s_provider() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let key = &report["keys"][0];
-    assert_eq!(key["rule"], "generic-secret-assignment");
-    assert_eq!(key["provider"], "Chartmogul");
-    assert_eq!(key["locations"][0]["variable"], "CHARTMOGUL_KEY");
+    let keys = report["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0]["locations"][0]["line"], 3);
+    assert_eq!(keys[0]["locations"][0]["variable"], "STRIPE_SECRET");
 }
