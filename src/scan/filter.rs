@@ -126,16 +126,29 @@ const DOCUMENTATION_DOMAINS: &[&str] = &[
     "invalid",
 ];
 
-/// Whether `host` is, or is under, a domain reserved for documentation.
+/// Host names that stand for "your host" in documentation (`dbtype://user:pw@hostspec/db`).
+const PLACEHOLDER_HOSTS: &[&str] = &[
+    "host",
+    "hostname",
+    "hostspec",
+    "yourhost",
+    "your-host",
+    "your_host",
+    "myhost",
+    "my-host",
+];
+
+/// Whether `host` is, or is under, a domain reserved for documentation, or a placeholder name.
 pub fn is_documentation_host(host: &[u8]) -> bool {
     let host = String::from_utf8_lossy(host).to_ascii_lowercase();
     let host = host.trim_end_matches('.');
-    DOCUMENTATION_DOMAINS.iter().any(|domain| {
-        host == *domain
-            || host
-                .strip_suffix(domain)
-                .is_some_and(|rest| rest.ends_with('.'))
-    })
+    PLACEHOLDER_HOSTS.contains(&host)
+        || DOCUMENTATION_DOMAINS.iter().any(|domain| {
+            host == *domain
+                || host
+                    .strip_suffix(domain)
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
 }
 
 /// Whether `lower` (lower-cased) is a name that says "secret" rather than a value:
@@ -650,6 +663,8 @@ mod tests {
             "api.EXAMPLE.net.",
             "svc.test",
             "x.example",
+            "hostspec",
+            "HOSTNAME",
         ] {
             assert!(is_documentation_host(host.as_bytes()), "{host}");
         }
@@ -659,6 +674,8 @@ mod tests {
             "myexample.com",
             "localhost",
             "10.0.0.1",
+            "host.corp.internal",
+            "db-host",
         ] {
             assert!(!is_documentation_host(host.as_bytes()), "{host}");
         }
