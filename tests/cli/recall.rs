@@ -239,6 +239,16 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
         "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n",
     ),
     (
+        "curl basic header",
+        TOKEN68,
+        "curl -H 'Authorization: Basic {V}' https://api.corp.internal/v1\n",
+    ),
+    (
+        "wget bearer header",
+        TOKEN68,
+        "wget --header=\"Authorization: Bearer {V}\" https://api.corp.internal/export\n",
+    ),
+    (
         "mysqldump -p quoted",
         0,
         "mysqldump -u root -p'{V}' appdb > dump.sql\n",
