@@ -276,6 +276,11 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
     ),
     ("mariadb -p joined", URL, "mariadb -uapp -p{V} appdb\n"),
     (
+        "mysqldump continued lines",
+        URL,
+        "mysqldump \\\n  --host db.corp.internal \\\n  -u backup \\\n  -p{V} \\\n  appdb > dump.sql\n",
+    ),
+    (
         "sshpass -p",
         0,
         "sshpass -p '{V}' ssh deploy@host.corp.internal\n",
