@@ -25,8 +25,10 @@ cargo build --release --locked --quiet
 bin="${CARGO_TARGET_DIR:-target}/release/keyaudit"
 keywords=$(mktemp)
 trap 'rm -f "$keywords"' EXIT
+# rg reads one pattern a line: keywords are trimmed, so one ending in a newline (`key\n`) does
+# not become an empty pattern that matches every line.
 "$bin" rules list --format json |
-    python3 -c 'import json,sys; print("\n".join(sorted({k for r in json.load(sys.stdin) for k in r["keywords"]})))' \
+    python3 -c 'import json,sys; print("\n".join(sorted({k.strip() for r in json.load(sys.stdin) for k in r["keywords"] if k.strip()})))' \
     >"$keywords"
 
 rg_cmd=(rg --no-ignore --hidden -i -F -c -f "$keywords" "$tree")

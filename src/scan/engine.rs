@@ -16,6 +16,8 @@ pub struct Association {
     pub value: (usize, usize),
     /// The provider the name mentions (`GEOCODIO_KEY` → Geocodio), if any.
     pub provider: Option<&'static str>,
+    /// Byte span of the name, when the value is on another line than its name.
+    pub name: Option<(usize, usize)>,
 }
 
 /// Provider names as they appear in variable names, with the name reports use. Compiled in
@@ -574,8 +576,14 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<(usize, usi
                 })
                 .map_or(line.len(), |p| v + p);
             let eq = skip_blanks(line, ty_end);
-            if ty_end > v && line.get(eq) == Some(&b'=') && line.get(eq + 1) != Some(&b'=') {
-                v = skip_blanks(line, eq + 1);
+            // A type is followed by `=` and a value; base64 padding (`key: Ab3…x=`) is not.
+            let after_eq = skip_blanks(line, eq + 1);
+            if ty_end > v
+                && line.get(eq) == Some(&b'=')
+                && line.get(eq + 1) != Some(&b'=')
+                && read_value(line, after_eq).is_some()
+            {
+                v = after_eq;
             }
         }
         values.extend(read_value(line, v));
@@ -705,9 +713,61 @@ pub fn name_around(line: &[u8], hit: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// The value the line after a name gives it when the name is itself the value of a `name:`
+/// key: Kubernetes and compose environment lists (`- name: API_TOKEN` then `  value: "v"`).
+/// `valueFrom:` gives no value. The span is in `next`.
+pub fn next_line_value(
+    line: &[u8],
+    start: usize,
+    end: usize,
+    next: &[u8],
+) -> Option<(usize, usize)> {
+    // Before the name: `name:` (or `- name:`), an optional quote; after it: an optional quote.
+    let before = line[..start].trim_ascii_end();
+    let before = before
+        .strip_suffix(b"\"")
+        .or_else(|| before.strip_suffix(b"'"))
+        .unwrap_or(before)
+        .trim_ascii_end();
+    let key = before.strip_suffix(b":")?.trim_ascii();
+    let key = key
+        .strip_prefix(b"-")
+        .or_else(|| key.strip_prefix(b"{"))
+        .unwrap_or(key)
+        .trim_ascii_start();
+    let key = key.strip_prefix(b"\"").unwrap_or(key);
+    let key = key.strip_suffix(b"\"").unwrap_or(key);
+    if !key.eq_ignore_ascii_case(b"name") {
+        return None;
+    }
+    let after = &line[end..];
+    let after = after
+        .strip_prefix(b"\"")
+        .or_else(|| after.strip_prefix(b"'"))
+        .unwrap_or(after);
+    let after = after.trim_ascii();
+    if !(after.is_empty() || after == b",") {
+        return None;
+    }
+    // The next line: `value:` (or `"value":`), then the value.
+    let indent = next.len() - next.trim_ascii_start().len();
+    let rest = &next[indent..];
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let rest = rest.strip_prefix(b"value")?;
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let colon = rest.iter().position(|b| !matches!(b, b' ' | b'\t'))?;
+    if rest[colon] != b':' {
+        return None;
+    }
+    let at = skip_blanks(next, next.len() - rest.len() + colon + 1);
+    read_value(next, at)
+}
+
 /// Every secret value associated with a secret-sounding name in `line`, for the keyword hits
-/// at `hits` (offsets in `line`). Spans are offsets in `line`.
-pub fn associations(line: &[u8], hits: &[usize]) -> Vec<Association> {
+/// at `hits` (offsets in `line`). `next` is the line after `line`, for names whose value the
+/// next line gives; spans in it are offsets past the end of `line` and its newline. Spans are
+/// offsets in `line`.
+pub fn associations(line: &[u8], hits: &[usize], next: Option<&[u8]>) -> Vec<Association> {
     let mut out = Vec::new();
     let mut last_name = None;
     for &hit in hits {
@@ -727,7 +787,20 @@ pub fn associations(line: &[u8], hits: &[usize]) -> Vec<Association> {
                 out.push(Association {
                     value: (s, e),
                     provider: provider_in(&words),
+                    name: None,
                 });
+            }
+        }
+        if let Some(next) = next {
+            if let Some((s, e)) = next_line_value(line, start, end, next) {
+                if judge(&words, &next[s..e], next).is_ok() {
+                    let shift = line.len() + 1;
+                    out.push(Association {
+                        value: (shift + s, shift + e),
+                        provider: provider_in(&words),
+                        name: Some((start, end)),
+                    });
+                }
             }
         }
     }
@@ -1132,7 +1205,7 @@ mod tests {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
-        associations(line.as_bytes(), &hits)
+        associations(line.as_bytes(), &hits, None)
             .into_iter()
             .map(|a| line[a.value.0..a.value.1].to_string())
             .collect()
@@ -1221,6 +1294,65 @@ mod tests {
         ] {
             assert_eq!(found(&line), [V], "{line}");
         }
+    }
+
+    /// The values `line` associates with secret names, the next line given too.
+    fn found_with_next(line: &str, next: &str) -> Vec<String> {
+        let hits: Vec<usize> = ["token", "pass", "secret"]
+            .iter()
+            .flat_map(|kw| {
+                line.to_ascii_lowercase()
+                    .match_indices(kw)
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let both = format!("{line}\n{next}");
+        associations(line.as_bytes(), &hits, Some(next.as_bytes()))
+            .into_iter()
+            .map(|a| both[a.value.0..a.value.1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_name_item_gives_its_value_on_the_next_line() {
+        for (line, next) in [
+            ("  - name: API_TOKEN", "    value: \"Qm7xK2pL9vR4tZ8w\""),
+            ("- name: 'DB_PASSWORD'", "  value: Qm7xK2pL9vR4tZ8w"),
+            (
+                "  {\"name\": \"SMTP_PASS\",",
+                "   \"value\": \"Qm7xK2pL9vR4tZ8w\"}",
+            ),
+        ] {
+            assert_eq!(found_with_next(line, next), [V], "{line} / {next}");
+        }
+        for (line, next) in [
+            ("  - name: DB_PASSWORD", "    valueFrom:"),
+            ("  - name: DB_PASSWORD", "    value: ${DB_PASSWORD}"),
+            (
+                "  - name: DB_PASSWORD",
+                "    value: \"{{ .Values.db.password }}\"",
+            ),
+            ("  - name: LOG_LEVEL", "    value: Qm7xK2pL9vR4tZ8w"),
+            ("  - image: token-service", "    value: Qm7xK2pL9vR4tZ8w"),
+            (
+                "  - name: API_TOKEN # the token",
+                "    value: Qm7xK2pL9vR4tZ8w",
+            ),
+        ] {
+            assert!(found_with_next(line, next).is_empty(), "{line} / {next}");
+        }
+        assert_eq!(
+            next_line_value(b"- name: API_TOKEN", 8, 17, b"  value: \"abc\""),
+            Some((10, 13))
+        );
+    }
+
+    #[test]
+    fn base64_padding_is_not_a_type_annotation() {
+        let v = "DF1tj2w5GbdWXh9kCkmmW2T4kcAjV1sJieDxOklHD0W=";
+        assert_eq!(found(&format!("db_password: {v}")), [v]);
+        assert_eq!(found(&format!("let token: String = \"{V}\"")), [V]);
     }
 
     #[test]

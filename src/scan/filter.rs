@@ -126,16 +126,29 @@ const DOCUMENTATION_DOMAINS: &[&str] = &[
     "invalid",
 ];
 
-/// Whether `host` is, or is under, a domain reserved for documentation.
+/// Host names that stand for "your host" in documentation (`dbtype://user:pw@hostspec/db`).
+const PLACEHOLDER_HOSTS: &[&str] = &[
+    "host",
+    "hostname",
+    "hostspec",
+    "yourhost",
+    "your-host",
+    "your_host",
+    "myhost",
+    "my-host",
+];
+
+/// Whether `host` is, or is under, a domain reserved for documentation, or a placeholder name.
 pub fn is_documentation_host(host: &[u8]) -> bool {
     let host = String::from_utf8_lossy(host).to_ascii_lowercase();
     let host = host.trim_end_matches('.');
-    DOCUMENTATION_DOMAINS.iter().any(|domain| {
-        host == *domain
-            || host
-                .strip_suffix(domain)
-                .is_some_and(|rest| rest.ends_with('.'))
-    })
+    PLACEHOLDER_HOSTS.contains(&host)
+        || DOCUMENTATION_DOMAINS.iter().any(|domain| {
+            host == *domain
+                || host
+                    .strip_suffix(domain)
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
 }
 
 /// Whether `lower` (lower-cased) is a name that says "secret" rather than a value:
@@ -406,6 +419,36 @@ pub fn is_word_identifier(text: &[u8]) -> bool {
     letters && std::str::from_utf8(text).is_ok_and(is_identifier)
 }
 
+/// Whether `text` holds `..` as code or a path does: a relative path (`../x`, `a/../b`), a
+/// spread or inclusive range (`...args`, `0..=n`), or a range between two names or numbers
+/// (`0..len`, `start..end`, `1..10`). Random passwords may hold `..` between random runs.
+pub fn is_range_or_relative_path(text: &str) -> bool {
+    if !text.contains("..") {
+        return false;
+    }
+    if text.contains("../")
+        || text.contains("/..")
+        || text.contains("..\\")
+        || text.contains("...")
+        || text.contains("..=")
+    {
+        return true;
+    }
+    let sides: Vec<&str> = text.split("..").collect();
+    let plain = |side: &str| {
+        side.is_empty()
+            || side.bytes().all(|b| b.is_ascii_digit())
+            || side
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+            || side
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+            || is_identifier(side)
+    };
+    sides.iter().all(|side| plain(side))
+}
+
 /// Whether a value found only by its name could be a secret: not code, not a path, not an
 /// identifier, not a UUID, and varied enough (at least two character classes, or long).
 pub fn is_plausible_secret_value(value: &[u8]) -> bool {
@@ -425,7 +468,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     if text.contains(['(', ')', '[', ']', '{', '}', '<', '>', '\\'])
         || text.starts_with(['&', '*', '=', '!', '|', ':', '@', '#', '^', '%', '.'])
         || text.contains("::")
-        || text.contains("..")
+        || is_range_or_relative_path(text)
         || (text.ends_with('!') && is_identifier(&text[..text.len() - 1]))
     {
         return false;
@@ -477,10 +520,13 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     let decoded = String::from_utf8_lossy(&decode::percent_decode(value)).into_owned();
     let segments: Vec<&str> = decoded.split(['/', '\\']).collect();
     // Path and scope segments are single-case (`us-east-1`, `aws4_request`, `ANOTREAL`);
-    // random base64 mixes cases in almost every segment.
+    // random base64 mixes cases in almost every segment, and its `+`, `=` padding and empty
+    // runs (`//`) read as nothing.
     let readable = |segment: &&&str| {
-        !segment.chars().any(|c| c.is_ascii_uppercase())
-            || !segment.chars().any(|c| c.is_ascii_lowercase())
+        segment.chars().any(|c| c.is_ascii_alphabetic())
+            && !segment.contains(['+', '='])
+            && (!segment.chars().any(|c| c.is_ascii_uppercase())
+                || !segment.chars().any(|c| c.is_ascii_lowercase()))
     };
     if segments.len() >= 3
         && segments.iter().all(|s| s.len() < 24)
@@ -526,6 +572,46 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_and_relative_paths_but_not_passwords_with_two_dots() {
+        for code in [
+            "../keys/api.key",
+            "a/../b",
+            "...args",
+            "0..=n",
+            "0..len",
+            "start..end",
+            "1..10",
+            "self.a..self.b",
+        ] {
+            assert!(is_range_or_relative_path(code), "{code}");
+        }
+        for password in [
+            "RHFp6PuVrnlJE3GZVgy..1",
+            "dqixl7fT7rS3iCOQ..5",
+            "Xk..9qLm2Tz7",
+        ] {
+            assert!(!is_range_or_relative_path(password), "{password}");
+            assert!(is_plausible_secret_value(password.as_bytes()), "{password}");
+        }
+    }
+
+    #[test]
+    fn base64_with_slashes_is_not_a_path() {
+        for b64 in [
+            "K9Z/GVdasVuNHDSqmTv8iSqaI2/ntB+LvVbxJEtLQE/=",
+            "d5EJB7U49eEN9i4coWwYy//ymMeCUNkrLqsVZ+mP/e5=",
+        ] {
+            assert!(is_plausible_secret_value(b64.as_bytes()), "{b64}");
+        }
+        for path in [
+            "AKID/20240101/us-east-1/s3/aws4_request",
+            "config/prod/app.yaml",
+        ] {
+            assert!(!is_plausible_secret_value(path.as_bytes()), "{path}");
+        }
+    }
 
     #[test]
     fn entropy_of_known_strings() {
@@ -577,6 +663,8 @@ mod tests {
             "api.EXAMPLE.net.",
             "svc.test",
             "x.example",
+            "hostspec",
+            "HOSTNAME",
         ] {
             assert!(is_documentation_host(host.as_bytes()), "{host}");
         }
@@ -586,6 +674,8 @@ mod tests {
             "myexample.com",
             "localhost",
             "10.0.0.1",
+            "host.corp.internal",
+            "db-host",
         ] {
             assert!(!is_documentation_host(host.as_bytes()), "{host}");
         }

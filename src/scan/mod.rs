@@ -54,6 +54,8 @@ struct RawMatch {
     end: usize,
     key_id: Option<(usize, usize)>,
     provider: Option<&'static str>,
+    /// The name a value is assigned to, when it is not on the value's line.
+    variable: Option<(usize, usize)>,
 }
 
 /// Finds keys in blobs with a fixed rule set.
@@ -239,7 +241,10 @@ impl<'r> Scanner<'r> {
                         .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned()),
                     line,
                     column,
-                    variable: lines.variable(m.start),
+                    variable: m
+                        .variable
+                        .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned())
+                        .or_else(|| lines.variable(m.start)),
                     decoded: None,
                     span: (m.start, m.end),
                     provider: m.provider,
@@ -378,6 +383,7 @@ fn collect_matches(
                 .and_then(|g| caps.get(g))
                 .map(|m| (offset + m.start(), offset + m.end())),
             provider: None,
+            variable: None,
         });
     }
 }
@@ -395,7 +401,13 @@ fn collect_associations(
     let mut hits: Vec<usize> = Vec::new();
     let flush = |line: (usize, usize), hits: &mut Vec<usize>, out: &mut Vec<RawMatch>| {
         let text = &data[line.0..line.1];
-        for found in engine::associations(text, hits) {
+        // The next line, for names whose value it gives (`- name: TOKEN` / `  value: v`).
+        let next = (line.1 < data.len()).then(|| {
+            let from = line.1 + 1;
+            let to = memchr::memchr(b'\n', &data[from..]).map_or(data.len(), |i| from + i);
+            &data[from..to]
+        });
+        for found in engine::associations(text, hits, next) {
             let (start, end) = (line.0 + found.value.0, line.0 + found.value.1);
             let value = &data[start..end];
             if rule
@@ -411,16 +423,18 @@ fn collect_associations(
                 end,
                 key_id: None,
                 provider: found.provider,
+                variable: found.name.map(|(s, e)| (line.0 + s, line.0 + e)),
             });
         }
         hits.clear();
     };
-    for (start, end) in positions {
+    for (start, _) in positions {
         if line.is_none_or(|(_, line_end)| start >= line_end) {
             if let Some(done) = line {
                 flush(done, &mut hits, out);
             }
-            line = Some(line_around(data, start, end));
+            // The hit's own line: a keyword may end in the newline (`key\n`).
+            line = Some(line_around(data, start, start));
         }
         let (line_start, _) = line.expect("set above");
         hits.push(start - line_start);

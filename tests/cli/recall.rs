@@ -239,6 +239,16 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
         "curl -H \"Authorization: Bearer {V}\" https://api.corp.internal/v1\n",
     ),
     (
+        "curl basic header",
+        TOKEN68,
+        "curl -H 'Authorization: Basic {V}' https://api.corp.internal/v1\n",
+    ),
+    (
+        "wget bearer header",
+        TOKEN68,
+        "wget --header=\"Authorization: Bearer {V}\" https://api.corp.internal/export\n",
+    ),
+    (
         "mysqldump -p quoted",
         0,
         "mysqldump -u root -p'{V}' appdb > dump.sql\n",
@@ -259,6 +269,37 @@ const SYNTAXES: &[(&str, u8, &str)] = &[
         "psql-wrapper --user app --password {V} --db app\n",
     ),
     ("cli --token", 0, "vault-cli login --token {V}\n"),
+    (
+        "cli -p quoted, any tool",
+        0,
+        "db-backup -u admin -p'{V}' --all-databases\n",
+    ),
+    ("mariadb -p joined", URL, "mariadb -uapp -p{V} appdb\n"),
+    (
+        "mysqldump continued lines",
+        URL,
+        "mysqldump \\\n  --host db.corp.internal \\\n  -u backup \\\n  -p{V} \\\n  appdb > dump.sql\n",
+    ),
+    (
+        "sshpass -p",
+        0,
+        "sshpass -p '{V}' ssh deploy@host.corp.internal\n",
+    ),
+    (
+        "redis-cli -a",
+        0,
+        "redis-cli -h cache.corp.internal -a {V} ping\n",
+    ),
+    (
+        "kubernetes env list",
+        0,
+        "env:\n  - name: LOG_LEVEL\n    value: debug\n  - name: {N}\n    value: \"{V}\"\n",
+    ),
+    (
+        "json name/value pairs",
+        0,
+        "[\n  {\n    \"name\": \"{N}\",\n    \"value\": \"{V}\"\n  }\n]\n",
+    ),
     ("pgpass", URL, "db.corp.internal:5432:appdb:app:{V}\n"),
     (
         "netrc",
@@ -350,6 +391,8 @@ const LOOK_ALIKES: &[(&str, &str)] = &[
     ("url query placeholder", "https://api.corp.internal/v1?token=YOUR_TOKEN_HERE\n"),
     ("keyword words", "The password must be changed after first login.\nPass the token to the client.\n"),
     ("comparison", "if password == confirm_password:\n    pass\n"),
+    ("kubernetes valueFrom and template", "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n  - name: API_TOKEN\n    value: ${API_TOKEN}\n  - name: SMTP_PASSWORD\n    value: \"{{ .Values.smtp.password }}\"\n"),
+    ("-p as a port or a flag", "docker run -p 8080:80 app\nssh -p 2222 deploy@host.corp.internal\nmkdir -p 'build/output'\nmysql -u root -p appdb\n"),
 ];
 
 struct Case {
@@ -479,11 +522,38 @@ fn recall_over_syntaxes_and_no_look_alikes() {
 
 #[test]
 fn the_provider_named_in_context_is_the_finding_s_provider() {
+    for (name, provider) in [
+        ("CHARTMOGUL_KEY", "Chartmogul"),
+        ("GEOCODIO_KEY", "Geocodio"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let value = random_text(ALPHANUMERIC, 32);
+        std::fs::write(
+            dir.path().join("settings.py"),
+            format!("{name} = \"{value}\"\n"),
+        )
+        .unwrap();
+        let output = keyaudit()
+            .args(["scan", "--no-manifest", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let key = &report["keys"][0];
+        assert_eq!(key["rule"], "generic-secret-assignment");
+        assert_eq!(key["provider"], provider);
+        assert_eq!(key["locations"][0]["variable"], name);
+    }
+}
+
+#[test]
+fn a_kubernetes_env_item_reports_its_name_as_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let value = random_text(ALPHANUMERIC, 32);
     std::fs::write(
-        dir.path().join("settings.py"),
-        format!("CHARTMOGUL_KEY = \"{value}\"\n"),
+        dir.path().join("deploy.yaml"),
+        format!("env:\n  - name: STRIPE_SECRET\n    value: \"{value}\"\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n"),
     )
     .unwrap();
     let output = keyaudit()
@@ -493,8 +563,8 @@ fn the_provider_named_in_context_is_the_finding_s_provider() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let key = &report["keys"][0];
-    assert_eq!(key["rule"], "generic-secret-assignment");
-    assert_eq!(key["provider"], "Chartmogul");
-    assert_eq!(key["locations"][0]["variable"], "CHARTMOGUL_KEY");
+    let keys = report["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0]["locations"][0]["line"], 3);
+    assert_eq!(keys[0]["locations"][0]["variable"], "STRIPE_SECRET");
 }
