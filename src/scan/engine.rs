@@ -158,6 +158,8 @@ const KEY_QUALIFIERS: &[&str] = &[
 /// `cache_key`): any other word before `key` (`GEOCODIO_KEY`) makes it a secret key.
 const NOT_SECRET_KEY_QUALIFIERS: &[&str] = &[
     "foreign",
+    "rule",
+    "project",
     "sort",
     "cache",
     "partition",
@@ -452,7 +454,8 @@ pub fn is_secret_name(words: &[String], query_param: bool) -> bool {
     if words.iter().any(|w| w == "auth") && words.len() >= 2 {
         return true;
     }
-    // `key` after a qualifier or a provider name; `apiKey` split, `privatekey` joined.
+    // `key` after a qualifier (not one naming a data structure); `apiKey` split, `privatekey`
+    // joined.
     for (i, w) in words.iter().enumerate() {
         let joined_key =
             w.len() > 3 && w.ends_with("key") && KEY_QUALIFIERS.contains(&&w[..w.len() - 3]);
@@ -461,8 +464,9 @@ pub fn is_secret_name(words: &[String], query_param: bool) -> bool {
         }
         if w == "key" && i > 0 {
             let before = &words[i - 1];
+            // A qualifier that names a data structure wins even after a provider's name
+            // (`sonar…ruleKey`, `stripe_cache_key`).
             if KEY_QUALIFIERS.contains(&before.as_str())
-                || provider_in(&words[..i]).is_some()
                 || !NOT_SECRET_KEY_QUALIFIERS.contains(&before.as_str())
             {
                 return true;
@@ -1250,6 +1254,8 @@ mod tests {
             "secret_name",
             "key",
             "sort_key",
+            "sonar.issue.ignore.multicriteria.e1.ruleKey",
+            "projectKey",
         ] {
             assert!(!is_secret_name(&words(name), false), "{name}");
         }

@@ -409,6 +409,60 @@ fn is_identifier(text: &str) -> bool {
     letters > 0 && in_words * 10 >= letters * 6 && common_bigram_share(text) >= 0.55
 }
 
+/// A short lower-case name part with digits, as in member access and host names (`v3`, `s3`,
+/// `ec2`, `ipv6`): too short to carry a secret's randomness.
+fn is_short_name(part: &str) -> bool {
+    (1..=4).contains(&part.len())
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// An Amazon resource name (`arn:aws:kms:us-east-1:123456789012:alias/aws/s3`): names a key,
+/// is not one.
+fn is_resource_name(text: &str) -> bool {
+    text.starts_with("arn:aws")
+}
+
+/// A host name (`s3.amazonaws.com`, `db-1.internal.example`): lower-case labels of letters,
+/// digits and `-`, the last one letters only.
+fn is_hostname(text: &str) -> bool {
+    let labels: Vec<&str> = text.split('.').collect();
+    let label_ok = |label: &&str| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let tld_ok =
+        |tld: &&str| (2..=12).contains(&tld.len()) && tld.bytes().all(|b| b.is_ascii_lowercase());
+    labels.len() >= 2 && labels.iter().all(label_ok) && labels.last().is_some_and(tld_ok)
+}
+
+/// The start of a query string built in code (`'access_token=' + token`): a name and `=`.
+fn is_query_prefix(text: &str) -> bool {
+    text.strip_suffix('=')
+        .is_some_and(|name| !name.ends_with('=') && is_identifier(name))
+}
+
+/// Lower-case kebab-case made of words and short parts with digits (`ipv6-crypt`,
+/// `dot1x-mab`): option values, not secrets. One part at least must be a word of letters, so
+/// random lower-case runs joined by `-` are kept.
+fn is_kebab_words(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let word = |part: &&str| {
+        part.len() >= 3 && part.bytes().all(|b| b.is_ascii_lowercase()) && is_identifier(part)
+    };
+    parts.len() >= 2
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && parts
+            .iter()
+            .all(|part| is_short_name(part) || part.len() == 5 || word(part))
+        && parts.iter().any(word)
+}
+
 /// Whether `text` is an identifier made of words (`bound_health_check_url`, `SecretKeyBase`):
 /// what a key-shaped regex may match in code without any key there.
 pub fn is_word_identifier(text: &[u8]) -> bool {
@@ -477,6 +531,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     // random passwords with a dot (`Xk3j9.Lm2p`) mix cases and digits.
     let namey = |part: &str| {
         is_identifier(part)
+            || is_short_name(part)
             || part.bytes().all(|b| b.is_ascii_alphabetic())
             || part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             || part.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
@@ -493,10 +548,18 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
         });
     // `gcp-sm:NAME`, `app.config-key`: every part a word or name, kebab-case included.
     let word_chain = text.split(['.', ':']).count() > 1
-        && text
-            .split(['.', ':'])
-            .all(|part| !part.is_empty() && is_identifier(&part.replace('-', "_")));
-    if identifier_chain || word_chain || is_identifier(text) {
+        && text.split(['.', ':']).all(|part| {
+            let part = part.trim_start_matches(['#', '$', '@']);
+            !part.is_empty() && is_identifier(&part.replace('-', "_"))
+        });
+    if identifier_chain
+        || word_chain
+        || is_identifier(text)
+        || is_resource_name(text)
+        || is_hostname(text)
+        || is_query_prefix(text)
+        || is_kebab_words(text)
+    {
         return false;
     }
     // Paths and URLs (URLs with credentials have their own rules); a scope such as
@@ -529,7 +592,9 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
                 || !segment.chars().any(|c| c.is_ascii_lowercase()))
     };
     if segments.len() >= 3
-        && segments.iter().all(|s| s.len() < 24)
+        && segments
+            .iter()
+            .all(|s| s.len() < 24 || is_identifier(&s.replace('-', "_")))
         && segments.iter().filter(readable).count() * 2 >= segments.len()
     {
         return false;
@@ -723,6 +788,14 @@ mod tests {
             "ANOTREAL%2F20090213%2Fus-east-1%2Fs3%2Faws4_request",
             "KspGetTokenFn",
             "sleep-then-re-acquire",
+            "agent.v3.auth_passphrase",
+            "arn:aws:kms:us-east-1:123123:alias/aws/s3",
+            "s3.amazonaws.com",
+            "db-1.internal.example",
+            "access_token=",
+            "ipv6-crypt",
+            "dot1x-mab",
+            "v1/objects/external-auth-server-setting",
             "hasher.",
         ] {
             assert!(!is_plausible_secret_value(value.as_bytes()), "{value}");
