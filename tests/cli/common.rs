@@ -22,6 +22,14 @@ pub fn json_report(args: &[&str], code: i32) -> Value {
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
+/// Lets the test write a file git made read-only (a pack it is about to damage).
+pub fn make_writable(path: &std::path::Path) {
+    let mut permissions = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions).unwrap();
+}
+
 /// `(rule, path, line)` of every location of every key.
 pub fn placements(report: &Value) -> Vec<(String, String, u64)> {
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::keyaudit;
+use crate::common::{keyaudit, make_writable};
 
 const GITHUB: &str = "ghp_Q9w2E8r4T1y6U3i7O5p0A2s4D6f8G1h3J5kZ";
 const STRIPE: &str = "sk_live_Zq8rT2mW9xLp4vN7bK3sYc6dV";
@@ -391,10 +391,7 @@ fn a_truncated_pack_is_named_and_the_run_incomplete() {
         .find(|p| p.extension().is_some_and(|e| e == "pack"))
         .unwrap();
     let len = fs::metadata(&pack).unwrap().len();
-    let mut permissions = fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    permissions.set_readonly(false);
-    fs::set_permissions(&pack, permissions).unwrap();
+    make_writable(&pack);
     fs::OpenOptions::new()
         .write(true)
         .open(&pack)

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::keyaudit;
+use crate::common::{json_report, keyaudit, make_writable};
 
 /// A random token of `len` letters and digits.
 fn random_token(len: usize) -> String {
@@ -266,20 +266,20 @@ fn a_damaged_packed_tree_is_named_and_the_rest_scanned() {
     for byte in &mut bytes[offset + 4..offset + packed - 1] {
         *byte ^= 0x55;
     }
-    let mut permissions = fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    permissions.set_readonly(false);
-    fs::set_permissions(&pack, permissions).unwrap();
+    make_writable(&pack);
     fs::write(&pack, &bytes).unwrap();
     fs::remove_dir_all(repo.join("lost")).unwrap();
 
-    let output = keyaudit()
-        .args(["scan", "--history", "--no-manifest", "--format", "json"])
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let repo = repo.display().to_string();
+    let args = [
+        "scan",
+        "--history",
+        "--no-manifest",
+        "--format",
+        "json",
+        &repo,
+    ];
+    let report = json_report(&args, 1);
     let errors = report["scan"]["errors"].to_string();
     assert!(
         errors.contains(&format!("tree {}", &tree[..12])),

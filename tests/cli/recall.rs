@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{keyaudit, random_text, ALPHANUMERIC};
+use crate::common::{json_report, keyaudit, random_text, ALPHANUMERIC};
 
 const HEX: &[u8] = b"0123456789abcdef";
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -520,26 +520,22 @@ fn recall_over_syntaxes_and_no_look_alikes() {
     );
 }
 
+/// The JSON report of a scan of one file `name` holding `text`, which must hold a key.
+fn scan_one_file(name: &str, text: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let path = dir.path().display().to_string();
+    json_report(&["scan", "--no-manifest", "--format", "json", &path], 1)
+}
+
 #[test]
 fn the_provider_named_in_context_is_the_finding_s_provider() {
     for (name, provider) in [
         ("CHARTMOGUL_KEY", "Chartmogul"),
         ("GEOCODIO_KEY", "Geocodio"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
         let value = random_text(ALPHANUMERIC, 32);
-        std::fs::write(
-            dir.path().join("settings.py"),
-            format!("{name} = \"{value}\"\n"),
-        )
-        .unwrap();
-        let output = keyaudit()
-            .args(["scan", "--no-manifest", "--format", "json"])
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1));
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let report = scan_one_file("settings.py", &format!("{name} = \"{value}\"\n"));
         let key = &report["keys"][0];
         assert_eq!(key["rule"], "generic-secret-assignment");
         assert_eq!(key["provider"], provider);
@@ -549,20 +545,11 @@ fn the_provider_named_in_context_is_the_finding_s_provider() {
 
 #[test]
 fn a_kubernetes_env_item_reports_its_name_as_the_variable() {
-    let dir = tempfile::tempdir().unwrap();
     let value = random_text(ALPHANUMERIC, 32);
-    std::fs::write(
-        dir.path().join("deploy.yaml"),
-        format!("env:\n  - name: STRIPE_SECRET\n    value: \"{value}\"\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n"),
-    )
-    .unwrap();
-    let output = keyaudit()
-        .args(["scan", "--no-manifest", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = scan_one_file(
+        "deploy.yaml",
+        &format!("env:\n  - name: STRIPE_SECRET\n    value: \"{value}\"\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n"),
+    );
     let keys = report["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert_eq!(keys[0]["locations"][0]["line"], 3);
