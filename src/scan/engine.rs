@@ -67,25 +67,11 @@ fn is_name_byte(b: u8) -> bool {
 
 /// Splits a name into lowercase words at `_ . - $` and camelCase boundaries.
 pub fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let bytes = part.as_bytes();
-        let mut start = 0;
-        for i in 1..bytes.len() {
-            let lower_to_upper = bytes[i - 1].is_ascii_lowercase() && bytes[i].is_ascii_uppercase();
-            let acronym_end = bytes[i - 1].is_ascii_uppercase()
-                && bytes[i].is_ascii_uppercase()
-                && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-            if lower_to_upper || acronym_end {
-                words.push(part[start..i].to_ascii_lowercase());
-                start = i;
-            }
-        }
-        if start < part.len() {
-            words.push(part[start..].to_ascii_lowercase());
-        }
-    }
-    words
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .flat_map(filter::camel_words)
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 /// Words that alone say a name holds a secret.

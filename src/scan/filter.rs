@@ -295,9 +295,9 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
     })
 }
 
-/// Splits a run of letters into camelCase words, keeping acronyms together:
-/// `CFStringRef` → `CF`, `String`, `Ref`.
-fn camel_words(letters: &str) -> Vec<&str> {
+/// Splits a run of letters (or letters and digits) into camelCase words, keeping acronyms
+/// together: `CFStringRef` → `CF`, `String`, `Ref`.
+pub(crate) fn camel_words(letters: &str) -> Vec<&str> {
     let bytes = letters.as_bytes();
     let mut words = Vec::new();
     let mut start = 0;
