@@ -148,40 +148,23 @@ pub fn assemble(
     allowed: usize,
     complete: bool,
 ) -> Report {
-    let mut by_provider = BTreeMap::new();
-    let mut by_privilege = BTreeMap::new();
-    for key in &keys {
-        *by_provider.entry(key.provider.clone()).or_insert(0) += 1;
-        *by_privilege.entry(key.privilege).or_insert(0) += 1;
-    }
-    let summary = Summary {
-        keys: keys.len(),
-        locations: keys.iter().map(|k| k.locations.len()).sum(),
-        by_provider,
-        by_privilege,
-        skipped: scan.skipped.len(),
-        errors: scan.errors.len(),
+    let summary = Summary::of_keys(
+        &keys,
+        scan.skipped.len(),
+        scan.errors.len(),
         complete,
         allowed,
-        flagged: None,
-        manifest: None,
-    };
+    );
     Report {
         version: 1,
-        tool: Tool {
-            name: "keyaudit",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::KEYAUDIT,
         scan,
         keys,
         unused: Vec::new(),
         unmatched_evidence: Vec::new(),
         managed,
         summary,
-        generated_at: jiff::Timestamp::now()
-            .round(jiff::Unit::Millisecond)
-            .unwrap_or_else(|_| jiff::Timestamp::now())
-            .to_string(),
+        generated_at: crate::report::now_to_the_millisecond(),
     }
 }
 

@@ -278,10 +278,7 @@ fn convert(input: InReport, salt_id: String) -> Report {
     };
     Report {
         version: 1,
-        tool: Tool {
-            name: "keyaudit",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::KEYAUDIT,
         scan,
         keys,
         unused: Vec::new(),

@@ -55,6 +55,14 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+impl Tool {
+    /// This build of keyaudit.
+    pub const KEYAUDIT: Tool = Tool {
+        name: "keyaudit",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
 /// What was read.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanSummary {
@@ -163,6 +171,45 @@ pub struct KeyEntry {
     /// With `audit`: declared_as, flags, reasons, warnings and age.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub audit: Option<KeyAudit>,
+}
+
+/// Now, to the millisecond, as reports give the time they were made.
+pub fn now_to_the_millisecond() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+impl Summary {
+    /// The totals of `keys` (per provider and privilege too), with the scan's counts of
+    /// `skipped` entries and `errors`; no audit counts and no manifest.
+    pub fn of_keys(
+        keys: &[KeyEntry],
+        skipped: usize,
+        errors: usize,
+        complete: bool,
+        allowed: usize,
+    ) -> Self {
+        let mut by_provider = BTreeMap::new();
+        let mut by_privilege = BTreeMap::new();
+        for key in keys {
+            *by_provider.entry(key.provider.clone()).or_insert(0) += 1;
+            *by_privilege.entry(key.privilege).or_insert(0) += 1;
+        }
+        Self {
+            keys: keys.len(),
+            locations: keys.iter().map(|k| k.locations.len()).sum(),
+            by_provider,
+            by_privilege,
+            skipped,
+            errors,
+            complete,
+            allowed,
+            flagged: None,
+            manifest: None,
+        }
+    }
 }
 
 /// Totals.
@@ -379,30 +426,20 @@ impl Report {
             counts.insert(AuditClass::Unused.as_str(), unused.len());
             counts
         });
-        let mut by_provider = BTreeMap::new();
-        let mut by_privilege = BTreeMap::new();
-        for key in &keys {
-            *by_provider.entry(key.provider.clone()).or_insert(0) += 1;
-            *by_privilege.entry(key.privilege).or_insert(0) += 1;
-        }
         let summary = Summary {
-            keys: keys.len(),
-            locations: keys.iter().map(|k| k.locations.len()).sum(),
-            by_provider,
-            by_privilege,
-            skipped: run.stats.skipped.len(),
-            errors: run.stats.errors.len(),
-            complete: run.stats.errors.is_empty(),
-            allowed: run.allowed,
             flagged,
             manifest: run.manifest,
+            ..Summary::of_keys(
+                &keys,
+                run.stats.skipped.len(),
+                run.stats.errors.len(),
+                run.stats.errors.is_empty(),
+                run.allowed,
+            )
         };
         Self {
             version: 1,
-            tool: Tool {
-                name: "keyaudit",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::KEYAUDIT,
             scan: ScanSummary {
                 roots: run.roots,
                 files: run.stats.files,
@@ -424,10 +461,7 @@ impl Report {
                 .unwrap_or_default(),
             managed: inventory.managed.clone(),
             summary,
-            generated_at: jiff::Timestamp::now()
-                .round(jiff::Unit::Millisecond)
-                .unwrap_or_else(|_| jiff::Timestamp::now())
-                .to_string(),
+            generated_at: now_to_the_millisecond(),
         }
     }
 
