@@ -185,7 +185,9 @@ pub fn scan_history(
                 continue;
             };
             for parent in commit.parents().filter(|p| !new.contains(&p.id())) {
-                mark_tree_seen(repo, parent.tree_id(), &mut seen_trees, &mut seen_blobs);
+                let odb = repo.odb().ok();
+                let tree = parent.tree_id();
+                tree_contents(&packs, odb.as_ref(), tree, &mut seen_trees, &mut seen_blobs);
             }
         }
     }
@@ -234,7 +236,7 @@ pub fn scan_history(
     }
     drop(seen_trees);
     drop(seen_blobs);
-    let head_blobs = head_blobs(repo);
+    let head_blobs = head_blobs(repo, &packs);
     let done = scan_packed_blobs(&packs, &jobs, &head_blobs, options, stats, visit);
     // What no pack held (loose objects, packs that could not be traversed) is read one by one;
     // versions of one file sit together, so their delta chains share libgit2's base cache.
@@ -332,36 +334,11 @@ fn walk_run(
                 );
                 (tree_id, place, why)
             };
-            let loose;
-            let data = match reader.read(gix_hash::oid::from_bytes_unchecked(tree_id.as_bytes())) {
-                Ok(Some((gix_object::Kind::Tree, data))) => data,
-                Ok(Some((kind, _))) => {
-                    out.tree_errors
-                        .push(fail(format!("object is a {kind}, not a tree")));
-                    continue;
-                }
-                Ok(None) => match odb.as_ref().map(|odb| odb.read(tree_id)) {
-                    Some(Ok(object)) if object.kind() == ObjectType::Tree => {
-                        loose = object;
-                        loose.data()
-                    }
-                    Some(Ok(object)) => {
-                        let why = format!("object is a {}, not a tree", object.kind());
-                        out.tree_errors.push(fail(why));
-                        continue;
-                    }
-                    Some(Err(e)) => {
-                        out.tree_errors.push(fail(e.message().to_string()));
-                        continue;
-                    }
-                    None => {
-                        out.tree_errors
-                            .push(fail("cannot open the object database".into()));
-                        continue;
-                    }
-                },
-                Err(e) => {
-                    out.tree_errors.push(fail(e));
+            let mut loose = None;
+            let data = match read_tree(&mut reader, odb.as_ref(), tree_id, &mut loose) {
+                Ok(data) => data,
+                Err(why) => {
+                    out.tree_errors.push(fail(why));
                     continue;
                 }
             };
@@ -398,6 +375,58 @@ fn walk_run(
         }
     }
     out
+}
+
+/// The content of tree `id`: from the packs through `reader`, else (a loose object) from
+/// `odb` into `loose`. The error says why it is not a readable tree.
+fn read_tree<'r, 'o: 'r>(
+    reader: &'r mut ObjectReader<'_>,
+    odb: Option<&'o git2::Odb<'_>>,
+    id: Oid,
+    loose: &'r mut Option<git2::OdbObject<'o>>,
+) -> Result<&'r [u8], String> {
+    match reader.read(gix_hash::oid::from_bytes_unchecked(id.as_bytes()))? {
+        Some((gix_object::Kind::Tree, data)) => Ok(data),
+        Some((kind, _)) => Err(format!("object is a {kind}, not a tree")),
+        None => match odb.map(|odb| odb.read(id)) {
+            Some(Ok(object)) if object.kind() == ObjectType::Tree => {
+                Ok(loose.insert(object).data())
+            }
+            Some(Ok(object)) => Err(format!("object is a {}, not a tree", object.kind())),
+            Some(Err(e)) => Err(e.message().to_string()),
+            None => Err("cannot open the object database".into()),
+        },
+    }
+}
+
+/// The trees and blobs under tree `root` (every one, for a small reader's cache: the trees of
+/// one commit are no chain of deltas of one another).
+fn tree_contents(
+    packs: &[Pack],
+    odb: Option<&git2::Odb<'_>>,
+    root: Oid,
+    trees: &mut OidSet,
+    blobs: &mut OidSet,
+) {
+    let mut reader = ObjectReader::new(packs);
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if !trees.insert(id) {
+            continue;
+        }
+        let mut loose = None;
+        let Ok(data) = read_tree(&mut reader, odb, id, &mut loose) else {
+            continue;
+        };
+        for entry in gix_object::TreeRefIter::from_bytes(data, gix_hash::Kind::Sha1).flatten() {
+            let id = Oid::from_bytes(entry.oid.as_bytes()).expect("a SHA-1 id");
+            if entry.mode.is_tree() {
+                stack.push(id);
+            } else if entry.mode.is_blob() {
+                blobs.insert(id);
+            }
+        }
+    }
 }
 
 /// `prefix/name`, or `name` at the root (names that are not UTF-8 are shown lossily).
@@ -469,33 +498,6 @@ fn tail(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Marks every tree and blob under `tree_id` as seen.
-fn mark_tree_seen(
-    repo: &Repository,
-    tree_id: Oid,
-    seen_trees: &mut OidSet,
-    seen_blobs: &mut OidSet,
-) {
-    let mut stack = vec![tree_id];
-    while let Some(id) = stack.pop() {
-        if !seen_trees.insert(id) {
-            continue;
-        }
-        let Ok(tree) = repo.find_tree(id) else {
-            continue;
-        };
-        for entry in tree.iter() {
-            match entry.kind() {
-                Some(ObjectType::Tree) => stack.push(entry.id()),
-                Some(ObjectType::Blob) => {
-                    seen_blobs.insert(entry.id());
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
 /// Pushes every ref's commit (and HEAD) onto the walk. A ref to a tree or blob is skipped; a
 /// ref whose object cannot be read (missing, corrupt, truncated pack) is an error naming both.
 fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats, name: &str) {
@@ -539,18 +541,20 @@ fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats,
     }
 }
 
-/// Every blob in HEAD's tree: keys in them are present now.
-fn head_blobs(repo: &Repository) -> HashSet<Oid> {
-    let mut blobs = HashSet::new();
-    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
-        return blobs;
-    };
-    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
-        if entry.kind() == Some(ObjectType::Blob) {
-            blobs.insert(entry.id());
-        }
-        git2::TreeWalkResult::Ok
-    });
+/// Every blob in HEAD's tree: keys in them are present now. Read through the packs' own
+/// mapping, as the walk's trees are: libgit2 would map the pack a second time.
+fn head_blobs(repo: &Repository, packs: &[Pack]) -> OidSet {
+    let mut blobs = OidSet::default();
+    if let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) {
+        let odb = repo.odb().ok();
+        tree_contents(
+            packs,
+            odb.as_ref(),
+            tree.id(),
+            &mut OidSet::default(),
+            &mut blobs,
+        );
+    }
     blobs
 }
 
@@ -559,7 +563,7 @@ fn head_blobs(repo: &Repository) -> HashSet<Oid> {
 fn scan_packed_blobs(
     packs: &[Pack],
     jobs: &[BlobJob],
-    head_blobs: &HashSet<Oid>,
+    head_blobs: &OidSet,
     options: &GitOptions,
     stats: &Stats,
     visit: &Visit,
@@ -573,23 +577,28 @@ fn scan_packed_blobs(
         .enumerate()
         .map(|(i, job)| (ObjectId::from_bytes_or_panic(job.oid.as_bytes()), i))
         .collect();
-    let on_blob = |id: &gix_hash::oid, data: &[u8]| {
+    let on_blob = |id: &gix_hash::oid, blob: pack::Blob<'_>| {
         let Some(&i) = wanted.get(id) else { return };
-        if done[i].swap(true, Ordering::Relaxed) {
-            return;
-        }
+        let (size, content) = match blob {
+            pack::Blob::Content(data) => (data.len() as u64, Some(data)),
+            pack::Blob::TooLarge(size) => (size, None),
+        };
         let job = &jobs[i];
-        let size = data.len() as u64;
         if size > options.max_file_size {
-            skip_large(job, size, options, stats);
+            if !done[i].swap(true, Ordering::Relaxed) {
+                skip_large(job, size, options, stats);
+            }
             return;
         }
-        scan_content(job, data, head_blobs, stats, visit);
+        let Some(content) = content else { return };
+        if !done[i].swap(true, Ordering::Relaxed) {
+            scan_content(job, content, head_blobs, stats, visit);
+        }
     };
     for pack in packs {
         // A pack that cannot be traversed is not an error by itself: its blobs are read one by
         // one afterwards, and those that cannot be read are reported by name.
-        let _ = pack::read_blobs(pack, options.threads, &on_blob);
+        let _ = pack::read_blobs(pack, options.threads, options.max_file_size, &on_blob);
     }
     done
 }
@@ -605,13 +614,7 @@ fn skip_large(job: &BlobJob, size: u64, options: &GitOptions, stats: &Stats) {
 }
 
 /// Scans one blob's content as text, or counts it as binary.
-fn scan_content(
-    job: &BlobJob,
-    content: &[u8],
-    head_blobs: &HashSet<Oid>,
-    stats: &Stats,
-    visit: &Visit,
-) {
+fn scan_content(job: &BlobJob, content: &[u8], head_blobs: &OidSet, stats: &Stats, visit: &Visit) {
     let Some(text) = text_of(content) else {
         stats.binary_blob();
         return;
@@ -635,7 +638,7 @@ fn scan_blobs(
     git_dir: &Path,
     name: &str,
     jobs: &[BlobJob],
-    head_blobs: &HashSet<Oid>,
+    head_blobs: &OidSet,
     options: &GitOptions,
     stats: &Stats,
     visit: &Visit,
@@ -683,7 +686,7 @@ fn scan_blob(
     odb: Option<&git2::Odb<'_>>,
     name: &str,
     job: &BlobJob,
-    head_blobs: &HashSet<Oid>,
+    head_blobs: &OidSet,
     options: &GitOptions,
     stats: &Stats,
     visit: &Visit,

@@ -9,10 +9,17 @@
 //! trees, commits and tags (read by the history walk) are left alone. Memory is the pack's
 //! mapping, a few words per blob of the pack, and the bases of the chains being resolved, each
 //! freed once its children are.
+//!
+//! The delta tree holds every object on the path from a chain's root to the object being
+//! resolved: fifty levels of a multi-megabyte file would be hundreds of megabytes per thread.
+//! So chains whose root is large ([`LARGE_ROOT`]) are read apart, depth first, through an
+//! [`ObjectReader`] whose cache of bases is bounded ([`LARGE_CACHE_BYTES`]), as `git cat-file`
+//! reads every chain.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use gix_hash::Kind as HashKind;
 use gix_pack::cache::delta::{traverse, Tree};
@@ -23,6 +30,19 @@ use gix_utils::progress::Discard;
 /// Decoded objects each [`ObjectReader`] keeps: the trees of successive commits are deltas of
 /// one another, so with the links of their chains cached each tree costs one delta.
 const TREE_CACHE_BYTES: usize = 32 << 20;
+
+/// A blob chain whose root inflates to this many bytes or more is read apart from the delta
+/// tree, so no thread holds more than a chain's depth times this much (50 MiB at git's
+/// default depth of 50, far less in practice).
+const LARGE_ROOT: u64 = 1 << 20;
+
+/// Bases each thread keeps while reading the large chains, besides the last one read, which is
+/// always kept whatever its size: depth first, it is usually the next one's base. (git's own
+/// `core.deltaBaseCacheLimit` is 96 MiB for a whole `cat-file`.)
+const LARGE_CACHE_BYTES: usize = 16 << 20;
+
+/// A reader's buffer grown past this for one object is given back rather than kept.
+const KEEP_BUFFER_BYTES: usize = 64 << 20;
 
 /// One pack, its index and its data each mapped once.
 pub struct Pack {
@@ -53,10 +73,17 @@ pub struct ObjectReader<'a> {
 impl<'a> ObjectReader<'a> {
     /// A reader over `packs`, searched in order.
     pub fn new(packs: &'a [Pack]) -> Self {
+        Self::with_cache(
+            packs,
+            BaseCache::new(TREE_CACHE_BYTES, TREE_CACHE_BYTES / 8),
+        )
+    }
+
+    fn with_cache(packs: &'a [Pack], cache: BaseCache) -> Self {
         Self {
             packs,
             inflate: gix_zlib::Inflate::default(),
-            cache: BaseCache::new(TREE_CACHE_BYTES),
+            cache,
             buffer: Vec::new(),
         }
     }
@@ -67,6 +94,9 @@ impl<'a> ObjectReader<'a> {
         &mut self,
         id: &gix_hash::oid,
     ) -> Result<Option<(gix_object::Kind, &[u8])>, String> {
+        if self.buffer.capacity() > KEEP_BUFFER_BYTES {
+            self.buffer = Vec::new();
+        }
         let Some((pack, target)) = self.packs.iter().find_map(|pack| {
             let at = pack.index.lookup(id)?;
             Some((pack, pack.index.pack_offset_at_index(at)))
@@ -152,15 +182,18 @@ struct BaseCache {
     order: VecDeque<(u32, u64)>,
     bytes: usize,
     budget: usize,
+    /// Objects larger than this are not kept.
+    largest: usize,
 }
 
 impl BaseCache {
-    fn new(budget: usize) -> Self {
+    fn new(budget: usize, largest: usize) -> Self {
         Self {
             objects: HashMap::new(),
             order: VecDeque::new(),
             bytes: 0,
             budget,
+            largest,
         }
     }
 
@@ -178,7 +211,7 @@ impl DecodeEntry for BaseCache {
         kind: gix_object::Kind,
         compressed_size: usize,
     ) {
-        if data.len() > self.budget / 8 || self.holds(pack, offset) {
+        if data.len() > self.largest || self.holds(pack, offset) {
             return;
         }
         self.objects
@@ -216,23 +249,47 @@ enum Chain {
     Other,
 }
 
-/// Reads every blob of `pack` on `threads`
-/// threads, calling `on_blob(id, content)` for each as it is produced. Errors name what stopped
-/// the traversal; blobs already handed on stay handed on.
+/// A blob as [`read_blobs`] hands it on.
+pub enum Blob<'a> {
+    /// Its content.
+    Content(&'a [u8]),
+    /// Its size, over the reader's `max_size`: a large blob that no other blob read needs as a
+    /// base is not inflated at all.
+    TooLarge(u64),
+}
+
+/// Called with each blob's id and content (or size) as it is produced, from many threads.
+pub type OnBlob<'a> = dyn Fn(&gix_hash::oid, Blob<'_>) + Sync + 'a;
+
+/// Reads every blob of `pack` on `threads` threads, calling `on_blob` for each as it is
+/// produced. Errors name what stopped the traversal; blobs already handed on stay handed on,
+/// and a large chain that cannot be read stops only itself.
 pub fn read_blobs(
     pack: &Pack,
     threads: usize,
-    on_blob: &(dyn Fn(&gix_hash::oid, &[u8]) + Sync),
+    max_size: u64,
+    on_blob: &OnBlob<'_>,
 ) -> Result<(), String> {
-    let (index, pack) = (&pack.index, &pack.data);
-    let blobs = blob_entries(index, pack)?;
-    if blobs.is_empty() {
+    let entries = blob_entries(&pack.index, &pack.data)?;
+    traverse_blobs(pack, entries.traversed, threads, on_blob)?;
+    read_large_chains(pack, &entries.large_chains, threads, max_size, on_blob)
+}
+
+/// Resolves the blob chains of `entries` as gitoxide's delta tree, across `threads`.
+fn traverse_blobs(
+    pack: &Pack,
+    entries: Vec<u32>,
+    threads: usize,
+    on_blob: &OnBlob<'_>,
+) -> Result<(), String> {
+    if entries.is_empty() {
         return Ok(());
     }
+    let (index, pack) = (&pack.index, &pack.data);
     let interrupt = AtomicBool::new(false);
     let tree = Tree::from_offsets_in_pack(
         pack.path(),
-        blobs.into_iter(),
+        entries.into_iter(),
         &|&entry| index.pack_offset_at_index(entry),
         &|id| Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i))),
         &mut Discard,
@@ -246,7 +303,10 @@ pub fn read_blobs(
         pack.pack_end() as u64,
         |entry: &mut u32, _progress, context: traverse::Context<'_>| {
             if context.entry.header.as_kind() == Some(gix_object::Kind::Blob) {
-                on_blob(index.oid_at_index(*entry), context.decompressed);
+                on_blob(
+                    index.oid_at_index(*entry),
+                    Blob::Content(context.decompressed),
+                );
             }
             Ok(())
         },
@@ -263,11 +323,105 @@ pub fn read_blobs(
     Ok(())
 }
 
-/// The index positions of the pack's blob entries (bases and deltas), in pack order.
+/// Reads the chains of large blobs, each depth first (so each object's base was usually the
+/// last one read, and costs one delta), whole chains shared out among `threads`. A blob over
+/// `max_size` is inflated only when a smaller one below it in its chain needs it as a base.
+fn read_large_chains(
+    pack: &Pack,
+    chains: &[LargeChain],
+    threads: usize,
+    max_size: u64,
+    on_blob: &OnBlob<'_>,
+) -> Result<(), String> {
+    let next = AtomicUsize::new(0);
+    let first_error: Mutex<Option<String>> = Mutex::new(None);
+    let packs = std::slice::from_ref(pack);
+    let work = || {
+        let cache = BaseCache::new(LARGE_CACHE_BYTES, LARGE_CACHE_BYTES / 2);
+        let mut reader = ObjectReader::with_cache(packs, cache);
+        let mut inflate = gix_zlib::Inflate::default();
+        while let Some(chain) = chains.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let sizes: Vec<Option<u64>> = chain
+                .iter()
+                .map(|&(entry, _)| object_size(pack, entry, &mut inflate))
+                .collect();
+            // Depth first, every object comes after its base: so backwards, after all below it.
+            let mut needed: Vec<bool> = sizes
+                .iter()
+                .map(|size| size.is_none_or(|size| size <= max_size))
+                .collect();
+            for (at, &(_, base)) in chain.iter().enumerate().rev() {
+                if let (true, Some(base)) = (needed[at], base) {
+                    needed[base] = true;
+                }
+            }
+            for (at, &(entry, _)) in chain.iter().enumerate() {
+                let id = pack.index.oid_at_index(entry);
+                if let (false, Some(size)) = (needed[at], sizes[at]) {
+                    on_blob(id, Blob::TooLarge(size));
+                    continue;
+                }
+                match reader.read(id) {
+                    Ok(Some((gix_object::Kind::Blob, data))) => on_blob(id, Blob::Content(data)),
+                    Ok(_) => {}
+                    Err(e) => {
+                        first_error
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .get_or_insert(e);
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, chains.len().max(1)) {
+            scope.spawn(work);
+        }
+    });
+    match first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The inflated size of the object at index position `entry`, from its entry's header or its
+/// delta's, without inflating it; `None` when that cannot be read.
+fn object_size(pack: &Pack, entry: u32, inflate: &mut gix_zlib::Inflate) -> Option<u64> {
+    use gix_pack::data::decode::header::ResolvedBase;
+    let entry = pack
+        .data
+        .entry(pack.index.pack_offset_at_index(entry))
+        .ok()?;
+    let resolve = |id: &gix_hash::oid| {
+        Ok(pack.index.lookup(id).and_then(|at| {
+            let entry = pack.data.entry(pack.index.pack_offset_at_index(at)).ok()?;
+            Some(ResolvedBase::InPack(entry))
+        }))
+    };
+    let header = pack.data.decode_header(entry, inflate, &resolve).ok()?;
+    Some(header.object_size)
+}
+
+/// A chain of large blobs, depth first from its root: each entry's index position, and where
+/// its base is in the chain.
+type LargeChain = Vec<(u32, Option<usize>)>;
+
+/// The blob entries of a pack, split by how they are read.
+struct BlobEntries {
+    /// Index positions of the entries resolved as gitoxide's delta tree, in pack order.
+    traversed: Vec<u32>,
+    /// The chains whose root is large.
+    large_chains: Vec<LargeChain>,
+}
+
+/// The blob entries of the pack (bases and deltas), split into those the delta tree resolves
+/// and the chains of large blobs.
 fn blob_entries(
     index: &gix_pack::index::File,
     pack: &gix_pack::data::File,
-) -> Result<Vec<u32>, String> {
+) -> Result<BlobEntries, String> {
     let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
         .map(|i| (index.pack_offset_at_index(i), i))
         .collect();
@@ -277,9 +431,11 @@ fn blob_entries(
         .enumerate()
         .map(|(pos, &(offset, _))| (offset, pos))
         .collect();
-    // Each entry's base, as a position in `by_offset`, or its own kind.
+    // Each entry's base, as a position in `by_offset`, or its own kind; and each whole
+    // object's inflated size.
     let mut base: Vec<Option<usize>> = Vec::with_capacity(by_offset.len());
     let mut chain = vec![Chain::Unknown; by_offset.len()];
+    let mut size = vec![0u64; by_offset.len()];
     for (pos, &(offset, _)) in by_offset.iter().enumerate() {
         let entry = pack
             .entry(offset)
@@ -287,6 +443,7 @@ fn blob_entries(
         let base_offset = match entry.header {
             Header::Blob => {
                 chain[pos] = Chain::Blob;
+                size[pos] = entry.decompressed_size;
                 None
             }
             Header::Tree | Header::Commit | Header::Tag => {
@@ -312,7 +469,9 @@ fn blob_entries(
             };
         base.push(base_pos);
     }
-    // A chain's kind is its root's; bases usually come first, but a ref-delta's may not.
+    // A chain's kind and root are its root's; bases usually come first, but a ref-delta's may
+    // not.
+    let mut root: Vec<usize> = (0..chain.len()).collect();
     let mut path = Vec::new();
     for start in 0..chain.len() {
         let mut at = start;
@@ -323,20 +482,46 @@ fn blob_entries(
                 return Err("a delta chain loops".into());
             }
         }
-        let kind = chain[at];
+        let (kind, top) = (chain[at], root[at]);
         for p in path.drain(..) {
             chain[p] = kind;
+            root[p] = top;
         }
     }
+    let is_large = |pos: usize| chain[pos] == Chain::Blob && size[root[pos]] >= LARGE_ROOT;
     // The first entry is always kept: the delta tree's reader expects it (a tree or commit
     // root here is decoded alone and not handed on).
-    Ok(by_offset
-        .iter()
-        .zip(&chain)
-        .enumerate()
-        .filter(|(pos, (_, &kind))| *pos == 0 || kind == Chain::Blob)
-        .map(|(_, (&(_, entry), _))| entry)
-        .collect())
+    let traversed = (0..by_offset.len())
+        .filter(|&pos| pos == 0 || (chain[pos] == Chain::Blob && !is_large(pos)))
+        .map(|pos| by_offset[pos].1)
+        .collect();
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for pos in (0..by_offset.len()).filter(|&pos| is_large(pos)) {
+        match base[pos] {
+            Some(parent) => children.entry(parent).or_default().push(pos),
+            None => roots.push(pos),
+        }
+    }
+    let large_chains = roots
+        .into_iter()
+        .map(|top| {
+            let mut order = Vec::new();
+            let mut stack = vec![(top, None)];
+            while let Some((pos, base)) = stack.pop() {
+                let at = order.len();
+                order.push((by_offset[pos].1, base));
+                if let Some(below) = children.get(&pos) {
+                    stack.extend(below.iter().rev().map(|&child| (child, Some(at))));
+                }
+            }
+            order
+        })
+        .collect();
+    Ok(BlobEntries {
+        traversed,
+        large_chains,
+    })
 }
 
 /// Every object directory of a repository: its own, then its alternates (recursively).

@@ -291,3 +291,81 @@ fn a_damaged_packed_tree_is_named_and_the_rest_scanned() {
     assert_eq!(keys.len(), 1, "{report}");
     assert_eq!(keys[0]["locations"][0]["path"], "kept/a.env");
 }
+
+/// A file of about `kib` KiB whose lines are numbered, with `keys` planted in its middle.
+fn large_file(kib: usize, keys: &[String]) -> String {
+    let mut text = String::new();
+    let mut line = 0;
+    while text.len() < kib << 10 {
+        text.push_str(&format!("row {line:07} of a large generated data file\n"));
+        line += 1;
+        if line == 9_000 {
+            for (n, key) in keys.iter().enumerate() {
+                text.push_str(&format!("GITHUB_TOKEN_{n}=ghp_{key}\n"));
+            }
+        }
+    }
+    text
+}
+
+/// Chains of large blobs are read apart from the delta tree, and one over `--max-file-size` is
+/// inflated only as a base: packed or loose, the inventory and the skipped blob are the same.
+#[test]
+fn large_blob_chains_give_the_same_inventory_and_skips() {
+    let keys: Vec<String> = (0..5).map(|_| random_token(36)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    // Four versions of a 1.2 MiB file, each with one key more; then one of 1.6 MiB, over the
+    // limit below, whose key must not be reported.
+    for version in 0..4 {
+        fs::write(repo.join("data.txt"), large_file(1_200, &keys[..=version])).unwrap();
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", &format!("v{version}")]);
+    }
+    fs::write(repo.join("data.txt"), large_file(1_600, &keys)).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "grown"]);
+    let args = ["--max-file-size", "1400KiB"];
+    let loose = inventory_with(&repo, &args);
+    let skipped = |repo: &Path| {
+        let repo = repo.display().to_string();
+        let report = json_report(
+            &["scan", "--history", "--no-manifest", "--format", "json"]
+                .into_iter()
+                .chain(args)
+                .chain([repo.as_str()])
+                .collect::<Vec<_>>(),
+            1,
+        );
+        report["scan"]["skipped"].clone()
+    };
+    let loose_skipped = skipped(&repo);
+    git(&repo, &["repack", "-adfq", "--depth=50", "--window=50"]);
+    let listing = fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let listing = git(
+        &repo,
+        &["verify-pack", "-v", &listing.display().to_string()],
+    );
+    let deltas = listing
+        .lines()
+        .filter(|l| l.contains(" blob ") && l.split_whitespace().count() == 7)
+        .count();
+    assert!(deltas >= 3, "the versions are packed as deltas:\n{listing}");
+    assert_eq!(inventory_with(&repo, &args), loose);
+    assert_eq!(skipped(&repo), loose_skipped);
+
+    let found = loose["keys"].as_array().unwrap().len();
+    assert_eq!(
+        found, 4,
+        "the key only in the skipped version is not found: {loose}"
+    );
+    let reasons = loose_skipped.to_string();
+    assert!(reasons.contains("data.txt @"), "{reasons}");
+    assert!(reasons.contains("larger than --max-file-size"), "{reasons}");
+}
