@@ -35,9 +35,9 @@ use crate::manifest::edit::{fresh_salt, init_text, render_entries, update_text};
 use crate::manifest::{self, AuditClass, Manifest};
 use crate::report::{Report, RunInfo};
 use crate::rules::RuleSet;
-use crate::scan::{check::check_examples, Hit, Scanner};
+use crate::scan::{check::check_examples, Hit, KeywordHits, Scanner};
 use crate::source::git::{self, CommitIndex};
-use crate::source::{self, Origin, Stats, StatsSnapshot, Visit, Window};
+use crate::source::{self, Lineage, Origin, Stats, StatsSnapshot, Visit, Window};
 
 /// Exit code: nothing found that fails.
 pub const EXIT_CLEAN: u8 = 0;
@@ -228,13 +228,21 @@ fn collect_from(
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let managed = Mutex::new(Vec::new());
-    let visit = |origin: Origin, data: &[u8], window: Window| {
+    let visit = |origin: Origin, data: &[u8], window: Window, lineage: Lineage<'_>| {
         // ExternalSecrets in the files as they are now (history would repeat them).
         if window.is_whole && origin.commit.is_none() && managed::may_hold(&origin.path, data) {
             let found = managed::parse(&origin.path, data);
             managed.lock().expect("managed lock").extend(found);
         }
-        let mut hits = scanner.scan_file(Some(&origin.path), data);
+        // A delta of a blob scanned before reuses that scan's keyword search where it copies.
+        let base = lineage.derived.and_then(|derived| {
+            let keywords = derived.base.downcast_ref::<KeywordHits>()?;
+            Some((keywords, derived.copied))
+        });
+        let (mut hits, keywords) = scanner.scan_file_reusing(Some(&origin.path), data, base);
+        let memo = lineage
+            .has_deltas
+            .then(|| std::sync::Arc::new(keywords) as source::Memo);
         if !window.is_whole {
             // Windows overlap: each reports the keys starting in its own stretch, placed in
             // the file.
@@ -247,6 +255,7 @@ fn collect_from(
             found.fetch_add(hits.len(), Ordering::Relaxed);
             findings.lock().expect("findings lock").push((origin, hits));
         }
+        memo
     };
     // Progress only for a person watching: stderr is a terminal and --quiet is not given.
     let show_progress = settings.verbosity > 0 && io::stderr().is_terminal();

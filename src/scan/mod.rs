@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use crate::decode;
 use crate::rules::{Rule, RuleSet, Validator};
 use crate::secret::Secret;
+use crate::source::Copied;
 use context::LineIndex;
+pub use prefilter::KeywordHits;
 use prefilter::{Candidates, Prefilter};
 
 /// One key found in one blob.
@@ -105,8 +107,27 @@ impl<'r> Scanner<'r> {
     /// Every key in `data`, the content of the file at `path` (rules and allowlists that look
     /// at paths need it).
     pub fn scan_file(&self, path: Option<&str>, data: &[u8]) -> Vec<Hit> {
+        self.scan_file_reusing(path, data, None).0
+    }
+
+    /// [`Scanner::scan_file`], for a blob that may be stored as a delta of one scanned before:
+    /// `base` is then the base's keyword occurrences (as this returns them) and the stretches
+    /// copied from it, and the keyword search runs only where the blob differs. Also returns
+    /// this blob's keyword occurrences, for the blobs stored as deltas of it.
+    pub fn scan_file_reusing(
+        &self,
+        path: Option<&str>,
+        data: &[u8],
+        base: Option<(&KeywordHits, &[Copied])>,
+    ) -> (Vec<Hit>, KeywordHits) {
         let mut budget = DECODE_BUDGET.min(data.len().saturating_mul(2).max(1 << 16));
-        self.scan_nested(path, data, DECODE_DEPTH, &mut budget)
+        let keywords = match base {
+            Some((base, copied)) => self.prefilter.translate(base, copied, data),
+            None => self.prefilter.occurrences(data),
+        };
+        let candidates = self.prefilter.candidates_from(&keywords, &self.line_scoped);
+        let hits = self.scan_found(path, data, &candidates, DECODE_DEPTH, &mut budget);
+        (hits, keywords)
     }
 
     /// Keys in `data` as it is, then in what its base64 runs decode to, `depth` levels deep.
@@ -118,7 +139,19 @@ impl<'r> Scanner<'r> {
         budget: &mut usize,
     ) -> Vec<Hit> {
         let candidates = self.prefilter.candidates(data, &self.line_scoped);
-        let mut hits = self.scan_candidates(path, data, &candidates);
+        self.scan_found(path, data, &candidates, depth, budget)
+    }
+
+    /// [`Scanner::scan_nested`], once the prefilter has found the `candidates`.
+    fn scan_found(
+        &self,
+        path: Option<&str>,
+        data: &[u8],
+        candidates: &Candidates,
+        depth: usize,
+        budget: &mut usize,
+    ) -> Vec<Hit> {
+        let mut hits = self.scan_candidates(path, data, candidates);
         if depth == 0 || *budget == 0 {
             return hits;
         }

@@ -2,15 +2,27 @@
 //! case-insensitive) decides which rules can possibly match a blob, so only their regexes run.
 //! For line-scoped rules it also records where their keywords occur, so their patterns run only
 //! on those lines and no second pass over the blob is needed.
+//!
+//! Walking every byte through the automaton is the largest cost of a scan. A blob that a pack
+//! stores as a delta of one already scanned is mostly copied from it: its keyword occurrences
+//! are those of the base inside each copied stretch, moved, plus what the automaton finds
+//! around the inserted bytes and the seams between stretches ([`Prefilter::translate`]).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::RuleSet;
+use crate::source::Copied;
+
+/// Every keyword occurrence in a blob: (start, keyword), ordered by start then keyword.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct KeywordHits(Vec<(usize, u32)>);
 
 /// Maps keyword occurrences in a blob to candidate rules.
 #[derive(Debug)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
+    /// Each keyword's length in bytes.
+    keyword_len: Vec<usize>,
     /// For each distinct keyword, the rules that list it.
     rules_by_keyword: Vec<Vec<usize>>,
     /// Rules without keywords: always candidates.
@@ -66,6 +78,7 @@ impl Prefilter {
         });
         Self {
             automaton,
+            keyword_len: keywords.iter().map(String::len).collect(),
             rules_by_keyword,
             always,
             positional,
@@ -75,6 +88,105 @@ impl Prefilter {
 
     /// Which rules may match `data`, and where line-scoped rules' keywords are.
     pub fn candidates(&self, data: &[u8], line_scoped: &[bool]) -> Candidates {
+        self.candidates_from(&self.occurrences(data), line_scoped)
+    }
+
+    /// Every keyword occurrence in `data`.
+    pub fn occurrences(&self, data: &[u8]) -> KeywordHits {
+        let mut hits = Vec::new();
+        self.find_into(data, 0, &mut hits, |_, _| true);
+        hits.sort_unstable();
+        KeywordHits(hits)
+    }
+
+    /// Every keyword occurrence in `data`, a blob made of the stretches `copied` from a base
+    /// whose occurrences are `base` and of inserted bytes between them: exactly what
+    /// [`Prefilter::occurrences`] finds in `data`, with the automaton run only near the inserted
+    /// bytes and the seams. `copied` is in the blob's order and within both blobs.
+    pub fn translate(&self, base: &KeywordHits, copied: &[Copied], data: &[u8]) -> KeywordHits {
+        self.translate_within(base, copied, data, data.len() / 2)
+            .unwrap_or_else(|| self.occurrences(data))
+    }
+
+    /// [`Prefilter::translate`], or `None` when it would search more than `most` bytes.
+    fn translate_within(
+        &self,
+        base: &KeywordHits,
+        copied: &[Copied],
+        data: &[u8],
+        most: usize,
+    ) -> Option<KeywordHits> {
+        let reach = self.keyword_len.iter().copied().max().unwrap_or(1);
+        let mut hits = Vec::new();
+        // Occurrences wholly inside a copied stretch were found in the base.
+        for stretch in copied {
+            let first = base.0.partition_point(|&(start, _)| start < stretch.from);
+            for &(start, keyword) in &base.0[first..] {
+                if start >= stretch.from + stretch.len {
+                    break;
+                }
+                if start + self.keyword_len[keyword as usize] <= stretch.from + stretch.len {
+                    hits.push((start - stretch.from + stretch.to, keyword));
+                }
+            }
+        }
+        // Any other occurrence touches an inserted byte or spans a seam: it lies within a
+        // keyword's length of one. Search those windows for the occurrences not found above.
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut add = |from: usize, to: usize| {
+            let (from, to) = (from.saturating_sub(reach), (to + reach).min(data.len()));
+            match windows.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => windows.push((from, to)),
+            }
+        };
+        let mut at = 0;
+        for stretch in copied {
+            add(at, stretch.to);
+            at = stretch.to + stretch.len;
+        }
+        add(at, data.len());
+        // Deltas of many small stretches (versions far apart) leave little to reuse.
+        let searched: usize = windows.iter().map(|(from, to)| to - from).sum();
+        if searched > most {
+            return None;
+        }
+        let inside_one = |start: usize, end: usize| {
+            let next = copied.partition_point(|c| c.to <= start);
+            next > 0 && end <= copied[next - 1].to + copied[next - 1].len
+        };
+        for (from, to) in windows {
+            self.find_into(&data[from..to], from, &mut hits, |start, end| {
+                !inside_one(start, end)
+            });
+        }
+        hits.sort_unstable();
+        Some(KeywordHits(hits))
+    }
+
+    /// Adds the occurrences in `data` (which starts at `offset` in its blob) that `keep`
+    /// accepts, given their start and end in the blob.
+    fn find_into(
+        &self,
+        data: &[u8],
+        offset: usize,
+        hits: &mut Vec<(usize, u32)>,
+        keep: impl Fn(usize, usize) -> bool,
+    ) {
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
+        for hit in automaton.find_overlapping_iter(data) {
+            let (start, end) = (offset + hit.start(), offset + hit.end());
+            if keep(start, end) {
+                hits.push((start, hit.pattern().as_u32()));
+            }
+        }
+    }
+
+    /// Which rules may match a blob whose keyword occurrences are `hits`, and where line-scoped
+    /// rules' keywords are.
+    pub fn candidates_from(&self, hits: &KeywordHits, line_scoped: &[bool]) -> Candidates {
         let mut found = Candidates {
             rules: vec![false; self.rule_count],
             positions: Vec::new(),
@@ -82,18 +194,14 @@ impl Prefilter {
         for &index in &self.always {
             found.rules[index] = true;
         }
-        let Some(automaton) = &self.automaton else {
-            return found;
-        };
         let mut seen = vec![false; self.rules_by_keyword.len()];
-        let mut unseen = seen.len();
-        let any_positional = self.positional.iter().any(|&p| p);
-        for hit in automaton.find_overlapping_iter(data) {
-            let keyword = hit.pattern().as_usize();
+        for &(start, keyword) in &hits.0 {
+            let keyword = keyword as usize;
             if self.positional[keyword] {
+                let end = start + self.keyword_len[keyword];
                 for &rule in &self.rules_by_keyword[keyword] {
                     if line_scoped[rule] {
-                        found.positions.push((rule, hit.start(), hit.end()));
+                        found.positions.push((rule, start, end));
                     }
                 }
             }
@@ -102,12 +210,142 @@ impl Prefilter {
                 for &rule in &self.rules_by_keyword[keyword] {
                     found.rules[rule] = true;
                 }
-                unseen -= 1;
-                if unseen == 0 && !any_positional {
-                    break;
-                }
             }
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so a failure can be replayed.
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Text dense in keywords of the built-in rules, split and glued at random.
+    fn text(random: &mut Random, len: usize) -> Vec<u8> {
+        const PIECES: &[&str] = &[
+            "password",
+            "PASSWORD=",
+            "token",
+            "api_key",
+            "ghp_",
+            "AKIA",
+            "secret",
+            "sk-",
+            "key",
+            "-----BEGIN ",
+            "PRIVATE KEY",
+            "xoxb-",
+            " ",
+            "\n",
+            "=",
+            ": ",
+            "\"",
+            "ac",
+            "glpat-",
+            "mongodb://",
+            "auth",
+            "Bearer ",
+            "abc",
+            "Zq9",
+            "_",
+            "-",
+        ];
+        let mut out = Vec::new();
+        while out.len() < len {
+            out.extend_from_slice(PIECES[random.below(PIECES.len())].as_bytes());
+        }
+        out
+    }
+
+    /// What a pack's delta does: the blob is stretches of the base, some moved, some dropped,
+    /// with new text between them.
+    fn edit(random: &mut Random, base: &[u8]) -> (Vec<u8>, Vec<Copied>) {
+        let (mut blob, mut copied) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        while at < base.len() {
+            let len = (1 + random.below(200)).min(base.len() - at);
+            match random.below(6) {
+                0 => {
+                    let len = random.below(40);
+                    blob.extend(text(random, len));
+                }
+                1 => at += len,
+                2 => {
+                    let from = random.below(base.len());
+                    let len = len.min(base.len() - from);
+                    copied.push(Copied {
+                        from,
+                        to: blob.len(),
+                        len,
+                    });
+                    blob.extend_from_slice(&base[from..from + len]);
+                }
+                _ => {
+                    copied.push(Copied {
+                        from: at,
+                        to: blob.len(),
+                        len,
+                    });
+                    blob.extend_from_slice(&base[at..at + len]);
+                    at += len;
+                }
+            }
+        }
+        (blob, copied)
+    }
+
+    #[test]
+    fn translated_occurrences_are_exactly_those_searched_whole() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let prefilter = Prefilter::new(&rules);
+        let mut random = Random(0x2545_f491_4f6c_dd1d);
+        for round in 0..300 {
+            let len = 200 + random.below(4_000);
+            let base = text(&mut random, len);
+            let (blob, copied) = edit(&mut random, &base);
+            let base_hits = prefilter.occurrences(&base);
+            let whole = prefilter.occurrences(&blob);
+            let translated = prefilter.translate_within(&base_hits, &copied, &blob, usize::MAX);
+            assert_eq!(translated.as_ref(), Some(&whole), "round {round}");
+            assert_eq!(prefilter.translate(&base_hits, &copied, &blob), whole);
+        }
+    }
+
+    #[test]
+    fn a_copy_of_a_keyword_split_across_a_seam_is_found() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let prefilter = Prefilter::new(&rules);
+        let base = b"xxxx pass yyyy word zzzz".to_vec();
+        // "pass" and "word" copied side by side make "password", in neither stretch alone.
+        let blob = b"password".to_vec();
+        let copied = [
+            Copied {
+                from: 5,
+                to: 0,
+                len: 4,
+            },
+            Copied {
+                from: 15,
+                to: 4,
+                len: 4,
+            },
+        ];
+        let base = prefilter.occurrences(&base);
+        let translated = prefilter.translate_within(&base, &copied, &blob, usize::MAX);
+        let translated = translated.unwrap();
+        assert_eq!(translated, prefilter.occurrences(&blob));
+        assert!(translated.0.len() > prefilter.occurrences(b"pass").0.len());
     }
 }

@@ -9,7 +9,9 @@ use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
 use super::window::WINDOW_SIZE;
-use super::{scan_windows, text_of, text_reader, Origin, SourceKind, Stats, Visit, Window};
+use super::{
+    scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit, Window,
+};
 use crate::error::{one_line, Error, Result};
 
 /// Folders skipped unless `--no-default-excludes` is given.
@@ -150,7 +152,7 @@ fn read_file(
                 Some(text) => {
                     stats.scanned(data.len());
                     let window = Window::whole(text.len());
-                    visit(origin, &text, window);
+                    visit(origin, &text, window, Lineage::default());
                 }
             },
         }
@@ -163,7 +165,7 @@ fn read_file(
     // UTF-16 grows by up to half when transcoded; the size check above bounds the file itself.
     let limit = options.max_file_size.saturating_mul(2);
     let result = scan_windows(&mut text_reader(file), limit, true, &mut |data, window| {
-        visit(origin.clone(), data, window)
+        visit(origin.clone(), data, window, Lineage::default());
     });
     match result {
         Err(err) => stats.error(origin.path, format!("read failed part-way: {err}")),

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use super::fs::DEFAULT_EXCLUDED_DIRS;
 use super::pack::{self, ObjectReader, Pack};
-use super::{text_of, Origin, SourceKind, Stats, Visit, Window};
+use super::{text_of, Lineage, Memo, Origin, SourceKind, Stats, Visit, Window};
 
 /// Git's file mode for a symbolic link.
 const SYMLINK_MODE: i32 = 0o120000;
@@ -577,8 +577,8 @@ fn scan_packed_blobs(
         .enumerate()
         .map(|(i, job)| (ObjectId::from_bytes_or_panic(job.oid.as_bytes()), i))
         .collect();
-    let on_blob = |id: &gix_hash::oid, blob: pack::Blob<'_>| {
-        let Some(&i) = wanted.get(id) else { return };
+    let on_blob = |id: &gix_hash::oid, blob: pack::Blob<'_>, lineage: Lineage<'_>| {
+        let &i = wanted.get(id)?;
         let (size, content) = match blob {
             pack::Blob::Content(data) => (data.len() as u64, Some(data)),
             pack::Blob::TooLarge(size) => (size, None),
@@ -588,12 +588,13 @@ fn scan_packed_blobs(
             if !done[i].swap(true, Ordering::Relaxed) {
                 skip_large(job, size, options, stats);
             }
-            return;
+            return None;
         }
-        let Some(content) = content else { return };
-        if !done[i].swap(true, Ordering::Relaxed) {
-            scan_content(job, content, head_blobs, stats, visit);
+        let content = content?;
+        if done[i].swap(true, Ordering::Relaxed) {
+            return None;
         }
+        scan_content(job, content, head_blobs, stats, visit, lineage)
     };
     for pack in packs {
         // A pack that cannot be traversed is not an error by itself: its blobs are read one by
@@ -613,13 +614,28 @@ fn skip_large(job: &BlobJob, size: u64, options: &GitOptions, stats: &Stats) {
     );
 }
 
-/// Scans one blob's content as text, or counts it as binary.
-fn scan_content(job: &BlobJob, content: &[u8], head_blobs: &OidSet, stats: &Stats, visit: &Visit) {
+/// Scans one blob's content as text, or counts it as binary. Returns what the scan keeps for the
+/// blob's deltas, when `lineage` asks for it.
+fn scan_content(
+    job: &BlobJob,
+    content: &[u8],
+    head_blobs: &OidSet,
+    stats: &Stats,
+    visit: &Visit,
+    lineage: Lineage<'_>,
+) -> Option<Memo> {
     let Some(text) = text_of(content) else {
         stats.binary_blob();
-        return;
+        return None;
     };
     stats.scanned_blob(content.len());
+    // A delta's stretches are placed in the blob's bytes: text decoded from them (a byte-order
+    // mark dropped, UTF-16) is scanned on its own.
+    let lineage = if std::ptr::eq(text.as_ref(), content) {
+        lineage
+    } else {
+        Lineage::default()
+    };
     visit(
         Origin {
             source: SourceKind::Git,
@@ -630,7 +646,8 @@ fn scan_content(job: &BlobJob, content: &[u8], head_blobs: &OidSet, stats: &Stat
         },
         &text,
         Window::whole(text.len()),
-    );
+        lineage,
+    )
 }
 
 /// Reads and scans `jobs` in parallel; each chunk opens its own repository handle.
@@ -708,7 +725,14 @@ fn scan_blob(
             return;
         }
     };
-    scan_content(job, blob.content(), head_blobs, stats, visit);
+    scan_content(
+        job,
+        blob.content(),
+        head_blobs,
+        stats,
+        visit,
+        Lineage::default(),
+    );
 }
 
 /// Scans what the index of `repo` holds that differs from HEAD: the content as it will be
@@ -770,6 +794,7 @@ pub fn scan_staged(
                     },
                     &text,
                     Window::whole(text.len()),
+                    Lineage::default(),
                 );
             }
             Err(e) => stats.error(format!("{name}: staged {path}"), e.message().to_string()),

@@ -7,17 +7,55 @@ pub mod git;
 pub mod pack;
 pub mod window;
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 pub use window::Window;
 
-/// What a source hands each piece of text to: its origin, its bytes, and where they sit in it.
-pub type Visit<'a> = dyn Fn(Origin, &[u8], Window) + Sync + 'a;
+/// What a source hands each piece of text to: its origin, its bytes, where they sit in it, and
+/// how it relates to blobs read before it. Returns what its scan keeps for the blobs stored as
+/// deltas of it, when [`Lineage::has_deltas`] asks for it.
+pub type Visit<'a> = dyn Fn(Origin, &[u8], Window, Lineage<'_>) -> Option<Memo> + Sync + 'a;
+
+/// What the scan of one blob keeps for the blobs a pack stores as deltas of it. The scanner
+/// decides what that is; a source only carries it from a base to its deltas.
+pub type Memo = Arc<dyn Any + Send + Sync>;
+
+/// How a blob relates to the others read with it: a pack stores most versions of a file as
+/// deltas of another version, copying most of their bytes from it.
+#[derive(Clone, Copy, Default)]
+pub struct Lineage<'a> {
+    /// The blob is a delta of a blob already scanned.
+    pub derived: Option<Derived<'a>>,
+    /// Other blobs still to come are deltas of this one: its scan's [`Memo`] is wanted.
+    pub has_deltas: bool,
+}
+
+/// A blob stored as a delta of one already scanned.
+#[derive(Clone, Copy)]
+pub struct Derived<'a> {
+    /// What the base's scan kept.
+    pub base: &'a Memo,
+    /// The stretches of the blob copied from its base, in the blob's order; the bytes between
+    /// them are new.
+    pub copied: &'a [Copied],
+}
+
+/// One stretch of a blob copied from its base: `len` bytes from `from` in the base, at `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    /// Where the stretch starts in the base.
+    pub from: usize,
+    /// Where it starts in the blob.
+    pub to: usize,
+    /// Its length.
+    pub len: usize,
+}
 
 /// Where a blob came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -244,9 +282,9 @@ pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
                 .iter()
                 .map(|&b| if b == 0 { b'\n' } else { b })
                 .collect();
-            visit(origin.clone(), &lines, window);
+            visit(origin.clone(), &lines, window, Lineage::default());
         } else {
-            visit(origin.clone(), data, window);
+            visit(origin.clone(), data, window, Lineage::default());
         }
     });
     match result {

@@ -27,6 +27,8 @@ use gix_pack::cache::DecodeEntry;
 use gix_pack::data::entry::Header;
 use gix_utils::progress::Discard;
 
+use super::{Copied, Derived, Lineage, Memo};
+
 /// Decoded objects each [`ObjectReader`] keeps: the trees of successive commits are deltas of
 /// one another, so with the links of their chains cached each tree costs one delta.
 const TREE_CACHE_BYTES: usize = 32 << 20;
@@ -40,6 +42,10 @@ const LARGE_ROOT: u64 = 1 << 20;
 /// always kept whatever its size: depth first, it is usually the next one's base. (git's own
 /// `core.deltaBaseCacheLimit` is 96 MiB for a whole `cat-file`.)
 const LARGE_CACHE_BYTES: usize = 16 << 20;
+
+/// A delta is handed on with the stretches it copies only when what it makes is at least this
+/// many times its own size.
+const MAX_DELTA_SHARE: u64 = 8;
 
 /// A reader's buffer grown past this for one object is given back rather than kept.
 const KEEP_BUFFER_BYTES: usize = 64 << 20;
@@ -258,8 +264,9 @@ pub enum Blob<'a> {
     TooLarge(u64),
 }
 
-/// Called with each blob's id and content (or size) as it is produced, from many threads.
-pub type OnBlob<'a> = dyn Fn(&gix_hash::oid, Blob<'_>) + Sync + 'a;
+/// Called with each blob's id and content (or size) as it is produced, and how it relates to the
+/// blobs before it, from many threads. Returns what its scan keeps for its deltas, if asked.
+pub type OnBlob<'a> = dyn Fn(&gix_hash::oid, Blob<'_>, Lineage<'_>) -> Option<Memo> + Sync + 'a;
 
 /// Reads every blob of `pack` on `threads` threads, calling `on_blob` for each as it is
 /// produced. Errors name what stopped the traversal; blobs already handed on stay handed on,
@@ -271,21 +278,33 @@ pub fn read_blobs(
     on_blob: &OnBlob<'_>,
 ) -> Result<(), String> {
     let entries = blob_entries(&pack.index, &pack.data)?;
-    traverse_blobs(pack, entries.traversed, threads, on_blob)?;
+    traverse_blobs(
+        pack,
+        entries.traversed,
+        &entries.deltas_of,
+        threads,
+        on_blob,
+    )?;
     read_large_chains(pack, &entries.large_chains, threads, max_size, on_blob)
 }
 
-/// Resolves the blob chains of `entries` as gitoxide's delta tree, across `threads`.
+/// Resolves the blob chains of `entries` as gitoxide's delta tree, across `threads`. A blob
+/// with deltas (`deltas_of`, by pack offset) has its scan's memo kept until they are all read,
+/// and each delta is handed on with it and with the stretches it copies from its base.
 fn traverse_blobs(
-    pack: &Pack,
+    whole: &Pack,
     entries: Vec<u32>,
+    deltas_of: &HashMap<u64, u32>,
     threads: usize,
     on_blob: &OnBlob<'_>,
 ) -> Result<(), String> {
     if entries.is_empty() {
         return Ok(());
     }
-    let (index, pack) = (&pack.index, &pack.data);
+    let (index, pack) = (&whole.index, &whole.data);
+    // Memos of the blobs whose deltas are still to come, with how many are.
+    let memos: Mutex<HashMap<u64, (Memo, u32)>> = Mutex::new(HashMap::new());
+    let lock = || memos.lock().unwrap_or_else(|e| e.into_inner());
     let interrupt = AtomicBool::new(false);
     let tree = Tree::from_offsets_in_pack(
         pack.path(),
@@ -302,11 +321,49 @@ fn traverse_blobs(
         pack,
         pack.pack_end() as u64,
         |entry: &mut u32, _progress, context: traverse::Context<'_>| {
-            if context.entry.header.as_kind() == Some(gix_object::Kind::Blob) {
-                on_blob(
-                    index.oid_at_index(*entry),
-                    Blob::Content(context.decompressed),
-                );
+            if context.entry.header.as_kind() != Some(gix_object::Kind::Blob) {
+                return Ok(());
+            }
+            let offset = index.pack_offset_at_index(*entry);
+            let base = (context.level > 0)
+                .then(|| base_offset(whole, offset))
+                .flatten();
+            let base_memo = base.and_then(|base| lock().get(&base).map(|(memo, _)| memo.clone()));
+            // A delta that is a large share of what it makes (versions far apart) copies in
+            // small pieces: reading its instructions again would not pay.
+            let small_delta = context
+                .entry
+                .decompressed_size
+                .saturating_mul(MAX_DELTA_SHARE)
+                <= context.decompressed.len() as u64;
+            let copied = base_memo
+                .as_ref()
+                .filter(|_| small_delta)
+                .and_then(|_| delta_copies(pack, &context));
+            let derived = match (&base_memo, &copied) {
+                (Some(base), Some(copied)) => Some(Derived { base, copied }),
+                _ => None,
+            };
+            let deltas = deltas_of.get(&offset).copied().unwrap_or(0);
+            let lineage = Lineage {
+                derived,
+                has_deltas: deltas > 0,
+            };
+            let id = index.oid_at_index(*entry);
+            if let Some(memo) = on_blob(id, Blob::Content(context.decompressed), lineage) {
+                if deltas > 0 {
+                    lock().insert(offset, (memo, deltas));
+                }
+            }
+            // This delta is read: its base's memo is dropped after the last one.
+            if let Some(base) = base {
+                let mut memos = lock();
+                if let Some((_, left)) = memos.get_mut(&base) {
+                    *left -= 1;
+                    if *left == 0 {
+                        memos.remove(&base);
+                    }
+                }
             }
             Ok(())
         },
@@ -358,11 +415,13 @@ fn read_large_chains(
             for (at, &(entry, _)) in chain.iter().enumerate() {
                 let id = pack.index.oid_at_index(entry);
                 if let (false, Some(size)) = (needed[at], sizes[at]) {
-                    on_blob(id, Blob::TooLarge(size));
+                    on_blob(id, Blob::TooLarge(size), Lineage::default());
                     continue;
                 }
                 match reader.read(id) {
-                    Ok(Some((gix_object::Kind::Blob, data))) => on_blob(id, Blob::Content(data)),
+                    Ok(Some((gix_object::Kind::Blob, data))) => {
+                        on_blob(id, Blob::Content(data), Lineage::default());
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         first_error
@@ -384,6 +443,103 @@ fn read_large_chains(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The pack offset of the base of the delta at `offset`, if it is in the pack.
+fn base_offset(pack: &Pack, offset: u64) -> Option<u64> {
+    match pack.data.entry(offset).ok()?.header {
+        Header::OfsDelta { base_distance } => offset.checked_sub(base_distance),
+        Header::RefDelta { base_id } => pack
+            .index
+            .lookup(base_id.as_ref())
+            .map(|at| pack.index.pack_offset_at_index(at)),
+        _ => None,
+    }
+}
+
+thread_local! {
+    /// Each thread's inflater and buffer for re-reading deltas' instructions.
+    static DELTA: std::cell::RefCell<(gix_zlib::Inflate, Vec<u8>)> = Default::default();
+}
+
+/// The stretches the delta just resolved in `context` copies from its base, read again from its
+/// instructions (small beside what they make); `None` if they cannot be read.
+fn delta_copies(
+    pack: &gix_pack::data::File,
+    context: &traverse::Context<'_>,
+) -> Option<Vec<Copied>> {
+    let compressed = pack.entry_slice(context.entry.data_offset..context.entry_end)?;
+    let size = usize::try_from(context.entry.decompressed_size).ok()?;
+    DELTA.with_borrow_mut(|(inflate, buffer)| {
+        buffer.clear();
+        buffer.resize(size, 0);
+        inflate.reset();
+        inflate.once(compressed, buffer).ok()?;
+        parse_copies(buffer, context.decompressed.len())
+    })
+}
+
+/// The copy instructions of a git delta (`instructions`, its size header included), checked
+/// against the size of the object it makes.
+fn parse_copies(instructions: &[u8], result_len: usize) -> Option<Vec<Copied>> {
+    let mut at = 0;
+    let mut varint = || {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *instructions.get(at)?;
+            at += 1;
+            value |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+    };
+    let base_len = varint()?;
+    if varint()? != result_len {
+        return None;
+    }
+    let mut copied: Vec<Copied> = Vec::new();
+    let mut to = 0;
+    while at < instructions.len() {
+        let command = instructions[at];
+        at += 1;
+        if command & 0x80 != 0 {
+            // Offset in bits 0-3 of the command, size in bits 4-6, each byte present if set.
+            let mut field = |bits: std::ops::Range<u8>| {
+                let mut value = 0usize;
+                for (n, bit) in bits.enumerate() {
+                    if command & (1 << bit) != 0 {
+                        value |= usize::from(*instructions.get(at)?) << (8 * n);
+                        at += 1;
+                    }
+                }
+                Some(value)
+            };
+            let from = field(0..4)?;
+            let len = match field(4..7)? {
+                0 => 0x10000,
+                len => len,
+            };
+            if from.checked_add(len)? > base_len {
+                return None;
+            }
+            // git splits long copies in 64 KiB pieces: one stretch is no seam.
+            match copied.last_mut() {
+                Some(last) if last.from + last.len == from && last.to + last.len == to => {
+                    last.len += len;
+                }
+                _ => copied.push(Copied { from, to, len }),
+            }
+            to += len;
+        } else if command != 0 {
+            at += usize::from(command);
+            to += usize::from(command);
+        } else {
+            return None;
+        }
+    }
+    (to == result_len && at == instructions.len()).then_some(copied)
 }
 
 /// The inflated size of the object at index position `entry`, from its entry's header or its
@@ -412,6 +568,8 @@ type LargeChain = Vec<(u32, Option<usize>)>;
 struct BlobEntries {
     /// Index positions of the entries resolved as gitoxide's delta tree, in pack order.
     traversed: Vec<u32>,
+    /// How many deltas of each of those there are, by pack offset, where there are any.
+    deltas_of: HashMap<u64, u32>,
     /// The chains whose root is large.
     large_chains: Vec<LargeChain>,
 }
@@ -518,8 +676,15 @@ fn blob_entries(
             order
         })
         .collect();
+    let mut deltas_of: HashMap<u64, u32> = HashMap::new();
+    for pos in (0..by_offset.len()).filter(|&pos| chain[pos] == Chain::Blob && !is_large(pos)) {
+        if let Some(parent) = base[pos] {
+            *deltas_of.entry(by_offset[parent].0).or_default() += 1;
+        }
+    }
     Ok(BlobEntries {
         traversed,
+        deltas_of,
         large_chains,
     })
 }
@@ -543,4 +708,67 @@ pub fn object_dirs(objects: &Path) -> Vec<PathBuf> {
         dirs.push(dir);
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delta_s_copies_are_read_with_their_places() {
+        // Base of 10 bytes, result of 7: copy 3 from 2, insert "xy", copy 2 from 5.
+        let delta = [10, 7, 0x91, 2, 3, 2, b'x', b'y', 0x91, 5, 2];
+        assert_eq!(
+            parse_copies(&delta, 7),
+            Some(vec![
+                Copied {
+                    from: 2,
+                    to: 0,
+                    len: 3
+                },
+                Copied {
+                    from: 5,
+                    to: 5,
+                    len: 2
+                },
+            ])
+        );
+        assert_eq!(parse_copies(&delta, 8), None, "result size disagrees");
+    }
+
+    #[test]
+    fn copies_contiguous_in_both_blobs_are_one_stretch() {
+        // Two copies of 3 bytes, from 0 and from 3, side by side; a size of zero is 64 KiB.
+        let delta = [6, 6, 0x90, 3, 0x91, 3, 3];
+        assert_eq!(
+            parse_copies(&delta, 6),
+            Some(vec![Copied {
+                from: 0,
+                to: 0,
+                len: 6
+            }])
+        );
+        let whole = [0x80, 0x80, 4, 0x80, 0x80, 4, 0x80];
+        assert_eq!(
+            parse_copies(&whole, 0x10000),
+            Some(vec![Copied {
+                from: 0,
+                to: 0,
+                len: 0x10000
+            }])
+        );
+    }
+
+    #[test]
+    fn damaged_deltas_give_no_copies() {
+        for delta in [
+            &[10, 3, 0x91, 9, 3][..], // past the base's end
+            &[10, 3, 0][..],          // command 0 is reserved
+            &[10, 3, 0x91, 2][..],    // cut short
+            &[10, 3, 5, b'a'][..],    // insert cut short
+            &[10][..],                // no result size
+        ] {
+            assert_eq!(parse_copies(delta, 3), None, "{delta:?}");
+        }
+    }
 }
