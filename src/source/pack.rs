@@ -738,25 +738,18 @@ mod tests {
 
     #[test]
     fn copies_contiguous_in_both_blobs_are_one_stretch() {
-        // Two copies of 3 bytes, from 0 and from 3, side by side; a size of zero is 64 KiB.
-        let delta = [6, 6, 0x90, 3, 0x91, 3, 3];
-        assert_eq!(
-            parse_copies(&delta, 6),
+        let one = |len| {
             Some(vec![Copied {
                 from: 0,
                 to: 0,
-                len: 6
+                len,
             }])
-        );
+        };
+        // Two copies of 3 bytes, from 0 and from 3, side by side.
+        assert_eq!(parse_copies(&[6, 6, 0x90, 3, 0x91, 3, 3], 6), one(6));
+        // A copy's size of zero is 64 KiB.
         let whole = [0x80, 0x80, 4, 0x80, 0x80, 4, 0x80];
-        assert_eq!(
-            parse_copies(&whole, 0x10000),
-            Some(vec![Copied {
-                from: 0,
-                to: 0,
-                len: 0x10000
-            }])
-        );
+        assert_eq!(parse_copies(&whole, 0x10000), one(0x10000));
     }
 
     #[test]
