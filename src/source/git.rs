@@ -180,12 +180,12 @@ pub fn scan_history(
         // Content already in the base is not new: mark the trees of the hidden parents of
         // the new commits as seen before walking.
         let new: HashSet<Oid> = walked.iter().copied().collect();
+        let odb = repo.odb().ok();
         for oid in &walked {
             let Ok(commit) = repo.find_commit(*oid) else {
                 continue;
             };
             for parent in commit.parents().filter(|p| !new.contains(&p.id())) {
-                let odb = repo.odb().ok();
                 let tree = parent.tree_id();
                 tree_contents(&packs, odb.as_ref(), tree, &mut seen_trees, &mut seen_blobs);
             }
@@ -399,8 +399,8 @@ fn read_tree<'r, 'o: 'r>(
     }
 }
 
-/// The trees and blobs under tree `root` (every one, for a small reader's cache: the trees of
-/// one commit are no chain of deltas of one another).
+/// Adds the trees and blobs under tree `root` to `trees` and `blobs`, skipping trees already
+/// there.
 fn tree_contents(
     packs: &[Pack],
     odb: Option<&git2::Odb<'_>>,

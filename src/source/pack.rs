@@ -38,9 +38,9 @@ const TREE_CACHE_BYTES: usize = 32 << 20;
 /// default depth of 50, far less in practice).
 const LARGE_ROOT: u64 = 1 << 20;
 
-/// Bases each thread keeps while reading the large chains, besides the last one read, which is
-/// always kept whatever its size: depth first, it is usually the next one's base. (git's own
-/// `core.deltaBaseCacheLimit` is 96 MiB for a whole `cat-file`.)
+/// Bases each thread keeps while reading the large chains; an object over half of it is not
+/// kept, and a delta of it resolves it again. (git's own `core.deltaBaseCacheLimit` is 96 MiB
+/// for a whole `cat-file`.)
 const LARGE_CACHE_BYTES: usize = 16 << 20;
 
 /// A delta is handed on with the stretches it copies only when what it makes is at least this
