@@ -8,8 +8,9 @@ final release with a pure-Python wheel is fetched from PyPI's JSON API (eight do
 time) and, oldest first, committed as the package's directory (through `git fast-import`), so successive
 releases give real deltas. DEST becomes a bare repository, packed by `git gc` as a real one would be. Its
 size is set by the packages, --max-versions (the first N of each package) and NAME:LAST (the
-last LAST releases of NAME); the script prints the number of blobs. About 300,000 blobs:
-`--package django --package ansible-core --package sympy --package ansible:20`. Downloads are cached in DEST.cache, so a second run is offline. Nothing here is committed.
+last LAST releases of NAME); the script prints the number of blobs. With `--package django
+--package ansible-core --package sympy --package ansible:N`: 98,017 blobs for N = 20 and
+149,149 for N = 60 (a 523 MiB pack), each further ansible release adding about 1,300. Downloads are cached in DEST.cache, so a second run is offline. Nothing here is committed.
 """
 import argparse
 import concurrent.futures
