@@ -169,17 +169,71 @@ fn names_a_secret(lower: &[u8]) -> bool {
             })
 }
 
+/// Markers of this many letters or fewer (`fake`, `xxxx`, `dummy`) turn up by chance in random
+/// text: in some mix of cases, one freshly made 2048-bit RSA key in two hundred holds one.
+const SHORT_MARKER: usize = 5;
+
+/// Secrets longer than this are PEM blocks and other long blobs, hundreds of random characters.
+const LONG_SECRET: usize = 200;
+
+/// Whether `secret` (and `lower`, its lower-cased copy) holds a [`PLACEHOLDER_MARKERS`] entry.
+/// A short marker made of letters counts only when written in one case (`fake`, `FAKE`,
+/// `Fake`), and in a long secret only as a word of its own (`YOUR_KEY_HERE`, a line of
+/// `XXXX`), so that chance no longer drops a real key.
+fn holds_marker(secret: &[u8], lower: &[u8]) -> bool {
+    PLACEHOLDER_MARKERS.iter().any(|marker| {
+        let marker = marker.as_bytes();
+        if marker.len() > SHORT_MARKER || !marker.iter().any(u8::is_ascii_alphabetic) {
+            return memchr::memmem::find(lower, marker).is_some();
+        }
+        memchr::memmem::find_iter(lower, marker).any(|at| {
+            let found = &secret[at..at + marker.len()];
+            in_one_case(found)
+                && (secret.len() <= LONG_SECRET || stands_alone(secret, at, marker.len()))
+        })
+    })
+}
+
+/// Whether the letters of `text` are all lower case, all upper case, or capitalised.
+fn in_one_case(text: &[u8]) -> bool {
+    let letters = || text.iter().filter(|b| b.is_ascii_alphabetic());
+    let first_upper = letters().next().is_some_and(u8::is_ascii_uppercase);
+    letters().skip(1).all(u8::is_ascii_lowercase)
+        || (first_upper && letters().all(u8::is_ascii_uppercase))
+}
+
+/// Whether the marker at `secret[at..at + len]` is no part of a longer run of letters: what
+/// comes before and after it is not a letter, or the marker ends in a non-letter itself
+/// (`your_`). A mask's run (`XXXXXXXX`) is taken whole.
+fn stands_alone(secret: &[u8], at: usize, len: usize) -> bool {
+    let found = &secret[at..at + len];
+    let (mut start, mut end) = (at, at + len);
+    if found.iter().all(|b| b.eq_ignore_ascii_case(&found[0])) {
+        while start > 0 && secret[start - 1].eq_ignore_ascii_case(&found[0]) {
+            start -= 1;
+        }
+        while end < secret.len() && secret[end].eq_ignore_ascii_case(&found[0]) {
+            end += 1;
+        }
+    }
+    let open_before =
+        !found[0].is_ascii_alphabetic() || start == 0 || !secret[start - 1].is_ascii_alphabetic();
+    let open_after = !found[len - 1].is_ascii_alphabetic()
+        || end == secret.len()
+        || !secret[end].is_ascii_alphabetic();
+    open_before && open_after
+}
+
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
-    let text = String::from_utf8_lossy(&lower);
-    if PLACEHOLDER_MARKERS.iter().any(|m| text.contains(m))
+    if holds_marker(secret, &lower)
         || DOCUMENTED_EXAMPLE_FRAGMENTS
             .iter()
-            .any(|m| text.contains(m))
+            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
     {
         return true;
     }
@@ -864,6 +918,87 @@ mod tests {
             "secret",
         ] {
             assert!(!is_non_secret_name(name.as_bytes()), "{name}");
+        }
+    }
+
+    /// A PEM block of `body`, in lines of 64.
+    fn pem(body: &str) -> String {
+        let lines: Vec<&str> = (0..body.len())
+            .step_by(64)
+            .map(|at| &body[at..body.len().min(at + 64)])
+            .collect();
+        format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            lines.join("\n")
+        )
+    }
+
+    /// 1,600 base64 characters from a seeded xorshift, with `word` at `at` between letters.
+    fn random_body(seed: u64, at: usize, word: &str) -> String {
+        const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut state = seed;
+        let mut body: Vec<u8> = (0..1600)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                BASE64[(state % 64) as usize]
+            })
+            .collect();
+        body[at - 1] = b'Q';
+        body[at..at + word.len()].copy_from_slice(word.as_bytes());
+        body[at + word.len()] = b'q';
+        String::from_utf8(body).unwrap()
+    }
+
+    #[test]
+    fn markers_that_random_text_spells_by_chance_keep_the_key() {
+        // A 2048-bit RSA key holds `fake` or `xxxx` in some mix of cases about once in 200.
+        for (seed, word) in [
+            (1, "fakE"),
+            (2, "xXXx"),
+            (3, "fake"),
+            (4, "FAKE"),
+            (5, "Xxxx"),
+            (6, "dummy"),
+            (7, "your_"),
+        ] {
+            let block = pem(&random_body(seed, 700, word));
+            assert!(!is_placeholder(block.as_bytes()), "{word} in a PEM block");
+        }
+        // In a short token, a marker in mixed case is chance too.
+        for value in [
+            "ghp_Zq8rT2mfAkELp4vN7bK3sYc6dF1gH5jQ0aE2u", // keyaudit:allow
+            "sk_live_51Hq8ZrxXXxLp4vN7bK3sYc6d",         // keyaudit:allow
+        ] {
+            assert!(!is_placeholder(value.as_bytes()), "{value}");
+        }
+    }
+
+    #[test]
+    fn markers_that_stand_as_words_still_mark_placeholders() {
+        let mask = "X".repeat(64);
+        let body = random_body(8, 640, "Q");
+        for block in [
+            pem(&format!("{}{mask}{}", &body[..640], &body[704..])),
+            pem(&format!(
+                "{}YOUR_PRIVATE_KEY_HERE{}",
+                &body[..64],
+                &body[85..]
+            )),
+            pem(&format!("{}+FAKE/{}", &body[..100], &body[106..])),
+            pem(&format!("{}...{}", &body[..100], &body[103..])),
+        ] {
+            assert!(is_placeholder(block.as_bytes()), "{block}");
+        }
+        for value in [
+            "FakeKey12345678",
+            "my-fake-token",
+            "DUMMY_TOKEN_1234",
+            "sk_test_FAKEa8Kd92jf8s7dKJ3hd8sj",
+            "xxxx-xxxx-xxxx",
+        ] {
+            assert!(is_placeholder(value.as_bytes()), "{value}");
         }
     }
 

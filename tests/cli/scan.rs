@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::common::{basic_report, json_report, key_by_rule, keyaudit, placements};
+use crate::common::{basic_report, json_report, key_by_rule, keyaudit, placements, random_text};
 
 fn owned(rows: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
     let mut rows: Vec<_> = rows
@@ -361,4 +361,54 @@ fn closed_stdout_ends_quietly_with_the_run_code() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+/// Fresh random private-key bodies that spell a placeholder marker by chance (`fAkE`, `xxXX`
+/// between other letters, as one real RSA key in two hundred does) are keys; blocks whose
+/// marker stands as a word of its own (`YOUR_PRIVATE_KEY_HERE`, a line of `X`) are not.
+#[test]
+fn private_keys_that_spell_a_marker_by_chance_are_found() {
+    const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let dir = tempfile::tempdir().unwrap();
+    let block = |kind: &str, body: &str| {
+        let lines: Vec<String> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|line| String::from_utf8(line.to_vec()).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN {kind}PRIVATE KEY-----\n{}\n-----END {kind}PRIVATE KEY-----\n",
+            lines.join("\n")
+        )
+    };
+    let spelled = |word: &str, len: usize| {
+        let body = random_text(BASE64, len);
+        let at = len / 2;
+        format!("{}Q{word}q{}", &body[..at], &body[at + word.len() + 2..])
+    };
+    let keys = [
+        ("rsa.pem", "RSA ", spelled("fAkE", 1592)),
+        ("ec.pem", "EC ", spelled("xxXX", 160)),
+        ("pkcs8.key", "", spelled("Fake", 1620)),
+        ("id_ed25519", "OPENSSH ", spelled("dummy", 380)),
+    ];
+    for (file, kind, body) in &keys {
+        fs::write(dir.path().join(file), block(kind, body)).unwrap();
+    }
+    let noise = random_text(BASE64, 1600);
+    let placeholders = [
+        format!("{}YOUR_PRIVATE_KEY_HERE{}", &noise[..64], &noise[85..]),
+        format!("{}{}{}", &noise[..640], "X".repeat(64), &noise[704..]),
+    ];
+    for (n, body) in placeholders.iter().enumerate() {
+        fs::write(dir.path().join(format!("doc{n}.pem")), block("RSA ", body)).unwrap();
+    }
+    let root = dir.path().display().to_string();
+    let report = json_report(&["scan", "--no-manifest", "--format", "json", &root], 1);
+    let mut found: Vec<String> = placements(&report)
+        .into_iter()
+        .map(|(_, path, _)| path.rsplit('/').next().unwrap().to_string())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["ec.pem", "id_ed25519", "pkcs8.key", "rsa.pem"]);
 }
