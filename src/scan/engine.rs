@@ -833,9 +833,13 @@ pub fn is_format_string(value: &[u8]) -> bool {
 
 /// Whether `value` is a word every tutorial uses, numbered (`password-1`, `secret2`, `test123`).
 pub fn is_numbered_word(value: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(value).to_ascii_lowercase();
-    let word = text.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
-    word.len() < text.len() && filter::is_placeholder(word.as_bytes())
+    // Not lower-cased here: a placeholder marker counts only in one case (`fake`, `FAKE`).
+    let kept = value
+        .iter()
+        .rposition(|&b| !(b.is_ascii_digit() || b == b'-' || b == b'_'))
+        .map_or(0, |last| last + 1);
+    let word = &value[..kept];
+    word.len() < value.len() && filter::is_placeholder(word)
 }
 
 /// Whether `value` is a password hash in a well-known storage format.
@@ -1428,6 +1432,9 @@ mod tests {
         assert_eq!(judge(&w, b"SSH password: ", b""), Err(Reject::Prose));
         assert_eq!(judge(&w, b"discovered_%s", b""), Err(Reject::Code));
         assert_eq!(judge(&w, b"password-1", b""), Err(Reject::Placeholder));
+        assert_eq!(judge(&w, b"FAKE-KEY-123", b""), Err(Reject::Placeholder));
+        // Trailing digits do not make a chance `xXXx` a mask.
+        assert_eq!(judge(&w, b"OAxXXxIXid8O0ExvUsJ59", b""), Ok(())); // keyaudit:allow
         assert_eq!(
             judge(
                 &w,
