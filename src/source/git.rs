@@ -151,14 +151,19 @@ pub fn scan_history(
             "shallow clone: history before the shallow boundary is not in this repository",
         );
     }
-    let mut walk = repo
+    // libgit2 maps the pack index, and windows of the pack, beside the packs' own mapping, and
+    // unmaps them only when no handle holds the pack: so what it reads here goes through a
+    // handle of its own, dropped before the blobs are read.
+    let walker = Repository::open(repo.path())
+        .map_err(|e| format!("{name}: cannot open: {}", e.message()))?;
+    let mut walk = walker
         .revwalk()
         .map_err(|e| format!("{name}: cannot walk history: {}", e.message()))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
         .map_err(|e| format!("{name}: {}", e.message()))?;
-    push_all_refs(repo, &mut walk, stats, &name);
+    push_all_refs(&walker, &mut walk, stats, &name);
     if let Some(since) = &options.since {
-        let base = repo
+        let base = walker
             .revparse_single(since)
             .and_then(|o| o.peel_to_commit())
             .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
@@ -180,9 +185,9 @@ pub fn scan_history(
         // Content already in the base is not new: mark the trees of the hidden parents of
         // the new commits as seen before walking.
         let new: HashSet<Oid> = walked.iter().copied().collect();
-        let odb = repo.odb().ok();
+        let odb = walker.odb().ok();
         for oid in &walked {
-            let Ok(commit) = repo.find_commit(*oid) else {
+            let Ok(commit) = walker.find_commit(*oid) else {
                 continue;
             };
             for parent in commit.parents().filter(|p| !new.contains(&p.id())) {
@@ -219,6 +224,8 @@ pub fn scan_history(
             .collect()
     });
     let mut reported = OidSet::default();
+    // Held through the whole blob scan: sized exactly, not doubled as it grows.
+    jobs.reserve_exact(walks.iter().map(|w| w.jobs.len()).sum());
     for walked in walks {
         for (oid, meta) in walked.commits {
             commits.insert(oid.to_string(), meta);
@@ -236,7 +243,8 @@ pub fn scan_history(
     }
     drop(seen_trees);
     drop(seen_blobs);
-    let head_blobs = head_blobs(repo, &packs);
+    let head_blobs = head_blobs(&walker, &packs);
+    drop(walker);
     let done = scan_packed_blobs(&packs, &jobs, &head_blobs, options, stats, visit);
     // What no pack held (loose objects, packs that could not be traversed) is read one by one;
     // versions of one file sit together, so their delta chains share libgit2's base cache.
