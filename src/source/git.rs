@@ -590,7 +590,7 @@ fn scan_packed_blobs(
     wanted.sort_unstable();
     let on_blob = |id: &gix_hash::oid, blob: pack::Blob<'_>, lineage: Lineage<'_>| {
         let at = wanted
-            .binary_search_by(|(wanted, _)| wanted.as_ref().cmp(id))
+            .binary_search_by(|(blob, _)| blob.as_ref().cmp(id))
             .ok()?;
         let i = wanted[at].1 as usize;
         let (size, content) = match blob {
