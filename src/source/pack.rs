@@ -449,12 +449,17 @@ fn read_large_chains(
 
 /// The pack offset of the base of the delta at `offset`, if it is in the pack.
 fn base_offset(pack: &Pack, offset: u64) -> Option<u64> {
-    match pack.data.entry(offset).ok()?.header {
-        Header::OfsDelta { base_distance } => offset.checked_sub(base_distance),
-        Header::RefDelta { base_id } => pack
-            .index
+    delta_base(&pack.index, offset, &pack.data.entry(offset).ok()?.header)
+}
+
+/// Where the base of the delta at `offset`, whose header is `header`, starts in the pack;
+/// `None` for a whole object or a base not in the pack.
+fn delta_base(index: &gix_pack::index::File, offset: u64, header: &Header) -> Option<u64> {
+    match header {
+        Header::OfsDelta { base_distance } => offset.checked_sub(*base_distance),
+        Header::RefDelta { base_id } => index
             .lookup(base_id.as_ref())
-            .map(|at| pack.index.pack_offset_at_index(at)),
+            .map(|at| index.pack_offset_at_index(at)),
         _ => None,
     }
 }
@@ -608,10 +613,9 @@ fn blob_entries(
                 chain[pos] = Chain::Other;
                 None
             }
-            Header::OfsDelta { base_distance } => offset.checked_sub(base_distance),
-            Header::RefDelta { base_id } => index
-                .lookup(base_id.as_ref())
-                .map(|i| index.pack_offset_at_index(i)),
+            Header::OfsDelta { .. } | Header::RefDelta { .. } => {
+                delta_base(index, offset, &entry.header)
+            }
         };
         let base_pos = match base_offset {
             Some(at) => by_offset
