@@ -1,0 +1,383 @@
+//! Value judgement: whether a value found under a secret name is a secret, or code, a
+//! placeholder, an identifier, a hash, prose; each rejection says why.
+
+use super::names::SECRET_WORDS;
+use crate::scan::filter;
+
+/// Why a value under a secret name is not a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    /// A placeholder, template or documented example.
+    Placeholder,
+    /// Code: a call, member access, operator, predicate or literal.
+    Code,
+    /// Too uniform for its length.
+    LowEntropy,
+    /// A word, identifier, number, date, version, path or URL.
+    NotSecretShaped,
+    /// A UUID under a name that does not end in a secret word.
+    Identifier,
+    /// A line of a message table (`NAME:123:text`).
+    MessageTable,
+    /// Words with spaces between: a message, a label, documentation.
+    Prose,
+    /// A password hash (`pbkdf2_sha256$…`, `$2b$…`), not a password.
+    Hash,
+}
+
+/// Whether `value` holds whitespace: passwords and keys in code and config do not, messages
+/// and labels (`"SSH password: "`, `"CA private key"`) do.
+pub fn is_prose(value: &[u8]) -> bool {
+    value.iter().any(u8::is_ascii_whitespace)
+}
+
+/// Whether `value` is a format string (`token: %s`, `interpreter_%d`).
+pub fn is_format_string(value: &[u8]) -> bool {
+    value.windows(2).any(|w| {
+        w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
+    })
+}
+
+/// Whether `value` is a word every tutorial uses, numbered (`password-1`, `secret2`, `test123`).
+pub fn is_numbered_word(value: &[u8]) -> bool {
+    // Not lower-cased here: a placeholder marker counts only in one case (`fake`, `FAKE`).
+    let kept = value
+        .iter()
+        .rposition(|&b| !(b.is_ascii_digit() || b == b'-' || b == b'_'))
+        .map_or(0, |last| last + 1);
+    let word = &value[..kept];
+    word.len() < value.len() && filter::is_placeholder(word)
+}
+
+/// Whether `value` is a password hash in a well-known storage format.
+pub fn is_password_hash(value: &[u8]) -> bool {
+    const SCHEMES: &[&[u8]] = &[
+        b"pbkdf2_",
+        b"pbkdf2:",
+        b"$2a$",
+        b"$2b$",
+        b"$2y$",
+        b"$argon2",
+        b"$scrypt$",
+        b"$1$",
+        b"$5$",
+        b"$6$",
+        b"$apr1$",
+        b"{SSHA}",
+        b"{SHA}",
+        b"{SSHA512}",
+        b"sha1$",
+        b"md5$",
+        b"bcrypt$",
+        b"scrypt:",
+        b"argon2$",
+    ];
+    SCHEMES.iter().any(|s| value.starts_with(s))
+}
+
+/// Whether `value` spells the name it is assigned to, or part of it (`"tls13-kdf-key-check"`
+/// under `PARAM_TLS13_KDF_KEY_CHECK`, `auth-gost01` under `AuthGOST01`).
+pub fn repeats_name(words: &[String], value: &[u8]) -> bool {
+    let name: String = words.concat();
+    let flat: String = String::from_utf8_lossy(value)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    flat.len() >= 6 && name.contains(&flat)
+}
+
+/// Whether `value` is a number literal, with a sign or a type suffix (`-1073610705i32`,
+/// `67108864u32`, `0L`).
+pub fn is_number_literal(value: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(value);
+    let text = text.trim_start_matches(['-', '+']);
+    // `0xC029201F_u32`: hex digits after `0x`, then an optional `_` before the suffix.
+    let (text, hex) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    let body_end = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || (hex && c.is_ascii_hexdigit())))
+        .map_or(text.len(), |(i, _)| i);
+    let text = if text[body_end..].starts_with('_') {
+        format!("{}{}", &text[..body_end], &text[body_end + 1..])
+    } else {
+        text.to_string()
+    };
+    body_end > 0
+        && matches!(
+            &text[body_end..],
+            "" | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "L"
+                | "UL"
+                | "LL"
+                | "ULL"
+                | "u"
+                | "U"
+                | "f32"
+                | "f64"
+        )
+}
+
+/// Whether `value` is words and numbers joined by punctuation (`value#fragment`,
+/// `apples/oranges`, `SCRAM-SHA-256`, `esnext.typed-array.at`, `Orange-2`).
+pub fn is_words(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let parts: Vec<&str> = text
+        .split(['#', '/', '.', '_', ':', '-', '@', '*', '+', '&'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.bytes().all(|b| b.is_ascii_digit())
+                || (p.bytes().all(|b| b.is_ascii_alphabetic())
+                    && (p.bytes().all(|b| b.is_ascii_lowercase())
+                        || p.bytes().all(|b| b.is_ascii_uppercase())
+                        || filter::is_word_identifier(p.as_bytes())))
+        })
+}
+
+/// Whether `value` is a camelCase identifier (`htmlChunks`, `isHmrRefresh`, `djb2Hash`):
+/// lower-case start, each capital opening a word, few capitals and digits. Random keys have
+/// capitals anywhere, often in pairs.
+pub fn is_camel_identifier(value: &[u8]) -> bool {
+    if !value.first().is_some_and(u8::is_ascii_lowercase)
+        || !value.iter().all(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    let uppers = value.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    let words_open = value
+        .windows(2)
+        .all(|w| !w[0].is_ascii_uppercase() || w[1].is_ascii_lowercase());
+    (1..=3).contains(&uppers) && digits <= 2 && words_open && value.len() < 24
+}
+
+/// Whether `value` is a relative file path or a directory (`ssl/worker.key`,
+/// `testdata/rsa2048key.pkcs8.der`, `credentials/`).
+pub fn is_file_path(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    if !text.contains('/') {
+        return false;
+    }
+    if text.ends_with('/') {
+        return true;
+    }
+    let last = text.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && ext.bytes().any(|b| b.is_ascii_lowercase())
+    })
+}
+
+/// Judges `value` found under the name made of `words`, on `line`.
+pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> {
+    if is_message_table(line) {
+        return Err(Reject::MessageTable);
+    }
+    if is_prose(value) {
+        return Err(Reject::Prose);
+    }
+    if is_code(value) || is_format_string(value) {
+        return Err(Reject::Code);
+    }
+    if filter::is_placeholder(value) || is_numbered_word(value) {
+        return Err(Reject::Placeholder);
+    }
+    if is_password_hash(value) {
+        return Err(Reject::Hash);
+    }
+    if repeats_name(words, value)
+        || is_number_literal(value)
+        || is_words(value)
+        || is_camel_identifier(value)
+        || is_file_path(value)
+    {
+        return Err(Reject::NotSecretShaped);
+    }
+    // A value shaped like a JWT must be one (a lone header is not a token).
+    if value.starts_with(b"eyJ") && crate::analyze::jwt::decode(value).is_none() {
+        return Err(Reject::NotSecretShaped);
+    }
+    if is_uuid(value) {
+        // A UUID is an identifier unless the name says token, key, secret or password.
+        let last = words.last().map_or("", String::as_str);
+        let secret_last = SECRET_WORDS.contains(&last)
+            || last == "sig"
+            || ["key", "token", "secret", "password"]
+                .iter()
+                .any(|w| last.ends_with(w));
+        return if secret_last {
+            Ok(())
+        } else {
+            Err(Reject::Identifier)
+        };
+    }
+    if value.len() < 8 {
+        return Err(Reject::NotSecretShaped);
+    }
+    if !filter::is_plausible_secret_value(value) {
+        return Err(Reject::NotSecretShaped);
+    }
+    if filter::shannon_entropy(value) < min_entropy_for(value.len()) {
+        return Err(Reject::LowEntropy);
+    }
+    Ok(())
+}
+
+/// The entropy a value of `len` characters needs: random strings of 8 characters reach about
+/// 2.8 bits, of 16 about 3.5, of 32 and more (hex included) about 3.6.
+fn min_entropy_for(len: usize) -> f64 {
+    match len {
+        0..=11 => 2.5,
+        12..=19 => 2.8,
+        _ => 3.0,
+    }
+}
+
+/// Whether `value` is a UUID.
+pub fn is_uuid(value: &[u8]) -> bool {
+    value.len() == 36
+        && value.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Whether `value` is code rather than a literal: `15.minutes`, `ready?`, `a && b`, `#{x}`,
+/// `nil`, `None`, `true`, `undefined`, `this`, `self`.
+pub fn is_code(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    const LITERALS: &[&str] = &[
+        "nil",
+        "null",
+        "none",
+        "true",
+        "false",
+        "undefined",
+        "this",
+        "self",
+        "nan",
+        "void",
+    ];
+    if LITERALS.contains(&text.to_ascii_lowercase().as_str()) {
+        return true;
+    }
+    if text.contains("#{") || text.contains("${") || text.contains("{{") || text.contains("%(") {
+        return true;
+    }
+    // A predicate or a bang method: an identifier then `?` or `!`.
+    if let Some(head) = text.strip_suffix(['?', '!']) {
+        if !head.is_empty() && head.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return true;
+        }
+    }
+    // A number with a method (`15.minutes`, `3.days.ago`).
+    let mut parts = text.split('.');
+    if parts
+        .next()
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && parts.clone().count() >= 1
+        && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    {
+        return true;
+    }
+    // A member chain with a TypeScript non-null assertion or an optional access
+    // (`process.env.TOKEN!`, `t.withCredentials?`).
+    if let Some(head) = text.strip_suffix(['!', '?']) {
+        if head.contains('.')
+            && head
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            return true;
+        }
+    }
+    // Unary operators and pipes (`~mask`, `+count`, `|arg|`), quotes inside a value, escaped
+    // markup, ternaries and nullish coalescing, lists (`a,b,c`).
+    // Base64 has `+` anywhere, doubled too; code does not look like base64.
+    let base64_like = value.len() >= 20
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && value.iter().any(u8::is_ascii_digit)
+        && value.iter().any(u8::is_ascii_uppercase)
+        && value.iter().any(u8::is_ascii_lowercase);
+    if (!base64_like && (text.starts_with('+') || text.contains("++")))
+        || text.starts_with(['~', '|', ',', ';'])
+        || text.ends_with(':')
+        || text.contains('|')
+        || text.ends_with(":*")
+        || text.ends_with("/*")
+        || text.ends_with(".*")
+        || text.ends_with('|')
+        || text.contains(['"', '\'', '`'])
+        || text.contains("&lt;")
+        || text.contains("&gt;")
+        || text.contains("??")
+        || text.contains("?.")
+        || (!base64_like && (text.ends_with('+') || text.contains("+=")))
+        || (text.contains('?') && text.contains(':'))
+        || text.matches(',').count() >= 2
+    {
+        return true;
+    }
+    // Operators; base64 padding (`…==`) is not one. An assignment inside a value is code
+    // (`t.sig=sig`, `StrictHostKeyChecking=no`): what stands before its `=` is a name.
+    let body = text.trim_end_matches('=');
+    let assignment = body.split_once('=').is_some_and(|(left, _)| {
+        left.len() >= 3
+            && left
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+            && (left.contains('.') || filter::is_word_identifier(left.as_bytes()))
+    });
+    assignment
+        || body.contains("&&")
+        || body.contains("||")
+        || body.contains("==")
+        || body.contains("->")
+}
+
+/// Whether `line` is an entry of a message table: `NAME:123:text` (openssl's error tables).
+pub fn is_message_table(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    let mut parts = line.splitn(3, |b| *b == b':');
+    let (Some(name), Some(number), Some(_text)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        && !number.is_empty()
+        && number.iter().all(u8::is_ascii_digit)
+}
+

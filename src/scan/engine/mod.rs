@@ -1,0 +1,464 @@
+//! The context engine: how code and config associate a name with a value. Driven by the
+//! prefilter's keyword hits (secret words), it takes the name around each hit, decides whether
+//! the name says secret, finds the value the syntax gives it (`=`, `:`, `=>`, `:=`, `<-`, `->`,
+//! `?=`, initialisers `{ "Name", "v" }`, calls `setPassword("v")` and `Setenv("NAME", "v")`,
+//! brace initialisation, XML elements and `key="Name" value="v"` pairs, `--flag v`) and judges
+//! the value. No regex runs here: each hit costs a few byte comparisons.
+//!
+//! By concern: [`names`] says which names hold secrets, [`syntax`] reads the value a syntax
+//! gives a name, [`judge`] decides whether that value is a secret.
+
+mod judge;
+mod names;
+mod syntax;
+
+pub use judge::*;
+pub use names::is_secret_name;
+pub use syntax::{name_around, next_line_value, values_for_name};
+
+use std::collections::HashMap;
+
+use super::filter;
+
+/// A value the context engine associates with a secret-sounding name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Association {
+    /// Byte span of the value in the scanned data.
+    pub value: (usize, usize),
+    /// The provider the name mentions (`GEOCODIO_KEY` → Geocodio), if any.
+    pub provider: Option<&'static str>,
+    /// Byte span of the name, when the value is on another line than its name.
+    pub name: Option<(usize, usize)>,
+}
+
+/// Provider names as they appear in variable names, with the name reports use. Compiled in
+/// from `rules/providers.txt`.
+fn providers() -> &'static HashMap<String, String> {
+    static TABLE: std::sync::LazyLock<HashMap<String, String>> = std::sync::LazyLock::new(|| {
+        include_str!("../../../rules/providers.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|name| {
+                let word: String = name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                // Reports name providers with a capital (`chartmogul` → `Chartmogul`).
+                let mut display = name.to_string();
+                display[..1].make_ascii_uppercase();
+                (word, display)
+            })
+            .filter(|(word, _)| word.len() >= 3)
+            .collect()
+    });
+    &TABLE
+}
+
+/// The provider a name's words mention (`geocodio`, `chart` + `mogul` joined).
+pub fn provider_in(words: &[String]) -> Option<&'static str> {
+    let table = providers();
+    for start in 0..words.len() {
+        let mut joined = String::new();
+        for word in &words[start..words.len().min(start + 3)] {
+            joined.push_str(word);
+            if let Some(display) = table.get(&joined) {
+                return Some(display.as_str());
+            }
+        }
+    }
+    None
+}
+
+/// Characters of a name: identifiers joined by `.` and `-` (`app.db-password`).
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// Splits a name into lowercase words at `_ . - $` and camelCase boundaries.
+pub fn name_words(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .flat_map(filter::camel_words)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Every secret value associated with a secret-sounding name in `line`, for the keyword hits
+/// at `hits` (offsets in `line`). `next` is the line after `line`, for names whose value the
+/// next line gives; spans in it are offsets past the end of `line` and its newline. Spans are
+/// offsets in `line`.
+pub fn associations(line: &[u8], hits: &[usize], next: Option<&[u8]>) -> Vec<Association> {
+    let mut out = Vec::new();
+    let mut last_name = None;
+    for &hit in hits {
+        let (start, end) = name_around(line, hit);
+        if last_name == Some((start, end)) || start == end {
+            continue;
+        }
+        last_name = Some((start, end));
+        let name = String::from_utf8_lossy(&line[start..end]);
+        let words = name_words(&name);
+        let query_param = start > 0 && matches!(line[start - 1], b'?' | b'&' | b';');
+        if !is_secret_name(&words, query_param) || filter::is_non_secret_name(name.as_bytes()) {
+            continue;
+        }
+        for (s, e) in values_for_name(line, start, end) {
+            if judge(&words, &line[s..e], line).is_ok() {
+                out.push(Association {
+                    value: (s, e),
+                    provider: provider_in(&words),
+                    name: None,
+                });
+            }
+        }
+        if let Some(next) = next {
+            if let Some((s, e)) = next_line_value(line, start, end, next) {
+                if judge(&words, &next[s..e], next).is_ok() {
+                    let shift = line.len() + 1;
+                    out.push(Association {
+                        value: (shift + s, shift + e),
+                        provider: provider_in(&words),
+                        name: Some((start, end)),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(name: &str) -> Vec<String> {
+        name_words(name)
+    }
+
+    /// The values associated with secret names in `line`, hits at every secret word.
+    fn found(line: &str) -> Vec<String> {
+        let lower = line.to_ascii_lowercase();
+        let mut hits = Vec::new();
+        for kw in [
+            "secret",
+            "token",
+            "pass",
+            "pwd",
+            "key",
+            "auth",
+            "credential",
+            "sig",
+        ] {
+            hits.extend(lower.match_indices(kw).map(|(i, _)| i));
+        }
+        hits.sort_unstable();
+        associations(line.as_bytes(), &hits, None)
+            .into_iter()
+            .map(|a| line[a.value.0..a.value.1].to_string())
+            .collect()
+    }
+
+    const V: &str = "Qm7xK2pL9vR4tZ8w";
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(words("StorageAccountKey"), ["storage", "account", "key"]);
+        assert_eq!(words("GEOCODIO_KEY"), ["geocodio", "key"]);
+        assert_eq!(words("app.dbPassword"), ["app", "db", "password"]);
+        assert_eq!(words("--api-key"), ["api", "key"]);
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "API_KEY",
+            "geocodio_key",
+            "license_key",
+            "StorageAccountKey",
+            "dbPassword",
+            "SERVICE_TOKEN",
+            "clientsecret",
+            "smtp_pass",
+            "admin_pwd",
+            "setPassword",
+            "withCredentials",
+            "authToken",
+            "privatekey",
+        ] {
+            assert!(is_secret_name(&words(name), false), "{name}");
+        }
+        for name in [
+            "cache_key",
+            "TOKEN_EXPIRES_IN",
+            "password_min_length",
+            "tokenizer",
+            "passenger",
+            "author",
+            "secret_name",
+            "key",
+            "sort_key",
+            "sonar.issue.ignore.multicriteria.e1.ruleKey",
+            "projectKey",
+        ] {
+            assert!(!is_secret_name(&words(name), false), "{name}");
+        }
+        assert!(is_secret_name(&words("key"), true));
+        assert!(is_secret_name(&words("sig"), true));
+    }
+
+    #[test]
+    fn providers_in_names() {
+        assert_eq!(provider_in(&words("CHARTMOGUL_KEY")), Some("Chartmogul"));
+        assert_eq!(provider_in(&words("mailgun_api_key")), Some("Mailgun"));
+        assert_eq!(provider_in(&words("db_password")), None);
+    }
+
+    #[test]
+    fn associations_in_many_syntaxes() {
+        for line in [
+            format!("API_KEY={V}"),
+            format!("$API_KEY = \"{V}\";"),
+            format!("{{ \"AccountKey\", \"{V}\" }},"),
+            format!("static const std::string StorageAccountKey{{\"{V}\"}};"),
+            format!("<add key=\"ApiSecret\" value=\"{V}\" />"),
+            format!("ds.setPassword(\"{V}\");"),
+            format!("os.Setenv(\"SERVICE_TOKEN\", \"{V}\")"),
+            format!("Client(api_key=\"{V}\", timeout=3)"),
+            format!("configure(api_key: '{V}')"),
+            format!("client.withCredentials(\"deploy\", \"{V}\");"),
+            format!("<password>{V}</password>"),
+            format!("'db_password' => '{V}',"),
+            format!("token <- \"{V}\""),
+            format!("\"token\" -> \"{V}\""),
+            format!("deploy --api-token {V} --verbose"),
+            format!("deploy --password={V}"),
+            format!("let authToken: String = \"{V}\""),
+            format!("public string ApiKey {{ get; set; }} = \"{V}\";"),
+            format!("#define API_SECRET \"{V}\""),
+            format!("TOKEN ?= {V}"),
+            format!("Environment=\"SLACK_TOKEN={V}\""),
+            format!("https://h.corp.internal/x?q=1&key={V}"),
+            format!("jdbc:postgresql://db/app?user=app&password={V}"),
+            format!("{{\"name\": \"API_TOKEN\", \"value\": \"{V}\"}}"),
+        ] {
+            assert_eq!(found(&line), [V], "{line}");
+        }
+    }
+
+    /// The values `line` associates with secret names, the next line given too.
+    fn found_with_next(line: &str, next: &str) -> Vec<String> {
+        let hits: Vec<usize> = ["token", "pass", "secret"]
+            .iter()
+            .flat_map(|kw| {
+                line.to_ascii_lowercase()
+                    .match_indices(kw)
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let both = format!("{line}\n{next}");
+        associations(line.as_bytes(), &hits, Some(next.as_bytes()))
+            .into_iter()
+            .map(|a| both[a.value.0..a.value.1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_name_item_gives_its_value_on_the_next_line() {
+        for (line, next) in [
+            ("  - name: API_TOKEN", "    value: \"Qm7xK2pL9vR4tZ8w\""),
+            ("- name: 'DB_PASSWORD'", "  value: Qm7xK2pL9vR4tZ8w"),
+            (
+                "  {\"name\": \"SMTP_PASS\",",
+                "   \"value\": \"Qm7xK2pL9vR4tZ8w\"}",
+            ),
+        ] {
+            assert_eq!(found_with_next(line, next), [V], "{line} / {next}");
+        }
+        for (line, next) in [
+            ("  - name: DB_PASSWORD", "    valueFrom:"),
+            ("  - name: DB_PASSWORD", "    value: ${DB_PASSWORD}"),
+            (
+                "  - name: DB_PASSWORD",
+                "    value: \"{{ .Values.db.password }}\"",
+            ),
+            ("  - name: LOG_LEVEL", "    value: Qm7xK2pL9vR4tZ8w"),
+            ("  - image: token-service", "    value: Qm7xK2pL9vR4tZ8w"),
+            (
+                "  - name: API_TOKEN # the token",
+                "    value: Qm7xK2pL9vR4tZ8w",
+            ),
+        ] {
+            assert!(found_with_next(line, next).is_empty(), "{line} / {next}");
+        }
+        assert_eq!(
+            next_line_value(b"- name: API_TOKEN", 8, 17, b"  value: \"abc\""),
+            Some((10, 13))
+        );
+    }
+
+    #[test]
+    fn base64_padding_is_not_a_type_annotation() {
+        let v = "DF1tj2w5GbdWXh9kCkmmW2T4kcAjV1sJieDxOklHD0W=";
+        assert_eq!(found(&format!("db_password: {v}")), [v]);
+        assert_eq!(found(&format!("let token: String = \"{V}\"")), [V]);
+    }
+
+    #[test]
+    fn code_and_look_alikes_are_not_associated() {
+        for line in [
+            "DEFAULT_RESET_TOKEN_EXPIRES_IN = 15.minutes",
+            "secret_key_base = Rails.application.secret_key_base",
+            "skip_secret_key_base = environment_specified?",
+            "BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large",
+            "password = None",
+            "if password == confirm_password:",
+            "ds.setPassword(password);",
+            "os.Setenv(\"TOKEN\", token)",
+            "token_hash = a6784716295f3b4718ddb7692e07f7a2f9841ff5980458eec9b0fa232ca9770e",
+            "client_id = 550e8400-e29b-41d4-a716-446655440000",
+            "Pass the token to the client.",
+            "cache_key = Qm7xK2pL9vR4tZ8w",
+            "key = make_template_fragment_key(\"spam\", [\"abc:def9\"])",
+            "pw = CLI._get_secret(\"Zq8rT2mW9x\")",
+            "token(\"ghp_\", \"Q7w2E9r4T1y6U3i8O5p0A2s4\")",
+            "\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Ab12Cd\"",
+        ] {
+            assert!(found(line).is_empty(), "{line}");
+        }
+        // A UUID under a token name is a token.
+        assert_eq!(
+            found("api_token = 550e8400-e29b-41d4-a716-446655440000").len(), // keyaudit:allow
+            1
+        );
+    }
+
+    #[test]
+    fn each_rejection_reason() {
+        let w = words("api_key");
+        assert_eq!(judge(&w, b"15.minutes", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"ready?", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"nil", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"#{encoded_password}", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"a&&b", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
+        assert_eq!(
+            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"your_api_key_here", b""),
+            Err(Reject::Placeholder)
+        );
+        assert_eq!(judge(&w, b"2024-01-01", b""), Err(Reject::NotSecretShaped));
+        assert_eq!(judge(&w, b"1.2.3", b""), Err(Reject::NotSecretShaped));
+        assert_eq!(
+            judge(&w, b"/etc/keys/api.key", b""),
+            Err(Reject::NotSecretShaped)
+        );
+        assert_eq!(
+            judge(&w, b"https://auth.corp.internal/token", b""),
+            Err(Reject::NotSecretShaped)
+        );
+        assert_eq!(
+            judge(&w, b"HttpRequestHandler", b""),
+            Err(Reject::NotSecretShaped)
+        );
+        assert_eq!(judge(&w, b"aaaaaaab1", b""), Err(Reject::Placeholder));
+        assert_eq!(judge(&w, b"ab12ab12ab12", b""), Err(Reject::LowEntropy));
+        assert_eq!(
+            judge(
+                &words("request_uuid"),
+                b"550e8400-e29b-41d4-a716-446655440000",
+                b""
+            ),
+            Err(Reject::Identifier)
+        );
+        assert_eq!(
+            judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key"),
+            Err(Reject::MessageTable)
+        );
+        assert_eq!(judge(&w, b"SSH password: ", b""), Err(Reject::Prose));
+        assert_eq!(judge(&w, b"discovered_%s", b""), Err(Reject::Code));
+        assert_eq!(judge(&w, b"password-1", b""), Err(Reject::Placeholder));
+        assert_eq!(judge(&w, b"FAKE-KEY-123", b""), Err(Reject::Placeholder));
+        // Trailing digits do not make a chance `xXXx` a mask.
+        assert_eq!(judge(&w, b"OAxXXxIXid8O0ExvUsJ59", b""), Ok(())); // keyaudit:allow
+        assert_eq!(
+            judge(
+                &w,
+                b"pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI=",
+                b""
+            ),
+            Err(Reject::Hash)
+        );
+        let param = words("PARAM_TLS13_KDF_KEY_CHECK");
+        assert_eq!(
+            judge(&param, b"tls13-kdf-key-check", b""),
+            Err(Reject::NotSecretShaped)
+        );
+        for shape in [
+            "-1073610705i32",
+            "67108864u32",
+            "0xC029201F_u32",
+            "SCRAM-SHA-256",
+            "value#fragment",
+            "Orange-2",
+            "isHmrRefresh",
+            "ssl/worker.key",
+            "IntPtr.Zero",
+            "credentials/",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        ] {
+            assert_eq!(
+                judge(&w, shape.as_bytes(), b""),
+                Err(Reject::NotSecretShaped),
+                "{shape}"
+            );
+        }
+        for code in [
+            "StrictHostKeyChecking=no",
+            "t.tsIndexSignature=tsIndexSignature",
+            "e.credentials??",
+            "++this._bytesVal",
+            "~disabled_auth",
+            "AzureCredential|",
+            "fe?T:void",
+            "process.env.SESSION_PASSWORD!",
+            "UACIA,eADAC,SCAAC",
+            "attr_&lt;name&gt;",
+            "schema.discriminatorMapping?.key",
+            "y:s.username+=y",
+            "domEventName+",
+            "value|ns_key=value",
+            ",DuplicateBinding:",
+            "nextConfig.supportsImmutableAssets?",
+            "relationship:*",
+        ] {
+            assert_eq!(judge(&w, code.as_bytes(), b""), Err(Reject::Code), "{code}");
+        }
+        assert_eq!(judge(&w, V.as_bytes(), b""), Ok(()));
+        assert_eq!(judge(&w, b"Zx9!qT4m.Wk2L-p", b""), Ok(()));
+        assert_eq!(judge(&w, b"k3jd9sl2mq7xb4", b""), Ok(()));
+        assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
+        assert_eq!(
+            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            Ok(())
+        );
+
+        assert!(is_message_table(
+            b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"
+        ));
+        assert!(!is_message_table(b"db.corp.internal:5432:app:user:pw"));
+    }
+}
