@@ -546,7 +546,7 @@ negative_examples = ["dmo_short"]
         assert_eq!(rule.keywords, vec!["demoapp"]);
         for (text, found) in [
             ("DEMOAPP_API_KEY=q8w2e7r4t1y9", Some("q8w2e7r4t1y9")), // keyaudit:allow
-            ("\"demoapp_token\": \"q8w2e7r4t1y9\"", Some("q8w2e7r4t1y9")),
+            ("\"demoapp_token\": \"q8w2e7r4t1y9\"", Some("q8w2e7r4t1y9")), // keyaudit:allow
             ("demoapp key q8w2e7r4t1y9", None),
             ("demoapp: q8w2e7r4t1y9", Some("q8w2e7r4t1y9")),
             ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None), // keyaudit:allow

@@ -37,12 +37,6 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "yourtoken",
     "yoursecret",
     "yourpassword",
-    "<",
-    ">",
-    "${",
-    "{{",
-    "}}",
-    "%(",
     "redacted",
     "dummy",
     "fake",
@@ -163,9 +157,19 @@ fn names_a_secret(lower: &[u8]) -> bool {
             .split(|b| matches!(b, b'_' | b'-'))
             .filter(|part| !part.is_empty())
             .any(|part| {
-                // Short compounds only (`mypassword`, `apikey`): a long run of letters is a
-                // random value that may end in anything.
-                part.len() <= 16 && SECRET_WORDS.iter().any(|w| part.ends_with(w.as_bytes()))
+                // The word alone or after a word that qualifies it (`mypassword`, `apikey`,
+                // `dbpass`); `monkey` and `compass` only end in one.
+                const QUALIFIERS: &[&str] = &[
+                    "", "my", "your", "the", "api", "db", "app", "admin", "user", "root", "secure",
+                    "secured", "secret", "test", "dummy", "default", "some", "new", "old",
+                    "private", "access", "auth", "master", "service", "client", "pass", "super",
+                    "sample", "demo",
+                ];
+                part.len() <= 16
+                    && SECRET_WORDS.iter().any(|w| {
+                        part.strip_suffix(w.as_bytes())
+                            .is_some_and(|head| QUALIFIERS.iter().any(|q| q.as_bytes() == head))
+                    })
             })
 }
 
@@ -224,6 +228,179 @@ fn stands_alone(secret: &[u8], at: usize, len: usize) -> bool {
     open_before && open_after
 }
 
+/// Whether `value` holds a template or a documentation slot rather than characters of its
+/// own: `${NAME}`, `{{ x }}`, `#{x}`, `%(name)s`, `$(cmd)`, `<%= x %>`, `<your-key>`. Judged
+/// by structure, so a generated value holding `<`, `$` or `{` by chance is not one.
+pub fn holds_template(value: &[u8]) -> bool {
+    let closes_after = |open: &[u8], close: u8| {
+        memchr::memmem::find_iter(value, open).any(|at| {
+            let rest = &value[at + open.len()..];
+            rest.iter()
+                .position(|&b| b == close)
+                .is_some_and(|end| end > 0 && rest[..end].iter().all(|b| is_template_name_byte(*b)))
+        })
+    };
+    if closes_after(b"${", b'}')
+        || closes_after(b"#{", b'}')
+        || closes_after(b"%(", b')')
+        || closes_after(b"$(", b')')
+        || memchr::memmem::find(value, b"<%").is_some()
+    {
+        return true;
+    }
+    if let (Some(open), Some(close)) = (
+        memchr::memmem::find(value, b"{{"),
+        memchr::memmem::rfind(value, b"}}"),
+    ) {
+        if close > open {
+            return true;
+        }
+    }
+    // `<name>`, `<your-client-secret>`, `<smtp password>`: a slot named in words.
+    value.iter().enumerate().any(|(at, &b)| {
+        if b != b'<' {
+            return false;
+        }
+        let rest = &value[at + 1..];
+        let Some(end) = rest.iter().position(|&b| b == b'>') else {
+            return false;
+        };
+        let inner = &rest[..end];
+        inner.len() >= 2
+            && inner
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
+            && {
+                let text = String::from_utf8_lossy(inner).replace([' ', '-', '.'], "_");
+                text.bytes()
+                    .all(|b| !b.is_ascii_uppercase() || !b.is_ascii_lowercase())
+                    && (text.bytes().all(|b| !b.is_ascii_lowercase())
+                        || text.bytes().all(|b| !b.is_ascii_uppercase()))
+                    || is_identifier(&text)
+            }
+    })
+}
+
+/// Bytes of a template's variable or expression (`${db.password}`, `%(password)s`).
+fn is_template_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'_' | b'.' | b'-' | b':' | b' ' | b'|' | b'[' | b']' | b'\'' | b'"'
+        )
+}
+
+/// Whether `value` holds the punctuation of code: brackets, an escape, a leading sigil, a
+/// path separator (`::`). Where code can stand, such a value is an expression.
+pub fn has_code_punctuation(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    text.contains(['(', ')', '[', ']', '{', '}', '<', '>', '\\'])
+        || text.starts_with(['&', '*', '=', '!', '|', ':', '@', '#', '^', '%', '.'])
+        || text.contains("::")
+}
+
+/// Whether `value` is a regular expression (`[a-z0-9]{80}`, `\d{4}`, `[^"]+`): a character
+/// class or an escape class with a quantifier.
+pub fn is_regex_shape(value: &[u8]) -> bool {
+    let class = [
+        &b"[a-z"[..],
+        b"[A-Z",
+        b"[0-9",
+        b"[^",
+        b"\\d",
+        b"\\w",
+        b"\\s",
+        b"\\b",
+    ]
+    .iter()
+    .any(|c| memchr::memmem::find(value, c).is_some());
+    let quantifier = value
+        .windows(2)
+        .any(|w| matches!(w[0], b']' | b')') && matches!(w[1], b'{' | b'+' | b'*' | b'?'));
+    class && quantifier
+}
+
+/// Whether `text` is a qualified name or type path (`Stripe_.V2.Core.AccountToken`,
+/// `Resources.Keys.SecretKey`): three parts or more, names all, most of them words.
+fn is_type_path(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        && parts
+            .iter()
+            .filter(|p| is_identifier(p.trim_end_matches('_')))
+            .count()
+            * 2
+            >= parts.len()
+}
+
+/// A part of code that reads as a name: words (`password`, `getSecret`), a short lower-case
+/// name (`cfg`, `ptr`), a constant (`API_KEY`), or a number.
+fn is_code_name(part: &str) -> bool {
+    !part.is_empty()
+        && (is_identifier(part)
+            || (part.len() <= 8 && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            || (part.bytes().any(|b| b.is_ascii_uppercase())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+            || part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `text` is names joined as code joins them: `a.b.c`, `Token::Start`, `self->key`.
+fn is_name_chain(text: &str) -> bool {
+    text.split(['.', ':'])
+        .flat_map(|p| p.split("->"))
+        .filter(|p| !p.is_empty())
+        .all(is_code_name)
+        && text.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Whether a bare value (where code can stand) is an expression of code rather than a literal:
+/// a sigil before a name (`&key`, `*ptr`, `!ok`, `@attr`, `:symbol`, `*yaml_alias`), a call or
+/// an index on a name (`getenv(`, `os.environ[`, `fetch()`), a path (`Token::Start`), a
+/// generic type (`List<String>`), a range or relative path, an escape. Random values hold the
+/// same punctuation around fragments that are no names.
+pub fn is_code_shaped(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    if text.contains('\\') || is_range_or_relative_path(text) {
+        return true;
+    }
+    let rest = text.trim_start_matches([
+        '&', '*', '!', '@', ':', '.', '^', '%', '~', '+', '|', ';', '#', '=',
+    ]);
+    if rest.len() < text.len() {
+        let rest = rest.trim_end_matches(['?', '!', ';', ',']);
+        let rest = rest.strip_suffix("()").unwrap_or(rest);
+        if rest.is_empty() || is_name_chain(rest) {
+            return true;
+        }
+    }
+    for open in ['(', '[', '<', '{'] {
+        if let Some(at) = text.find(open) {
+            let callee = text[..at]
+                .trim_start_matches(['&', '*', '!', '@', '$'])
+                .trim_end_matches('!');
+            if is_name_chain(callee) {
+                return true;
+            }
+        }
+    }
+    if text.contains("::") && is_name_chain(text.trim_end_matches(['?', '!', ';', ','])) {
+        return true;
+    }
+    text.ends_with('!') && is_identifier(&text[..text.len() - 1])
+}
+
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
@@ -242,7 +419,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if PLACEHOLDER_WORDS.contains(&word.as_str()) || names_a_secret(&lower) {
+    if PLACEHOLDER_WORDS.contains(&word.as_str())
+        || names_a_secret(&lower)
+        || holds_template(secret)
+    {
         return true;
     }
     // `{name}`, `[name]`, `(name)`: template or documentation syntax around a name.
@@ -286,6 +466,25 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 
 /// Words in a variable name that mean its value is a digest or identifier, not a secret.
 const NOT_SECRET_NAMES: &[&str] = &[
+    // Per-request and paging values named token: not credentials.
+    "pagetoken",
+    "page_token",
+    "nexttoken",
+    "next_token",
+    "continuation",
+    "cursor",
+    "csrf",
+    "xsrf",
+    "authenticity_token",
+    "verificationtoken",
+    "changetoken",
+    "change_token",
+    "requesttoken",
+    "request_token",
+    "versiontoken",
+    "version_token",
+    "idempotency",
+    "actiontoken",
     "hash",
     "sha",
     "digest",
@@ -513,8 +712,17 @@ fn is_kebab_words(text: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && parts
             .iter()
-            .all(|part| is_short_name(part) || part.len() == 5 || word(part))
+            .all(|part| is_short_name(part) || word(part) || is_short_word_with_digit(part))
         && parts.iter().any(word)
+}
+
+/// A five-character option part such as `dot1x`: a letter first and one digit at most. A
+/// license key's random groups (`4n39b-4ezc3`) break this soon.
+fn is_short_word_with_digit(part: &str) -> bool {
+    part.len() == 5
+        && part.as_bytes()[0].is_ascii_alphabetic()
+        && part.bytes().filter(u8::is_ascii_digit).count() <= 1
+        && part.bytes().any(|b| b"aeiou".contains(&b))
 }
 
 /// Whether `text` is an identifier made of words (`bound_health_check_url`, `SecretKeyBase`):
@@ -568,17 +776,22 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
     let digit = text.chars().any(|c| c.is_ascii_digit());
     let symbol = text.chars().any(|c| c.is_ascii_punctuation());
     let classes = [lower, upper, digit, symbol].iter().filter(|&&c| c).count();
-    if classes < 2 {
+    classes >= 2 && !is_code_shaped(value) && is_plausible_secret_shape(value)
+}
+
+/// [`is_plausible_secret_value`] for a value whose delimiters are known (a quoted literal):
+/// its punctuation is its own, so only its shape counts: not an identifier, a path, a URL, a
+/// host, a number, a UUID, and at least two character classes.
+pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
         return false;
-    }
-    // Code: calls, indexing, references, comparisons, paths (`user.password`, `&Key`,
-    // `Token::Start`, `os.environ["X"]`).
-    if text.contains(['(', ')', '[', ']', '{', '}', '<', '>', '\\'])
-        || text.starts_with(['&', '*', '=', '!', '|', ':', '@', '#', '^', '%', '.'])
-        || text.contains("::")
-        || is_range_or_relative_path(text)
-        || (text.ends_with('!') && is_identifier(&text[..text.len() - 1]))
-    {
+    };
+    let lower = text.chars().any(|c| c.is_ascii_lowercase());
+    let upper = text.chars().any(|c| c.is_ascii_uppercase());
+    let digit = text.chars().any(|c| c.is_ascii_digit());
+    let symbol = text.chars().any(|c| c.is_ascii_punctuation());
+    let classes = [lower, upper, digit, symbol].iter().filter(|&&c| c).count();
+    if classes < 2 {
         return false;
     }
     // Each part reads as a name: made of words, or of one case (`os.environ`, `self.token`);
@@ -608,6 +821,7 @@ pub fn is_plausible_secret_value(value: &[u8]) -> bool {
         });
     if identifier_chain
         || word_chain
+        || is_type_path(text)
         || is_identifier(text)
         || is_resource_name(text)
         || is_hostname(text)

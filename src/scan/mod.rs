@@ -49,7 +49,7 @@ const DECODE_DEPTH: usize = 2;
 const DECODE_BUDGET: usize = 16 << 20;
 
 /// A regex match before positions are resolved.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct RawMatch {
     rule: usize,
     start: usize,
@@ -58,6 +58,8 @@ struct RawMatch {
     provider: Option<&'static str>,
     /// The name a value is assigned to, when it is not on the value's line.
     variable: Option<(usize, usize)>,
+    /// The secret with its literal's escapes resolved, when the text holds escapes.
+    unescaped: Option<Vec<u8>>,
 }
 
 /// Finds keys in blobs with a fixed rule set.
@@ -69,28 +71,43 @@ pub struct Scanner<'r> {
     line_scoped: Vec<bool>,
     /// The rule whose matches the context engine finds instead of its regex.
     engine_rule: Option<usize>,
+    /// The rule the context engine reports passwords people chose under.
+    weak_rule: Option<usize>,
 }
 
 /// The id of the rule the context engine ([`engine`]) reports under.
 pub const ENGINE_RULE_ID: &str = "generic-secret-assignment";
+/// The id of the rule the context engine reports a person's password under (`Summer2024`).
+pub const WEAK_PASSWORD_RULE_ID: &str = "weak-password";
 
 impl<'r> Scanner<'r> {
     /// Prepares a scanner (builds the keyword automaton).
     pub fn new(rules: &'r RuleSet) -> Self {
+        let engine_driven = |id: &str| {
+            rules
+                .rules()
+                .iter()
+                .position(|r| r.id == id && !r.keywords.is_empty())
+        };
+        let engine_rule = engine_driven(ENGINE_RULE_ID);
+        let weak_rule = engine_driven(WEAK_PASSWORD_RULE_ID);
+        // The engine's rules run line by line whatever their kind.
         let line_scoped = rules
             .rules()
             .iter()
-            .map(|rule| rule.is_line_scoped() && !rule.keywords.is_empty())
+            .enumerate()
+            .map(|(i, rule)| {
+                (rule.is_line_scoped() && !rule.keywords.is_empty())
+                    || Some(i) == engine_rule
+                    || Some(i) == weak_rule
+            })
             .collect();
-        let engine_rule = rules
-            .rules()
-            .iter()
-            .position(|r| r.id == ENGINE_RULE_ID && r.is_line_scoped() && !r.keywords.is_empty());
         Self {
             prefilter: Prefilter::new(rules),
             rules,
             line_scoped,
             engine_rule,
+            weak_rule,
         }
     }
 
@@ -246,8 +263,29 @@ impl<'r> Scanner<'r> {
                     .iter()
                     .filter(|(rule, _, _)| *rule == index)
                     .map(|&(_, start, end)| (start, end));
-                if Some(index) == self.engine_rule {
-                    collect_associations(index, rule, data, positions, &mut raw);
+                if Some(index) == self.engine_rule || Some(index) == self.weak_rule {
+                    // The engine's pass reports both rules; the weak rule runs its own only
+                    // when the engine's rule is not a candidate (its self-test).
+                    let engine_runs = self.engine_rule.is_some_and(|e| candidates.rules[e]);
+                    let reports = if Some(index) == self.engine_rule {
+                        Reports::Both(self.weak_rule)
+                    } else if engine_runs {
+                        continue;
+                    } else {
+                        Reports::WeakOnly
+                    };
+                    let code_file = path.is_some_and(is_source_code);
+                    // Generated values must reach the engine rule's entropy in either pass.
+                    let min_entropy = self
+                        .engine_rule
+                        .map_or(rule.min_entropy, |e| self.rules.rules()[e].min_entropy);
+                    let pass = EnginePass {
+                        index,
+                        min_entropy,
+                        reports,
+                        code_file,
+                    };
+                    collect_associations(&pass, data, positions, &mut raw);
                     continue;
                 }
                 for (start, end) in keyword_lines(positions, data) {
@@ -268,7 +306,9 @@ impl<'r> Scanner<'r> {
                 let (line, column) = lines.position(m.start);
                 Hit {
                     rule: m.rule,
-                    secret: Secret::new(data[m.start..m.end].to_vec()),
+                    secret: Secret::new(
+                        m.unescaped.unwrap_or_else(|| data[m.start..m.end].to_vec()),
+                    ),
                     key_id: m
                         .key_id
                         .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned()),
@@ -381,8 +421,12 @@ fn collect_matches(
             && crate::analyze::jwt::decode(bytes).is_none();
         let name = rule.name_group.and_then(|g| caps.get(g));
         // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
-        let plausible =
-            filter::is_plausible_secret_value(bytes) || (engine::is_uuid(bytes) && name.is_none());
+        // A password slot (`-p'…'`, `user:…@`) holds what people choose too (`Summer2024`).
+        let plausible = filter::is_plausible_secret_value(bytes)
+            || (engine::is_uuid(bytes) && name.is_none())
+            || (rule.kind == crate::rules::Kind::Password
+                && !filter::is_code_shaped(bytes)
+                && engine::is_chosen_password(bytes, engine::Slot::CONFIG));
         if rule.judges_value
             && (broken_jwt
                 || !plausible
@@ -417,19 +461,63 @@ fn collect_matches(
                 .map(|m| (offset + m.start(), offset + m.end())),
             provider: None,
             variable: None,
+            unescaped: None,
         });
     }
+}
+
+/// Which of the context engine's findings a pass reports.
+#[derive(Debug, Clone, Copy)]
+enum Reports {
+    /// Generated secrets under the pass's rule, people's passwords under this one (dropped
+    /// when there is none).
+    Both(Option<usize>),
+    /// People's passwords only, under the pass's rule.
+    WeakOnly,
+}
+
+/// One pass of the context engine over a blob's keyword lines.
+#[derive(Debug, Clone, Copy)]
+struct EnginePass {
+    /// The rule the pass runs for.
+    index: usize,
+    /// The entropy a generated value needs.
+    min_entropy: Option<f64>,
+    /// What it reports.
+    reports: Reports,
+    /// Whether the blob is source code.
+    code_file: bool,
+}
+
+/// Whether the file at `path` is source code, where a bare word after `=` may be a
+/// variable's name; config files, scripts and environment dumps hold literals there.
+fn is_source_code(path: &str) -> bool {
+    const CODE: &[&str] = &[
+        "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "rb", "go", "rs",
+        "java", "kt", "kts", "scala", "groovy", "cs", "fs", "vb", "php", "pl", "pm", "c", "h",
+        "cc", "cpp", "cxx", "hpp", "hh", "m", "mm", "swift", "lua", "r", "ex", "exs", "erl",
+        "dart", "jl", "clj", "hs", "ml", "zig", "nim", "cr", "vue", "svelte", "map",
+    ];
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && CODE.iter().any(|c| c.eq_ignore_ascii_case(ext))
+    })
 }
 
 /// The context engine's matches for rule `index`: on each line holding its keywords
 /// (`positions`, in order), the values associated with secret-sounding names.
 fn collect_associations(
-    index: usize,
-    rule: &Rule,
+    pass: &EnginePass,
     data: &[u8],
     positions: impl Iterator<Item = (usize, usize)>,
     out: &mut Vec<RawMatch>,
 ) {
+    let EnginePass {
+        index,
+        min_entropy,
+        reports,
+        code_file,
+    } = *pass;
     let mut line: Option<(usize, usize)> = None;
     let mut hits: Vec<usize> = Vec::new();
     let flush = |line: (usize, usize), hits: &mut Vec<usize>, out: &mut Vec<RawMatch>| {
@@ -440,23 +528,31 @@ fn collect_associations(
             let to = memchr::memchr(b'\n', &data[from..]).map_or(data.len(), |i| from + i);
             &data[from..to]
         });
-        for found in engine::associations(text, hits, next) {
+        for found in engine::associations(text, hits, next, code_file) {
             let (start, end) = (line.0 + found.value.0, line.0 + found.value.1);
-            let value = &data[start..end];
-            if rule
-                .min_entropy
-                .is_some_and(|min| filter::shannon_entropy(value) < min)
-                && !engine::is_uuid(value)
-            {
+            let value = found.unescaped.as_deref().unwrap_or(&data[start..end]);
+            // Too uniform for the rule: a person's password if it reads as one, else nothing.
+            let too_uniform = !found.weak
+                && min_entropy.is_some_and(|min| filter::shannon_entropy(value) < min)
+                && !engine::is_uuid(value);
+            let weak = found.weak || too_uniform;
+            if too_uniform && !found.chosen {
                 continue;
             }
+            let rule_index = match (reports, weak) {
+                (Reports::Both(_), false) => index,
+                (Reports::Both(Some(weak_rule)), true) => weak_rule,
+                (Reports::WeakOnly, true) => index,
+                _ => continue,
+            };
             out.push(RawMatch {
-                rule: index,
+                rule: rule_index,
                 start,
                 end,
                 key_id: None,
                 provider: found.provider,
                 variable: found.name.map(|(s, e)| (line.0 + s, line.0 + e)),
+                unescaped: found.unescaped,
             });
         }
         hits.clear();

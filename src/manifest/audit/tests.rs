@@ -572,7 +572,7 @@ fn allows_remove_keys_by_fingerprint_or_path_and_rule() {
 
 const ENTRA: &str = "Ab1.Q~zR8vT2mW9xLp4vN7bK3sYc6dQ8ZrT2mW9x"; // keyaudit:allow
 const ENTRA_APP: &str = "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9";
-const ENTRA_KEY: &str = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+const ENTRA_KEY: &str = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"; // keyaudit:allow (a test fixture's made-up key id)
 
 /// Evidence about an Entra credential: its hint and end date.
 fn entra_evidence(hint: &str, end: &str) -> Evidence {

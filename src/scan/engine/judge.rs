@@ -33,9 +33,12 @@ pub fn is_prose(value: &[u8]) -> bool {
 
 /// Whether `value` is a format string (`token: %s`, `interpreter_%d`).
 pub fn is_format_string(value: &[u8]) -> bool {
-    value.windows(2).any(|w| {
-        w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
-    })
+    // A generated value holds `%s` by chance (Django's alphabet has `%` and letters).
+    let random = value.len() >= 16 && filter::shannon_entropy(value) >= 4.0;
+    !random
+        && value.windows(2).any(|w| {
+            w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
+        })
 }
 
 /// Whether `value` is a word every tutorial uses, numbered (`password-1`, `secret2`, `test123`).
@@ -46,7 +49,13 @@ pub fn is_numbered_word(value: &[u8]) -> bool {
         .rposition(|&b| !(b.is_ascii_digit() || b == b'-' || b == b'_'))
         .map_or(0, |last| last + 1);
     let word = &value[..kept];
-    word.len() < value.len() && filter::is_placeholder(word)
+    // What people build passwords on (`admin123`, `qwerty1`) is a weak password, numbered.
+    let chosen_base = [
+        "admin", "root", "qwerty", "letmein", "guest", "tiger", "hunter",
+    ]
+    .iter()
+    .any(|w| w.as_bytes().eq_ignore_ascii_case(word));
+    word.len() < value.len() && !chosen_base && filter::is_placeholder(word)
 }
 
 /// Whether `value` is a password hash in a well-known storage format.
@@ -192,15 +201,80 @@ pub fn is_file_path(value: &[u8]) -> bool {
     })
 }
 
-/// Judges `value` found under the name made of `words`, on `line`.
-pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> {
+/// How strong a credential a value under a secret name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// Random enough to be generated.
+    Generated,
+    /// A password a person chose (`Summer2024`, `admin123`): a credential, and a weak one.
+    Weak,
+}
+
+/// Where a value stands: inside a literal (its delimiter ends it, punctuation is part of it),
+/// or bare, where code can stand; and whether the file is code, where a bare word may be a
+/// variable's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// The value is delimited (quoted, XML text, a block scalar).
+    pub delimited: bool,
+    /// The file is source code, not config.
+    pub code_file: bool,
+}
+
+impl Slot {
+    /// A bare value in source code, where a word may be a variable's name.
+    pub const CODE: Slot = Slot {
+        delimited: false,
+        code_file: true,
+    };
+
+    /// A bare value in a config file or an environment dump.
+    pub const CONFIG: Slot = Slot {
+        delimited: false,
+        code_file: false,
+    };
+}
+
+/// Judges `value` found under the name made of `words`, on `line`, standing in `slot`.
+pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<Strength, Reject> {
     if is_message_table(line) {
         return Err(Reject::MessageTable);
     }
-    if is_prose(value) {
+    if if slot.delimited {
+        is_prose_words(value)
+    } else {
+        is_prose(value)
+    } {
         return Err(Reject::Prose);
     }
-    if is_code(value) || is_format_string(value) {
+    if is_code_literal(value) || filter::holds_template(value) || is_format_string(value) {
+        return Err(Reject::Code);
+    }
+    // A predicate or a bang method (`ready?`, `save!`) is code in source files only; a config
+    // value may end in a symbol (`Fluffy12!`).
+    let judged_as_code = if slot.code_file {
+        value
+    } else {
+        value
+            .strip_suffix(b"!")
+            .filter(|head| head.iter().any(u8::is_ascii_digit))
+            .unwrap_or(value)
+    };
+    if !slot.delimited && (is_code(judged_as_code) || filter::is_code_shaped(judged_as_code)) {
+        return Err(Reject::Code);
+    }
+    // In source code a bare value with brackets or a leading sigil is an expression
+    // (`3})).unwrap_err(`, `vec![group]`, `&key`); config files hold such passwords.
+    if !slot.delimited && slot.code_file && filter::has_code_punctuation(value) {
+        return Err(Reject::Code);
+    }
+    // A literal that quotes code (`` `setPassword("v")` `` in a comment) or a regex
+    // (`'[a-z0-9]{80}'`).
+    if slot.delimited
+        && ((value.iter().any(|b| matches!(b, b'"' | b'\'' | b'`'))
+            && filter::is_code_shaped(value))
+            || filter::is_regex_shape(value))
+    {
         return Err(Reject::Code);
     }
     if filter::is_placeholder(value) || is_numbered_word(value) {
@@ -209,12 +283,7 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> 
     if is_password_hash(value) {
         return Err(Reject::Hash);
     }
-    if repeats_name(words, value)
-        || is_number_literal(value)
-        || is_words(value)
-        || is_camel_identifier(value)
-        || is_file_path(value)
-    {
+    if repeats_name(words, value) {
         return Err(Reject::NotSecretShaped);
     }
     // A value shaped like a JWT must be one (a lone header is not a token).
@@ -230,21 +299,116 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8]) -> Result<(), Reject> 
                 .iter()
                 .any(|w| last.ends_with(w));
         return if secret_last {
-            Ok(())
+            Ok(Strength::Generated)
         } else {
             Err(Reject::Identifier)
         };
     }
-    if value.len() < 8 {
-        return Err(Reject::NotSecretShaped);
+    let shaped = generated_shape(value);
+    match shaped {
+        Ok(()) => Ok(Strength::Generated),
+        Err(reason) if names_password(words) && is_chosen_password(value, slot) => {
+            let _ = reason;
+            Ok(Strength::Weak)
+        }
+        Err(reason) => Err(reason),
     }
-    if !filter::is_plausible_secret_value(value) {
+}
+
+/// Whether `value` has the shape of a generated secret: not a number, words, an identifier,
+/// a path, and random enough for its length.
+fn generated_shape(value: &[u8]) -> Result<(), Reject> {
+    if is_number_literal(value)
+        || is_words(value)
+        || is_camel_identifier(value)
+        || is_file_path(value)
+        || value.len() < 8
+        || !filter::is_plausible_secret_shape(value)
+    {
         return Err(Reject::NotSecretShaped);
     }
     if filter::shannon_entropy(value) < min_entropy_for(value.len()) {
         return Err(Reject::LowEntropy);
     }
     Ok(())
+}
+
+/// Whether a name says password (`DB_PASSWORD`, `smtp_passwd`, `adminPwd`, `passphrase`).
+pub fn names_password(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(w.as_str(), "pwd" | "pass" | "pw" | "passphrase")
+            || w.ends_with("password")
+            || w.ends_with("passwd")
+    })
+}
+
+/// Whether `value` reads as a password a person chose: 6 to 40 characters, letters with
+/// digits or symbols (`Summer2024`, `admin123`, `Fluffy12!`), not a date, version, path or
+/// URL. In source code a bare one must hold a symbol no name can (`admin123` there is a
+/// variable).
+pub fn is_chosen_password(value: &[u8], slot: Slot) -> bool {
+    let letters = value.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    let symbols = value.iter().filter(|b| b.is_ascii_punctuation()).count();
+    let name_like = value
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$'));
+    (6..=40).contains(&value.len())
+        && value.iter().all(u8::is_ascii_graphic)
+        && letters >= 3
+        && digits + symbols >= 1
+        && !value.contains(&b'/')
+        && !is_words_and_separators(value)
+        && !(slot.code_file && !slot.delimited && name_like)
+}
+
+/// `snake_case`, `kebab-case` and dotted names without digits (`db_pass`, `app.secret`): a
+/// name, not a password.
+fn is_words_and_separators(value: &[u8]) -> bool {
+    !value.iter().any(u8::is_ascii_digit)
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Whether a delimited value is prose: words with spaces between (`"SSH password: "`, `"CA
+/// private key"`). A generated value may hold a space among random characters (a WordPress
+/// salt); its space-separated parts are not words.
+pub fn is_prose_words(value: &[u8]) -> bool {
+    if !is_prose(value) {
+        return false;
+    }
+    let parts: Vec<&[u8]> = value
+        .split(u8::is_ascii_whitespace)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let wordy = |p: &&[u8]| {
+        let p = p
+            .strip_suffix(b":")
+            .or_else(|| p.strip_suffix(b","))
+            .or_else(|| p.strip_suffix(b"."))
+            .unwrap_or(p);
+        p.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'\'' | b'_'))
+    };
+    parts.len() <= 1 || parts.iter().filter(|p| wordy(p)).count() * 2 >= parts.len()
+}
+
+/// Whether `value` is a literal of code: `nil`, `None`, `true`, `undefined`, `this`, `self`.
+pub fn is_code_literal(value: &[u8]) -> bool {
+    const LITERALS: &[&[u8]] = &[
+        b"nil",
+        b"null",
+        b"none",
+        b"true",
+        b"false",
+        b"undefined",
+        b"this",
+        b"self",
+        b"nan",
+        b"void",
+    ];
+    LITERALS.iter().any(|l| l.eq_ignore_ascii_case(value))
 }
 
 /// The entropy a value of `len` characters needs: random strings of 8 characters reach about
@@ -380,4 +544,3 @@ pub fn is_message_table(line: &[u8]) -> bool {
         && !number.is_empty()
         && number.iter().all(u8::is_ascii_digit)
 }
-

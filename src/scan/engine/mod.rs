@@ -14,7 +14,7 @@ mod syntax;
 
 pub use judge::*;
 pub use names::is_secret_name;
-pub use syntax::{name_around, next_line_value, values_for_name};
+pub use syntax::{name_around, next_line_value, values_for_name, Value};
 
 use std::collections::HashMap;
 
@@ -29,6 +29,13 @@ pub struct Association {
     pub provider: Option<&'static str>,
     /// Byte span of the name, when the value is on another line than its name.
     pub name: Option<(usize, usize)>,
+    /// The value with its literal's escapes resolved, when it holds any (`\"`).
+    pub unescaped: Option<Vec<u8>>,
+    /// A password a person chose rather than a generated secret.
+    pub weak: bool,
+    /// Whether it could be one: under a password name, shaped as people choose (a generated
+    /// value too uniform for its rule's entropy is then reported as weak).
+    pub chosen: bool,
 }
 
 /// Provider names as they appear in variable names, with the name reports use. Compiled in
@@ -88,10 +95,17 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// Every secret value associated with a secret-sounding name in `line`, for the keyword hits
 /// at `hits` (offsets in `line`). `next` is the line after `line`, for names whose value the
 /// next line gives; spans in it are offsets past the end of `line` and its newline. Spans are
-/// offsets in `line`.
-pub fn associations(line: &[u8], hits: &[usize], next: Option<&[u8]>) -> Vec<Association> {
+/// offsets in `line`. `code_file` says the line is source code, where a bare word may name a
+/// variable.
+pub fn associations(
+    line: &[u8],
+    hits: &[usize],
+    next: Option<&[u8]>,
+    code_file: bool,
+) -> Vec<Association> {
     let mut out = Vec::new();
     let mut last_name = None;
+    let shift = line.len() + 1;
     for &hit in hits {
         let (start, end) = name_around(line, hit);
         if last_name == Some((start, end)) || start == end {
@@ -101,32 +115,91 @@ pub fn associations(line: &[u8], hits: &[usize], next: Option<&[u8]>) -> Vec<Ass
         let name = String::from_utf8_lossy(&line[start..end]);
         let words = name_words(&name);
         let query_param = start > 0 && matches!(line[start - 1], b'?' | b'&' | b';');
-        if !is_secret_name(&words, query_param) || filter::is_non_secret_name(name.as_bytes()) {
+        if !is_secret_name(&words, query_param)
+            || filter::is_non_secret_name(name.as_bytes())
+            || is_declaration(&line[..start])
+        {
             continue;
         }
-        for (s, e) in values_for_name(line, start, end) {
-            if judge(&words, &line[s..e], line).is_ok() {
+        let mut push = |value: Value, text: &[u8], offset: usize, name: Option<(usize, usize)>| {
+            let slot = Slot {
+                delimited: value.is_delimited(),
+                code_file: code_file && !value.config,
+            };
+            let (s, e) = value.span;
+            let unescaped = value.has_escapes().then(|| unescape(&text[s..e])).flatten();
+            let judged = unescaped.as_deref().unwrap_or(&text[s..e]);
+            if let Ok(strength) = judge(&words, judged, text, slot) {
                 out.push(Association {
-                    value: (s, e),
+                    value: (offset + s, offset + e),
                     provider: provider_in(&words),
-                    name: None,
+                    name,
+                    weak: strength == Strength::Weak,
+                    chosen: names_password(&words) && is_chosen_password(judged, slot),
+                    unescaped,
                 });
             }
+        };
+        for value in values_for_name(line, start, end) {
+            let (s, e) = value.span;
+            // `key: |` then the value on the line below: a YAML block scalar.
+            if value.quote.is_none() && syntax::is_block_indicator(&line[s..e]) {
+                if let Some(block) = next.and_then(syntax::block_scalar_value) {
+                    push(block, next.unwrap_or_default(), shift, Some((start, end)));
+                }
+                continue;
+            }
+            push(value, line, 0, None);
         }
         if let Some(next) = next {
-            if let Some((s, e)) = next_line_value(line, start, end, next) {
-                if judge(&words, &next[s..e], next).is_ok() {
-                    let shift = line.len() + 1;
-                    out.push(Association {
-                        value: (shift + s, shift + e),
-                        provider: provider_in(&words),
-                        name: Some((start, end)),
-                    });
-                }
+            if let Some(value) = next_line_value(line, start, end, next) {
+                push(value, next, shift, Some((start, end)));
             }
         }
     }
     out
+}
+
+/// Whether the text before a name declares a type, not a value: TypeScript and Flow `type`,
+/// `interface`, `declare` (`type AccountToken = Stripe_.V2.Core.AccountToken;`).
+fn is_declaration(before: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    [
+        "type",
+        "interface",
+        "declare",
+        "declare const",
+        "declare let",
+        "declare var",
+    ]
+    .iter()
+    .any(|w| {
+        before.strip_suffix(w.as_bytes()).is_some_and(|head| {
+            head.last()
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        })
+    })
+}
+
+/// The value of a literal with `\` escapes, its escapes resolved (`\"` → `"`, `\\` → `\`);
+/// `None` when it holds none. Escapes of letters (`\n`) stay as they are: credentials do not
+/// hold control characters.
+fn unescape(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.contains(&b'\\') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'\\' && text.get(i + 1).is_some_and(u8::is_ascii_punctuation) {
+            out.push(text[i + 1]);
+            i += 2;
+        } else {
+            out.push(text[i]);
+            i += 1;
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -154,7 +227,7 @@ mod tests {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
-        associations(line.as_bytes(), &hits, None)
+        associations(line.as_bytes(), &hits, None, true)
             .into_iter()
             .map(|a| line[a.value.0..a.value.1].to_string())
             .collect()
@@ -259,7 +332,7 @@ mod tests {
             })
             .collect();
         let both = format!("{line}\n{next}");
-        associations(line.as_bytes(), &hits, Some(next.as_bytes()))
+        associations(line.as_bytes(), &hits, Some(next.as_bytes()), true)
             .into_iter()
             .map(|a| both[a.value.0..a.value.1].to_string())
             .collect()
@@ -294,7 +367,7 @@ mod tests {
             assert!(found_with_next(line, next).is_empty(), "{line} / {next}");
         }
         assert_eq!(
-            next_line_value(b"- name: API_TOKEN", 8, 17, b"  value: \"abc\""),
+            next_line_value(b"- name: API_TOKEN", 8, 17, b"  value: \"abc\"").map(|v| v.span),
             Some((10, 13))
         );
     }
@@ -338,69 +411,130 @@ mod tests {
     #[test]
     fn each_rejection_reason() {
         let w = words("api_key");
-        assert_eq!(judge(&w, b"15.minutes", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"ready?", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"nil", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"#{encoded_password}", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"a&&b", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
         assert_eq!(
-            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            judge(&w, b"15.minutes", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"ready?", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"nil", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"#{encoded_password}", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"a&&b", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b"", Slot::CODE).map(drop),
             Ok(())
         );
         assert_eq!(
-            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            judge(
+                &w,
+                b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=",
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
             Ok(())
         );
         assert_eq!(
-            judge(&w, b"your_api_key_here", b""),
+            judge(
+                &w,
+                b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=",
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"your_api_key_here", b"", Slot::CODE).map(drop),
             Err(Reject::Placeholder)
         );
-        assert_eq!(judge(&w, b"2024-01-01", b""), Err(Reject::NotSecretShaped));
-        assert_eq!(judge(&w, b"1.2.3", b""), Err(Reject::NotSecretShaped));
         assert_eq!(
-            judge(&w, b"/etc/keys/api.key", b""),
+            judge(&w, b"2024-01-01", b"", Slot::CODE).map(drop),
             Err(Reject::NotSecretShaped)
         );
         assert_eq!(
-            judge(&w, b"https://auth.corp.internal/token", b""),
+            judge(&w, b"1.2.3", b"", Slot::CODE).map(drop),
             Err(Reject::NotSecretShaped)
         );
         assert_eq!(
-            judge(&w, b"HttpRequestHandler", b""),
+            judge(&w, b"/etc/keys/api.key", b"", Slot::CODE).map(drop),
             Err(Reject::NotSecretShaped)
         );
-        assert_eq!(judge(&w, b"aaaaaaab1", b""), Err(Reject::Placeholder));
-        assert_eq!(judge(&w, b"ab12ab12ab12", b""), Err(Reject::LowEntropy));
+        assert_eq!(
+            judge(&w, b"https://auth.corp.internal/token", b"", Slot::CODE).map(drop),
+            Err(Reject::NotSecretShaped)
+        );
+        assert_eq!(
+            judge(&w, b"HttpRequestHandler", b"", Slot::CODE).map(drop),
+            Err(Reject::NotSecretShaped)
+        );
+        assert_eq!(
+            judge(&w, b"aaaaaaab1", b"", Slot::CODE).map(drop),
+            Err(Reject::Placeholder)
+        );
+        assert_eq!(
+            judge(&w, b"ab12ab12ab12", b"", Slot::CODE).map(drop),
+            Err(Reject::LowEntropy)
+        );
         assert_eq!(
             judge(
                 &words("request_uuid"),
                 b"550e8400-e29b-41d4-a716-446655440000",
-                b""
-            ),
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
             Err(Reject::Identifier)
         );
         assert_eq!(
-            judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key"),
+            judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key", Slot::CODE).map(drop),
             Err(Reject::MessageTable)
         );
-        assert_eq!(judge(&w, b"SSH password: ", b""), Err(Reject::Prose));
-        assert_eq!(judge(&w, b"discovered_%s", b""), Err(Reject::Code));
-        assert_eq!(judge(&w, b"password-1", b""), Err(Reject::Placeholder));
-        assert_eq!(judge(&w, b"FAKE-KEY-123", b""), Err(Reject::Placeholder));
+        assert_eq!(
+            judge(&w, b"SSH password: ", b"", Slot::CODE).map(drop),
+            Err(Reject::Prose)
+        );
+        assert_eq!(
+            judge(&w, b"discovered_%s", b"", Slot::CODE).map(drop),
+            Err(Reject::Code)
+        );
+        assert_eq!(
+            judge(&w, b"password-1", b"", Slot::CODE).map(drop),
+            Err(Reject::Placeholder)
+        );
+        assert_eq!(
+            judge(&w, b"FAKE-KEY-123", b"", Slot::CODE).map(drop),
+            Err(Reject::Placeholder)
+        );
         // Trailing digits do not make a chance `xXXx` a mask.
-        assert_eq!(judge(&w, b"OAxXXxIXid8O0ExvUsJ59", b""), Ok(())); // keyaudit:allow
+        assert_eq!(
+            judge(&w, b"OAxXXxIXid8O0ExvUsJ59", b"", Slot::CODE).map(drop),
+            Ok(())
+        ); // keyaudit:allow
         assert_eq!(
             judge(
                 &w,
                 b"pbkdf2_sha256$30000$Vo0VlMnkR4Bk$qEvtdyZRWTcOsCnI=",
-                b""
-            ),
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
             Err(Reject::Hash)
         );
         let param = words("PARAM_TLS13_KDF_KEY_CHECK");
         assert_eq!(
-            judge(&param, b"tls13-kdf-key-check", b""),
+            judge(&param, b"tls13-kdf-key-check", b"", Slot::CODE).map(drop),
             Err(Reject::NotSecretShaped)
         );
         for shape in [
@@ -417,7 +551,7 @@ mod tests {
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
         ] {
             assert_eq!(
-                judge(&w, shape.as_bytes(), b""),
+                judge(&w, shape.as_bytes(), b"", Slot::CODE).map(drop),
                 Err(Reject::NotSecretShaped),
                 "{shape}"
             );
@@ -441,18 +575,43 @@ mod tests {
             "nextConfig.supportsImmutableAssets?",
             "relationship:*",
         ] {
-            assert_eq!(judge(&w, code.as_bytes(), b""), Err(Reject::Code), "{code}");
+            assert_eq!(
+                judge(&w, code.as_bytes(), b"", Slot::CODE).map(drop),
+                Err(Reject::Code),
+                "{code}"
+            );
         }
-        assert_eq!(judge(&w, V.as_bytes(), b""), Ok(()));
-        assert_eq!(judge(&w, b"Zx9!qT4m.Wk2L-p", b""), Ok(()));
-        assert_eq!(judge(&w, b"k3jd9sl2mq7xb4", b""), Ok(()));
-        assert_eq!(judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b""), Ok(()));
+        assert_eq!(judge(&w, V.as_bytes(), b"", Slot::CODE).map(drop), Ok(()));
         assert_eq!(
-            judge(&w, b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=", b""),
+            judge(&w, b"Zx9!qT4m.Wk2L-p", b"", Slot::CODE).map(drop),
             Ok(())
         );
         assert_eq!(
-            judge(&w, b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=", b""),
+            judge(&w, b"k3jd9sl2mq7xb4", b"", Slot::CODE).map(drop),
+            Ok(())
+        );
+        assert_eq!(
+            judge(&w, b"q8Zr3mW9xLp4vN7bK3sYc6dF1gH5j==", b"", Slot::CODE).map(drop),
+            Ok(())
+        );
+        assert_eq!(
+            judge(
+                &w,
+                b"GJ2Mq2GdA//tufKhDRo4Gdqjs+0AEOjSjUJU5mtSfQ+=",
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
+            Ok(())
+        );
+        assert_eq!(
+            judge(
+                &w,
+                b"7buHjk8x9yetkwE+7AwMH713xoIRtba++nTa6+6mYw+=",
+                b"",
+                Slot::CODE
+            )
+            .map(drop),
             Ok(())
         );
 

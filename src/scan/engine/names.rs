@@ -17,6 +17,9 @@ pub(super) const SECRET_WORDS: &[&str] = &[
     "credential",
     "credentials",
     "creds",
+    // Redis's `requirepass` and `masterauth` directives.
+    "requirepass",
+    "masterauth",
 ];
 
 /// Words that make a following `key` a secret key (`api_key`, `AccountKey`, `license_key`).
@@ -388,4 +391,3 @@ pub fn is_secret_name(words: &[String], query_param: bool) -> bool {
     }
     false
 }
-

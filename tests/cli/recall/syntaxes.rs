@@ -22,17 +22,19 @@ const SHELL: &[u8] = b" \t\"'`\\$;&|<>()*?[]{}#~";
 /// URL userinfo or a query value without percent-encoding: unreserved and `!*` only.
 const URL: &[u8] = b" \t\"#$%&'()+,/:;<=>?@[\\]^`{|}";
 /// An Authorization header's token68 alphabet: letters, digits and `-._~+/=`.
-const TOKEN68: &[u8] = b" \t!\"#$%&'()*,:;<>?@[\\]^`{|}";
+const TOKEN68: &[u8] = b" \t!\"#$%&'()*,:;<=>?@[\\]^`{|}";
 /// XML text and attributes without entities.
 const XML: &[u8] = b" \t&<>\"'";
 
 /// A syntax: its name, how it carries a value, whether it holds tokens only (no person's
-/// password goes there), and its template.
+/// password goes there), its template, and the name of the file it stands in (`None`: a file
+/// named as config files are, without an extension).
 pub struct Syntax {
     pub name: &'static str,
     pub slot: Slot,
     pub token_only: bool,
     pub template: &'static str,
+    pub file: Option<&'static str>,
 }
 
 const fn s(name: &'static str, slot: Slot, template: &'static str) -> Syntax {
@@ -41,6 +43,7 @@ const fn s(name: &'static str, slot: Slot, template: &'static str) -> Syntax {
         slot,
         token_only: false,
         template,
+        file: None,
     }
 }
 
@@ -50,6 +53,14 @@ const fn token(name: &'static str, slot: Slot, template: &'static str) -> Syntax
         slot,
         token_only: true,
         template,
+        file: None,
+    }
+}
+
+const fn in_file(syntax: Syntax, file: &'static str) -> Syntax {
+    Syntax {
+        file: Some(file),
+        ..syntax
     }
 }
 
@@ -194,7 +205,10 @@ pub const SYNTAXES: &[Syntax] = &[
         Escaped(b'"', b""),
         "[\n  {\n    \"name\": \"{N}\",\n    \"value\": \"{V}\"\n  }\n]\n",
     ),
-    s("pgpass", Raw(b" \t:\\"), "db.corp.internal:{PORT}:appdb:app:{V}\n"),
+    in_file(
+        s("pgpass", Raw(b" \t:\\"), "db.corp.internal:{PORT}:appdb:app:{V}\n"),
+        ".pgpass",
+    ),
     s("netrc", Raw(b" \t\"'\\"), "machine api.corp.internal\n  login deploy\n  password {V}\n"),
     token("npmrc", Raw(BARE), "//npm.corp.internal/:_authToken={V}\n"),
     s("git-credentials", Raw(URL), "https://deploy:{V}@git.corp.internal\n"),

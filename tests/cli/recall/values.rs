@@ -5,7 +5,6 @@
 use crate::common::{random_text, ALPHANUMERIC};
 
 pub const HEX: &[u8] = b"0123456789abcdef";
-pub const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 pub const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Django's `get_random_secret_key()` alphabet.
 const DJANGO: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)";
@@ -118,9 +117,20 @@ impl Shape {
         matches!(self, Shape::Manager | Shape::Short | Shape::Human)
     }
 
-    /// Whether only a password slot holds it (a person's choice is no API token).
-    pub fn needs_password_slot(self) -> bool {
-        self == Shape::Human
+    /// Whether a token slot (a bearer header, a query token, `_authToken=`) holds it: what
+    /// services issue, not what frameworks or people make.
+    pub fn is_token(self) -> bool {
+        matches!(
+            self,
+            Shape::Alphanumeric
+                | Shape::Hex32
+                | Shape::Hex40
+                | Shape::Hex64
+                | Shape::Base64Short
+                | Shape::Base64Long
+                | Shape::TokenUrlsafe
+                | Shape::Uuid
+        )
     }
 }
 
@@ -223,7 +233,10 @@ pub fn fresh(shape: Shape, excluded: &[u8]) -> Option<String> {
                 .join("-")
         }
     };
-    (!value.bytes().any(|b| excluded.contains(&b))).then_some(value)
+    // Base64 padding ends a token68 value (an Authorization header's) even where `=` cannot
+    // stand inside one.
+    let body = value.trim_end_matches('=');
+    (!body.bytes().any(|b| excluded.contains(&b))).then_some(value)
 }
 
 /// A password as people choose them.
