@@ -4,6 +4,7 @@
 # and classified as real key material (test fixtures) or a non-key, by cause.
 #
 #   bench/precision-corpus.sh [DIR]        # DIR defaults to /tmp/keyaudit-precision
+#   KEYAUDIT=/path/to/keyaudit bench/precision-corpus.sh [DIR]   # scan with that binary, no build
 #
 # Prints one line per reported key location (rule, provider, path:line, redacted) and writes the
 # full JSON report (with --show-secrets, for review only) to DIR/report.json, mode 0600.
@@ -62,12 +63,68 @@ if [ ! -f "$dir/npm/.done" ]; then
     touch "$dir/npm/.done"
 fi
 
-cargo build --release --locked --quiet
-roots=("$dir/crates/home/registry/src" "$dir/python" "$dir/npm")
+# Official provider SDKs (cloud, payments, messaging, identity, observability): their npm
+# tarballs, TypeScript declarations (`.d.ts`) included, and their PyPI wheels. Each package on
+# its own, so one that cannot be fetched is noted and the rest go on.
+mkdir -p "$dir"/sdk-npm "$dir"/sdk-python
+if [ ! -f "$dir/sdk-npm/.done" ]; then
+    # googleapis itself is hundreds of MiB of generated clients: one of its per-API packages
+    # stands for it.
+    for pkg in stripe twilio @sendgrid/mail @slack/web-api openai @anthropic-ai/sdk \
+        @aws-sdk/client-s3 @aws-sdk/client-sts @google-cloud/storage @googleapis/iam \
+        @azure/identity @azure/storage-blob @azure/arm-resources firebase-admin auth0 \
+        @okta/okta-auth-js @octokit/rest plaid square braintree mailgun.js \
+        @datadog/datadog-api-client @pagerduty/pdjs @mailchimp/mailchimp_marketing \
+        @supabase/supabase-js @vercel/sdk; do
+        tgz=$(cd "$dir/sdk-npm" && npm pack --silent "$pkg" 2>/dev/null | tail -n 1) &&
+            [ -n "$tgz" ] && [ -f "$dir/sdk-npm/$tgz" ] ||
+            { echo "precision: could not fetch npm $pkg" >&2; continue; }
+        out="$dir/sdk-npm/${tgz%.tgz}"
+        mkdir -p "$out" && tar -xzf "$dir/sdk-npm/$tgz" -C "$out" ||
+            echo "precision: could not unpack npm $pkg" >&2
+    done
+    touch "$dir/sdk-npm/.done"
+fi
+if [ ! -f "$dir/sdk-python/.done" ]; then
+    for pkg in stripe twilio botocore google-cloud-storage google-api-core azure-identity \
+        azure-storage-blob azure-mgmt-resource slack_sdk openai anthropic sendgrid okta \
+        plaid-python squareup datadog-api-client hvac PyGithub python-gitlab kubernetes; do
+        # A package that publishes no wheel (plaid-python) is taken as its sdist.
+        python3 -m pip download --quiet --no-deps --only-binary :all: \
+            -d "$dir/sdk-python/wheels" "$pkg" 2>/dev/null ||
+            python3 -m pip download --quiet --no-deps --no-binary :all: \
+                -d "$dir/sdk-python/sdist" "$pkg" ||
+            echo "precision: could not fetch $pkg from PyPI" >&2
+    done
+    for f in "$dir"/sdk-python/sdist/*.tar.gz; do
+        [ -e "$f" ] || continue
+        tar -xzf "$f" -C "$dir/sdk-python" || echo "precision: could not unpack $(basename "$f")" >&2
+    done
+    for f in "$dir"/sdk-python/wheels/*.whl; do
+        [ -e "$f" ] || continue
+        out="$dir/sdk-python/$(basename "${f%.whl}")"
+        mkdir -p "$out" && unzip -q -o "$f" -d "$out" ||
+            echo "precision: could not unpack $(basename "$f")" >&2
+    done
+    # botocore ships its service models gzipped (`data/**/*.json.gz`), which a scan skips as
+    # binary: decompressed, they are the AWS API shapes, ARNs and examples.
+    find "$dir/sdk-python" -path '*/botocore/data/*' -name '*.json.gz' -exec gunzip -f {} + ||
+        echo "precision: could not decompress botocore's models" >&2
+    touch "$dir/sdk-python/.done"
+fi
+
+# KEYAUDIT=/path/to/keyaudit scans with that binary; otherwise this tree's release build.
+if [ -n "${KEYAUDIT:-}" ]; then
+    keyaudit="$KEYAUDIT"
+else
+    cargo build --release --locked --quiet
+    keyaudit="${CARGO_TARGET_DIR:-target}/release/keyaudit"
+fi
+roots=("$dir/crates/home/registry/src" "$dir/python" "$dir/npm" "$dir/sdk-npm" "$dir/sdk-python")
 umask 077
 set +e
-"${CARGO_TARGET_DIR:-target}/release/keyaudit" scan --no-manifest --no-default-excludes --show-secrets --format json -q \
-    --exclude 'sdist/**' --exclude 'venv/**' "${roots[@]}" >"$dir/report.json"
+"$keyaudit" scan --no-manifest --no-default-excludes --show-secrets --format json -q \
+    --exclude 'sdist/**' --exclude 'venv/**' --exclude 'wheels/**' "${roots[@]}" >"$dir/report.json"
 code=$?
 set -e
 [ "$code" -le 1 ] || { echo "precision: keyaudit exited $code" >&2; exit "$code"; }
