@@ -29,6 +29,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "long-tail-2.toml",
         include_str!("../../rules/long-tail-2.toml"),
     ),
+    (
+        "long-tail-3-al.toml",
+        include_str!("../../rules/long-tail-3-al.toml"),
+    ),
     ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
     (
@@ -70,5 +74,50 @@ mod tests {
             .map(|(n, _)| n.to_string())
             .collect();
         assert_eq!(listed, on_disk);
+    }
+
+    /// The coverage files (`rules/coverage-*.tsv`) and the catalog agree: every provider line
+    /// names rules that exist, or says why it has none.
+    #[test]
+    fn coverage_files_name_real_rules_or_a_reason() {
+        let ids: std::collections::HashSet<&str> = BUILTIN_RULE_FILES
+            .iter()
+            .flat_map(|(_, text)| text.lines())
+            .filter_map(|line| line.strip_prefix("id = \""))
+            .filter_map(|rest| rest.strip_suffix('"'))
+            .collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut lines = 0;
+        for entry in std::fs::read_dir(dir).expect("rules/ exists") {
+            let path = entry.expect("readable").path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.starts_with("coverage-") && name.ends_with(".tsv")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            {
+                let fields: Vec<&str> = line.split('\t').collect();
+                assert!(fields.len() >= 3, "{name}: {line}");
+                assert!(
+                    fields[1].parse::<u8>().is_ok_and(|n| n >= 2),
+                    "{name}: {line}"
+                );
+                if fields[2] == "-" {
+                    assert!(
+                        fields.get(3).is_some_and(|r| !r.trim().is_empty()),
+                        "{name}: no rule and no reason: {line}"
+                    );
+                } else {
+                    for id in fields[2].split(',') {
+                        assert!(ids.contains(id.trim()), "{name}: no rule `{id}`: {line}");
+                    }
+                }
+                lines += 1;
+            }
+        }
+        assert!(lines >= 250, "only {lines} coverage lines");
     }
 }
