@@ -2,10 +2,11 @@
 //! evidence behind it. The rule gives the defaults and the key's own prefix is the first
 //! evidence; structured keys refine them: JWT claims (`jwt`), Azure SAS parameters
 //! (`azure_sas`), PyPI macaroon caveats (`pypi`), PEM key algorithms (`pem`), GitHub token
-//! checksums (`github`) and AWS key ids (`aws`). Nothing here calls a provider.
+//! checksums (`github`), AWS key ids (`aws`) and Discord bot tokens' ids (`discord`). Nothing here calls a provider.
 
 pub mod aws;
 pub mod azure_sas;
+pub mod discord;
 pub mod github;
 pub mod jwt;
 pub mod pem;

@@ -492,6 +492,7 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             context: None,
             secret: None,
             keywords: Vec::new(),
+            file_names: Vec::new(),
             min_entropy: None,
             privilege: from_name(entry.privilege)?,
             environment: from_name(entry.environment)?,

@@ -90,6 +90,7 @@ pub fn parse_gitleaks(path: &Path, text: &str) -> Result<(Vec<Rule>, Vec<String>
             context: None,
             secret: None,
             keywords: imported.keywords.clone(),
+            file_names: Vec::new(),
             min_entropy: imported.entropy,
             privilege: Tier::Full,
             environment: Environment::Unknown,

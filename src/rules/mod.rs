@@ -50,6 +50,8 @@ pub struct Rule {
     pub judges_value: bool,
     /// Prefilter literals, lowercase.
     pub keywords: Vec<String>,
+    /// File names the rule runs in whatever the keywords.
+    pub file_names: Vec<String>,
     /// Minimum Shannon entropy of the secret.
     pub min_entropy: Option<f64>,
     /// Default tier.
@@ -356,6 +358,15 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
     if spec.keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(fail("keywords must not be empty strings".into()));
     }
+    if spec
+        .file_names
+        .iter()
+        .any(|n| n.is_empty() || n.contains(['/', '\\']))
+    {
+        return Err(fail(
+            "file_names must be file names, without a directory".into(),
+        ));
+    }
     if require_examples && spec.examples.is_empty() {
         return Err(fail("needs at least one example".into()));
     }
@@ -376,6 +387,11 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
     let mut keywords = spec.keywords.clone();
     if keywords.is_empty() && compact {
         keywords = spec.context.clone().unwrap_or_default();
+    }
+    if !spec.file_names.is_empty() && (compact || spec.kind == Kind::Generic) {
+        return Err(fail(
+            "file_names apply to whole-file rules, not generic or compact ones".into(),
+        ));
     }
     let regex = RegexBuilder::new(&pattern)
         .unicode(false)
@@ -411,6 +427,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
     let name_group = named("name");
     Ok(Rule {
         keywords: keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+        file_names: spec.file_names,
         id: spec.id,
         name: spec.name,
         provider: spec.provider,

@@ -36,6 +36,10 @@ pub struct RuleSpec {
     /// Literals (ASCII case-insensitive) of which one must occur for the rule to run.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// File names (the last path component, exactly) in which the rule runs whatever the
+    /// keywords: credential files whose lines hold no fixed literal (`.pgpass`).
+    #[serde(default)]
+    pub file_names: Vec<String>,
     /// Minimum Shannon entropy, in bits per character, of the key.
     pub min_entropy: Option<f64>,
     /// Default privilege tier.
@@ -47,7 +51,8 @@ pub struct RuleSpec {
     /// Where to revoke or rotate the key.
     pub rotate: Option<String>,
     /// A structural check every match must pass: `jwt` (header and payload decode as JSON
-    /// objects) or `pypi-macaroon` (a well-formed macaroon).
+    /// objects), `pypi-macaroon` (a well-formed macaroon) or `discord-bot-token` (the first
+    /// part decodes to a user id).
     pub validate: Option<Validator>,
     /// When two rules match the same text the higher priority wins (default 0, and -10 for
     /// `kind = "generic"`); catch-all rules set a negative priority.
@@ -68,6 +73,8 @@ pub enum Validator {
     Jwt,
     /// A PyPI macaroon that parses.
     PypiMacaroon,
+    /// A Discord bot token whose first part decodes to a user id.
+    DiscordBotToken,
 }
 
 /// What sort of secret a rule finds.

@@ -73,6 +73,8 @@ pub struct Scanner<'r> {
     engine_rule: Option<usize>,
     /// The rule the context engine reports passwords people chose under.
     weak_rule: Option<usize>,
+    /// Rules that run in files of given names whatever the keywords.
+    file_named: Vec<usize>,
 }
 
 /// The id of the rule the context engine ([`engine`]) reports under.
@@ -102,7 +104,11 @@ impl<'r> Scanner<'r> {
                     || Some(i) == weak_rule
             })
             .collect();
+        let file_named = (0..rules.rules().len())
+            .filter(|&i| !rules.rules()[i].file_names.is_empty())
+            .collect();
         Self {
+            file_named,
             prefilter: Prefilter::new(rules),
             rules,
             line_scoped,
@@ -142,7 +148,18 @@ impl<'r> Scanner<'r> {
             Some((base, copied)) => self.prefilter.translate(base, copied, data),
             None => self.prefilter.occurrences(data),
         };
-        let candidates = self.prefilter.candidates_from(&keywords, &self.line_scoped);
+        let mut candidates = self.prefilter.candidates_from(&keywords, &self.line_scoped);
+        if let Some(name) = path.map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p)) {
+            for &index in &self.file_named {
+                if self.rules.rules()[index]
+                    .file_names
+                    .iter()
+                    .any(|n| n == name)
+                {
+                    candidates.rules[index] = true;
+                }
+            }
+        }
         let hits = self.scan_found(path, data, &candidates, DECODE_DEPTH, &mut budget);
         (hits, keywords)
     }
@@ -191,8 +208,32 @@ impl<'r> Scanner<'r> {
         for run in runs {
             let outer_variable = lines.variable(run.start);
             // Rescan the decoded value under the name it was assigned to, so a bare decoded
-            // password is judged like `NAME=value`.
+            // password is judged like `NAME=value`. In a Secret's data every value is a secret
+            // unless its key names an identity or a setting, so one under a neutral key
+            // (`upstream`, `conn`) is judged as a password.
+            let as_secret = in_secret
+                && outer_variable.as_deref().is_some_and(|name| {
+                    let words = engine::name_words(name);
+                    !engine::is_secret_name(&words, false) && !engine::names_a_non_secret(&words)
+                })
+                && is_one_token(&run.bytes);
             let inner = match &outer_variable {
+                Some(_) if as_secret => {
+                    // Quoted, so that the value's punctuation is its own.
+                    let mut named = b"secret_password=\"".to_vec();
+                    for &b in &run.bytes {
+                        if b == b'"' || b == b'\\' {
+                            named.push(b'\\');
+                        }
+                        named.push(b);
+                    }
+                    named.push(b'"');
+                    let mut found = self.scan_nested(path, &named, depth - 1, budget);
+                    for hit in &mut found {
+                        hit.variable = None;
+                    }
+                    found
+                }
                 Some(name) => {
                     let mut named = format!("{name}=").into_bytes();
                     named.extend_from_slice(&run.bytes);
@@ -220,7 +261,18 @@ impl<'r> Scanner<'r> {
         }
         hits
     }
+}
 
+/// Whether decoded bytes are one printable line of a secret's length: what a Secret's data
+/// value holding one credential decodes to (not a file, a PEM block or JSON).
+fn is_one_token(bytes: &[u8]) -> bool {
+    (8..=256).contains(&bytes.len())
+        && bytes.iter().all(|&b| b.is_ascii_graphic() || b == b' ')
+        && !matches!(bytes[0], b'{' | b'[' | b'<' | b' ')
+        && bytes.last() != Some(&b' ')
+}
+
+impl<'r> Scanner<'r> {
     /// Keys that rule `index` alone finds in `data` (prefilter included): the rule self-test.
     pub fn scan_with_rule(&self, index: usize, data: &[u8]) -> Vec<Hit> {
         let rule = &self.rules.rules()[index];
@@ -409,6 +461,7 @@ fn collect_matches(
             let valid = match validator {
                 Validator::Jwt => crate::analyze::jwt::decode(bytes).is_some(),
                 Validator::PypiMacaroon => crate::analyze::pypi::analyze(bytes).is_some(),
+                Validator::DiscordBotToken => crate::analyze::discord::is_bot_token(bytes),
             };
             if !valid {
                 continue;

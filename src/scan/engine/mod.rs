@@ -13,7 +13,7 @@ mod names;
 mod syntax;
 
 pub use judge::*;
-pub use names::is_secret_name;
+pub use names::{is_secret_name, names_a_non_secret};
 pub use syntax::{name_around, next_line_value, values_for_name, Value};
 
 use std::collections::HashMap;

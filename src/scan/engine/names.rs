@@ -346,6 +346,50 @@ const NOT_SECRET_LAST_WORDS: &[&str] = &[
     "resource",
 ];
 
+/// Words that name who or where rather than a secret, as a Kubernetes Secret's data keys do
+/// beside the secret itself (`username`, `host`, `ca.crt`).
+const IDENTITY_WORDS: &[&str] = &[
+    "user",
+    "username",
+    "login",
+    "account",
+    "email",
+    "host",
+    "hostname",
+    "server",
+    "port",
+    "db",
+    "database",
+    "dbname",
+    "schema",
+    "namespace",
+    "region",
+    "zone",
+    "bucket",
+    "domain",
+    "crt",
+    "cert",
+    "certificate",
+    "ca",
+    "pem",
+    "pub",
+];
+
+/// Words naming a file or a block of settings: what they hold is for the syntax to say, so
+/// they say nothing against a secret.
+const CONTAINER_WORDS: &[&str] = &["config", "conf", "settings", "setting", "json", "yaml"];
+
+/// Whether a name, split into words, says its value is not a secret: an identity, a place, a
+/// setting (`username`, `db_host`, `token_ttl`, `client_id`). A file's name (`app-config`)
+/// says neither.
+pub fn names_a_non_secret(words: &[String]) -> bool {
+    words.last().is_some_and(|last| {
+        let last = last.as_str();
+        (NOT_SECRET_LAST_WORDS.contains(&last) && !CONTAINER_WORDS.contains(&last))
+            || IDENTITY_WORDS.contains(&last)
+    })
+}
+
 /// Whether a name, split into words, says its value is a secret. `query_param` marks a URL
 /// query parameter, where `key`, `sig` and `code` alone are secrets.
 pub fn is_secret_name(words: &[String], query_param: bool) -> bool {

@@ -19,25 +19,17 @@ use syntaxes::{Slot, Syntax, LOOK_ALIKES, SYNTAXES};
 use values::{below, fresh, Shape, BASE64URL, HEX, SHAPES};
 
 /// The recall the whole run must reach. The aim is 0.99 overall and 0.90 in every syntax;
-/// measured today: 0.906 to 0.915 overall, the syntaxes in [`KNOWN_GAPS`] at 0, and some
-/// bare slots at 13 or 14 of 16 (values that start with `+`, `/`, `<`, `%` or `;`). These
-/// floors hold what is reached, so that a loss fails the run.
-const MIN_RECALL: f64 = 0.88;
+/// measured today: 0.963 to 0.967 overall, no known gap, and some bare and quoted slots at 13
+/// or 14 of 16 (values that start with `=`, `/`, `;` or `{`, connection strings cut at `;`,
+/// people's passwords in redis.conf). These floors hold what is reached, so that a loss fails
+/// the run.
+const MIN_RECALL: f64 = 0.95;
 /// The share of its cases every syntax outside [`KNOWN_GAPS`] must find.
-const MIN_SYNTAX_RECALL: f64 = 0.75;
+const MIN_SYNTAX_RECALL: f64 = 0.80;
 
 /// Syntaxes keyaudit does not read yet: printed with their misses, held to no floor. Every
 /// other syntax must find [`MIN_SYNTAX_RECALL`] of its cases.
-const KNOWN_GAPS: &[&str] = &[
-    "discord bot token in a call",
-    "dsn without scheme",
-    "go mysql dsn",
-    "kubernetes secret data",
-    "pgpass",
-    "slack legacy bot token",
-    "slack webhook without scheme",
-    "url query sig",
-];
+const KNOWN_GAPS: &[&str] = &[];
 
 /// Names that say secret, in words.
 const NAMES: &[&[&str]] = &[
@@ -156,10 +148,15 @@ fn syntax_cases(index: usize, syntax: &Syntax, files: &mut Files, cases: &mut Ve
             syntax.file,
             render(syntax.template, words, &written(syntax.slot, &value)),
         ));
+        let mut accepted = accepted(shape, &value);
+        // An Azure SAS is the whole query (`sv=…&sig=…`), which is what a SAS rule reports.
+        if let Some((_, query)) = syntax.template.split_once("?sv=") {
+            accepted.push(format!("sv={}", query.replace("{V}", &value).trim_end()));
+        }
         cases.push(Case {
             syntax: syntax.name,
             shape: format!("{shape:?}"),
-            accepted: accepted(shape, &value),
+            accepted,
             name: words.join("_"),
         });
     }
