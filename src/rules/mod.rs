@@ -457,14 +457,34 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
     })
 }
 
-/// The regex of a compact rule: a context word, an optional rest of a name (`_API_KEY`), an
-/// optional quote, separator and quote, then the key in its own case-sensitive shape, ending
-/// where the key's alphabet ends.
+/// The regex of a compact rule: a context word, an optional rest of a name (`_API_KEY`), then
+/// what parts a name from its value (a separator, a quote or a blank, never nothing: the key
+/// does not run on from the name, as in `FastlyAccountCreateRequestAttributes_1`), then the
+/// key in its own case-sensitive shape, ending where the key's alphabet ends.
 fn compact_pattern(context: &[String], secret: &str) -> String {
-    let words: Vec<String> = context.iter().map(|w| regex::escape(w)).collect();
+    // A context that ends in punctuation (`api.netlify.com/build_hooks/`) is its own separator.
+    let (paths, words): (Vec<&String>, Vec<&String>) = context
+        .iter()
+        .partition(|w| w.ends_with(|c: char| !c.is_ascii_alphanumeric() && c != '_'));
+    let alternatives = |list: &[&String]| {
+        list.iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let mut heads = Vec::new();
+    if !words.is_empty() {
+        heads.push(format!(
+            r#"(?:{})[\w.\-]{{0,32}}?(?:["']?\s{{0,3}}(?:=>|:=|=|:|,)\s{{0,3}}["'`]?|["']\s{{0,3}}["'`]?|\s{{1,3}}["'`]?)"#,
+            alternatives(&words)
+        ));
+    }
+    if !paths.is_empty() {
+        heads.push(format!("(?:{})", alternatives(&paths)));
+    }
     format!(
-        r#"(?i)(?:{})[\w.\-]{{0,32}}?["']?\s{{0,3}}(?:=>|:=|=|:|,)?\s{{0,3}}["'`]?(?-i:(?P<secret>{secret}))(?:[^A-Za-z0-9_+/=\-]|$)"#,
-        words.join("|")
+        r#"(?i)(?:{})(?-i:(?P<secret>{secret}))(?:[^A-Za-z0-9_+/=\-]|$)"#,
+        heads.join("|")
     )
 }
 
@@ -569,6 +589,10 @@ negative_examples = ["dmo_short"]
             ("DEMOAPP_API_KEY=Q8W2E7R4T1Y9", None), // keyaudit:allow
             ("DEMOAPP_API_KEY=q8w2e7r4t1y9xx", None), // keyaudit:allow
             ("other_key=q8w2e7r4t1y9", None),       // keyaudit:allow
+            // The key does not run on from a name (`FastlyAccountCreateRequestAttributes_1`).
+            ("demoappq8w2e7r4t1y9", None),
+            ("DemoappAccountcreatereq = 1", None),
+            ("const DemoappAccountcreatereq_1 = require(x);", None),
         ] {
             let got = rule
                 .regex

@@ -301,6 +301,38 @@ pub fn has_code_punctuation(value: &[u8]) -> bool {
         || text.contains("::")
 }
 
+/// Whether `value` refers to a variable (`$NAME`, `${name}`, `$(cmd)`, `$HOME/x`,
+/// `$ANSIBLE_VAULT;1.1;AES256`) rather than being a value that starts with `$` (a generated
+/// password's first symbol: `$8d+ad0…`, `$e;6RAj…`).
+pub fn is_variable_reference(value: &[u8]) -> bool {
+    let Some(rest) = value.strip_prefix(b"$") else {
+        return false;
+    };
+    if rest.starts_with(b"{") || rest.starts_with(b"(") {
+        return true;
+    }
+    let name_len = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    let starts_name = name
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+    let constant = name.len() >= 3
+        && name
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    // `$serde_json::private::Number`: a name made of words, then more.
+    let first_word: String = name
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .map(|&b| char::from(b))
+        .collect();
+    let wordy = first_word.len() >= 3 && common_bigram_share(&first_word) >= 0.5;
+    starts_name && (name_len == rest.len() || constant || wordy)
+}
+
 /// Whether `value` is a regular expression (`[a-z0-9]{80}`, `\d{4}`, `[^"]+`): a character
 /// class or an escape class with a quantifier.
 pub fn is_regex_shape(value: &[u8]) -> bool {
@@ -434,7 +466,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
-    if secret.first() == Some(&b'$')
+    if is_variable_reference(secret)
         || (secret.first() == Some(&b'%') && secret.last() == Some(&b'%'))
     {
         return true;
@@ -594,7 +626,7 @@ const COMMON_BIGRAMS: &str = concat!(
 
 /// The share of adjacent letter pairs in `text` (case folded, within runs of letters) that are
 /// common in English; 1.0 when there is no pair.
-fn common_bigram_share(text: &str) -> f64 {
+pub fn common_bigram_share(text: &str) -> f64 {
     static TABLE: std::sync::LazyLock<[bool; 676]> = std::sync::LazyLock::new(|| {
         let mut table = [false; 676];
         for pair in COMMON_BIGRAMS.split_whitespace() {
@@ -905,6 +937,30 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_references_and_values_that_start_with_a_dollar() {
+        for v in [
+            "$NAME",
+            "$db_pass",
+            "${x}",
+            "$(cat key)",
+            "$HOME/x",
+            "$ANSIBLE_VAULT;1.1",
+        ] {
+            assert!(is_variable_reference(v.as_bytes()), "{v}");
+            assert!(is_placeholder(v.as_bytes()), "{v}");
+        }
+        assert!(is_variable_reference(b"$serde_json::private::Number"));
+        for v in [
+            "$8d+ad0gijaefyahud",
+            "$e;6RAjeq.({L[1x7",
+            "$\"l1<Ik(O<F@",
+            "$hprz#5fa0r!o-",
+        ] {
+            assert!(!is_variable_reference(v.as_bytes()), "{v}");
+        }
+    }
 
     #[test]
     fn ranges_and_relative_paths_but_not_passwords_with_two_dots() {

@@ -549,7 +549,8 @@ fn is_source_code(path: &str) -> bool {
         "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "rb", "go", "rs",
         "java", "kt", "kts", "scala", "groovy", "cs", "fs", "vb", "php", "pl", "pm", "c", "h",
         "cc", "cpp", "cxx", "hpp", "hh", "m", "mm", "swift", "lua", "r", "ex", "exs", "erl",
-        "dart", "jl", "clj", "hs", "ml", "zig", "nim", "cr", "vue", "svelte", "map",
+        "dart", "jl", "clj", "hs", "ml", "zig", "nim", "cr", "vue", "svelte", "map", "ps1", "psm1",
+        "psd1",
     ];
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.rsplit_once('.').is_some_and(|(stem, ext)| {

@@ -49,12 +49,17 @@ pub fn is_numbered_word(value: &[u8]) -> bool {
         .rposition(|&b| !(b.is_ascii_digit() || b == b'-' || b == b'_'))
         .map_or(0, |last| last + 1);
     let word = &value[..kept];
-    // What people build passwords on (`admin123`, `qwerty1`) is a weak password, numbered.
+    // What people build passwords on (`admin123`, `qwerty1`, `admin@8207`) is a weak
+    // password, numbered.
+    let base = word
+        .iter()
+        .rposition(u8::is_ascii_alphanumeric)
+        .map_or(&word[..0], |last| &word[..=last]);
     let chosen_base = [
         "admin", "root", "qwerty", "letmein", "guest", "tiger", "hunter",
     ]
     .iter()
-    .any(|w| w.as_bytes().eq_ignore_ascii_case(word));
+    .any(|w| w.as_bytes().eq_ignore_ascii_case(base));
     word.len() < value.len() && !chosen_base && filter::is_placeholder(word)
 }
 
@@ -72,6 +77,11 @@ pub fn is_password_hash(value: &[u8]) -> bool {
         b"$5$",
         b"$6$",
         b"$apr1$",
+        b"$y$",
+        b"$gy$",
+        b"$7$",
+        b"$sha1$",
+        b"$md5",
         b"{SSHA}",
         b"{SHA}",
         b"{SSHA512}",
@@ -260,7 +270,14 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
             .filter(|head| head.iter().any(u8::is_ascii_digit))
             .unwrap_or(value)
     };
-    if !slot.delimited && (is_code(judged_as_code) || filter::is_code_shaped(judged_as_code)) {
+    // Random characters over the printable set (a password manager's, a salt) read as code
+    // to the shape checks below; where no code stands, they are taken for what they are.
+    let random = is_random_printable(value);
+    let code_can_stand = !slot.delimited && slot.code_file;
+    if !slot.delimited
+        && (!random || code_can_stand)
+        && (is_code(judged_as_code) || filter::is_code_shaped(judged_as_code))
+    {
         return Err(Reject::Code);
     }
     // In source code a bare value with brackets or a leading sigil is an expression
@@ -268,12 +285,13 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
     if !slot.delimited && slot.code_file && filter::has_code_punctuation(value) {
         return Err(Reject::Code);
     }
-    // A literal that quotes code (`` `setPassword("v")` `` in a comment) or a regex
-    // (`'[a-z0-9]{80}'`).
-    if slot.delimited
-        && ((value.iter().any(|b| matches!(b, b'"' | b'\'' | b'`'))
+    // A regex (`[a-z0-9]{80}`), anywhere; a literal that quotes code (`` `setPassword("v")` ``
+    // in a comment).
+    if filter::is_regex_shape(value)
+        || (slot.delimited
+            && !random
+            && value.iter().any(|b| matches!(b, b'"' | b'\'' | b'`'))
             && filter::is_code_shaped(value))
-            || filter::is_regex_shape(value))
     {
         return Err(Reject::Code);
     }
@@ -333,12 +351,72 @@ fn generated_shape(value: &[u8]) -> Result<(), Reject> {
     Ok(())
 }
 
+/// Whether `value` reads as random characters over the printable set, as password managers
+/// and salt generators make them (`oFy|*)jW`, `m[^X7WANjm-uj:TKPWgE`): 8 characters or more,
+/// three classes of letters, digits and symbols, several distinct symbols, and few words. Code
+/// uses few kinds of punctuation and many words (`env(DB_SECRET)`, `Api::Key`).
+pub fn is_random_printable(value: &[u8]) -> bool {
+    let graphic = value.iter().filter(|b| b.is_ascii_graphic()).count();
+    if graphic < 8 || value.len() > 256 || !value.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+    {
+        return false;
+    }
+    let lower = value.iter().any(u8::is_ascii_lowercase);
+    let upper = value.iter().any(u8::is_ascii_uppercase);
+    let digit = value.iter().any(u8::is_ascii_digit);
+    let mut symbols = [false; 128];
+    for b in value.iter().filter(|b| b.is_ascii_punctuation()) {
+        symbols[*b as usize] = true;
+    }
+    let distinct_symbols = symbols.iter().filter(|s| **s).count();
+    let classes = [lower, upper, digit, distinct_symbols > 0]
+        .iter()
+        .filter(|c| **c)
+        .count();
+    let enough_symbols = distinct_symbols >= 3 || (distinct_symbols >= 2 && classes == 4);
+    // Letters in words three long or longer that read as words (`Getenv`, `KEY`, `void`):
+    // the words of code. Random runs (`snivgwqh`) are made of letter pairs words seldom have.
+    let mut in_words = 0;
+    let mut longest_word = 0;
+    let mut start = 0;
+    for i in 1..=value.len() {
+        let b = value.get(i).copied().unwrap_or(b' ');
+        let previous = value[i - 1];
+        let run = i - start;
+        // A word goes on in one case, or from one capital into lower case (`Getenv`).
+        let continues = b.is_ascii_alphabetic()
+            && previous.is_ascii_alphabetic()
+            && (b.is_ascii_uppercase() == previous.is_ascii_uppercase()
+                || (run == 1 && previous.is_ascii_uppercase() && b.is_ascii_lowercase()));
+        if !continues {
+            let word = std::str::from_utf8(&value[start..i]).unwrap_or("");
+            if run >= 3
+                && word.bytes().all(|b| b.is_ascii_alphabetic())
+                && filter::common_bigram_share(word) >= 0.5
+            {
+                in_words += run;
+                longest_word = longest_word.max(run);
+            }
+            start = i;
+        }
+    }
+    classes >= 3
+        && enough_symbols
+        && in_words * 4 <= graphic
+        && longest_word <= 7
+        && filter::shannon_entropy(value) >= min_entropy_for(value.len())
+}
+
 /// Whether a name says password (`DB_PASSWORD`, `smtp_passwd`, `adminPwd`, `passphrase`).
 pub fn names_password(words: &[String]) -> bool {
     words.iter().any(|w| {
-        matches!(w.as_str(), "pwd" | "pass" | "pw" | "passphrase")
-            || w.ends_with("password")
+        matches!(
+            w.as_str(),
+            "pwd" | "pass" | "pw" | "passphrase" | "credential" | "credentials"
+        ) || w.ends_with("password")
             || w.ends_with("passwd")
+            // `requirepass`, `masterpass`; not `bypass` or `compass`.
+            || (w.ends_with("pass") && !matches!(w.as_str(), "bypass" | "compass" | "surpass"))
     })
 }
 

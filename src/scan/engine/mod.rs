@@ -126,22 +126,53 @@ pub fn associations(
                 delimited: value.is_delimited(),
                 code_file: code_file && !value.config,
             };
-            let (s, e) = value.span;
-            let unescaped = value.has_escapes().then(|| unescape(&text[s..e])).flatten();
-            let judged = unescaped.as_deref().unwrap_or(&text[s..e]);
-            if let Ok(strength) = judge(&words, judged, text, slot) {
-                out.push(Association {
-                    value: (offset + s, offset + e),
-                    provider: provider_in(&words),
-                    name,
-                    weak: strength == Strength::Weak,
-                    chosen: names_password(&words) && is_chosen_password(judged, slot),
-                    unescaped,
-                });
+            let (s, mut cut) = value.span;
+            // Where code stands, `;`, `,` and closing brackets end an expression: minified
+            // code runs on without blanks (`t.validateKey=validateKey;function f(e){…}`).
+            if slot.code_file && !slot.delimited {
+                if let Some(p) = text[s..cut]
+                    .iter()
+                    .position(|b| matches!(b, b';' | b',' | b')' | b'}'))
+                {
+                    cut = s + p;
+                }
+                if cut == s {
+                    return;
+                }
             }
+            let unescaped = value
+                .has_escapes()
+                .then(|| unescape(&text[s..cut]))
+                .flatten();
+            let judged = unescaped.as_deref().unwrap_or(&text[s..cut]);
+            let Ok(mut strength) = judge(&words, judged, text, slot) else {
+                return;
+            };
+            // A value that stands as one may own the punctuation it was cut before.
+            let mut e = cut;
+            if !slot.code_file && !slot.delimited && unescaped.is_none() {
+                let through = through_closing_punctuation(text, s, cut);
+                if let Ok(longer) = judge(&words, &text[s..through], text, slot) {
+                    (e, strength) = (through, longer);
+                }
+            }
+            let judged = unescaped.as_deref().unwrap_or(&text[s..e]);
+            out.push(Association {
+                value: (offset + s, offset + e),
+                provider: provider_in(&words),
+                name,
+                weak: strength == Strength::Weak,
+                chosen: names_password(&words) && is_chosen_password(judged, slot),
+                unescaped,
+            });
         };
         for value in values_for_name(line, start, end) {
             let (s, e) = value.span;
+            // In source code a bare word after a type is a declaration
+            // (`struct passphrase_data *data)`), not a config directive's argument.
+            if code_file && value.config && !value.is_delimited() {
+                continue;
+            }
             // `key: |` then the value on the line below: a YAML block scalar.
             if value.quote.is_none() && syntax::is_block_indicator(&line[s..e]) {
                 if let Some(block) = next.and_then(syntax::block_scalar_value) {
@@ -158,6 +189,34 @@ pub fn associations(
         }
     }
     out
+}
+
+/// Where a bare config value at `start..end` ends that was cut before closing punctuation
+/// (`;`, `,`, a bracket it does not open): when nothing but blanks follows that punctuation
+/// to the end of the line, no bracket is open before the value (`{user: u, password: v}`) and
+/// the line does not separate pairs with it,
+/// no code stands around the value and the punctuation is its own
+/// (`SMTP_PASSWD ?= 8w9c]Q=oR!_;`).
+fn through_closing_punctuation(line: &[u8], start: usize, end: usize) -> usize {
+    let open = |o: u8, c: u8| {
+        let before = &line[..start];
+        before.iter().filter(|&&b| b == o).count() > before.iter().filter(|&&b| b == c).count()
+    };
+    if open(b'(', b')') || open(b'[', b']') || open(b'{', b'}') {
+        return end;
+    }
+    // A `;` or `,` the line has before the value separates its pairs
+    // (`Server=x;Password=v;`).
+    let tail = line[end..]
+        .iter()
+        .take_while(|b| matches!(b, b';' | b',' | b')' | b']' | b'}') && !line[..start].contains(b))
+        .count();
+    let rest = &line[end + tail..];
+    if tail > 0 && rest.iter().all(u8::is_ascii_whitespace) {
+        end + tail
+    } else {
+        end
+    }
 }
 
 /// Whether the text before a name declares a type, not a value: TypeScript and Flow `type`,
@@ -233,7 +292,138 @@ mod tests {
             .collect()
     }
 
+    /// The values associated with secret names in `line` of a config file.
+    fn found_in_config(line: &str) -> Vec<String> {
+        let lower = line.to_ascii_lowercase();
+        let mut hits: Vec<usize> = ["secret", "token", "pass", "pwd", "key"]
+            .iter()
+            .flat_map(|kw| lower.match_indices(kw).map(|(i, _)| i))
+            .collect();
+        hits.sort_unstable();
+        associations(line.as_bytes(), &hits, None, false)
+            .into_iter()
+            .map(|a| line[a.value.0..a.value.1].to_string())
+            .collect()
+    }
+
     const V: &str = "Qm7xK2pL9vR4tZ8w";
+
+    #[test]
+    fn random_printable_values_in_config_are_whole_values() {
+        for (line, value) in [
+            ("db_password = m[^X7WANjm-uj:TKPWgE", "m[^X7WANjm-uj:TKPWgE"),
+            ("SMTP_PASSWD ?= ,/B|g*a@P%8", ",/B|g*a@P%8"),
+            ("DB_PASSWORD ?= 5<gl~@oJj9QM`?", "5<gl~@oJj9QM`?"),
+            ("requirepass pN,54dm~nL-Go%A=TY]", "pN,54dm~nL-Go%A=TY]"),
+            (
+                "ENV SMTP_PASSWD=am>RS|JT|X2L99rOJX;69mfw!F",
+                "am>RS|JT|X2L99rOJX;69mfw!F",
+            ),
+            (
+                "Environment=\"ADMIN_PWD=;`OfS.e<6'lSg~=cFh\"",
+                ";`OfS.e<6'lSg~=cFh",
+            ),
+            (
+                "tool --api-key==_^=dxng3zwmd+vkkfp8wp+b3=0toj",
+                "=_^=dxng3zwmd+vkkfp8wp+b3=0toj",
+            ),
+            ("mytool --smtp-passwd E,CZ1:QO,L!7+.", "E,CZ1:QO,L!7+."),
+        ] {
+            assert_eq!(found_in_config(line), [value], "{line}");
+        }
+    }
+
+    #[test]
+    fn closing_punctuation_ends_a_config_value_only_at_the_end_of_a_line() {
+        assert_eq!(
+            found_in_config("SMTP_PASSWD ?= 8w9c]Q=oR!_;"),
+            ["8w9c]Q=oR!_;"]
+        );
+        assert_eq!(
+            found_in_config("DB_PASSWORD=?YY&/R(ik6l]"),
+            ["?YY&/R(ik6l]"]
+        );
+        assert_eq!(
+            found_in_config("Server=db;User Id=sa;Password=Xk3-9pLm2QzR7w;"), // keyaudit:allow
+            ["Xk3-9pLm2QzR7w"]
+        );
+        assert_eq!(
+            found_in_config("auth: {user: bob, password: Xk3-9pLm2Qz}"), // keyaudit:allow
+            ["Xk3-9pLm2Qz"]
+        );
+        assert_eq!(
+            found_in_config("using token=Xk3-9pLm2QzR7w, for bucket"), // keyaudit:allow
+            ["Xk3-9pLm2QzR7w"]
+        );
+    }
+
+    #[test]
+    fn minified_code_is_cut_at_statement_punctuation() {
+        for line in [
+            "function validateKey(e){return 1}t.validateKey=validateKey;function f(e){return 1}",
+            "this.didWarnForKey=null,this.writtenDebugObjects=new WeakMap,this.x=1",
+            "W.prototype.write=function(e){this.pass=true;return t};",
+            "    TokenAccessLevels dwDesiredAccess,",
+            "KEM_KEY *KEM_KEY_new(void);",
+            "OPENSSL_EXPORT EVP_HPKE_KEY *EVP_HPKE_KEY_new(void);",
+            "int ossl_pw_get_passphrase(char *pass, size_t pass_size, size_t *pass_len,",
+            "pub const TOKEN: &str = \"$serde_json::private::Number\";",
+            "    password: \"$y$jCT$ZiF3ZV39/maUl9Lzt2Hk80$Ih6bI4OXU52OnWWqt3T1BAmVn8eH.4\"",
+        ] {
+            assert!(found(line).is_empty(), "{line}");
+        }
+    }
+
+    #[test]
+    fn code_in_config_is_still_code() {
+        for line in [
+            "secret = os.getenv(\"APP_SECRET\")",
+            "apiKey := os.Getenv(\"API_KEY\")",
+            "token = env(DB_SECRET)",
+            "api_key = [a-z0-9]{32}",
+            "password = ${DB_PASSWORD:-x}",
+            "password: $ANSIBLE_VAULT;1.1;AES256",
+        ] {
+            assert!(found_in_config(line).is_empty(), "{line}");
+        }
+        // Where code stands, random punctuation is still an expression.
+        assert!(found("token = 3})).unwrap_err(").is_empty());
+        assert!(found("token = m[^X7WANjm-uj:TKPWgE").is_empty());
+    }
+
+    #[test]
+    fn random_printable_shapes() {
+        for v in [
+            "oFy|*)jW",
+            "m[^X7WANjm-uj:TKPWgE",
+            ",/B|g*a@P%8",
+            "E,CZ1:QO,L!7+.",
+        ] {
+            assert!(is_random_printable(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "os.Getenv(\"API_KEY\")",
+            "env(DB_SECRET)",
+            "Api::Key",
+            "process.env.TOKEN!",
+            "a && b",
+            "Qm7xK2pL9vR4tZ8w",
+        ] {
+            assert!(!is_random_printable(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_chosen_password_on_a_common_base_is_weak() {
+        let words = words("mysql_root_password");
+        for v in ["admin@8207", "admin123", "qwerty$4728"] {
+            assert_eq!(
+                judge(&words, v.as_bytes(), b"", Slot::CONFIG),
+                Ok(Strength::Weak),
+                "{v}"
+            );
+        }
+    }
 
     #[test]
     fn names_split_into_words() {

@@ -75,11 +75,18 @@ fn read_value(line: &[u8], at: usize, separators: &[u8]) -> Option<Value> {
 /// `;Timeout=` in a connection string). Statement punctuation at its end (`;`, `,`, a closing
 /// bracket it does not open) belongs to the code around it.
 fn read_bare(line: &[u8], at: usize, separators: &[u8]) -> Option<(usize, usize)> {
+    // A quote ends a bare value where the value stands inside a string of that quote
+    // (`"url?token=v"`, `"NAME=v"`); elsewhere it is one of the value's characters.
+    let inside = |q: u8| line[..at].iter().filter(|&&b| b == q).count() % 2 == 1;
+    let closing: Vec<u8> = [b'"', b'\'', b'`']
+        .into_iter()
+        .filter(|&q| inside(q))
+        .collect();
     let mut end = at;
     while end < line.len() {
         let b = line[end];
         if b.is_ascii_whitespace()
-            || matches!(b, b'"' | b'\'' | b'`')
+            || closing.contains(&b)
             || (b == b'<' && line.get(end + 1) == Some(&b'/'))
             || (separators.contains(&b) && starts_pair(&line[end + 1..]))
         {
@@ -275,11 +282,16 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
             let single = rest.first().is_some_and(|b| *b == b'=' || *b == b':');
             let doubled = rest.get(1).is_some_and(|b| *b == b'=' || *b == b':');
             let scheme = rest.starts_with(b"://");
-            (single && !doubled && !scheme).then_some(1)
+            // `--password==x…`: a flag's `=` is its separator, whatever follows.
+            let flag = line[start] == b'-' && rest.first() == Some(&b'=');
+            (single && (!doubled || flag) && !scheme).then_some(1)
         });
     // `arn:aws:secretsmanager:…:secret:prod/db`: a colon path names a resource, not a value.
     let colon_path = start > 0 && line[start - 1] == b':' && rest.first() == Some(&b':');
-    if let Some(len) = separator.filter(|_| !colon_path) {
+    // `--password :x…`: after a flag and a blank, the value is the next word, whatever it
+    // starts with.
+    let flag_then_blank = line[start] == b'-' && at > after_name;
+    if let Some(len) = separator.filter(|_| !colon_path && !flag_then_blank) {
         let mut v = skip_blanks(line, at + len);
         // `let token: String = "…"`, `const TOKEN: &str = "…"`: a type before the value.
         if rest[0] == b':' && quote_at(line, v).is_none() {
@@ -380,6 +392,23 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
     } else if at > after_name && quoted.is_none() && directive_before(&line[..start]) {
         // A config directive: `requirepass v`, `SetEnv API_TOKEN v`, `set $token "v";`.
         if let Some(mut value) = read_value(line, at, &[]) {
+            if !value.is_delimited() {
+                // A directive's bare argument runs to the next blank, brackets and quotes
+                // included (`requirepass pN,5~A=TY]`); nginx ends it with `;`.
+                let end = line[at..]
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .map_or(line.len(), |p| at + p);
+                let end = if line[..end].ends_with(b";") {
+                    end - 1
+                } else {
+                    end
+                };
+                // `TokenAccessLevels dwDesiredAccess,`: a parameter list, not a directive.
+                if !line[..end].ends_with(b",") {
+                    value.span = (at, end.max(value.span.1));
+                }
+            }
             let after = line[value.span.1..]
                 .iter()
                 .filter(|b| !matches!(b, b'"' | b'\'' | b';' | b' ' | b'\t' | b'\r'))

@@ -19,11 +19,11 @@ use syntaxes::{Slot, Syntax, LOOK_ALIKES, SYNTAXES};
 use values::{below, fresh, Shape, BASE64URL, HEX, SHAPES};
 
 /// The recall the whole run must reach. The aim is 0.99 overall and 0.90 in every syntax;
-/// measured today: 0.963 to 0.967 overall, no known gap, and some bare and quoted slots at 13
-/// or 14 of 16 (values that start with `=`, `/`, `;` or `{`, connection strings cut at `;`,
-/// people's passwords in redis.conf). These floors hold what is reached, so that a loss fails
-/// the run.
-const MIN_RECALL: f64 = 0.95;
+/// measured today: 0.985 to 0.993 overall over three runs, no known gap, the weakest syntaxes
+/// at 14 of 16 (values that start with `=` or `%`, or hold `\\` where the syntax escapes it).
+/// These floors hold what is reached with room for the draw of fresh values, so that a loss
+/// fails the run.
+const MIN_RECALL: f64 = 0.97;
 /// The share of its cases every syntax outside [`KNOWN_GAPS`] must find.
 const MIN_SYNTAX_RECALL: f64 = 0.80;
 
