@@ -503,6 +503,15 @@ const NOT_SECRET_NAMES: &[&str] = &[
     "page_token",
     "nexttoken",
     "next_token",
+    // A paginator's description names the fields that carry paging (`"output_token":
+    // "Jobs[-1].JobId"`), not a token.
+    "inputtoken",
+    "input_token",
+    "outputtoken",
+    "output_token",
+    "result_key",
+    "resultkey",
+    "limit_key",
     "continuation",
     "cursor",
     "csrf",

@@ -492,6 +492,18 @@ fn collect_matches(
         if rule.compact && filter::is_word_identifier(bytes) {
             continue;
         }
+        // Nor does it spell its provider's name (`PagerDutyService_1`,
+        // `FastlyAccounResponseAttributes_1`): that is a generated identifier.
+        if rule.compact
+            && rule.keywords.iter().any(|word| {
+                word.len() >= 5
+                    && bytes
+                        .windows(word.len())
+                        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+            })
+        {
+            continue;
+        }
         if !rule.allowlists.is_empty() {
             let whole = caps.get(0).expect("group 0 always exists");
             let (line_start, line_end) = line_around(data, secret.start(), secret.end());

@@ -257,7 +257,14 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
     } {
         return Err(Reject::Prose);
     }
-    if is_code_literal(value) || filter::holds_template(value) || is_format_string(value) {
+    if is_code_literal(value)
+        || is_type_expression(value)
+        || is_module_path(value)
+        || is_option_assignment(value)
+        || is_markup(value)
+        || filter::holds_template(value)
+        || is_format_string(value)
+    {
         return Err(Reject::Code);
     }
     // A predicate or a bang method (`ready?`, `save!`) is code in source files only; a config
@@ -278,6 +285,11 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
         && (!random || code_can_stand)
         && (is_code(judged_as_code) || filter::is_code_shaped(judged_as_code))
     {
+        return Err(Reject::Code);
+    }
+    // A bare value that opens a bracket is a list, a map or an expression
+    // (`[table.c.uid, table.c.bar]`, `{user: bob}`), unless its characters are random.
+    if !slot.delimited && !random && matches!(value.first(), Some(b'[' | b'{' | b'(')) {
         return Err(Reject::Code);
     }
     // In source code a bare value with brackets or a leading sigil is an expression
@@ -487,6 +499,80 @@ pub fn is_code_literal(value: &[u8]) -> bool {
         b"void",
     ];
     LITERALS.iter().any(|l| l.eq_ignore_ascii_case(value))
+}
+
+/// Whether `value` is a generic type written out (`List[StorageV1TokenRequest]`,
+/// `Optional[Dict[str, str]]`, `Promise<AccessToken>`): the type strings of generated
+/// clients' models.
+pub fn is_type_expression(value: &[u8]) -> bool {
+    const GENERICS: &[&[u8]] = &[
+        b"List",
+        b"Dict",
+        b"Optional",
+        b"Union",
+        b"Set",
+        b"Tuple",
+        b"Sequence",
+        b"Iterable",
+        b"Mapping",
+        b"Type",
+        b"Callable",
+        b"list",
+        b"dict",
+        b"set",
+        b"tuple",
+        b"Array",
+        b"Map",
+        b"Vec",
+        b"Option",
+        b"Promise",
+        b"Record",
+        b"Partial",
+    ];
+    let Some(open) = value.iter().position(|b| matches!(b, b'[' | b'<')) else {
+        return false;
+    };
+    let close = if value[open] == b'[' { b']' } else { b'>' };
+    GENERICS.contains(&&value[..open])
+        && value.last() == Some(&close)
+        && value[open..].iter().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b',' | b' ' | b'[' | b']' | b'<' | b'>')
+        })
+}
+
+/// Whether `value` is a relative module path (`.models.v1_secret_key_selector`), as a
+/// package's lazy-import table names its modules.
+fn is_module_path(value: &[u8]) -> bool {
+    value.len() > 1
+        && value[0] == b'.'
+        && value[1..].split(|b| *b == b'.').all(|part| {
+            part.first()
+                .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_')
+                && part
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+        })
+}
+
+/// Whether `value` sets an option to a word (`StrictHostKeyChecking=no`, `verify=false`).
+fn is_option_assignment(value: &[u8]) -> bool {
+    let Some(eq) = value.iter().position(|b| *b == b'=') else {
+        return false;
+    };
+    let (name, setting) = (&value[..eq], &value[eq + 1..]);
+    name.len() >= 4
+        && name.iter().all(u8::is_ascii_alphabetic)
+        && (1..=8).contains(&setting.len())
+        && setting.iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Whether `value` is markup (`<i>internal-disk-admin_password</i>`): documentation's
+/// placeholder set in italics, not a value.
+fn is_markup(value: &[u8]) -> bool {
+    value.first() == Some(&b'<')
+        && value.last() == Some(&b'>')
+        && value.windows(2).any(|w| w == b"</")
 }
 
 /// The entropy a value of `len` characters needs: random strings of 8 characters reach about

@@ -375,6 +375,36 @@ mod tests {
     }
 
     #[test]
+    fn tables_types_paths_and_prose_are_not_values() {
+        for line in [
+            // A table of names, not a name and its value.
+            "    MovedAttribute(\"HTTPPasswordMgr\", \"urllib2\", \"urllib.request\"),",
+            // A name inside a string: the quote after it closes that string.
+            "throw new TypeError(\"URL that includes credentials: \"+A)}s=f({u:[t]});n=\"cors\"}",
+            "{\"c\":\"x.search(\\\"AccountKey=\\\") !== -1 && y\\\"z\\\"\"}",
+            // Generated clients' type strings and module tables.
+            "        \"token_requests\": \"List[StorageV1TokenRequest]\",",
+            "        \"V1SecretKeySelector\": \".models.v1_secret_key_selector\",",
+            // An option, documentation markup, a paginator's fields.
+            "    accept_key = \"StrictHostKeyChecking=no\"",
+            "{ \"internalDiskPassword\":\"<i>internal-disk-admin_password</i>\" }",
+            "      \"output_token\": \"Jobs[-1].JobId\",",
+        ] {
+            assert!(found(line).is_empty(), "{line}");
+        }
+        assert!(found_in_config("primary_key: [some_table.c.uid, some_table.c.bar]").is_empty());
+        // A pair closed after its value is still one; so is a quoted JSON name.
+        assert_eq!(
+            found("os.Setenv(\"API_TOKEN\", \"Xk3-9pLm2QzR7wT4\")"), // keyaudit:allow
+            ["Xk3-9pLm2QzR7wT4"]                                     // keyaudit:allow
+        ); // keyaudit:allow
+        assert_eq!(
+            found("{\"a\": \"b\", \"token\": \"Xk3-9pLm2QzR7wT4\"}"), // keyaudit:allow
+            ["Xk3-9pLm2QzR7wT4"]                                      // keyaudit:allow
+        ); // keyaudit:allow
+    }
+
+    #[test]
     fn code_in_config_is_still_code() {
         for line in [
             "secret = os.getenv(\"APP_SECRET\")",

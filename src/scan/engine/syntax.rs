@@ -332,7 +332,19 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
             }
         }
         let v = unwrap_literal(line, v).unwrap_or(v);
-        values.extend(read_value(line, v, &pair_separators(line, start)));
+        // A name inside a string (`"… includes credentials: "+A`) is prose: the quote after
+        // it closes that string and opens no value.
+        let closes_string = quote_at(line, v).is_some_and(|q| {
+            let name_from = if quoted == Some(q) { start - 1 } else { start };
+            inside_string(&line[..name_from], q, false)
+        }) || (line.get(v) == Some(&b'\\')
+            && line.get(v + 1).is_some_and(|&q| {
+                let name_from = if escaped_name { start - 2 } else { start };
+                matches!(q, b'"' | b'\'') && inside_string(&line[..name_from], q, true)
+            }));
+        if !closes_string {
+            values.extend(read_value(line, v, &pair_separators(line, start)));
+        }
     } else if quoted.is_some() && attribute_names_key(&line[..start - 1]) {
         // `<add key="Name" value="v" />`, `{"name": "NAME", "value": "v"}`.
         if let Some(p) = find(&line[after_name..], b"value") {
@@ -348,10 +360,18 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
             }
         }
     } else if rest.first() == Some(&b',') && quoted.is_some() {
-        // `{ "Name", "v" }`, `Setenv("NAME", "v")`, `define('NAME', 'v')`.
+        // `{ "Name", "v" }`, `Setenv("NAME", "v")`, `define('NAME', 'v')`: a pair, closed
+        // after its value; a longer list of strings (`("HTTPPasswordMgr", "urllib2",
+        // "urllib.request")`) is a table of names.
         let v = skip_blanks(line, at + 1);
-        if let Some(q) = quote_at(line, v) {
-            values.extend(read_quoted(line, v, q));
+        if let Some(value) = quote_at(line, v).and_then(|q| read_quoted(line, v, q)) {
+            let after = skip_blanks(line, value.span.1 + 1);
+            if matches!(
+                line.get(after),
+                None | Some(b')' | b'}' | b']' | b';' | b'\r')
+            ) {
+                values.push(value);
+            }
         }
     } else if rest.first() == Some(&b'(')
         && quoted.is_none()
@@ -420,6 +440,15 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
         }
     }
     values
+}
+
+/// Whether `before` ends inside a string quoted with `q`: an odd count of `q`, counting
+/// escaped ones (`\"`, a string inside a string) when `escaped`, else unescaped ones.
+fn inside_string(before: &[u8], q: u8, escaped: bool) -> bool {
+    let count = (0..before.len())
+        .filter(|&i| before[i] == q && (i > 0 && before[i - 1] == b'\\') == escaped)
+        .count();
+    count % 2 == 1
 }
 
 /// Whether the text before a name leaves it a directive's name, or a directive's first
