@@ -194,9 +194,8 @@ pub fn associations(
 /// Where a bare config value at `start..end` ends that was cut before closing punctuation
 /// (`;`, `,`, a bracket it does not open): when nothing but blanks follows that punctuation
 /// to the end of the line, no bracket is open before the value (`{user: u, password: v}`) and
-/// the line does not separate pairs with it,
-/// no code stands around the value and the punctuation is its own
-/// (`SMTP_PASSWD ?= 8w9c]Q=oR!_;`).
+/// the line does not separate its pairs with it (`Server=x;Password=v;`), the punctuation is
+/// the value's own (`SMTP_PASSWD ?= 8w9c]Q=oR!_;`).
 fn through_closing_punctuation(line: &[u8], start: usize, end: usize) -> usize {
     let open = |o: u8, c: u8| {
         let before = &line[..start];
@@ -269,8 +268,9 @@ mod tests {
         name_words(name)
     }
 
-    /// The values associated with secret names in `line`, hits at every secret word.
-    fn found(line: &str) -> Vec<String> {
+    /// The values associated with secret names in `line`, hits at every secret word; the
+    /// line is source code when `code_file`.
+    fn found_as(line: &str, code_file: bool) -> Vec<String> {
         let lower = line.to_ascii_lowercase();
         let mut hits = Vec::new();
         for kw in [
@@ -286,24 +286,20 @@ mod tests {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
-        associations(line.as_bytes(), &hits, None, true)
+        associations(line.as_bytes(), &hits, None, code_file)
             .into_iter()
             .map(|a| line[a.value.0..a.value.1].to_string())
             .collect()
     }
 
+    /// The values associated with secret names in `line` of source code.
+    fn found(line: &str) -> Vec<String> {
+        found_as(line, true)
+    }
+
     /// The values associated with secret names in `line` of a config file.
     fn found_in_config(line: &str) -> Vec<String> {
-        let lower = line.to_ascii_lowercase();
-        let mut hits: Vec<usize> = ["secret", "token", "pass", "pwd", "key"]
-            .iter()
-            .flat_map(|kw| lower.match_indices(kw).map(|(i, _)| i))
-            .collect();
-        hits.sort_unstable();
-        associations(line.as_bytes(), &hits, None, false)
-            .into_iter()
-            .map(|a| line[a.value.0..a.value.1].to_string())
-            .collect()
+        found_as(line, false)
     }
 
     const V: &str = "Qm7xK2pL9vR4tZ8w";
