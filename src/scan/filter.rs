@@ -232,19 +232,23 @@ fn stands_alone(secret: &[u8], at: usize, len: usize) -> bool {
 /// own: `${NAME}`, `{{ x }}`, `#{x}`, `%(name)s`, `$(cmd)`, `<%= x %>`, `<your-key>`. Judged
 /// by structure, so a generated value holding `<`, `$` or `{` by chance is not one.
 pub fn holds_template(value: &[u8]) -> bool {
-    let closes_after = |open: &[u8], close: u8| {
+    // `shortest` names are what a random value does not hold by chance: a shell's `$(id)`
+    // is rare, Django's alphabet gives `$(gw)` often.
+    let closes_after = |open: &[u8], close: u8, shortest: usize| {
         memchr::memmem::find_iter(value, open).any(|at| {
             let rest = &value[at + open.len()..];
-            rest.iter()
-                .position(|&b| b == close)
-                .is_some_and(|end| end > 0 && rest[..end].iter().all(|b| is_template_name_byte(*b)))
+            rest.iter().position(|&b| b == close).is_some_and(|end| {
+                end >= shortest && rest[..end].iter().all(|b| is_template_name_byte(*b))
+            })
         })
     };
-    if closes_after(b"${", b'}')
-        || closes_after(b"#{", b'}')
-        || closes_after(b"%(", b')')
-        || closes_after(b"$(", b')')
-        || memchr::memmem::find(value, b"<%").is_some()
+    let erb = memchr::memmem::find(value, b"<%")
+        .is_some_and(|at| memchr::memmem::find(&value[at + 2..], b"%>").is_some());
+    if closes_after(b"${", b'}', 1)
+        || closes_after(b"#{", b'}', 1)
+        || closes_after(b"%(", b')', 3)
+        || closes_after(b"$(", b')', 3)
+        || erb
     {
         return true;
     }
@@ -299,6 +303,14 @@ pub fn has_code_punctuation(value: &[u8]) -> bool {
     text.contains(['(', ')', '[', ']', '{', '}', '<', '>', '\\'])
         || text.starts_with(['&', '*', '=', '!', '|', ':', '@', '#', '^', '%', '.'])
         || text.contains("::")
+}
+
+/// Whether `value` holds punctuation that file paths and URLs do not: quotes, `<>|` (not
+/// allowed in Windows names), `^!,;$` and the backtick. A value with `/` holding one is a
+/// password with a slash among its symbols (`N,L2T?k3<`, `/K,cO4YC>y^`), not a path. Brackets
+/// and `*` are a path's (`/v1/{mount}/config`, `app/(auth)/[id].js`, `certs/*.pem`).
+pub fn holds_non_path_punctuation(value: &[u8]) -> bool {
+    value.iter().any(|b| b"<>|\"^!,;$'`".contains(b))
 }
 
 /// Whether `value` refers to a variable (`$NAME`, `${name}`, `$(cmd)`, `$HOME/x`,
@@ -466,9 +478,13 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
-    if is_variable_reference(secret)
-        || (secret.first() == Some(&b'%') && secret.last() == Some(&b'%'))
-    {
+    let windows_variable = secret.len() > 2
+        && secret.first() == Some(&b'%')
+        && secret.last() == Some(&b'%')
+        && secret[1..secret.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'(' | b')'));
+    if is_variable_reference(secret) || windows_variable {
         return true;
     }
     // A mask (`***`, `xxx`).
@@ -881,7 +897,7 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
                 || !segment.chars().any(|c| c.is_ascii_lowercase())
                 || is_identifier(segment))
     };
-    let rooted_path = text.starts_with('/') && {
+    let rooted_path = text.starts_with('/') && !holds_non_path_punctuation(value) && {
         let segments: Vec<&str> = text.split('/').filter(|s| !s.is_empty()).collect();
         text.len() < 24
             || segments.iter().filter(|s| readable_segment(s)).count() * 3 >= segments.len() * 2
@@ -901,6 +917,7 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
                 || !segment.chars().any(|c| c.is_ascii_lowercase()))
     };
     if segments.len() >= 3
+        && !holds_non_path_punctuation(value)
         && segments
             .iter()
             .all(|s| s.len() < 24 || is_identifier(&s.replace('-', "_")))

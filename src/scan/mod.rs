@@ -414,6 +414,15 @@ fn keyword_lines(
     lines
 }
 
+/// Whether a rule's password slot holds a password: random over the printable set, or one a
+/// person chose (`Summer2024`, `Maggie1993!`: a closing `!` is a symbol, not a bang method).
+fn is_password_shaped(bytes: &[u8]) -> bool {
+    let head = bytes.strip_suffix(b"!").unwrap_or(bytes);
+    engine::is_random_printable(bytes)
+        || (!filter::is_code_shaped(head)
+            && engine::is_chosen_password(bytes, engine::Slot::CONFIG))
+}
+
 /// The line of `data` (start, end, without its newline) holding the bytes `start..end`.
 fn line_around(data: &[u8], start: usize, end: usize) -> (usize, usize) {
     let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1);
@@ -477,9 +486,7 @@ fn collect_matches(
         // A password slot (`-p'…'`, `user:…@`) holds what people choose too (`Summer2024`).
         let plausible = filter::is_plausible_secret_value(bytes)
             || (engine::is_uuid(bytes) && name.is_none())
-            || (rule.kind == crate::rules::Kind::Password
-                && !filter::is_code_shaped(bytes)
-                && engine::is_chosen_password(bytes, engine::Slot::CONFIG));
+            || (rule.kind == crate::rules::Kind::Password && is_password_shaped(bytes));
         if rule.judges_value
             && (broken_jwt
                 || !plausible

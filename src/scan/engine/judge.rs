@@ -34,7 +34,8 @@ pub fn is_prose(value: &[u8]) -> bool {
 /// Whether `value` is a format string (`token: %s`, `interpreter_%d`).
 pub fn is_format_string(value: &[u8]) -> bool {
     // A generated value holds `%s` by chance (Django's alphabet has `%` and letters).
-    let random = value.len() >= 16 && filter::shannon_entropy(value) >= 4.0;
+    let random =
+        (value.len() >= 16 && filter::shannon_entropy(value) >= 4.0) || is_random_printable(value);
     !random
         && value.windows(2).any(|w| {
             w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
@@ -194,7 +195,7 @@ pub fn is_file_path(value: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(value) else {
         return false;
     };
-    if !text.contains('/') {
+    if !text.contains('/') || filter::holds_non_path_punctuation(value) {
         return false;
     }
     if text.ends_with('/') {
@@ -348,12 +349,15 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
 /// Whether `value` has the shape of a generated secret: not a number, words, an identifier,
 /// a path, and random enough for its length.
 fn generated_shape(value: &[u8]) -> Result<(), Reject> {
+    // Random characters over the printable set are not a path or a name, whatever slashes
+    // and dots they hold (`/0ep.U7B8XU`); a URL is still a URL.
+    let random = is_random_printable(value) && memchr::memmem::find(value, b"://").is_none();
     if is_number_literal(value)
         || is_words(value)
         || is_camel_identifier(value)
-        || is_file_path(value)
+        || (!random && is_file_path(value))
         || value.len() < 8
-        || !filter::is_plausible_secret_shape(value)
+        || (!random && !filter::is_plausible_secret_shape(value))
     {
         return Err(Reject::NotSecretShaped);
     }

@@ -330,6 +330,55 @@ mod tests {
     }
 
     #[test]
+    fn random_values_are_not_paths_templates_or_arrows_by_chance() {
+        for (line, value) in [
+            // A slash among a password's symbols is not a path.
+            ("DB_PASSWORD=N,L2T?k3(/", "N,L2T?k3(/"), // keyaudit:allow
+            ("Environment=\"SMTP_PASSWD=/0ep.U7B8XU\"", "/0ep.U7B8XU"), // keyaudit:allow
+            // `<%` without `%>`, `$(` before two letters, `%…%` around symbols: no template.
+            (
+                "api_key: '<%x+2rKI0H0w^!iAodDwTh[zIhcB2k'", // keyaudit:allow
+                "<%x+2rKI0H0w^!iAodDwTh[zIhcB2k",
+            ), // keyaudit:allow
+            (
+                "app_secret = ')8(m$(gw)o$086wouzy^%ccn'", // keyaudit:allow
+                ")8(m$(gw)o$086wouzy^%ccn",
+            ), // keyaudit:allow
+            (
+                "token: '%TE4ttF:gsni2h/SrDMMEw_WTzG%'", // keyaudit:allow
+                "%TE4ttF:gsni2h/SrDMMEw_WTzG%",
+            ), // keyaudit:allow
+            // `%d` inside random characters is no format string.
+            ("password = \"[cE%d#,)2\"", "[cE%d#,)2"), // keyaudit:allow
+            // A value opening with `=` or `>` at the start of a line or a `;` pair.
+            (
+                "SECRET_KEY==svl5my_e(pgl7zc8w@_joded%3by=k+d^s17",
+                "=svl5my_e(pgl7zc8w@_joded%3by=k+d^s17",
+            ), // keyaudit:allow
+            ("DB_PASSWORD=>DS5b}@8mv", ">DS5b}@8mv"), // keyaudit:allow
+            ("Server=db;User Id=sa;Password==*oX/Avp;", "=*oX/Avp"), // keyaudit:allow
+            // A bracket before a pair's separator is the value's own.
+            (
+                "Server=db;User Id=sa;Password=!_$g#fsivpc+ae!lj#d^s5or-ss3fej#(zdw1*d5tue1+)4+j);", // keyaudit:allow
+                "!_$g#fsivpc+ae!lj#d^s5or-ss3fej#(zdw1*d5tue1+)4+j)", // keyaudit:allow
+            ),
+        ] {
+            assert_eq!(found_in_config(line), [value], "{line}");
+        }
+        // Still what they are: a comparison, templates, a Windows variable; and an arrow.
+        for line in [
+            "if token==expected_token_value_x:",
+            "password: '<%= ENV[\"DB_PASSWORD\"] %>'",
+            "password: '%DB_PASSWORD%'",
+            "token: '$(cat /run/secrets/token)'",
+        ] {
+            assert!(found_in_config(line).is_empty(), "{line}");
+        }
+        let arrow = "    password=>'Xk3-9pLm2QzR7w',"; // keyaudit:allow
+        assert_eq!(found(arrow), [&arrow[15..29]]);
+    }
+
+    #[test]
     fn closing_punctuation_ends_a_config_value_only_at_the_end_of_a_line() {
         assert_eq!(
             found_in_config("SMTP_PASSWD ?= 8w9c]Q=oR!_;"),

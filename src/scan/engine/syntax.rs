@@ -94,9 +94,19 @@ fn read_bare(line: &[u8], at: usize, separators: &[u8]) -> Option<(usize, usize)
         }
         end += 1;
     }
+    // In a line of `name=value` pairs (`Server=x;Password=v;`) the separator ends the value:
+    // a bracket before it is the value's own.
+    let pairs = !separators.is_empty();
     loop {
         let value = &line[at..end];
         let Some(&last) = value.last() else { break };
+        if pairs {
+            if separators.contains(&last) || matches!(last, b';' | b',') {
+                end -= 1;
+                continue;
+            }
+            break;
+        }
         let unopened = |open: u8, close: u8| {
             last == close
                 && value.iter().filter(|&&b| b == open).count()
@@ -274,9 +284,23 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
     at = skip_blanks(line, at);
     let rest = &line[at..];
     let mut values = Vec::new();
+    // `SECRET_KEY==svl…` or `PASSWORD=>DS5b…` opening a line (or a `;` pair) assigns a value
+    // that starts with `=` or `>`: a comparison or an arrow does not stand there, unquoted
+    // and followed by a bare value.
+    let head = line[..start].trim_ascii();
+    let opens_statement =
+        matches!(head, b"" | b"export" | b"ENV" | b"set" | b"SET") || head.last() == Some(&b';');
+    let symbol_led_value = opens_statement
+        && quoted.is_none()
+        && at == after_name
+        && rest.first() == Some(&b'=')
+        && rest
+            .get(2)
+            .is_some_and(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'$'))
+        && !line.trim_ascii_end().ends_with(b",");
     let separator = [&b"=>"[..], b":=", b"<-", b"->", b"?=", b"+="]
         .iter()
-        .find(|s| rest.starts_with(s))
+        .find(|s| rest.starts_with(s) && !(symbol_led_value && **s == b"=>"))
         .map(|s| s.len())
         .or_else(|| {
             let single = rest.first().is_some_and(|b| *b == b'=' || *b == b':');
@@ -284,7 +308,7 @@ pub fn values_for_name(line: &[u8], start: usize, end: usize) -> Vec<Value> {
             let scheme = rest.starts_with(b"://");
             // `--password==x…`: a flag's `=` is its separator, whatever follows.
             let flag = line[start] == b'-' && rest.first() == Some(&b'=');
-            (single && (!doubled || flag) && !scheme).then_some(1)
+            (single && (!doubled || flag || symbol_led_value) && !scheme).then_some(1)
         });
     // `arn:aws:secretsmanager:…:secret:prod/db`: a colon path names a resource, not a value.
     let colon_path = start > 0 && line[start - 1] == b':' && rest.first() == Some(&b':');

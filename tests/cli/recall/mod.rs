@@ -18,14 +18,14 @@ use crate::common::{json_report, keyaudit, random_text, ALPHANUMERIC};
 use syntaxes::{Slot, Syntax, LOOK_ALIKES, SYNTAXES};
 use values::{below, fresh, Shape, BASE64URL, HEX, SHAPES};
 
-/// The recall the whole run must reach. The aim is 0.99 overall and 0.90 in every syntax;
-/// measured today: 0.985 to 0.993 overall over three runs, no known gap, the weakest syntaxes
-/// at 14 of 16 (values that start with `=` or `%`, or hold `\\` where the syntax escapes it).
-/// These floors hold what is reached with room for the draw of fresh values, so that a loss
-/// fails the run.
-const MIN_RECALL: f64 = 0.97;
+/// The recall the whole run must reach. Measured on 2026-12-05 over seven runs of ~2,950
+/// cases: 0.991 to 0.996, every syntax at 29 of 32 or better.
+const MIN_RECALL: f64 = 0.99;
 /// The share of its cases every syntax outside [`KNOWN_GAPS`] must find.
-const MIN_SYNTAX_RECALL: f64 = 0.80;
+const MIN_SYNTAX_RECALL: f64 = 0.90;
+/// How many fresh values of every shape each syntax is tried with: enough cases per syntax
+/// (32) that its floor measures the syntax, not the draw of one value.
+const ROUNDS: usize = 2;
 
 /// Syntaxes keyaudit does not read yet: printed with their misses, held to no floor. Every
 /// other syntax must find [`MIN_SYNTAX_RECALL`] of its cases.
@@ -128,7 +128,10 @@ type Files = Vec<(Option<&'static str>, String)>;
 
 fn syntax_cases(index: usize, syntax: &Syntax, files: &mut Files, cases: &mut Vec<Case>) {
     let exclude = excluded(syntax.slot);
-    for (h, &shape) in SHAPES.iter().enumerate() {
+    let rounds = (0..ROUNDS).flat_map(|round| SHAPES.iter().enumerate().map(move |s| (round, s)));
+    for (round, (h, &shape)) in rounds {
+        // Each round names the values differently.
+        let h = h + round * SHAPES.len();
         if syntax.token_only && !shape.is_token() {
             continue;
         }
@@ -217,7 +220,8 @@ fn format_cases() -> Vec<(&'static str, String, String)> {
         ));
     }
     // A Kubernetes Secret's data under any key name: every value is a secret.
-    for (h, &shape) in SHAPES.iter().enumerate() {
+    let rounds = (0..ROUNDS).flat_map(|_| SHAPES.iter().enumerate());
+    for (h, &shape) in rounds {
         let Some(value) = fresh(shape, b"") else {
             continue;
         };
