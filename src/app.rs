@@ -188,8 +188,8 @@ fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
     let settings = Settings::from_input(input, &excludes).map_err(anyhow::Error::msg)?;
     let rules = load_rules(&input.rule_source, &manifest_rules)?;
     for root in &settings.roots {
-        if root.as_os_str() != "-" && std::fs::symlink_metadata(root).is_err() {
-            bail!("{}: no such file or directory", root.display());
+        if root.as_os_str() != "-" {
+            check_readable(root)?;
         }
     }
     Ok(Prepared {
@@ -198,6 +198,42 @@ fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared> {
         rules,
         salt,
         now: input.now.unwrap_or_else(Timestamp::now),
+    })
+}
+
+/// Fails closed on a PATH named on the command line that cannot be read: one line naming it
+/// and the operating system's reason (`locked: permission denied`), a dangling link as such.
+fn check_readable(root: &Path) -> Result<()> {
+    let fail = |reason: String| anyhow::anyhow!("{}: {reason}", root.display());
+    let meta = match std::fs::metadata(root) {
+        Ok(meta) => meta,
+        Err(err) if std::fs::symlink_metadata(root).is_ok() => {
+            return Err(fail(format!(
+                "dangling symbolic link ({})",
+                os_reason(&err)
+            )));
+        }
+        Err(err) => return Err(fail(os_reason(&err))),
+    };
+    // FIFOs and devices are not opened here: opening one can block.
+    let opened = if meta.is_dir() {
+        std::fs::read_dir(root).map(drop)
+    } else if meta.is_file() {
+        std::fs::File::open(root).map(drop)
+    } else {
+        Ok(())
+    };
+    opened.map_err(|err| fail(os_reason(&err)))
+}
+
+/// The operating system's reason for `err`, in lower case without its error number
+/// (`permission denied`).
+fn os_reason(err: &io::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
     })
 }
 

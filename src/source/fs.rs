@@ -97,7 +97,7 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
             match result {
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_else(|| display.clone());
-                    stats.error(path, one_line(&err.to_string()));
+                    stats.error(path, one_line(&error_reason(&err)));
                 }
                 Ok(entry) => {
                     let path = entry.path();
@@ -179,6 +179,16 @@ fn read_file(
                 );
             }
         }
+    }
+}
+
+/// The reason of a walk error without the path it names: the path is reported beside it.
+fn error_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_reason(err),
+        other => other.to_string(),
     }
 }
 

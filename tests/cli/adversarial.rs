@@ -130,6 +130,11 @@ fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
     assert_eq!(report["summary"]["complete"], false);
     assert!(stderr.contains("inventory is incomplete"), "{stderr}");
     assert!(stderr.contains("locked.env"), "{stderr}");
+    assert_eq!(
+        stderr.matches("locked-dir").count(),
+        1,
+        "named once: {stderr}"
+    );
     let (code, report, _) = scan_unprivileged(dir.path(), &["--strict"]);
     assert_eq!(code, 2);
     assert_eq!(
@@ -140,6 +145,72 @@ fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
     for path in [&locked_file, &locked_dir] {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_path_named_on_the_command_line_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked_file = dir.path().join("locked.env");
+    std::fs::write(&locked_file, "x").unwrap();
+    let locked_dir = dir.path().join("locked-dir");
+    std::fs::create_dir(&locked_dir).unwrap();
+    for path in [&locked_file, &locked_dir] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("gone"), &dangling).unwrap();
+    for (path, reason) in [
+        (&locked_file, "permission denied"),
+        (&locked_dir, "permission denied"),
+        (&dangling, "dangling symbolic link"),
+    ] {
+        let (code, stdout, stderr) = run_unprivileged(dir.path(), path);
+        assert_eq!(code, 2, "{}: {stderr}", path.display());
+        assert!(stdout.is_empty(), "no report for unread input: {stdout}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(
+            lines[0].contains(&*path.to_string_lossy()) && lines[0].contains(reason),
+            "{stderr}"
+        );
+        // A file that exists is never "no such file".
+        assert!(
+            path == &dangling || !stderr.contains("no such file"),
+            "{stderr}"
+        );
+    }
+    for path in [&locked_file, &locked_dir] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}
+
+/// Runs `scan` on `path` as a user that permissions bind (as itself, or as `nobody` via
+/// setpriv when the tests run as root and `dir`'s locked file reads anyway): exit code,
+/// stdout, stderr.
+#[cfg(unix)]
+fn run_unprivileged(dir: &Path, path: &Path) -> (i32, String, String) {
+    let binary = assert_cmd::cargo::cargo_bin("keyaudit");
+    let mut command = if std::fs::read(dir.join("locked.env")).is_ok() {
+        let mut c = Process::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(binary);
+        c
+    } else {
+        Process::new(binary)
+    };
+    let output = command
+        .args(["scan", "--no-manifest", "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[cfg(unix)]
