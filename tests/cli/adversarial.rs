@@ -73,30 +73,14 @@ fn device_files_and_fifos_named_as_paths_never_block() {
     }
 }
 
-/// Runs `scan --format json` on `dir` with `extra` as a user that permissions bind: as
-/// itself, or, when the tests run as root (who reads everything), as `nobody` via setpriv.
+/// Runs `scan --format json` on `dir` with `extra` as a user that permissions bind (see
+/// [`run_unprivileged`]), and parses the report.
 #[cfg(unix)]
 fn scan_unprivileged(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let binary = assert_cmd::cargo::cargo_bin("keyaudit");
-    let probe = dir.join("locked.env");
-    let mut command = if std::fs::read(&probe).is_ok() {
-        let mut c = Process::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(binary);
-        c
-    } else {
-        Process::new(binary)
-    };
-    let output = command
-        .args(["scan", "--no-manifest", "--format", "json"])
-        .arg(dir)
-        .args(extra)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let report = serde_json::from_slice(&output.stdout)
+    let (code, stdout, stderr) = run_unprivileged(dir, dir, extra);
+    let report = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
-    (output.status.code().expect("exit code"), report, stderr)
+    (code, report, stderr)
 }
 
 #[cfg(unix)]
@@ -167,7 +151,7 @@ fn an_unreadable_path_named_on_the_command_line_is_an_error() {
         (&locked_dir, "permission denied"),
         (&dangling, "dangling symbolic link"),
     ] {
-        let (code, stdout, stderr) = run_unprivileged(dir.path(), path);
+        let (code, stdout, stderr) = run_unprivileged(dir.path(), path, &[]);
         assert_eq!(code, 2, "{}: {stderr}", path.display());
         assert!(stdout.is_empty(), "no report for unread input: {stdout}");
         let lines: Vec<&str> = stderr.lines().collect();
@@ -187,11 +171,11 @@ fn an_unreadable_path_named_on_the_command_line_is_an_error() {
     }
 }
 
-/// Runs `scan` on `path` as a user that permissions bind (as itself, or as `nobody` via
-/// setpriv when the tests run as root and `dir`'s locked file reads anyway): exit code,
-/// stdout, stderr.
+/// Runs `scan --format json` on `path` with `extra` as a user that permissions bind: as
+/// itself, or, when the tests run as root (who reads everything: `dir`'s `locked.env` reads),
+/// as `nobody` via setpriv. Exit code, stdout, stderr.
 #[cfg(unix)]
-fn run_unprivileged(dir: &Path, path: &Path) -> (i32, String, String) {
+fn run_unprivileged(dir: &Path, path: &Path, extra: &[&str]) -> (i32, String, String) {
     let binary = assert_cmd::cargo::cargo_bin("keyaudit");
     let mut command = if std::fs::read(dir.join("locked.env")).is_ok() {
         let mut c = Process::new("setpriv");
@@ -204,6 +188,7 @@ fn run_unprivileged(dir: &Path, path: &Path) -> (i32, String, String) {
     let output = command
         .args(["scan", "--no-manifest", "--format", "json"])
         .arg(path)
+        .args(extra)
         .output()
         .expect("runs");
     (
