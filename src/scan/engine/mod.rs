@@ -365,6 +365,11 @@ mod tests {
         ] {
             assert_eq!(found_in_config(line), [value], "{line}");
         }
+        // A link's closing bracket is not its token's.
+        assert_eq!(
+            found_in_config("see [docs](https://x.corp.internal/?user=a&token=Xk3-9pLm2QzR7w)"), // keyaudit:allow
+            ["Xk3-9pLm2QzR7w"]
+        );
         // Still what they are: a comparison, templates, a Windows variable; and an arrow.
         for line in [
             "if token==expected_token_value_x:",

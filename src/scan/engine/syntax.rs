@@ -94,9 +94,9 @@ fn read_bare(line: &[u8], at: usize, separators: &[u8]) -> Option<(usize, usize)
         }
         end += 1;
     }
-    // In a line of `name=value` pairs (`Server=x;Password=v;`) the separator ends the value:
-    // a bracket before it is the value's own.
-    let pairs = !separators.is_empty();
+    // In a connection string's `;` pairs (`Server=x;Password=v;`) the separator ends the
+    // value: a bracket before it is the value's own. A query's (`[docs](…?token=v)`) is not.
+    let pairs = separators.contains(&b';');
     loop {
         let value = &line[at..end];
         let Some(&last) = value.last() else { break };
