@@ -516,9 +516,28 @@ fn finish(
             .map(|m| m.path.display().to_string()),
         salt_id: crate::fingerprint::salt_id(&prepared.salt),
     };
+    let unread: Vec<&str> = run.stats.errors.iter().map(|e| e.path.as_str()).collect();
+    let strict_failure = incomplete && prepared.settings.strict;
+    let strict_message = strict_failure.then(|| {
+        let more = unread.len().saturating_sub(3);
+        format!(
+            "error: --strict: {} input{} could not be read: {}{}",
+            unread.len(),
+            if unread.len() == 1 { "" } else { "s" },
+            unread[..unread.len().min(3)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    });
     let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
     publish(&report, &output)?;
-    Ok(if incomplete && prepared.settings.strict {
+    if let Some(message) = strict_message {
+        diag(&message);
+    }
+    Ok(if strict_failure {
         EXIT_ERROR
     } else if failing {
         EXIT_FOUND

@@ -119,7 +119,15 @@ fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
         1,
         "named once: {stderr}"
     );
-    let (code, report, _) = scan_unprivileged(dir.path(), &["--strict"]);
+    let (code, report, stderr) = scan_unprivileged(dir.path(), &["--strict"]);
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("keyaudit: error: --strict: 2 inputs could not be read"))
+        .unwrap_or_else(|| panic!("an error line: {stderr}"));
+    assert!(
+        error.contains("locked.env") && error.contains("locked-dir"),
+        "{error}"
+    );
     assert_eq!(code, 2);
     assert_eq!(
         report["keys"].as_array().unwrap().len(),
