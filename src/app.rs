@@ -516,9 +516,9 @@ fn finish(
             .map(|m| m.path.display().to_string()),
         salt_id: crate::fingerprint::salt_id(&prepared.salt),
     };
-    let unread: Vec<&str> = run.stats.errors.iter().map(|e| e.path.as_str()).collect();
     let strict_failure = incomplete && prepared.settings.strict;
     let strict_message = strict_failure.then(|| {
+        let unread: Vec<&str> = run.stats.errors.iter().map(|e| e.path.as_str()).collect();
         let more = unread.len().saturating_sub(3);
         format!(
             "error: --strict: {} input{} could not be read: {}{}",

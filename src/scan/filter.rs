@@ -897,7 +897,9 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
                 || !segment.chars().any(|c| c.is_ascii_lowercase())
                 || is_identifier(segment))
     };
-    let rooted_path = text.starts_with('/') && !holds_non_path_punctuation(value) && {
+    // A slash among a password's symbols (`N,L2T?k3<`) makes no path.
+    let may_be_path = !holds_non_path_punctuation(value);
+    let rooted_path = text.starts_with('/') && may_be_path && {
         let segments: Vec<&str> = text.split('/').filter(|s| !s.is_empty()).collect();
         text.len() < 24
             || segments.iter().filter(|s| readable_segment(s)).count() * 3 >= segments.len() * 2
@@ -917,7 +919,7 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
                 || !segment.chars().any(|c| c.is_ascii_lowercase()))
     };
     if segments.len() >= 3
-        && !holds_non_path_punctuation(value)
+        && may_be_path
         && segments
             .iter()
             .all(|s| s.len() < 24 || is_identifier(&s.replace('-', "_")))

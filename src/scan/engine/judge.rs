@@ -31,11 +31,11 @@ pub fn is_prose(value: &[u8]) -> bool {
     value.iter().any(u8::is_ascii_whitespace)
 }
 
-/// Whether `value` is a format string (`token: %s`, `interpreter_%d`).
-pub fn is_format_string(value: &[u8]) -> bool {
+/// Whether `value` is a format string (`token: %s`, `interpreter_%d`); `random_printable` is
+/// [`is_random_printable`] of it.
+pub fn is_format_string(value: &[u8], random_printable: bool) -> bool {
     // A generated value holds `%s` by chance (Django's alphabet has `%` and letters).
-    let random =
-        (value.len() >= 16 && filter::shannon_entropy(value) >= 4.0) || is_random_printable(value);
+    let random = (value.len() >= 16 && filter::shannon_entropy(value) >= 4.0) || random_printable;
     !random
         && value.windows(2).any(|w| {
             w[0] == b'%' && matches!(w[1], b's' | b'd' | b'r' | b'v' | b'i' | b'x' | b'f' | b'q')
@@ -258,13 +258,16 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
     } {
         return Err(Reject::Prose);
     }
+    // Random characters over the printable set (a password manager's, a salt) read as code
+    // to the shape checks below; where no code stands, they are taken for what they are.
+    let random = is_random_printable(value);
     if is_code_literal(value)
         || is_type_expression(value)
         || is_module_path(value)
         || is_option_assignment(value)
         || is_markup(value)
         || filter::holds_template(value)
-        || is_format_string(value)
+        || is_format_string(value, random)
     {
         return Err(Reject::Code);
     }
@@ -278,9 +281,6 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
             .filter(|head| head.iter().any(u8::is_ascii_digit))
             .unwrap_or(value)
     };
-    // Random characters over the printable set (a password manager's, a salt) read as code
-    // to the shape checks below; where no code stands, they are taken for what they are.
-    let random = is_random_printable(value);
     let code_can_stand = !slot.delimited && slot.code_file;
     if !slot.delimited
         && (!random || code_can_stand)
@@ -335,7 +335,7 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
             Err(Reject::Identifier)
         };
     }
-    let shaped = generated_shape(value);
+    let shaped = generated_shape(value, random);
     match shaped {
         Ok(()) => Ok(Strength::Generated),
         Err(reason) if names_password(words) && is_chosen_password(value, slot) => {
@@ -347,11 +347,12 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
 }
 
 /// Whether `value` has the shape of a generated secret: not a number, words, an identifier,
-/// a path, and random enough for its length.
-fn generated_shape(value: &[u8]) -> Result<(), Reject> {
+/// a path, and random enough for its length; `random_printable` is [`is_random_printable`]
+/// of it.
+fn generated_shape(value: &[u8], random_printable: bool) -> Result<(), Reject> {
     // Random characters over the printable set are not a path or a name, whatever slashes
     // and dots they hold (`/0ep.U7B8XU`); a URL is still a URL.
-    let random = is_random_printable(value) && memchr::memmem::find(value, b"://").is_none();
+    let random = random_printable && memchr::memmem::find(value, b"://").is_none();
     if is_number_literal(value)
         || is_words(value)
         || is_camel_identifier(value)
