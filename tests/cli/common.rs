@@ -69,17 +69,45 @@ pub fn basic_report(extra: &[&str]) -> Value {
     json_report(&args, 1)
 }
 
-/// `len` fresh random characters from `alphabet` (read from /dev/urandom), so no fixture can
-/// stand in for a planted key.
+/// `len` fresh random characters from `alphabet`, so no fixture can stand in for a planted key.
 pub fn random_text(alphabet: &[u8], len: usize) -> String {
-    let mut random = vec![0u8; len];
+    random_bytes(len)
+        .iter()
+        .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
+        .collect()
+}
+
+std::thread_local! {
+    /// The state of this thread's seeded generator, when [`seed_random`] set one.
+    static SEEDED: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes this thread's random values a pure function of `seed` (SplitMix64), so a test that
+/// holds a threshold over random draws gives the same verdict on every run of the same seed.
+pub fn seed_random(seed: u64) {
+    SEEDED.with(|state| state.set(Some(seed)));
+}
+
+/// `n` random bytes: from this thread's seeded generator when one is set, else /dev/urandom.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    if let Some(mut state) = SEEDED.with(|state| state.get()) {
+        let mut out = Vec::with_capacity(n + 8);
+        while out.len() < n {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        }
+        out.truncate(n);
+        SEEDED.with(|cell| cell.set(Some(state)));
+        return out;
+    }
+    let mut random = vec![0u8; n];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
         .expect("random bytes");
     random
-        .iter()
-        .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
-        .collect()
 }
 
 /// Letters and digits.

@@ -506,6 +506,31 @@ mod tests {
     }
 
     #[test]
+    fn hex_keys_are_held_to_hex_entropy() {
+        let words = words("api_key");
+        // A random 32-digit hex key at 2.97 bits (one in 8,000 falls under 3.0).
+        assert_eq!(
+            judge(
+                &words,
+                b"4c46ce640101617c4f4c8e8888788cc0",
+                b"",
+                Slot::CONFIG
+            ),
+            Ok(Strength::Generated)
+        );
+        for pattern in [
+            "3a3a3a3a5c5c5c5c3a3a3a3a5c5c5c5c",
+            "3a3a3a3a5c5c5c5c3a3a3a3a5c5c5c71",
+        ] {
+            assert_eq!(
+                judge(&words, pattern.as_bytes(), b"", Slot::CONFIG),
+                Err(Reject::LowEntropy),
+                "{pattern}"
+            );
+        }
+    }
+
+    #[test]
     fn names_split_into_words() {
         assert_eq!(words("StorageAccountKey"), ["storage", "account", "key"]);
         assert_eq!(words("GEOCODIO_KEY"), ["geocodio", "key"]);

@@ -2,7 +2,7 @@
 //! Rails, Laravel, Symfony), Python's `secrets`, `openssl rand`, `uuidgen`, password managers
 //! over the full printable set, people choosing passwords, and short ones.
 
-use crate::common::{random_text, ALPHANUMERIC};
+use crate::common::{random_bytes, random_text, ALPHANUMERIC};
 
 pub const HEX: &[u8] = b"0123456789abcdef";
 pub const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -153,11 +153,7 @@ fn from_alphabet(alphabet: &[u8], excluded: &[u8], len: usize) -> String {
 /// The base64 encoding of `n` fresh random bytes, padded, as `openssl rand -base64` prints.
 pub fn base64_of_bytes(n: usize) -> String {
     use base64::Engine as _;
-    let mut bytes = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-        .expect("random bytes");
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    base64::engine::general_purpose::STANDARD.encode(random_bytes(n))
 }
 
 /// A fresh value of `shape` that holds none of the bytes in `excluded` (what the syntax
