@@ -50,8 +50,21 @@ fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
-/// Walks one root (a directory or a single file), handing every readable text file to `visit`.
-/// Fails only when the root itself does not exist or cannot be inspected.
+/// Whether `meta` is a FIFO or a character device: a stream to read, not a file to walk.
+#[cfg(unix)]
+fn is_stream(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo() || meta.file_type().is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Walks one root (a directory, a single file, or a FIFO or device read as a stream), handing
+/// every readable text file to `visit`. Fails only when the root itself does not exist or
+/// cannot be inspected or opened.
 pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visit) -> Result<()> {
     // The root was named by the user, so a link there is followed.
     let meta = std::fs::metadata(root).map_err(|source| Error::Io {
@@ -62,6 +75,13 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
     if !meta.is_dir() {
         if meta.is_file() {
             read_file(root, display, meta.len(), options, stats, visit);
+        } else if is_stream(&meta) {
+            // `keyaudit scan <(printenv)`: named on the command line, read as `-` is.
+            let stream = std::fs::File::open(root).map_err(|source| Error::Io {
+                path: root.to_path_buf(),
+                source,
+            })?;
+            super::read_stream(stream, &display, options.max_file_size, stats, visit);
         } else {
             stats.skip(display, "not a regular file");
         }

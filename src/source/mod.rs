@@ -268,14 +268,20 @@ pub fn scan_windows(
 /// It is never judged binary: NUL separates entries (`/proc/PID/environ`, `env -0`), and is read
 /// as a line end.
 pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
+    read_stream(std::io::stdin().lock(), "-", max_size, stats, visit);
+}
+
+/// Reads a stream named `label` (`-`, or a FIFO or device named as a PATH: `<(printenv)`) as
+/// [`read_stdin`] reads standard input: as text, up to `max_size` bytes.
+pub fn read_stream(stream: impl Read, label: &str, max_size: u64, stats: &Stats, visit: &Visit) {
     let origin = Origin {
         source: SourceKind::Stdin,
-        path: "-".into(),
+        path: label.into(),
         commit: None,
         on_disk: None,
         in_head: false,
     };
-    let mut reader = text_reader(std::io::stdin().lock());
+    let mut reader = text_reader(stream);
     let result = scan_windows(&mut reader, max_size, false, &mut |data, window| {
         if memchr::memchr(0, data).is_some() {
             let lines: Vec<u8> = data
@@ -287,16 +293,21 @@ pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
             visit(origin.clone(), data, window, Lineage::default());
         }
     });
+    let what = if label == "-" {
+        "standard input".to_string()
+    } else {
+        label.to_string()
+    };
     match result {
-        Err(err) => stats.error("-", format!("cannot read standard input: {err}")),
-        Ok(None) => stats.skip("-", "binary input"),
+        Err(err) => stats.error(label, format!("cannot read {what}: {err}")),
+        Ok(None) => stats.skip(label, "binary input"),
         Ok(Some((read, more))) => {
             stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
             if more {
                 stats.skip(
-                    "-",
+                    label,
                     format!(
-                        "standard input is larger than --max-file-size: only its first {max_size} bytes were scanned"
+                        "{what} is larger than --max-file-size: only its first {max_size} bytes were scanned"
                     ),
                 );
             }

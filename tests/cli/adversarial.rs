@@ -56,7 +56,7 @@ fn positions(report: &Value) -> Vec<(u64, u64)> {
 
 #[cfg(unix)]
 #[test]
-fn device_files_and_fifos_named_as_paths_never_block() {
+fn fifos_and_devices_named_as_paths_are_read_as_streams_and_never_block() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
     assert!(Process::new("mkfifo")
@@ -64,13 +64,41 @@ fn device_files_and_fifos_named_as_paths_never_block() {
         .status()
         .unwrap()
         .success());
-    for path in [Path::new("/dev/zero"), Path::new("/dev/urandom"), &fifo] {
-        let (code, report, _) = scan(path, &[]);
-        assert_eq!(code, 0);
+    // `keyaudit scan <(printenv)`: what a process writes into a FIFO is scanned like `-`.
+    let key = fresh_stripe_key();
+    let writer = {
+        let (fifo, key) = (fifo.clone(), key.clone());
+        std::thread::spawn(move || std::fs::write(fifo, format!("HOME=/root\nSTRIPE_KEY={key}\n")))
+    };
+    let (code, report, stderr) = scan(&fifo, &["--show-secrets"]);
+    writer.join().unwrap().unwrap();
+    assert_eq!(code, 1, "stderr: {stderr}");
+    let keys = report["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0]["secret"], key);
+    assert_eq!(keys[0]["locations"][0]["path"], fifo.display().to_string());
+    assert_eq!(keys[0]["locations"][0]["line"], 2);
+    assert_eq!(keys[0]["locations"][0]["variable"], "STRIPE_KEY");
+
+    // An endless device is read up to --max-file-size, and says so.
+    for path in ["/dev/zero", "/dev/urandom"] {
+        let (code, report, stderr) = scan(Path::new(path), &["--max-file-size", "64KiB"]);
+        assert_eq!(code, 0, "{path}: {stderr}");
         let entries = skipped(&report);
         assert_eq!(entries.len(), 1, "{entries:?}");
-        assert_eq!(entries[0].1, "not a regular file");
+        assert!(
+            entries[0].1.contains("larger than --max-file-size"),
+            "{entries:?}"
+        );
     }
+
+    // A FIFO met while walking is skipped: nothing may be waiting to write it.
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        skipped(&report),
+        [("pipe".to_string(), "not a regular file".to_string())]
+    );
 }
 
 /// Runs `scan --format json` on `dir` with `extra` as a user that permissions bind (see
