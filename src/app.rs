@@ -3,6 +3,7 @@
 //! are decided. Runs over many repositories, `merge` and `audit --inventory` are wired in
 //! [`org`].
 
+mod hook;
 mod org;
 
 use std::collections::{BTreeSet, HashSet};
@@ -21,9 +22,9 @@ use serde::Serialize;
 use clap::CommandFactory;
 
 use crate::cli::{
-    AuditArgs, Cli, Command, EvidenceArgs, FingerprintArgs, HookCommand, HookInstallArgs, InitArgs,
-    InputArgs, ManifestCommand, ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand,
-    RulesFormat, RulesListArgs, ScanArgs, UpdateArgs,
+    AuditArgs, Cli, Command, EvidenceArgs, FingerprintArgs, HookCommand, InitArgs, InputArgs,
+    ManifestCommand, ManifestFileArgs, OutputArgs, RuleSourceArgs, RulesCommand, RulesFormat,
+    RulesListArgs, ScanArgs, UpdateArgs,
 };
 use crate::config::{ReportSettings, Settings};
 use crate::evidence::{Evidence, LoadContext};
@@ -67,7 +68,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Fingerprint(args) => fingerprint_stdin(&args),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check(args)) => rules_check(&args),
-        Command::Hook(HookCommand::Install(args)) => hook_install(&args),
+        Command::Hook(HookCommand::Install(args)) => hook::install(&args),
+        Command::Hook(HookCommand::Run(mut args)) => {
+            // What a commit will hold, and no chatter: a clean commit prints nothing.
+            args.input.staged = true;
+            args.input.quiet = true;
+            hook::run(&args)
+        }
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "keyaudit", &mut out);
@@ -82,44 +89,6 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
     }
-}
-
-/// The pre-commit hook `hook install` writes.
-const HOOK_SCRIPT: &str = "#!/bin/sh\n\
-# Installed by `keyaudit hook install`: audit what is staged before every commit.\n\
-# Bypass once with `git commit --no-verify`; remove this file to uninstall.\n\
-exec keyaudit audit --staged --quiet .\n";
-
-fn hook_install(args: &HookInstallArgs) -> Result<u8> {
-    let repo = git::discover(&args.path)
-        .with_context(|| format!("{}: not in a git repository", args.path.display()))?;
-    let hooks = match repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_path("core.hooksPath").ok())
-    {
-        Some(dir) if dir.is_absolute() => dir,
-        Some(dir) => repo.workdir().unwrap_or_else(|| repo.path()).join(dir),
-        None => repo.commondir().join("hooks"),
-    };
-    let hook = hooks.join("pre-commit");
-    if hook.exists() && !args.force {
-        bail!(
-            "{}: a pre-commit hook already exists; use --force to replace it",
-            hook.display()
-        );
-    }
-    std::fs::create_dir_all(&hooks)
-        .with_context(|| format!("{}: cannot create", hooks.display()))?;
-    write_atomically(&hook, HOOK_SCRIPT.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("{}: cannot make executable", hook.display()))?;
-    }
-    diag(&format!("installed {}", hook.display()));
-    Ok(EXIT_CLEAN)
 }
 
 /// Writes a one-line message to stderr. Callers never pass secret values.
@@ -424,6 +393,29 @@ fn scan(args: &ScanArgs) -> Result<u8> {
 }
 
 fn audit_command(args: &AuditArgs) -> Result<u8> {
+    let run = run_audit(args)?;
+    finish(
+        &run.prepared,
+        run.collected,
+        &args.output,
+        run.started,
+        Some(&run.outcome),
+        run.failing,
+    )
+}
+
+/// An audit run, before it is reported.
+struct AuditRun {
+    prepared: Prepared,
+    collected: Collected,
+    outcome: AuditOutcome,
+    /// A key is in a `--fail-on` class.
+    failing: bool,
+    started: Instant,
+}
+
+/// Scans and audits against the manifest (an empty one when there is none).
+fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
     let started = Instant::now();
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
@@ -436,13 +428,17 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
             &empty
         }
     };
-    let outcome = audit(
+    let mut outcome = audit(
         &collected.inventory,
         &prepared.rules,
         manifest,
         &evidence,
         prepared.now,
     );
+    // A commit holds only part of the tree: a declared key it does not touch is not unused.
+    if prepared.settings.staged {
+        outcome.unused.clear();
+    }
     if prepared.settings.verbosity > 0 && !outcome.unmatched_evidence.is_empty() {
         diag(&format!(
             "note: evidence about {} subject{} matches no declared or found key (listed in the report)",
@@ -451,14 +447,13 @@ fn audit_command(args: &AuditArgs) -> Result<u8> {
         ));
     }
     let failing = fails(args, manifest, &outcome);
-    finish(
-        &prepared,
+    Ok(AuditRun {
+        prepared,
         collected,
-        &args.output,
-        started,
-        Some(&outcome),
+        outcome,
         failing,
-    )
+        started,
+    })
 }
 
 /// Without a manifest every key is unknown: an audit runs against an empty one.
@@ -503,12 +498,35 @@ fn finish(
     failing: bool,
 ) -> Result<u8> {
     let output = ReportSettings::from_output(output);
+    let show_secrets = output.show_secrets;
+    finish_with(
+        prepared,
+        collected,
+        show_secrets,
+        started,
+        outcome,
+        failing,
+        |report, _| publish(report, &output),
+    )
+}
+
+/// Builds the report of a scan or audit, hands it to `deliver` with the exit code, and
+/// returns that code: an error for unreadable input under `--strict`, else `failing` or clean.
+fn finish_with(
+    prepared: &Prepared,
+    collected: Collected,
+    show_secrets: bool,
+    started: Instant,
+    outcome: Option<&AuditOutcome>,
+    failing: bool,
+    deliver: impl FnOnce(&Report, u8) -> Result<()>,
+) -> Result<u8> {
     let incomplete = !collected.stats.errors.is_empty();
     let run = RunInfo {
         roots: roots_of(&prepared.settings),
         stats: collected.stats,
         duration_ms: started.elapsed().as_millis() as u64,
-        show_secrets: output.show_secrets,
+        show_secrets,
         allowed: collected.allowed,
         manifest: prepared
             .manifest
@@ -532,18 +550,19 @@ fn finish(
             }
         )
     });
-    let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
-    publish(&report, &output)?;
-    if let Some(message) = strict_message {
-        diag(&message);
-    }
-    Ok(if strict_failure {
+    let code = if strict_failure {
         EXIT_ERROR
     } else if failing {
         EXIT_FOUND
     } else {
         EXIT_CLEAN
-    })
+    };
+    let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
+    deliver(&report, code)?;
+    if let Some(message) = strict_message {
+        diag(&message);
+    }
+    Ok(code)
 }
 
 /// Reads the evidence files, telling the user what could not be joined.
@@ -578,6 +597,33 @@ fn manifest_target(input: &InputArgs) -> PathBuf {
     })
 }
 
+/// What `manifest init` and `update` read: in a git repository, its history too, so that a
+/// key's `created` is the date of the oldest commit holding it, as `--history` would say.
+fn dating_input(input: &InputArgs) -> InputArgs {
+    let in_git = || input.paths.iter().any(|p| git::discover(p).is_some());
+    InputArgs {
+        history: input.history || (!input.staged && in_git()),
+        ..input.clone()
+    }
+}
+
+/// Without `--history`, `manifest init` and `update` declare what the tree holds: keys found
+/// only in history, and locations in old commits, were read for their dates alone.
+fn keep_what_was_asked(inventory: &mut Inventory, input: &InputArgs) {
+    if input.history {
+        return;
+    }
+    inventory.keys.retain(|key| key.in_current_tree);
+    let in_history =
+        |location: &crate::inventory::Location| location.source == source::SourceKind::Git;
+    for key in &mut inventory.keys {
+        // A key deleted from the working tree but still in HEAD keeps its HEAD locations.
+        if !key.locations.iter().all(in_history) {
+            key.locations.retain(|location| !in_history(location));
+        }
+    }
+}
+
 fn manifest_init(args: &InitArgs) -> Result<u8> {
     if args.input.no_manifest {
         bail!("--no-manifest makes no sense with `manifest init`");
@@ -590,9 +636,13 @@ fn manifest_init(args: &InitArgs) -> Result<u8> {
         );
     }
     let salt = fresh_salt().map_err(anyhow::Error::msg)?;
-    let prepared = prepare(&args.input, ManifestUse::Fresh(salt.as_bytes().to_vec()))?;
+    let prepared = prepare(
+        &dating_input(&args.input),
+        ManifestUse::Fresh(salt.as_bytes().to_vec()),
+    )?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
     let mut collected = collect(&prepared)?;
+    keep_what_was_asked(&mut collected.inventory, &args.input);
     // The manifest being replaced is not part of the inventory.
     drop_manifest_references(&mut collected.inventory, &target, None);
     let keys: Vec<_> = collected.inventory.keys.iter().collect();
@@ -638,7 +688,7 @@ fn manifest_update(update: &UpdateArgs) -> Result<u8> {
     // `--no-manifest` was refused above, so the manifest named here is the one used.
     let input_with_target = InputArgs {
         manifest: Some(target.clone()),
-        ..args.clone()
+        ..dating_input(args)
     };
     let prepared = prepare(&input_with_target, ManifestUse::Required)?;
     let manifest = prepared
@@ -646,7 +696,8 @@ fn manifest_update(update: &UpdateArgs) -> Result<u8> {
         .as_ref()
         .expect("required manifest is loaded");
     let evidence = load_evidence(&update.evidence, &prepared)?;
-    let collected = collect(&prepared)?;
+    let mut collected = collect(&prepared)?;
+    keep_what_was_asked(&mut collected.inventory, args);
     let outcome = audit(
         &collected.inventory,
         &prepared.rules,

@@ -35,7 +35,7 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Install a git pre-commit hook that runs `keyaudit audit --staged`.
+    /// The git pre-commit hook: install it, or run what it runs (an audit of what is staged).
     #[command(subcommand)]
     Hook(HookCommand),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
@@ -112,14 +112,18 @@ pub struct DbNewArgs {
 /// `hook` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
-    /// Write .git/hooks/pre-commit (or under core.hooksPath) running `keyaudit audit --staged`.
+    /// Write .git/hooks/pre-commit (or under core.hooksPath) running `keyaudit hook run`, with
+    /// the path of this keyaudit.
     Install(HookInstallArgs),
+    /// What the hook runs: `audit --staged`, silent when the commit may go on; when it may not,
+    /// the keys and what to do, on stderr. Exit codes as `audit`.
+    Run(Box<AuditArgs>),
 }
 
 /// `hook install` options.
 #[derive(Debug, Args)]
 pub struct HookInstallArgs {
-    /// The repository [default: the one holding the current directory].
+    /// A directory in the repository whose hook to write.
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
     /// Replace an existing pre-commit hook.

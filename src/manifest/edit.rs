@@ -129,6 +129,24 @@ pub fn render_entries(
         if let Some(expires) = record.as_ref().and_then(|r| r.expires.as_ref()) {
             table["expires"] = toml_edit::value(toml_date(expires.at));
         }
+        // Found only in history: leaked, and declaring it must not approve it. The audit
+        // flags it until someone rotates it and writes `state = "revoked"`.
+        if !key.in_current_tree {
+            table["state"] = toml_edit::value("compromised");
+            let origin = key.first_seen.as_ref().map_or_else(
+                || "an old commit".to_string(),
+                |first| {
+                    format!(
+                        "commit {} of {}",
+                        &first.commit[..first.commit.len().min(12)],
+                        format_date(first.date)
+                    )
+                },
+            );
+            table.decor_mut().set_prefix(format!(
+                "\n# Found only in history, first in {origin}: rotate it, then set state = \"revoked\".\n"
+            ));
+        }
         tables.push(table);
     }
     let mut doc = DocumentMut::new();
@@ -152,10 +170,12 @@ pub fn init_text(salt: &str, entries: &str, now: Timestamp) -> String {
          version = 1\n\
          salt = \"{salt}\"\n\
          \n\
-         # [policy]\n\
-         # max_age = \"90d\"\n\
+         [policy]\n\
+         # A key older than this, by its created or rotated date, is stale: rotate it.\n\
+         max_age = \"365d\"\n\
+         # The classes that make `keyaudit audit` exit 1 (add \"unused\" to hold the manifest tidy).\n\
+         fail_on = [\"unknown\", \"stale\", \"over-privileged\"]\n\
          # expiry_warning = \"14d\"\n\
-         # fail_on = [\"unknown\", \"stale\", \"over-privileged\"]\n\
          # test_paths = [\"tests/**\", \"fixtures/**\"]\n\
          {}{entries}",
         format_date(now),

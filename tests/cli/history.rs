@@ -491,3 +491,87 @@ fn a_worktree_reads_the_shared_history() {
         "file"
     );
 }
+
+/// `manifest init` in a repository dates keys by their first commit, with or without
+/// `--history`; with it, a key found only in history is declared compromised, so declaring it
+/// does not approve it; marked revoked, it is reported for information only.
+#[test]
+fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
+    let repo = Repo::new();
+    repo.write("app.env", &format!("STRIPE_SECRET_KEY={STRIPE}\n"));
+    repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    let first = repo.commit("Ada", "2026-11-01T10:00:00Z", "keys");
+    fs::remove_file(repo.path.join("old.env")).unwrap();
+    repo.commit("Ada", "2026-11-02T10:00:00Z", "drop the token");
+    let manifest = repo.path.join("keyaudit.toml");
+    let init = |extra: &[&str]| {
+        keyaudit()
+            .args(["manifest", "init", "--force", "--now", "2026-12-01"])
+            .args(extra)
+            .arg(&repo.path)
+            .assert()
+            .code(0);
+        fs::read_to_string(&manifest).unwrap()
+    };
+    let audit = |extra: &[&str]| {
+        let output = keyaudit()
+            .args(["audit", "--format", "json", "--now", "2026-12-01"])
+            .args(extra)
+            .arg(&repo.path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code().unwrap(), report)
+    };
+
+    // Without --history: the tree's key, created on its first commit's date, not today.
+    let text = init(&[]);
+    assert!(text.contains("created = 2026-11-01"), "{text}");
+    assert!(!text.contains("github"), "{text}");
+    assert!(!text.contains("compromised"), "{text}");
+    // A working policy, not a commented-out one.
+    assert!(text.contains("\n[policy]\n"), "{text}");
+    assert!(text.contains("\nmax_age = \"365d\""), "{text}");
+    assert!(
+        text.contains("\nfail_on = [\"unknown\", \"stale\", \"over-privileged\"]"),
+        "{text}"
+    );
+    assert_eq!(audit(&[]).0, 0);
+
+    // With --history: the token found only in history is declared compromised, naming its
+    // first commit, and the audit keeps flagging it.
+    let text = init(&["--history"]);
+    assert!(text.contains("state = \"compromised\""), "{text}");
+    assert!(text.contains(&first[..12]), "{text}");
+    let (code, report) = audit(&["--history"]);
+    assert_eq!(code, 1);
+    let token = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["rule"] == "github-classic-pat")
+        .unwrap();
+    assert_eq!(token["flags"], serde_json::json!(["stale"]), "{token}");
+
+    // Rotated and marked revoked: history still holds it, for information only.
+    fs::write(
+        &manifest,
+        text.replace("state = \"compromised\"", "state = \"revoked\""),
+    )
+    .unwrap();
+    let (code, report) = audit(&["--history"]);
+    assert_eq!(code, 0, "{report}");
+    let token = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["rule"] == "github-classic-pat")
+        .unwrap();
+    assert_eq!(token["flags"], serde_json::json!([]), "{token}");
+    assert!(token["warnings"].to_string().contains("revoked"), "{token}");
+
+    // Found again in the tree, a revoked key is stale.
+    repo.write("again.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
+    let (code, _) = audit(&["--history"]);
+    assert_eq!(code, 1);
+}

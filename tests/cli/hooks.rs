@@ -40,7 +40,15 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
         .code(0);
     let hook = repo.join(".git/hooks/pre-commit");
     let script = fs::read_to_string(&hook).unwrap();
-    assert!(script.contains("keyaudit audit --staged"));
+    // The hook names the keyaudit that installed it, so a GUI's PATH need not hold it.
+    let binary = assert_cmd::cargo::cargo_bin("keyaudit")
+        .canonicalize()
+        .unwrap();
+    assert!(
+        script.contains(&format!("installed='{}'", binary.display())),
+        "{script}"
+    );
+    assert!(script.contains("hook run"), "{script}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -61,6 +69,20 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
         !blocked.status.success(),
         "an unknown staged key blocks the commit"
     );
+    // Tests run with no terminal, as an IDE's commit does: the table and what to do, no JSON.
+    let said = String::from_utf8_lossy(&blocked.stderr);
+    assert!(
+        said.contains("stripe-secret-key-live") && said.contains("unknown"),
+        "{said}"
+    );
+    assert!(said.contains("keyaudit manifest init --staged"), "{said}");
+    assert!(said.contains("git commit --no-verify"), "{said}");
+    assert!(!said.contains("\"fingerprint\""), "{said}");
+    assert!(
+        blocked.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&blocked.stdout)
+    );
 
     // Declare it: the manifest is committed with it, and the commit goes through.
     keyaudit()
@@ -72,6 +94,12 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
     let passed = git(repo, &["commit", "-q", "-m", "add declared key"]);
     assert!(
         passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+    // A commit it lets through prints nothing at all.
+    assert!(
+        passed.stderr.is_empty() && passed.stdout.is_empty(),
         "{}",
         String::from_utf8_lossy(&passed.stderr)
     );
@@ -87,6 +115,120 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
         .arg(repo)
         .assert()
         .code(0);
+}
+
+/// A repository with `keyaudit hook install` run by the keyaudit at `binary`.
+fn repo_with_hook(binary: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(git(dir.path(), &["init", "-q", "-b", "main"])
+        .status
+        .success());
+    let installed = Command::new(binary)
+        .args(["hook", "install"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(installed.status.success(), "{installed:?}");
+    dir
+}
+
+/// `git commit` in `repo` with PATH set to `path`.
+fn commit_with_path(repo: &Path, path: &str, message: &str) -> std::process::Output {
+    Command::new("git")
+        .current_dir(repo)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(["commit", "-q", "-m", message])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("PATH", path)
+        .output()
+        .unwrap()
+}
+
+/// The directory of `git`, for a PATH that has git but no keyaudit.
+fn git_only_path() -> String {
+    let git = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let git = String::from_utf8(git.stdout).unwrap();
+    let dir = Path::new(git.trim())
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    format!("{dir}:/usr/bin:/bin")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hook_whose_keyaudit_is_gone_says_how_to_mend_it_and_uses_path_meanwhile() {
+    // A keyaudit installed in a folder of its own, then removed, as an upgrade might.
+    let bin_dir = tempfile::tempdir().unwrap();
+    let binary = bin_dir.path().join("keyaudit");
+    fs::copy(assert_cmd::cargo::cargo_bin("keyaudit"), &binary).unwrap();
+    let dir = repo_with_hook(&binary);
+    let repo = dir.path();
+    fs::write(repo.join("README.md"), "hello\n").unwrap();
+    assert!(git(repo, &["add", "README.md"]).status.success());
+    // Found where it was installed, with no keyaudit on PATH: a clean commit, silent.
+    let passed = commit_with_path(repo, &git_only_path(), "readme");
+    assert!(passed.status.success(), "{passed:?}");
+    assert!(passed.stderr.is_empty(), "{passed:?}");
+
+    fs::remove_file(&binary).unwrap();
+    fs::write(repo.join("README.md"), "hello again\n").unwrap();
+    assert!(git(repo, &["add", "README.md"]).status.success());
+    let blocked = commit_with_path(repo, &git_only_path(), "readme 2");
+    assert!(!blocked.status.success(), "fails closed: {blocked:?}");
+    let said = String::from_utf8_lossy(&blocked.stderr);
+    assert!(said.contains(&binary.display().to_string()), "{said}");
+    assert!(said.contains("keyaudit hook install --force"), "{said}");
+    assert!(said.contains("git commit --no-verify"), "{said}");
+    assert!(!said.contains("not found"), "{said}");
+
+    // With keyaudit on PATH, the hook uses it.
+    let passed = commit_with_path(repo, &path_with_keyaudit(), "readme 2");
+    assert!(passed.status.success(), "{passed:?}");
+}
+
+#[test]
+fn a_staged_commit_never_reports_declared_keys_as_unused() {
+    let dir = repo_with_hook(&assert_cmd::cargo::cargo_bin("keyaudit"));
+    let repo = dir.path();
+    fs::write(
+        repo.join("app.env"),
+        format!("STRIPE_SECRET_KEY={}\n", crate::common::fresh_stripe_key()),
+    )
+    .unwrap();
+    keyaudit()
+        .args(["manifest", "init"])
+        .arg(repo)
+        .assert()
+        .code(0);
+    let manifest = fs::read_to_string(repo.join("keyaudit.toml")).unwrap();
+    fs::write(
+        repo.join("keyaudit.toml"),
+        manifest.replace(
+            "fail_on = [\"unknown\", \"stale\", \"over-privileged\"]",
+            "fail_on = [\"unknown\", \"unused\"]",
+        ),
+    )
+    .unwrap();
+    assert!(git(repo, &["add", "keyaudit.toml"]).status.success());
+    // The declared key is not staged (app.env is not added): not unused in this commit.
+    let passed = git(repo, &["commit", "-q", "-m", "manifest"]);
+    assert!(
+        passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+    // A full audit of the tree still holds unused keys to the policy: there is none here.
+    let audit = keyaudit()
+        .args(["audit", "--format", "json"])
+        .arg(repo)
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{audit:?}");
 }
 
 #[test]
@@ -110,7 +252,7 @@ fn completions_and_man_page_come_from_the_cli_definition() {
 }
 
 /// Both hooks of `.pre-commit-hooks.yaml` print the table: the framework's output is a pipe,
-/// where keyaudit would otherwise default to JSON.
+/// where keyaudit would otherwise default to JSON (`hook run` always prints the table).
 #[test]
 fn pre_commit_hooks_print_the_table() {
     let text = fs::read_to_string(concat!(
@@ -124,7 +266,10 @@ fn pre_commit_hooks_print_the_table() {
         .collect();
     assert_eq!(entries.len(), 2, "{text}");
     for entry in entries {
-        assert!(entry.contains("--format table"), "{entry}");
+        assert!(
+            entry.contains("--format table") || entry.starts_with("keyaudit hook run"),
+            "{entry}"
+        );
     }
 }
 

@@ -116,6 +116,12 @@ impl KeyCheck<'_> {
             return;
         };
         match declared.state {
+            // Rotated and revoked: the old commits that still hold it are a record, not a
+            // live key, until someone rewrites that history.
+            KeyState::Revoked if !self.key.in_current_tree => verdict.warnings.push(
+                "declared revoked; found only in history, no longer in the tree: for information"
+                    .into(),
+            ),
             KeyState::Revoked | KeyState::Compromised => {
                 let count = self.key.locations.len();
                 verdict.flag(

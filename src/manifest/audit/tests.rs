@@ -235,6 +235,24 @@ fn revoked_or_compromised_yet_present_is_stale() {
         );
         assert!(outcome.unused.is_empty());
     }
+    // Found only in history: a revoked key is a record, reported for information; a
+    // compromised one is still stale until someone rotates it and says so.
+    for (state, stale) in [("revoked", false), ("compromised", true)] {
+        let manifest = declared("gh", GITHUB, &format!("state = \"{state}\""));
+        let mut old = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+        old.in_current_tree = false;
+        let outcome = w.run(vec![old], &manifest, &Evidence::default());
+        assert_eq!(
+            only(&outcome).flags == vec![AuditClass::Stale],
+            stale,
+            "{state}"
+        );
+        assert_eq!(
+            only(&outcome).warnings.len(),
+            usize::from(!stale),
+            "{state}"
+        );
+    }
     let manifest = declared("gh", GITHUB, "state = \"deprecated\"");
     let outcome = w.run(
         vec![w.key("github-classic-pat", GITHUB, None, &["a.env"])],
