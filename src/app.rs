@@ -14,8 +14,6 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::Table;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -380,7 +378,11 @@ fn roots_of(settings: &Settings) -> Vec<String> {
 /// Renders and writes a report.
 fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
     let mut rendered = Vec::new();
-    report.render(output.format, &mut rendered)?;
+    if output.format == crate::report::Format::Table {
+        crate::report::table::render_styled(report, &output.table, &mut rendered)?;
+    } else {
+        report.render(output.format, &mut rendered)?;
+    }
     emit(output.output.as_deref(), &rendered)
 }
 
@@ -557,7 +559,8 @@ fn finish_with(
     } else {
         EXIT_CLEAN
     };
-    let report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
+    let mut report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
+    report.as_of = Some(prepared.now);
     deliver(&report, code)?;
     if let Some(message) = strict_message {
         diag(&message);
@@ -893,26 +896,35 @@ fn rules_list(args: &RulesListArgs) -> Result<u8> {
             writeln!(out)?;
         }
         RulesFormat::Table => {
-            let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).set_header([
-                "id",
-                "provider",
-                "kind",
-                "privilege",
-                "environment",
-                "lifetime",
-            ]);
-            for r in &listing {
-                table.add_row([
-                    r.id,
-                    r.provider,
-                    r.kind,
-                    r.privilege,
-                    r.environment,
-                    r.lifetime,
-                ]);
-            }
-            writeln!(out, "{table}\n{} rules", listing.len())?;
+            use crate::report::columns::{layout, Cell, Column};
+            let column = |header, priority| Column { header, priority };
+            let columns = [
+                column("id", 0),
+                column("provider", 1),
+                column("kind", 2),
+                column("privilege", 3),
+                column("environment", 4),
+                column("lifetime", 5),
+            ];
+            let rows: Vec<Vec<Cell>> = listing
+                .iter()
+                .map(|r| {
+                    [
+                        r.id,
+                        r.provider,
+                        r.kind,
+                        r.privilege,
+                        r.environment,
+                        r.lifetime,
+                    ]
+                    .into_iter()
+                    .map(Cell::plain)
+                    .collect()
+                })
+                .collect();
+            let style = crate::config::table_style_for(args.color, io::stdout());
+            write!(out, "{}", layout(&columns, &rows, &style))?;
+            writeln!(out, "{} rules", listing.len())?;
         }
     }
     emit(None, &out)?;

@@ -241,6 +241,9 @@ pub struct RulesListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: RulesFormat,
+    /// Colour the table: on a terminal (auto), always, or never; never with NO_COLOR set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 /// Formats of `rules list`.
@@ -318,6 +321,20 @@ pub struct OutputArgs {
     /// Include raw secret values in the report (never by default).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Colour the table: on a terminal (auto), always, or never; never with NO_COLOR set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// When to colour the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always, unless NO_COLOR is set.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Options of `scan`.

@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 
 use super::{diag, finish_with, run_audit, write_atomically, EXIT_CLEAN, EXIT_FOUND};
 use crate::cli::{AuditArgs, HookInstallArgs};
-use crate::report::Format;
+use crate::config::table_style_for;
+use crate::report::table::render_styled;
 use crate::source::git;
 
 /// The pre-commit hook for the keyaudit at `binary`: that binary, else `keyaudit` on PATH (a
@@ -103,8 +104,9 @@ pub(super) fn run(args: &AuditArgs) -> Result<u8> {
             if code == EXIT_CLEAN {
                 return Ok(());
             }
+            let style = table_style_for(args.output.color, io::stderr());
             let mut rendered = Vec::new();
-            report.render(Format::Table, &mut rendered)?;
+            render_styled(report, &style, &mut rendered)?;
             let mut stderr = io::stderr().lock();
             stderr.write_all(&rendered)?;
             if code == EXIT_FOUND {

@@ -165,6 +165,7 @@ pub fn assemble(
         managed,
         summary,
         generated_at: crate::report::now_to_the_millisecond(),
+        as_of: None,
     }
 }
 

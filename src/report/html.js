@@ -10,10 +10,12 @@
   data.tiers.forEach(function (t, i) { tierRank[t] = i; });
   var state = { q: '', provider: '', privilege: '', environment: '', flag: '', sort: '', dir: 'asc', page: 1, per: '200' };
   var body = document.querySelector('#keytable tbody');
-  // A scan declares nothing: no "declared as" column.
+  // A scan declares nothing: no "declared as" or "owner" column.
   if (!data.audited) {
-    var declared = document.querySelector('#keytable th[data-col="d"]');
-    declared.parentNode.removeChild(declared);
+    ['d', 'ow'].forEach(function (col) {
+      var th = document.querySelector('#keytable th[data-col="' + col + '"]');
+      th.parentNode.removeChild(th);
+    });
   }
 
   function el(tag, cls, text) {
@@ -44,7 +46,7 @@
 
   // The searchable text of each key, built once.
   var haystack = keys.map(function (k) {
-    return [k.p, k.r, k.k, k.h, k.v, k.e, k.d || '', k.id || '', k.fp, k.f.join(' '), k.rs.join(' '),
+    return [k.p, k.r, k.k, k.h, k.v, k.e, k.d || '', k.ow || '', k.id || '', k.fp, k.f.join(' '), k.rs.join(' '),
       k.w.join(' '), k.c ? '' : 'history only'].concat(k.l.map(function (l) {
       return (l.rp ? l.rp + ':' : '') + l.p + ' ' + (l.v || '') + ' ' + (l.cm || '');
     })).join('\n').toLowerCase();
@@ -59,7 +61,8 @@
     a: function (k) { return k.a === null || k.a === undefined ? -1 : k.a; },
     f: function (k) { return k.f.length * 100 + (k.c ? 0 : 1); },
     l: function (k) { return k.l.length; },
-    d: function (k) { return k.d || ''; }
+    d: function (k) { return k.d || ''; },
+    ow: function (k) { return k.ow || ''; }
   };
 
   function matches(k, i) {
@@ -150,7 +153,10 @@
     details.appendChild(list);
     locs.appendChild(details);
     tr.appendChild(locs);
-    if (data.audited) tr.appendChild(el('td', 'declared', k.d || '—'));
+    if (data.audited) {
+      tr.appendChild(el('td', 'declared', k.d || '—'));
+      tr.appendChild(el('td', 'owner', k.ow || '—'));
+    }
     return tr;
   }
 

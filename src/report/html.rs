@@ -101,6 +101,7 @@ struct Row<'a> {
     rs: &'a [String],
     w: &'a [String],
     d: Option<&'a str>,
+    ow: Option<&'a str>,
     id: Option<&'a str>,
     fp: &'a str,
     x: Option<&'a str>,
@@ -144,6 +145,7 @@ fn row<'a>(key: &'a KeyEntry, generated_at: Option<jiff::Timestamp>) -> Row<'a> 
         rs: audit.map_or(&[], |a| a.reasons.as_slice()),
         w: audit.map_or(&[], |a| a.warnings.as_slice()),
         d: audit.and_then(|a| a.declared_as.as_deref()),
+        ow: key.owner(),
         id: key.key_id.as_deref(),
         fp: &key.fingerprint,
         x: key.expires.as_deref(),
@@ -444,7 +446,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<table id=\"keytable\"><thead><tr>",
         "<th data-col=\"p\">provider</th><th data-col=\"r\">rule</th><th data-col=\"h\">key</th>",
         "<th data-col=\"v\">privilege</th><th data-col=\"e\">environment</th><th data-col=\"a\">age</th>",
-        "<th data-col=\"f\">flags and reasons</th><th data-col=\"l\">locations</th><th data-col=\"d\">declared as</th>",
+        "<th data-col=\"f\">flags and reasons</th><th data-col=\"l\">locations</th><th data-col=\"d\">declared as</th><th data-col=\"ow\">owner</th>",
         "</tr></thead><tbody></tbody></table><nav id=\"pager\"></nav>",
         "<noscript><p>The key table needs JavaScript; the JSON and Markdown reports hold the same keys.</p></noscript></section>"
     ));

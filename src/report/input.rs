@@ -286,6 +286,7 @@ fn convert(input: InReport, salt_id: String) -> Report {
         managed,
         summary,
         generated_at: String::new(),
+        as_of: None,
     }
 }
 

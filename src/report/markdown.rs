@@ -61,19 +61,24 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "| key | provider | rule | privilege | environment | locations | first location |"
         )?;
+        let owners = audited && report.keys.iter().any(|k| k.owner().is_some());
         writeln!(
             out,
             "{}",
-            if audited {
-                " declared as | flags |"
-            } else {
-                ""
+            match (audited, owners) {
+                (true, true) => " declared as | owner | flags |",
+                (true, false) => " declared as | flags |",
+                _ => "",
             }
         )?;
         writeln!(
             out,
             "|---|---|---|---|---|---:|---|{}",
-            if audited { "---|---|" } else { "" }
+            match (audited, owners) {
+                (true, true) => "---|---|---|",
+                (true, false) => "---|---|",
+                _ => "",
+            }
         )?;
         for key in &report.keys {
             let first = &key.locations[0];
@@ -98,8 +103,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
                 write!(
                     out,
-                    " {} | {} |",
-                    audit.declared_as.as_deref().map_or("—".into(), cell),
+                    " {} |",
+                    audit.declared_as.as_deref().map_or("—".into(), cell)
+                )?;
+                if owners {
+                    write!(out, " {} |", key.owner().map_or("—".into(), cell))?;
+                }
+                write!(
+                    out,
+                    " {} |",
                     if flags.is_empty() {
                         "ok".into()
                     } else {

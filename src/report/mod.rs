@@ -1,6 +1,7 @@
 //! The one serialisable [`Report`] model and its renderings. JSON and JSONL are serde of the
 //! model; the table is a view of the same model. Nothing outside this module writes to stdout.
 
+pub mod columns;
 pub mod cyclonedx;
 pub mod html;
 pub mod input;
@@ -173,6 +174,16 @@ pub struct KeyEntry {
     pub audit: Option<KeyAudit>,
 }
 
+impl KeyEntry {
+    /// Who owns the key, as its manifest entry says.
+    pub fn owner(&self) -> Option<&str> {
+        self.audit
+            .as_ref()
+            .and_then(|a| a.declaration.as_ref())
+            .and_then(|d| d.owner.as_deref())
+    }
+}
+
 /// Now, to the millisecond, as reports give the time they were made.
 pub fn now_to_the_millisecond() -> String {
     jiff::Timestamp::now()
@@ -260,6 +271,9 @@ pub struct Report {
     pub summary: Summary,
     /// When the report was made (RFC 3339, UTC, milliseconds): the time of JSONL events.
     pub generated_at: String,
+    /// The time ages are counted to (`--now`), when the run says; else `generated_at`.
+    #[serde(skip)]
+    pub as_of: Option<jiff::Timestamp>,
 }
 
 /// One JSONL event: flat, with the fields log pipelines key on (`timestamp`, `event`,
@@ -462,6 +476,7 @@ impl Report {
             managed: inventory.managed.clone(),
             summary,
             generated_at: now_to_the_millisecond(),
+            as_of: None,
         }
     }
 

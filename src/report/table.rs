@@ -1,36 +1,111 @@
-//! The table view: one row per key, then a summary line. Plain text, so it reads the same in a
-//! terminal, a pipe or a CI log.
+//! The table view: one row per key, fitted to the terminal by [`columns`], then reasons and a
+//! summary line. Plain text without a width in a pipe, a file or a CI log.
 
 use std::io::{self, Write};
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use super::columns::{self, Cell, Color, Column, TableStyle};
+use super::{KeyEntry, Report, HISTORY_ONLY};
+use crate::manifest::AuditClass;
 
-use super::{Report, HISTORY_ONLY};
-
-/// Renders `report` as a table.
+/// Renders `report` as a table without a width limit or colour.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    if !report.keys.is_empty() {
-        let mut table = Table::new();
-        let audited = report.summary.flagged.is_some();
-        let mut header = vec![
-            "provider",
-            "rule",
-            "key",
-            "privilege",
-            "env",
-            "age",
-            "locations",
-            "first location",
-        ];
-        if audited {
-            header.extend(["declared as", "flags"]);
-        }
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header);
-        for key in &report.keys {
+    render_styled(report, &TableStyle::PLAIN, out)
+}
+
+/// The columns of the key table, in their order; the priority says which stay on the row
+/// when the terminal is narrow: the key and what is wrong with it first.
+const KEY_COLUMNS: [Column; 11] = [
+    Column {
+        header: "provider",
+        priority: 2,
+    },
+    Column {
+        header: "rule",
+        priority: 9,
+    },
+    Column {
+        header: "key",
+        priority: 0,
+    },
+    Column {
+        header: "privilege",
+        priority: 3,
+    },
+    Column {
+        header: "env",
+        priority: 4,
+    },
+    Column {
+        header: "age",
+        priority: 5,
+    },
+    Column {
+        header: "locations",
+        priority: 10,
+    },
+    Column {
+        header: "first location",
+        priority: 8,
+    },
+    Column {
+        header: "declared as",
+        priority: 6,
+    },
+    Column {
+        header: "owner",
+        priority: 7,
+    },
+    Column {
+        header: "flags",
+        priority: 1,
+    },
+];
+
+/// Which of [`KEY_COLUMNS`] a report has: audit columns only in an audit, `owner` only when
+/// some declared key names one.
+fn key_columns(report: &Report) -> Vec<Column> {
+    let audited = report.summary.flagged.is_some();
+    let owners = report.keys.iter().any(|k| k.owner().is_some());
+    KEY_COLUMNS
+        .iter()
+        .filter(|c| match c.header {
+            "declared as" | "flags" => audited,
+            "owner" => owners,
+            _ => true,
+        })
+        .copied()
+        .collect()
+}
+
+/// The colour a class is shown in on a terminal.
+fn class_color(class: AuditClass) -> Color {
+    match class {
+        AuditClass::Unknown => Color::Red,
+        AuditClass::Stale | AuditClass::Unused => Color::Yellow,
+        AuditClass::OverPrivileged => Color::Magenta,
+    }
+}
+
+/// The cell of `key` of `report` under `header`.
+fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
+    match header {
+        "provider" => Cell::plain(&key.provider),
+        "rule" => Cell::plain(&key.rule),
+        "key" => Cell::plain(key.secret.clone().unwrap_or_else(|| key.redacted.clone())),
+        "privilege" => Cell::colored(
+            key.privilege,
+            matches!(key.privilege, "admin" | "full").then_some(Color::Bold),
+        ),
+        "env" => Cell::plain(key.environment),
+        "age" => Cell::plain(
+            key.audit
+                .as_ref()
+                .and_then(|a| a.age_days)
+                .or_else(|| key.first_seen.as_ref().map(|f| age_days(f.date, report)))
+                .map_or_else(|| "-".to_string(), |d| format!("{d}d")),
+        ),
+        "locations" => Cell::plain(key.locations.len().to_string()),
+        "first location" => {
             let first = &key.locations[0];
             let mut place = format!("{}:{}", first.path, first.line);
             if let Some(variable) = &first.variable {
@@ -39,63 +114,83 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if !key.in_current_tree {
                 place.push_str(" [history only]");
             }
-            let age = key
-                .audit
-                .as_ref()
-                .and_then(|a| a.age_days)
-                .map_or_else(|| "-".to_string(), |d| format!("{d}d"));
-            let mut row = vec![
-                key.provider.clone(),
-                key.rule.clone(),
-                key.secret.clone().unwrap_or_else(|| key.redacted.clone()),
-                key.privilege.to_string(),
-                key.environment.to_string(),
-                age,
-                key.locations.len().to_string(),
-                place,
-            ];
-            if let Some(audit) = &key.audit {
-                row.push(audit.declared_as.clone().unwrap_or_else(|| "-".into()));
-                let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
-                row.push(if flags.is_empty() {
-                    "ok".into()
-                } else {
-                    flags.join(", ")
-                });
-            }
-            table.add_row(row);
+            Cell::plain(place)
         }
-        writeln!(out, "{table}")?;
+        "declared as" => Cell::plain(
+            key.audit
+                .as_ref()
+                .and_then(|a| a.declared_as.clone())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        "owner" => Cell::plain(key.owner().unwrap_or("-")),
+        "flags" => match &key.audit {
+            Some(audit) if !audit.flags.is_empty() => {
+                let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
+                Cell::colored(flags.join(", "), Some(class_color(audit.flags[0])))
+            }
+            _ => Cell::colored("ok", Some(Color::Green)),
+        },
+        _ => Cell::default(),
+    }
+}
+
+/// Whole days from `since` to the time the report counts ages to.
+fn age_days(since: jiff::Timestamp, report: &Report) -> i64 {
+    let now = report
+        .as_of
+        .or_else(|| report.generated_at.parse().ok())
+        .unwrap_or_else(jiff::Timestamp::now);
+    (now.as_second() - since.as_second()).max(0) / 86_400
+}
+
+/// Renders `report` as a table laid out by `style`.
+pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
+    // What follows the key rows, fitted to the width as a whole.
+    let mut tail: Vec<u8> = Vec::new();
+    if !report.keys.is_empty() {
+        let columns = key_columns(report);
+        let rows: Vec<Vec<Cell>> = report
+            .keys
+            .iter()
+            .map(|key| {
+                columns
+                    .iter()
+                    .map(|c| key_cell(report, key, c.header))
+                    .collect()
+            })
+            .collect();
+        out.write_all(columns::layout(&columns, &rows, style).as_bytes())?;
+        let audited = report.summary.flagged.is_some();
         for key in report.keys.iter().filter(|k| !k.in_current_tree) {
             let name = key
                 .audit
                 .as_ref()
                 .and_then(|a| a.declared_as.as_deref())
                 .unwrap_or(&key.redacted);
-            writeln!(out, "  {name} ({}): {HISTORY_ONLY}", key.rule)?;
+            writeln!(tail, "  {name} ({}): {HISTORY_ONLY}", key.rule)?;
         }
         if audited {
             for key in &report.keys {
                 let Some(audit) = &key.audit else { continue };
                 let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
                 for reason in &audit.reasons {
-                    writeln!(out, "  {name} ({}): {reason}", key.rule)?;
+                    writeln!(tail, "  {name} ({}): {reason}", key.rule)?;
                 }
                 for warning in &audit.warnings {
-                    writeln!(out, "  {name} ({}): warning: {warning}", key.rule)?;
+                    writeln!(tail, "  {name} ({}): warning: {warning}", key.rule)?;
                 }
             }
         }
     }
     for unused in &report.unused {
-        writeln!(out, "  {}: unused: {}", unused.id, unused.reason)?;
+        writeln!(tail, "  {}: unused: {}", unused.id, unused.reason)?;
     }
     for managed in &report.managed {
-        writeln!(out, "  managed: {}", describe_managed(managed))?;
+        writeln!(tail, "  managed: {}", describe_managed(managed))?;
     }
     for unmatched in &report.unmatched_evidence {
         writeln!(
-            out,
+            tail,
             "  evidence about {} ({}) matches no declared or found key",
             unmatched.subject,
             unmatched.sources.join(", ")
@@ -103,12 +198,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(flagged) = &report.summary.flagged {
         let counts: Vec<String> = flagged.iter().map(|(c, n)| format!("{n} {c}")).collect();
-        write!(out, "{} · ", counts.join(", "))?;
+        write!(tail, "{} · ", counts.join(", "))?;
     }
     let scan = &report.scan;
     let summary = &report.summary;
     writeln!(
-        out,
+        tail,
         "{} key{} in {} location{} · {} file{} ({} bytes) scanned · {} skipped · {} error{} · {} allowed{}",
         summary.keys,
         plural(summary.keys),
@@ -127,6 +222,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             " · INCOMPLETE: some input could not be read"
         },
     )
+    ?;
+    out.write_all(columns::fit_lines(&String::from_utf8_lossy(&tail), style.width).as_bytes())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -370,3 +370,74 @@ fn markdown_report_matches_its_snapshot() {
         std::fs::read_to_string("tests/snapshots/audit-over-privileged-environment.md").unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
 }
+
+/// The table fitted to 80, 100 and 200 columns (`COLUMNS`), compared whole with reviewed
+/// snapshots; at every width no line is wider than the terminal and no word is broken (the
+/// words are those of the table without a width), and colour only comes when asked for.
+/// Regenerate a snapshot with `COLUMNS=N keyaudit audit … --format table` and review the diff.
+#[test]
+fn table_fits_the_terminal_width_without_breaking_words() {
+    let args = [
+        "audit",
+        "fixtures/audit/over-privileged-environment",
+        "--manifest",
+        "fixtures/audit/over-privileged-environment/keyaudit.toml",
+        "--now",
+        NOW,
+        "--format",
+        "table",
+    ];
+    let table = |columns: Option<&str>, extra: &[&str]| {
+        let mut command = keyaudit();
+        command.args(args).args(extra).env_remove("NO_COLOR");
+        match columns {
+            Some(c) => command.env("COLUMNS", c),
+            None => command.env_remove("COLUMNS"),
+        };
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    // The words below the header, less the names of moved columns and the separators.
+    let words = |text: &str| {
+        let mut words: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .flat_map(str::split_whitespace)
+            .filter(|w| !["rule:", "locations:", "first", "location:", "·"].contains(w))
+            .collect();
+        words.sort();
+        words.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    // In a pipe, without COLUMNS: every column on the row, nothing moved or wrapped.
+    let unlimited = table(None, &[]);
+    assert!(unlimited.lines().next().unwrap().contains("first location"));
+    for width in [80, 100, 200] {
+        let text = table(Some(&width.to_string()), &[]);
+        let expected =
+            std::fs::read_to_string(format!("tests/snapshots/audit-table-{width}.txt")).unwrap();
+        assert_eq!(text, expected, "at {width} columns");
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "wider than {width}: {line}");
+        }
+        assert_eq!(
+            words(&text),
+            words(&unlimited),
+            "a word broken or lost at {width} columns"
+        );
+        assert!(!text.contains('\x1b'), "colour in a pipe");
+    }
+    assert!(table(Some("80"), &[]).contains("\n    rule: github-classic-pat"));
+    // Colour when asked for, never with NO_COLOR or --color never.
+    let coloured = table(Some("200"), &["--color", "always"]);
+    assert!(
+        coloured.contains("\x1b[35mover-privileged\x1b[0m"),
+        "{coloured:?}"
+    );
+    assert!(!table(Some("200"), &["--color", "never"]).contains('\x1b'));
+    let output = keyaudit()
+        .args(args)
+        .args(["--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(output.stdout).unwrap().contains('\x1b'));
+}

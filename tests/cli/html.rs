@@ -305,6 +305,7 @@ fn browser_shows_every_key_with_hint_and_flags() {
     let rows = rows(&dom);
     let keys = json["keys"].as_array().unwrap();
     assert_eq!(rows.len(), keys.len(), "one row per key");
+    let mut owners = 0;
     for key in keys {
         let hint = key["redacted"].as_str().unwrap();
         let row = rows
@@ -328,7 +329,15 @@ fn browser_shows_every_key_with_hint_and_flags() {
                 .replace('>', "&gt;");
             assert!(row.contains(&reason), "reason shown: {reason}");
         }
+        if let Some(owner) = key["declaration"]["owner"].as_str() {
+            owners += 1;
+            assert!(
+                row.contains(&format!("<td class=\"owner\">{owner}</td>")),
+                "owner {owner} shown: {row}"
+            );
+        }
     }
+    assert!(owners > 0, "the planted manifest names an owner");
     for secret in &planted.secrets {
         assert!(!dom.contains(secret.as_str()), "a secret in the DOM");
     }

@@ -70,6 +70,9 @@ pub struct Declaration {
     /// Where it is meant to live, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
+    /// Who owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 impl Declaration {
@@ -80,6 +83,7 @@ impl Declaration {
             rotated: d.rotated.map(format_rfc3339),
             expires: d.expires.map(format_rfc3339),
             store: d.store.clone(),
+            owner: d.owner.clone(),
         }
     }
 }
