@@ -1,14 +1,18 @@
 //! The SARIF 2.1.0 view, as GitHub code scanning accepts it: one result per key location (per
-//! flag, for `audit`), rule descriptors with help text and a `security-severity`, relative URIs
-//! with regions, and the key fingerprint in `partialFingerprints`. No message holds a secret
-//! unless `--show-secrets` put one in the report, and even then messages use the hint.
+//! flag, for `audit`, with that flag's reasons), rule descriptors with help text and a
+//! `security-severity`, relative URIs with regions, and the key fingerprint in
+//! `partialFingerprints`. A location found only in a commit is never given a region: it names
+//! its commit instead (SPEC section 17). No message holds a secret unless `--show-secrets` put
+//! one in the report, and even then messages use the hint.
 
 use std::io::{self, Write};
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::{KeyEntry, Report};
+use super::{KeyEntry, Report, HISTORY_ONLY};
+use crate::inventory::Location;
 use crate::manifest::AuditClass;
+use crate::source::SourceKind;
 
 /// `security-severity` (0 to 10) of a privilege tier.
 fn tier_severity(tier: &str) -> f64 {
@@ -102,6 +106,108 @@ fn location(path: &str, line: usize, column: usize) -> Value {
     })
 }
 
+/// Where one result is placed.
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    /// A working-tree, staged or standard-input location: a line of the file as scanned now.
+    Now(&'a Location),
+    /// A location found only in a commit: its line is that commit's, which today's file may
+    /// not have, or have holding something else.
+    Commit(&'a Location),
+}
+
+/// The places of `key`'s results, in location order. A history location at the path and line
+/// of one of the key's working-tree locations is that same place (the key in the tree and in
+/// HEAD), so it is folded into it rather than reported twice.
+fn places(key: &KeyEntry) -> Vec<Place<'_>> {
+    let now: Vec<&Location> = key
+        .locations
+        .iter()
+        .filter(|l| l.source != SourceKind::Git)
+        .collect();
+    key.locations
+        .iter()
+        .filter_map(|l| {
+            if l.source != SourceKind::Git {
+                Some(Place::Now(l))
+            } else if now
+                .iter()
+                .any(|n| n.repo == l.repo && n.path == l.path && n.line == l.line)
+            {
+                None
+            } else {
+                Some(Place::Commit(l))
+            }
+        })
+        .collect()
+}
+
+impl Place<'_> {
+    /// The result's location. A commit's location keeps its file but no region: GitHub code
+    /// scanning shows a result only with a physical location (a logical one alone is not
+    /// placed in the code), and reads one without a region as an alert on the whole file
+    /// (codeql-action fingerprints it from line 1, "the alert pertains to the entire file"),
+    /// whereas a region would put the alert on a line of today's file that holds something
+    /// else or does not exist. The commit and its line go in the message and `properties`.
+    fn sarif(self) -> Value {
+        match self {
+            Place::Now(l) => location(&l.path, l.line, l.column),
+            Place::Commit(l) => json!({
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri(&l.path), "uriBaseId": "%SRCROOT%"},
+                },
+                "message": {"text": self.note().unwrap_or_default()},
+            }),
+        }
+    }
+
+    /// What a commit's location adds to a message: the commit, and the line there.
+    fn note(self) -> Option<String> {
+        match self {
+            Place::Now(_) => None,
+            Place::Commit(l) => Some(format!(
+                "in commit {} at {}:{} (a line of that commit, not of today's file)",
+                l.commit.as_deref().unwrap_or("unknown"),
+                l.path,
+                l.line
+            )),
+        }
+    }
+
+    /// `properties` of a result at this place; a commit's location names the commit.
+    fn properties(self, key: &KeyEntry) -> Map<String, Value> {
+        let mut properties = Map::new();
+        properties.insert("privilege".into(), json!(key.privilege));
+        properties.insert("inCurrentTree".into(), json!(key.in_current_tree));
+        if let Place::Commit(l) = self {
+            properties.insert("commit".into(), json!(l.commit));
+            properties.insert("historyOnly".into(), json!(true));
+            properties.insert("commitLine".into(), json!(l.line));
+            properties.insert("commitColumn".into(), json!(l.column));
+        }
+        properties
+    }
+}
+
+/// A result's message: `lead` (what the key is), then `why` and, for a commit's location, where
+/// it was.
+fn message(key: &KeyEntry, lead: String, why: &str, place: Place<'_>) -> String {
+    let mut text = lead;
+    if !why.is_empty() {
+        text.push_str(": ");
+        text.push_str(why);
+    }
+    if let Some(note) = place.note() {
+        text.push_str("; ");
+        text.push_str(&note);
+        if !key.in_current_tree {
+            text.push_str("; ");
+            text.push_str(HISTORY_ONLY);
+        }
+    }
+    text
+}
+
 fn describe(key: &KeyEntry) -> String {
     format!(
         "{} `{}`: privilege {} ({}), environment {}",
@@ -151,38 +257,42 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for key in &report.keys {
         match &key.audit {
             Some(audit) => {
+                let declared = audit
+                    .declared_as
+                    .as_deref()
+                    .map_or_else(String::new, |d| format!(" (declared as {d})"));
                 for class in &audit.flags {
                     let id = format!("keyaudit/{}", class.as_str());
                     let index = rule_index(&id, &|| json!({"id": id}), &mut rules);
-                    let why = audit.reasons.join("; ");
-                    let declared = audit
-                        .declared_as
-                        .as_deref()
-                        .map_or_else(String::new, |d| format!(" (declared as {d})"));
-                    for l in &key.locations {
+                    // This class's reasons only: each class is its own result (and alert).
+                    let reasons: Vec<&str> = audit.reasons_of(*class).collect();
+                    let why = reasons.join("; ");
+                    for place in places(key) {
+                        let mut properties = place.properties(key);
+                        properties.insert("reasons".into(), json!(reasons));
                         results.push(json!({
                             "ruleId": id,
                             "ruleIndex": index,
                             "level": level(class_severity(*class)),
-                            "message": {"text": format!("{}{declared}: {why}", describe(key))},
-                            "locations": [location(&l.path, l.line, l.column)],
+                            "message": {"text": message(key, format!("{}{declared}", describe(key)), &why, place)},
+                            "locations": [place.sarif()],
                             "partialFingerprints": {"keyFingerprint/v1": key.fingerprint},
-                            "properties": {"privilege": key.privilege, "commit": l.commit},
+                            "properties": properties,
                         }));
                     }
                 }
             }
             None => {
                 let index = rule_index(&key.rule, &|| key_descriptor(key), &mut rules);
-                for l in &key.locations {
+                for place in places(key) {
                     results.push(json!({
                         "ruleId": key.rule,
                         "ruleIndex": index,
                         "level": level(tier_severity(key.privilege)),
-                        "message": {"text": describe(key)},
-                        "locations": [location(&l.path, l.line, l.column)],
+                        "message": {"text": message(key, describe(key), "", place)},
+                        "locations": [place.sarif()],
                         "partialFingerprints": {"keyFingerprint/v1": key.fingerprint},
-                        "properties": {"privilege": key.privilege, "commit": l.commit},
+                        "properties": place.properties(key),
                     }));
                 }
             }

@@ -15,14 +15,15 @@ const STRIPE: &str = "sk_live_Zq8rT2mW9xLp4vN7bK3sYc6dV";
 const GITLAB: &str = "glpat-Hq7vN2pLw9xR4tY6uK3s";
 const NPM: &str = "npm_Xw8qL3vN6tR2yP9mK4sZ7cB5dF1gH0jA2eU4";
 
-/// A repository in a temporary directory, driven through the git CLI with fixed identities.
-struct Repo {
+/// A repository in a temporary directory, driven through the git CLI with fixed identities
+/// (shared with the SARIF tests).
+pub(crate) struct Repo {
     _dir: tempfile::TempDir,
-    path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 impl Repo {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("repo");
         fs::create_dir(&path).unwrap();
@@ -35,14 +36,14 @@ impl Repo {
         git_in(&self.path, args)
     }
 
-    fn write(&self, file: &str, text: &str) {
+    pub(crate) fn write(&self, file: &str, text: &str) {
         let path = self.path.join(file);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
 
     /// Commits everything as `author` at `date`; returns the commit id.
-    fn commit(&self, author: &str, date: &str, message: &str) -> String {
+    pub(crate) fn commit(&self, author: &str, date: &str, message: &str) -> String {
         self.git(&["add", "-A"]);
         let status = Command::new("git")
             .current_dir(&self.path)

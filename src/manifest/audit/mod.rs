@@ -40,6 +40,10 @@ pub struct KeyAudit {
     pub flags: Vec<AuditClass>,
     /// One readable reason per flag cause.
     pub reasons: Vec<String>,
+    /// The class of each of `reasons`, in step with it: views that report a class at a time
+    /// (SARIF) give each class its own reasons. Not in the JSON report, whose `reasons` stays flat.
+    #[serde(skip)]
+    pub reason_classes: Vec<AuditClass>,
     /// Things worth knowing that fail nothing (an expiry within `expiry_warning`).
     pub warnings: Vec<String>,
     /// Age in whole days, when a date is known.
@@ -73,6 +77,17 @@ pub struct Declaration {
     /// Who owns it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+}
+
+impl KeyAudit {
+    /// The reasons `class` was raised for, in the order found.
+    pub fn reasons_of(&self, class: AuditClass) -> impl Iterator<Item = &str> {
+        self.reasons
+            .iter()
+            .zip(&self.reason_classes)
+            .filter(move |(_, c)| **c == class)
+            .map(|(reason, _)| reason.as_str())
+    }
 }
 
 impl Declaration {
@@ -217,6 +232,7 @@ pub fn audit(
 struct Verdict {
     flags: BTreeSet<AuditClass>,
     reasons: Vec<String>,
+    reason_classes: Vec<AuditClass>,
     warnings: Vec<String>,
     age_days: Option<i64>,
 }
@@ -225,6 +241,7 @@ impl Verdict {
     fn flag(&mut self, class: AuditClass, reason: String) {
         self.flags.insert(class);
         self.reasons.push(reason);
+        self.reason_classes.push(class);
     }
 
     fn finish(self, declaration: Option<&KeyDecl>, evidence: Option<Record>) -> KeyAudit {
@@ -232,6 +249,7 @@ impl Verdict {
             declared_as: declaration.map(|d| d.id.clone()),
             flags: self.flags.into_iter().collect(),
             reasons: self.reasons,
+            reason_classes: self.reason_classes,
             warnings: self.warnings,
             age_days: self.age_days,
             evidence,

@@ -118,6 +118,27 @@ fn a_declared_key_within_policy_has_no_flag() {
 }
 
 #[test]
+fn each_reason_keeps_its_class() {
+    let w = World::new();
+    let outcome = w.run(
+        vec![w.key("stripe-secret-key-live", STRIPE, None, &["tests/a.env"])],
+        "[policy]\ntest_paths = [\"tests/**\"]\n",
+        &Evidence::default(),
+    );
+    let verdict = only(&outcome);
+    assert_eq!(
+        verdict.flags,
+        vec![AuditClass::Unknown, AuditClass::OverPrivileged]
+    );
+    assert_eq!(verdict.reasons.len(), 2);
+    let unknown: Vec<&str> = verdict.reasons_of(AuditClass::Unknown).collect();
+    assert_eq!(unknown, vec!["not declared in keyaudit.toml"]);
+    let over: Vec<&str> = verdict.reasons_of(AuditClass::OverPrivileged).collect();
+    assert_eq!(over, vec!["live key under test_paths: tests/a.env:1"]);
+    assert_eq!(verdict.reasons_of(AuditClass::Stale).count(), 0);
+}
+
+#[test]
 fn an_undeclared_key_is_unknown() {
     let w = World::new();
     let outcome = w.run(
