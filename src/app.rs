@@ -526,6 +526,7 @@ fn finish_with(
     let incomplete = !collected.stats.errors.is_empty();
     let run = RunInfo {
         roots: roots_of(&prepared.settings),
+        scopes: crate::scope::of_roots(&prepared.settings.roots),
         stats: collected.stats,
         duration_ms: started.elapsed().as_millis() as u64,
         show_secrets,

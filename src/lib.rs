@@ -23,6 +23,7 @@ pub mod org;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scope;
 pub mod secret;
 pub mod size;
 pub mod source;

@@ -197,9 +197,10 @@ fn repos_report(prepared: &Prepared, args: &ReposArgs, show_secrets: bool) -> Re
     Ok(report)
 }
 
-/// A scan summary with nothing read.
+/// A scan summary with nothing read; its roots are repository names, so they are its scopes.
 fn empty_scan(prepared: &Prepared, roots: Vec<String>, errors: Vec<ReadError>) -> ScanSummary {
     ScanSummary {
+        scopes: roots.clone(),
         roots,
         files: 0,
         bytes: 0,
@@ -296,6 +297,8 @@ fn scan_repo(
     };
     let run = RunInfo {
         roots: vec![name.clone()],
+        // A listed repository is known by its name (SPEC section 16), wherever it is cloned.
+        scopes: vec![name.clone()],
         stats: collected.stats,
         duration_ms: started.elapsed().as_millis() as u64,
         show_secrets,

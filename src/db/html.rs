@@ -400,7 +400,7 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
             key.days_open
         );
     }
-    page.push_str("</tbody></table><p class=\"muted\">A key is <b>open</b> while the latest run covering where it was seen still sees it, and <b>resolved</b> once a later complete run covering the same repository or root no longer does. Days open run from when it was (re)opened to when it was resolved, or to the latest run.</p>");
+    page.push_str("</tbody></table><p class=\"muted\">A key is <b>open</b> while the latest run covering where it was seen still sees it, and <b>resolved</b> once a later complete run covering the same repository or directory (by its origin, root commit or path, not by how it was named) no longer does. Days open run from when it was (re)opened to when it was resolved, or to the latest run.</p>");
     page.push_str("<script>");
     page.push_str(SCRIPT);
     page.push_str("</script></body></html>\n");

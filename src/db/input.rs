@@ -42,6 +42,9 @@ struct RawTool {
 struct RawScan {
     #[serde(default)]
     roots: Vec<String>,
+    /// The identities of what the run covered (SPEC section 16); absent in older reports.
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
     /// Issue 16's many-repository runs: each repository, as a name or an object naming it.
     #[serde(default)]
     repos: Option<Vec<Value>>,
@@ -168,7 +171,8 @@ pub struct Run {
     pub complete: bool,
     /// `"I/N"` for a shard of a many-repository run.
     pub shard: Option<String>,
-    /// The repositories (many-repository runs) or roots the run covered.
+    /// What the run covered: `scan.scopes` (repository names and root identities), else, in
+    /// reports made before it, the repositories or the literal roots.
     pub scope: Vec<String>,
     /// Per audit class, for audit reports.
     pub classes: Option<ClassCounts>,
@@ -244,9 +248,11 @@ pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, DbError> {
                 unused: count("unused"),
             }
         });
-    let mut scope: Vec<String> = match &raw.scan.repos {
-        Some(repos) => repos.iter().filter_map(repo_name).collect(),
-        None => raw.scan.roots.clone(),
+    // Identities, not literal roots: `.` in two unrelated directories is two scopes.
+    let mut scope: Vec<String> = match (&raw.scan.scopes, &raw.scan.repos) {
+        (Some(scopes), _) => scopes.clone(),
+        (None, Some(repos)) => repos.iter().filter_map(repo_name).collect(),
+        (None, None) => raw.scan.roots.clone(),
     };
     // A location naming a repository the list left out still belongs to the run's scope.
     for key in &raw.keys {
@@ -444,6 +450,19 @@ mod tests {
         assert!(!err.to_string().contains("sk_canary"), "{err}");
         let err = parse_report(Path::new("e.json"), b"[]").unwrap_err();
         assert!(err.to_string().starts_with("e.json:1:"), "{err}");
+    }
+
+    #[test]
+    fn scopes_are_the_reported_identities_else_the_literal_roots() {
+        let text = report("").replace(
+            r#""future":1"#,
+            r#""scopes":["path:/b","origin:https://host/x.git"]"#,
+        );
+        let run = parse_report(Path::new("r"), text.as_bytes()).unwrap();
+        assert_eq!(run.scope, vec!["origin:https://host/x.git", "path:/b"]);
+        // An older report has no scopes: its roots stand in, as they did.
+        let run = parse_report(Path::new("r"), report("").as_bytes()).unwrap();
+        assert_eq!(run.scope, vec!["."]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Reads the database back: runs in time order with their scope and counts, and per key its
 //! status, worked out from where and when it was seen.
 //!
-//! Status, per key and per scope (a repository, or a root) it was seen in: the scope is open
+//! Status, per key and per scope it was seen in (a repository's or root's identity, SPEC
+//! section 16: two checkouts of one repository are one scope, two unrelated directories both
+//! scanned as `.` are two; older reports' literal roots): the scope is open
 //! from a run that saw the key there until a later *complete* run covering that scope does not
 //! see it there. Incomplete runs open scopes but close none, and no run closes a scope it did
 //! not cover. The key is `open` while any of its scopes is; it is `resolved` at the run that
@@ -45,7 +47,7 @@ pub struct RunView {
     pub generated_at: String,
     /// Whether every input was read.
     pub complete: bool,
-    /// The repositories or roots it covered.
+    /// The identities of what it covered (`scan.scopes`; older reports' repositories or roots).
     pub scope: Vec<String>,
     /// Its counts.
     pub counts: Counts,

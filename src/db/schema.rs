@@ -22,7 +22,9 @@ pub type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 /// `MIGRATIONS[i]` migrates version `i` to `i + 1`; version 0 is an empty file.
 pub const MIGRATIONS: &[Migration] = &[create_v1];
 
-/// Version 1: runs, the scopes they covered, keys, where each key was seen per run.
+/// Version 1: runs, the scopes they covered, keys, where each key was seen per run. A scope's
+/// `name` is what the report gives: an identity of `scan.scopes` (`origin:…`, `git:root:…`,
+/// `path:…`, `stdin`, a `--repos` name), or an older report's repository name or literal root.
 fn create_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
         "

@@ -48,6 +48,7 @@ pub fn merge(
     let mut keys: BTreeMap<String, KeyEntry> = BTreeMap::new();
     let mut scan = ScanSummary {
         roots: Vec::new(),
+        scopes: Vec::new(),
         files: 0,
         bytes: 0,
         blobs: 0,
@@ -68,6 +69,7 @@ pub fn merge(
         let report = input.report;
         let s = report.scan;
         scan.roots.extend(s.roots);
+        scan.scopes.extend(s.scopes);
         scan.files += s.files;
         scan.bytes += s.bytes;
         scan.blobs += s.blobs;
@@ -112,6 +114,8 @@ pub fn merge(
     }
     scan.roots.sort();
     scan.roots.dedup();
+    scan.scopes.sort();
+    scan.scopes.dedup();
     scan.skipped.sort();
     scan.errors.sort();
     managed.sort_by(|a, b| {
@@ -362,6 +366,7 @@ mod tests {
     fn report(shard: Option<&str>, keys: Vec<KeyEntry>, errors: Vec<ReadError>) -> Report {
         let scan = ScanSummary {
             roots: vec!["x".into()],
+            scopes: vec![format!("path:/{}", shard.unwrap_or("x"))],
             files: 1,
             bytes: 10,
             blobs: 2,
@@ -458,6 +463,7 @@ mod tests {
         assert_eq!(flat.scan.files, 3);
         assert_eq!(flat.scan.commits, 9);
         assert_eq!(flat.scan.shards, ["0/3", "1/3", "2/3"]);
+        assert_eq!(flat.scan.scopes, ["path:/0/3", "path:/1/3", "path:/2/3"]);
         assert!(!flat.summary.complete, "an input was incomplete");
     }
 

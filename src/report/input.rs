@@ -31,6 +31,8 @@ struct InReport {
 struct InScan {
     #[serde(default)]
     roots: Vec<String>,
+    /// Absent in reports made before scopes were identities: their roots stand in.
+    scopes: Option<Vec<String>>,
     files: u64,
     bytes: u64,
     blobs: u64,
@@ -218,6 +220,10 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
 fn convert(input: InReport, salt_id: String) -> Report {
     let keys: Vec<KeyEntry> = input.keys.into_iter().map(key_entry).collect();
     let scan = ScanSummary {
+        scopes: input
+            .scan
+            .scopes
+            .unwrap_or_else(|| input.scan.roots.clone()),
         roots: input.scan.roots,
         files: input.scan.files,
         bytes: input.scan.bytes,

@@ -69,6 +69,9 @@ impl Tool {
 pub struct ScanSummary {
     /// The PATHs given.
     pub roots: Vec<String>,
+    /// What the run covered, as `keyaudit db` scopes runs: the identity of each root
+    /// ([`crate::scope`]) or the name of each `--repos` repository; sorted, no duplicates.
+    pub scopes: Vec<String>,
     /// Files (and stdin) scanned.
     pub files: u64,
     /// Bytes scanned.
@@ -340,6 +343,8 @@ struct UnmatchedLine<'a> {
 pub struct RunInfo {
     /// The PATHs given.
     pub roots: Vec<String>,
+    /// The identities of what was covered ([`ScanSummary::scopes`]).
+    pub scopes: Vec<String>,
     /// What the sources counted.
     pub stats: StatsSnapshot,
     /// Wall time.
@@ -456,6 +461,7 @@ impl Report {
             tool: Tool::KEYAUDIT,
             scan: ScanSummary {
                 roots: run.roots,
+                scopes: run.scopes,
                 files: run.stats.files,
                 bytes: run.stats.bytes,
                 blobs: run.stats.blobs,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::{fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
+use serde_json::json;
 
 /// A fake GitHub classic token of fresh random characters.
 fn fresh_github_token() -> String {
@@ -595,6 +596,8 @@ fn as_repository_run(report: &Path, repo: &str, repos: &[&str]) {
         .iter()
         .map(|r| serde_json::json!({ "name": r }))
         .collect();
+    value["scan"]["roots"] = serde_json::json!(repos);
+    value["scan"]["scopes"] = serde_json::json!(repos);
     for key in value["keys"].as_array_mut().unwrap() {
         for location in key["locations"].as_array_mut().unwrap() {
             location["repo"] = Value::String(repo.to_string());
@@ -628,4 +631,264 @@ fn a_shard_resolves_only_keys_of_its_own_repositories() {
     as_repository_run(&r3, "api", &["api"]);
     lab.ingest_ok(&[&r3]);
     assert_eq!(key(&lab.history(), &fa)["status"], "resolved");
+}
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration; returns stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A new git repository at `dir` with one commit (no key in it).
+fn repository_with_a_commit(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q"]);
+    std::fs::write(dir.join("README"), "notes\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+}
+
+/// Scans `dir` as `.` (keyaudit started inside it) into the JSON report `out`.
+fn scan_as_dot(dir: &Path, out: &Path) -> PathBuf {
+    let output = keyaudit()
+        .current_dir(dir)
+        .args(["scan", "--no-manifest", "--format", "json", "-o"])
+        .arg(out)
+        .arg(".")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out.to_path_buf()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn canonical(path: &Path) -> String {
+    std::fs::canonicalize(path).unwrap().display().to_string()
+}
+
+#[test]
+fn unrelated_directories_both_scanned_as_dot_are_two_scopes() {
+    let lab = Lab::new();
+    let root = lab.dir.path();
+    // A plain directory, and a git repository with a commit but no origin.
+    let (plain, repo) = (root.join("plain"), root.join("repo"));
+    std::fs::create_dir(&plain).unwrap();
+    repository_with_a_commit(&repo);
+    let first = git(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    let (a, b) = (fresh_stripe_key(), fresh_github_token());
+    std::fs::write(plain.join("a.env"), format!("TOKEN={a}\n")).unwrap();
+    std::fs::write(repo.join("b.env"), format!("TOKEN={b}\n")).unwrap();
+    let r1 = scan_as_dot(&plain, &root.join("r1.json"));
+    let r2 = scan_as_dot(&repo, &root.join("r2.json"));
+    let (fa, fb) = (fingerprint_of(&r1, &a), fingerprint_of(&r2, &b));
+    let plain_scope = json!([format!("path:{}", canonical(&plain))]);
+    let repo_scope = json!([format!("git:root:{first}")]);
+    assert_eq!(read_json(&r1)["scan"]["roots"], json!(["."]));
+    assert_eq!(read_json(&r1)["scan"]["scopes"], plain_scope);
+    assert_eq!(read_json(&r2)["scan"]["scopes"], repo_scope);
+
+    // The second directory's complete run does not see a's key, and does not resolve it.
+    lab.ingest_ok(&[&r1]);
+    lab.ingest_ok(&[&r2]);
+    let history = lab.history();
+    assert_eq!(history["runs"][0]["scope"], plain_scope);
+    assert_eq!(history["runs"][1]["scope"], repo_scope);
+    assert_eq!(key(&history, &fa)["status"], "open");
+    assert_eq!(key(&history, &fb)["status"], "open");
+
+    // The first directory, scanned as `.` again without the key, is its own scope: resolved.
+    std::fs::remove_file(plain.join("a.env")).unwrap();
+    let r3 = scan_as_dot(&plain, &root.join("r3.json"));
+    lab.ingest_ok(&[&r3]);
+    let history = lab.history();
+    assert_eq!(key(&history, &fa)["status"], "resolved");
+    assert_eq!(key(&history, &fb)["status"], "open");
+
+    // A merge carries the scopes of its inputs through.
+    let merged = root.join("merged.json");
+    keyaudit()
+        .args(["merge", "--format", "json", "-o"])
+        .arg(&merged)
+        .arg(&r1)
+        .arg(&r2)
+        .assert()
+        .code(1);
+    let mut both = vec![plain_scope[0].clone(), repo_scope[0].clone()];
+    both.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+    assert_eq!(read_json(&merged)["scan"]["scopes"], json!(both));
+}
+
+#[test]
+fn two_checkouts_of_one_repository_are_one_scope() {
+    let lab = Lab::new();
+    let root = lab.dir.path();
+    let upstream = root.join("upstream");
+    repository_with_a_commit(&upstream);
+    let url = format!("file://{}", upstream.display());
+    git(root, &["clone", "-q", &url, "a"]);
+    git(root, &["clone", "-q", &url, "b"]);
+    std::fs::create_dir(root.join("b/docs")).unwrap();
+    let a = fresh_stripe_key();
+    std::fs::write(root.join("a/a.env"), format!("TOKEN={a}\n")).unwrap();
+    let r1 = scan_as_dot(&root.join("a"), &root.join("r1.json"));
+    let fa = fingerprint_of(&r1, &a);
+    let scope = json!([format!("origin:{url}")]);
+    assert_eq!(read_json(&r1)["scan"]["scopes"], scope);
+
+    // Checkout b's docs directory is part of the repository, not all of it: nothing resolved.
+    let r2 = scan_as_dot(&root.join("b/docs"), &root.join("r2.json"));
+    assert_eq!(
+        read_json(&r2)["scan"]["scopes"],
+        json!([format!("origin:{url}#docs")])
+    );
+    lab.ingest_ok(&[&r1, &r2]);
+    assert_eq!(key(&lab.history(), &fa)["status"], "open");
+
+    // Checkout b as a whole, without the key: the same repository, so the key is resolved.
+    let r3 = scan_as_dot(&root.join("b"), &root.join("r3.json"));
+    assert_eq!(read_json(&r3)["scan"]["scopes"], scope);
+    lab.ingest_ok(&[&r3]);
+    let history = lab.history();
+    assert_eq!(history["runs"][2]["scope"], scope);
+    assert_eq!(key(&history, &fa)["status"], "resolved");
+    assert_eq!(
+        key(&history, &fa)["resolved_at"],
+        history["runs"][2]["generated_at"]
+    );
+}
+
+#[test]
+fn an_origin_url_with_credentials_never_reaches_a_report_or_the_database() {
+    let lab = Lab::new();
+    let root = lab.dir.path();
+    let repo = root.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let password = format!("s3cr3t{}", random_text(ALPHANUMERIC, 16));
+    let url = format!("https://user:{password}@example.invalid/x.git");
+    git(&repo, &["remote", "add", "origin", &url]);
+    std::fs::write(
+        repo.join("a.env"),
+        format!("TOKEN={}\n", fresh_stripe_key()),
+    )
+    .unwrap();
+    let report = scan_as_dot(&repo, &root.join("r1.json"));
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        !text.contains("s3cr3t"),
+        "the origin's password is in the report"
+    );
+    assert_eq!(
+        read_json(&report)["scan"]["scopes"],
+        json!(["origin:https://example.invalid/x.git"])
+    );
+    lab.ingest_ok(&[&report]);
+    let mut outputs = Vec::new();
+    for format in ["table", "json", "jsonl", "markdown", "html"] {
+        let out = lab
+            .db_cmd("report")
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        outputs.push(out.stdout);
+    }
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("keys.db")
+        {
+            outputs.push(std::fs::read(&path).unwrap());
+        }
+    }
+    for bytes in &outputs {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("s3cr3t"),
+            "the origin's password reached the database or its report"
+        );
+    }
+    assert_eq!(
+        lab.history()["runs"][0]["scope"],
+        json!(["origin:https://example.invalid/x.git"])
+    );
+}
+
+#[test]
+fn repository_runs_are_scoped_by_their_listed_names() {
+    let lab = Lab::new();
+    let root = lab.dir.path();
+    for dir in ["api", "web"] {
+        std::fs::create_dir(root.join(dir)).unwrap();
+    }
+    std::fs::write(
+        root.join("api/a.env"),
+        format!("TOKEN={}\n", fresh_stripe_key()),
+    )
+    .unwrap();
+    std::fs::write(root.join("repos.txt"), "api  acme/api\nweb  acme/web\n").unwrap();
+    let report = root.join("r1.json");
+    let out = keyaudit()
+        .current_dir(root)
+        .args([
+            "scan",
+            "--no-manifest",
+            "--repos",
+            "repos.txt",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = json!(["acme/api", "acme/web"]);
+    assert_eq!(read_json(&report)["scan"]["scopes"], names);
+    lab.ingest_ok(&[&report]);
+    assert_eq!(lab.history()["runs"][0]["scope"], names);
+}
+
+#[test]
+fn reports_made_before_scopes_keep_their_literal_roots() {
+    let mut lab = Lab::new();
+    lab.put("a.env", Some(&fresh_stripe_key()));
+    let report = lab.report("scan", &[]);
+    let mut value = read_json(&report);
+    let roots = value["scan"]["roots"].clone();
+    assert!(value["scan"]
+        .as_object_mut()
+        .unwrap()
+        .remove("scopes")
+        .is_some());
+    std::fs::write(&report, serde_json::to_vec(&value).unwrap()).unwrap();
+    lab.ingest_ok(&[&report]);
+    assert_eq!(lab.history()["runs"][0]["scope"], roots);
 }
