@@ -150,7 +150,7 @@ mod tests {
                 "https://github.com/acme/api.git",
             ),
             (
-                "https://gitlab.example/a/b.git?private_token=s3cr3t#frag",
+                "https://gitlab.example/a/b.git?private_token=s3cr3t#frag", // keyaudit:allow
                 "https://gitlab.example/a/b.git",
             ),
             ("https://u:p@host?token=s3cr3t", "https://host"),

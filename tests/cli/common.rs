@@ -196,6 +196,7 @@ salt = "planted-salt"
 [[key]]
 id = "billing"
 fingerprint = "{}"
+owner = "billing-team"
 rule = "stripe-secret-key-live"
 created = 2026-01-05
 rotated = 2026-06-01
