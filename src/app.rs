@@ -25,6 +25,7 @@ use crate::cli::{
     RulesListArgs, ScanArgs, UpdateArgs,
 };
 use crate::config::{ReportSettings, Settings};
+use crate::error::os_reason;
 use crate::evidence::{Evidence, LoadContext};
 use crate::fingerprint::{fingerprint, DEFAULT_SALT};
 use crate::inventory::Inventory;
@@ -191,17 +192,6 @@ fn check_readable(root: &Path) -> Result<()> {
         Ok(())
     };
     opened.map_err(|err| fail(os_reason(&err)))
-}
-
-/// The operating system's reason for `err`, in lower case without its error number
-/// (`permission denied`).
-fn os_reason(err: &io::Error) -> String {
-    let text = err.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_lowercase().chain(chars).collect()
-    })
 }
 
 /// What reading the input produced.
@@ -753,6 +743,12 @@ fn manifest_check(args: &ManifestFileArgs) -> Result<u8> {
             "no keyaudit.toml found here or at the repository root; name one with --manifest",
         )?;
     let manifest = Manifest::load(&path)?;
+    if let Some(problem) = manifest.salt_problem() {
+        diag(&format!(
+            "warning: {}: {problem}. Make one with `openssl rand -hex 16` and write it as salt = \"…\" (or salt = {{ env = \"NAME\" }}); every fingerprint depends on it, so recompute them with `keyaudit fingerprint` after the change",
+            path.display()
+        ));
+    }
     let line = format!(
         "{}: ok ({} key{}, {} allow entr{}, {} environment{})\n",
         path.display(),

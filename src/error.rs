@@ -30,14 +30,26 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A file or directory could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A file or directory could not be read. The cause is said in the message, once, and is
+    /// not a `source`: a chain would say it twice.
+    #[error("{}: {}", path.display(), os_reason(cause))]
     Io {
         /// The path.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+}
+
+/// The operating system's reason for `err`, in lower case without its error number
+/// (`permission denied`, `no such file or directory`).
+pub fn os_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// The library's result type.
@@ -96,10 +108,13 @@ pub fn redact_quoted(message: &str) -> String {
         };
         let inner = &rest[open + 1..open + 1 + len];
         out.push_str(&rest[..=open]);
-        let is_name = inner.len() <= 32
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ' ' | ','));
+        // Punctuation alone (a parser's `expected `"`, `'``) is syntax, never a secret.
+        let is_syntax = !inner.is_empty() && inner.chars().all(|c| c.is_ascii_punctuation());
+        let is_name = is_syntax
+            || inner.len() <= 32
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ' ' | ','));
         out.push_str(if is_name { inner } else { "…" });
         out.push(quote);
         rest = &rest[open + 2 + len..];

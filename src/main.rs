@@ -18,10 +18,14 @@ fn main() -> ExitCode {
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { EXIT_ERROR } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
+        Err(err) if err.use_stderr() => {
+            // One style for every error: `keyaudit: error: …`, clap's usage errors included.
+            let _ = write!(std::io::stderr(), "keyaudit: {}", err.render());
+            return ExitCode::from(EXIT_ERROR);
+        }
+        Err(help_or_version) => {
+            let _ = help_or_version.print();
+            return ExitCode::from(0);
         }
     };
     match app::run(cli) {

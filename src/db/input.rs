@@ -189,9 +189,9 @@ impl Run {
 
 /// Reads and validates the report at `path`.
 pub fn read_report(path: &Path) -> Result<Run, DbError> {
-    let bytes = std::fs::read(path).map_err(|source| DbError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| DbError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse_report(path, &bytes)
 }

@@ -23,13 +23,13 @@ use crate::error::one_line;
 /// What can go wrong in `db`: every message is one line naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// A file could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A file could not be read (the cause said once: not a `source`, whose chain repeats it).
+    #[error("{}: {}", path.display(), crate::error::os_reason(cause))]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A report is not a keyaudit JSON report, at a place in it.
     #[error("{}:{line}:{column}: {}", path.display(), one_line(message))]

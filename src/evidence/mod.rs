@@ -251,9 +251,9 @@ impl Evidence {
     pub fn load(args: &[EvidenceArg], context: &LoadContext<'_>) -> Result<Self> {
         let mut texts = Vec::new();
         for arg in args {
-            let bytes = std::fs::read(&arg.path).map_err(|source| Error::Io {
+            let bytes = std::fs::read(&arg.path).map_err(|cause| Error::Io {
                 path: arg.path.clone(),
-                source,
+                cause,
             })?;
             texts.push((arg.clone(), String::from_utf8_lossy(&bytes).into_owned()));
         }

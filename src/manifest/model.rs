@@ -287,7 +287,26 @@ pub struct Manifest {
     pub allows: Vec<AllowDecl>,
 }
 
+/// The shortest salt `manifest check` accepts without a warning: 32 hex digits, 128 bits.
+pub const MIN_SALT_LEN: usize = 32;
+
 impl Manifest {
+    /// What is wrong with the salt, if anything: none (fingerprints are then keyed by the public
+    /// default, so anyone holding the manifest can test a guessed key against them), or one
+    /// shorter than [`MIN_SALT_LEN`] characters.
+    pub fn salt_problem(&self) -> Option<String> {
+        if self.salt == DEFAULT_SALT {
+            Some("no salt: fingerprints are keyed by keyaudit's public default, so anyone with this file can test a guessed key against them".into())
+        } else if self.salt.len() < MIN_SALT_LEN {
+            Some(format!(
+                "the salt is {} characters; use at least {MIN_SALT_LEN} hex digits",
+                self.salt.len()
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The directory manifest paths are relative to.
     pub fn dir(&self) -> &Path {
         super::parent_dir(&self.path)
@@ -295,9 +314,9 @@ impl Manifest {
 
     /// Reads and validates a manifest file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Self::parse(path, &text, &|name| std::env::var(name).ok())
     }

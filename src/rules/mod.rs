@@ -197,9 +197,9 @@ impl RuleSet {
         }
         for path in extra {
             for file in rule_files_under(path)? {
-                let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+                let text = std::fs::read_to_string(&file).map_err(|cause| Error::Io {
                     path: file.clone(),
-                    source,
+                    cause,
                 })?;
                 if gitleaks::is_gitleaks_config(&text) {
                     let (imported, skipped) = gitleaks::parse_gitleaks(&file, &text)?;
@@ -274,22 +274,22 @@ impl RuleSet {
 /// The rule files named by a `--rules` argument: the file itself, or a directory's `*.toml`
 /// files in name order.
 fn rule_files_under(path: &Path) -> Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+    let meta = std::fs::metadata(path).map_err(|cause| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let entries = std::fs::read_dir(path).map_err(|source| Error::Io {
+    let entries = std::fs::read_dir(path).map_err(|cause| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
+        let entry = entry.map_err(|cause| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let file = entry.path();
         if file.extension().is_some_and(|e| e == "toml") && file.is_file() {

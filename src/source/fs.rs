@@ -67,9 +67,9 @@ fn is_stream(_: &std::fs::Metadata) -> bool {
 /// cannot be inspected or opened.
 pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visit) -> Result<()> {
     // The root was named by the user, so a link there is followed.
-    let meta = std::fs::metadata(root).map_err(|source| Error::Io {
+    let meta = std::fs::metadata(root).map_err(|cause| Error::Io {
         path: root.to_path_buf(),
-        source,
+        cause,
     })?;
     let display = root.to_string_lossy().trim_start_matches("./").to_string();
     if !meta.is_dir() {
@@ -77,9 +77,9 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
             read_file(root, display, meta.len(), options, stats, visit);
         } else if is_stream(&meta) {
             // `keyaudit scan <(printenv)`: named on the command line, read as `-` is.
-            let stream = std::fs::File::open(root).map_err(|source| Error::Io {
+            let stream = std::fs::File::open(root).map_err(|cause| Error::Io {
                 path: root.to_path_buf(),
-                source,
+                cause,
             })?;
             super::read_stream(stream, &display, options.max_file_size, stats, visit);
         } else {

@@ -242,6 +242,12 @@ fn completions_and_man_page_come_from_the_cli_definition() {
             "{shell}"
         );
     }
+    let help = keyaudit()
+        .args(["hook", "install", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert_eq!(help.matches("[default:").count(), 1, "{help}");
     let man = keyaudit().arg("man").output().unwrap();
     let text = String::from_utf8(man.stdout).unwrap();
     assert!(

@@ -306,3 +306,70 @@ fn every_json_report_names_its_salt_by_id_without_revealing_it() {
     let manifest = manifest.to_str().unwrap();
     assert_eq!(salt_id(&["--manifest", manifest]), "d37e0e879df30022");
 }
+
+#[test]
+fn a_syntax_error_keeps_the_punctuation_it_expects() {
+    rejects(
+        "version = 1\nsalt = abc\n",
+        "2:8: invalid string expected `\"`, `'`",
+    );
+}
+
+#[test]
+fn every_error_has_one_style_and_says_its_cause_once() {
+    let missing = keyaudit()
+        .args([
+            "audit",
+            "fixtures/clean",
+            "--manifest",
+            "no-such-manifest.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8(missing.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "keyaudit: error: no-such-manifest.toml: no such file or directory\n"
+    );
+    // A usage error that clap finds is in the same style as keyaudit's own.
+    let usage = keyaudit().args(["scan", "--bogus"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let stderr = String::from_utf8(usage.stderr).unwrap();
+    assert!(
+        stderr.starts_with("keyaudit: error: unexpected argument '--bogus'"),
+        "{stderr}"
+    );
+    // Help is not an error: on stdout, exit 0.
+    let help = keyaudit().args(["scan", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8(help.stdout)
+        .unwrap()
+        .contains("Usage: keyaudit scan"));
+}
+
+#[test]
+fn manifest_check_warns_about_a_missing_or_short_salt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keyaudit.toml");
+    let check = |text: &str| {
+        fs::write(&path, text).unwrap();
+        let output = keyaudit()
+            .args(["manifest", "check", "--manifest"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "a warning, not an error");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let none = check("version = 1\n");
+    assert!(
+        none.contains("warning:") && none.contains("no salt"),
+        "{none}"
+    );
+    assert!(none.contains("openssl rand -hex 16"), "{none}");
+    let short = check("version = 1\nsalt = \"5f0c9a12ab34\"\n");
+    assert!(short.contains("the salt is 12 characters"), "{short}");
+    let good = check("version = 1\nsalt = \"5f0c9a12ab34cd56ef7890a1b2c3d4e5\"\n");
+    assert_eq!(good, "");
+}
