@@ -517,6 +517,11 @@ fn finish_with(
     let run = RunInfo {
         roots: roots_of(&prepared.settings),
         scopes: crate::scope::of_roots(&prepared.settings.roots),
+        repository: prepared
+            .settings
+            .roots
+            .first()
+            .and_then(|root| crate::scope::repository_of(root)),
         stats: collected.stats,
         duration_ms: started.elapsed().as_millis() as u64,
         show_secrets,

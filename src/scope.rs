@@ -21,11 +21,78 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::Repository;
+use serde::{Deserialize, Serialize};
 
 use crate::source::git;
 
 /// The identity of standard input: nothing tells one stream from another.
 pub const STDIN: &str = "stdin";
+
+/// The repository a report covers, as people name it: what the HTML and Markdown reports say
+/// at the top. Never a credential: the remote is [`without_credentials`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryInfo {
+    /// Its name: the last part of the remote's path, else the working tree's folder.
+    pub name: String,
+    /// The `origin` remote, without credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// The branch HEAD is on; none when HEAD is detached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The commit HEAD names; none before the first commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// The git repository holding `root`, described; none for standard input or outside git.
+pub fn repository_of(root: &Path) -> Option<RepositoryInfo> {
+    if root.as_os_str() == "-" {
+        return None;
+    }
+    let absolute = std::fs::canonicalize(root).ok()?;
+    let start = if absolute.is_dir() {
+        absolute.as_path()
+    } else {
+        absolute.parent().unwrap_or(&absolute)
+    };
+    let repo = git::discover(start)?;
+    let remote = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|remote| remote.url().map(|url| without_credentials(url.trim())))
+        .filter(|url| !url.is_empty());
+    let folder = repo
+        .workdir()
+        .unwrap_or_else(|| repo.path())
+        .components()
+        .next_back()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = remote
+        .as_deref()
+        .and_then(|url| {
+            url.trim_end_matches('/')
+                .rsplit(['/', ':'])
+                .next()
+                .map(|last| last.trim_end_matches(".git").to_string())
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| folder.trim_end_matches(".git").to_string());
+    let head = repo.head().ok();
+    Some(RepositoryInfo {
+        name,
+        remote,
+        branch: head
+            .as_ref()
+            .filter(|h| h.is_branch())
+            .and_then(|h| h.shorthand().map(str::to_string)),
+        commit: head
+            .as_ref()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id().to_string()),
+    })
+}
 
 /// The identities of `roots`, sorted, without duplicates.
 pub fn of_roots(roots: &[PathBuf]) -> Vec<String> {

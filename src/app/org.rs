@@ -201,6 +201,7 @@ fn repos_report(prepared: &Prepared, args: &ReposArgs, show_secrets: bool) -> Re
 fn empty_scan(prepared: &Prepared, roots: Vec<String>, errors: Vec<ReadError>) -> ScanSummary {
     ScanSummary {
         scopes: roots.clone(),
+        repository: None,
         roots,
         files: 0,
         bytes: 0,
@@ -299,6 +300,7 @@ fn scan_repo(
         roots: vec![name.clone()],
         // A listed repository is known by its name (SPEC section 16), wherever it is cloned.
         scopes: vec![name.clone()],
+        repository: None,
         stats: collected.stats,
         duration_ms: started.elapsed().as_millis() as u64,
         show_secrets,

@@ -49,6 +49,7 @@ pub fn merge(
     let mut scan = ScanSummary {
         roots: Vec::new(),
         scopes: Vec::new(),
+        repository: None,
         files: 0,
         bytes: 0,
         blobs: 0,
@@ -367,6 +368,7 @@ mod tests {
         let scan = ScanSummary {
             roots: vec!["x".into()],
             scopes: vec![format!("path:/{}", shard.unwrap_or("x"))],
+            repository: None,
             files: 1,
             bytes: 10,
             blobs: 2,

@@ -290,8 +290,11 @@ fn header(report: &Report, audited: bool) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<header><h1>keyaudit {}</h1><dl class=\"run\">",
-        if audited { "audit" } else { "inventory" }
+        "<header><h1>keyaudit {}{}</h1><dl class=\"run\">",
+        if audited { "audit" } else { "inventory" },
+        scan.repository
+            .as_ref()
+            .map_or_else(String::new, |r| format!(" of {}", escape(&r.name)))
     );
     let mut repos: Vec<&str> = report
         .keys
@@ -306,6 +309,23 @@ fn header(report: &Report, audited: bool) -> String {
         .map(|r| format!("<code>{}</code>", escape(r)))
         .collect::<Vec<_>>()
         .join(" ");
+    if let Some(repository) = &scan.repository {
+        let _ = write!(
+            out,
+            "<dt>repository</dt><dd id=\"repository\"><strong>{}</strong>",
+            escape(&repository.name)
+        );
+        if let Some(remote) = &repository.remote {
+            let _ = write!(out, " · <code>{}</code>", escape(remote));
+        }
+        if let Some(branch) = &repository.branch {
+            let _ = write!(out, " · branch <code>{}</code>", escape(branch));
+        }
+        if let Some(commit) = &repository.commit {
+            let _ = write!(out, " · commit <code>{}</code>", escape(commit));
+        }
+        out.push_str("</dd>");
+    }
     let _ = write!(out, "<dt>roots</dt><dd>{roots}</dd>");
     if !repos.is_empty() {
         let list = repos
@@ -426,9 +446,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "base-uri 'none'; form-action 'none'\">",
             "<meta name=\"referrer\" content=\"no-referrer\">",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-            "<title>keyaudit {}</title><style>{}</style></head><body>"
+            "<title>keyaudit {}{}</title><style>{}</style></head><body>"
         ),
         if audited { "audit" } else { "inventory" },
+        report
+            .scan
+            .repository
+            .as_ref()
+            .map_or_else(String::new, |r| format!(" of {}", escape(&r.name))),
         CSS
     );
     page.push_str(&header(report, audited));

@@ -33,6 +33,9 @@ struct InScan {
     roots: Vec<String>,
     /// Absent in reports made before scopes were identities: their roots stand in.
     scopes: Option<Vec<String>>,
+    /// Absent outside git, in merged reports, and in reports made before it was recorded.
+    #[serde(default)]
+    repository: Option<crate::scope::RepositoryInfo>,
     files: u64,
     bytes: u64,
     blobs: u64,
@@ -225,6 +228,7 @@ fn convert(input: InReport, salt_id: String) -> Report {
             .scopes
             .unwrap_or_else(|| input.scan.roots.clone()),
         roots: input.scan.roots,
+        repository: input.scan.repository,
         files: input.scan.files,
         bytes: input.scan.bytes,
         blobs: input.scan.blobs,

@@ -16,9 +16,30 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let audited = summary.flagged.is_some();
     writeln!(
         out,
-        "# keyaudit {}\n",
-        if audited { "audit" } else { "inventory" }
+        "# keyaudit {}{}\n",
+        if audited { "audit" } else { "inventory" },
+        report
+            .scan
+            .repository
+            .as_ref()
+            .map_or_else(String::new, |r| format!(" of {}", cell(&r.name)))
     )?;
+    if let Some(repository) = &report.scan.repository {
+        let mut about = vec![format!("Repository **{}**", cell(&repository.name))];
+        if let Some(remote) = &repository.remote {
+            about.push(format!("`{}`", cell(remote)));
+        }
+        if let Some(branch) = &repository.branch {
+            about.push(format!("branch `{}`", cell(branch)));
+        }
+        if let Some(commit) = &repository.commit {
+            about.push(format!("commit `{}`", &commit[..commit.len().min(12)]));
+        }
+        writeln!(out, "{}\n", about.join(" · "))?;
+    }
+    if !report.generated_at.is_empty() {
+        writeln!(out, "Generated {}\n", report.generated_at)?;
+    }
     writeln!(
         out,
         "**{} key{}** in {} location{} · {} files ({} bytes) scanned · {} skipped · {} errors · {} allowed{}\n",

@@ -72,6 +72,10 @@ pub struct ScanSummary {
     /// What the run covered, as `keyaudit db` scopes runs: the identity of each root
     /// ([`crate::scope`]) or the name of each `--repos` repository; sorted, no duplicates.
     pub scopes: Vec<String>,
+    /// The git repository of the first PATH, named for people (name, remote without
+    /// credentials, branch, HEAD commit); absent outside git and in merged runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<crate::scope::RepositoryInfo>,
     /// Files (and stdin) scanned.
     pub files: u64,
     /// Bytes scanned.
@@ -345,6 +349,8 @@ pub struct RunInfo {
     pub roots: Vec<String>,
     /// The identities of what was covered ([`ScanSummary::scopes`]).
     pub scopes: Vec<String>,
+    /// The repository of the first PATH ([`ScanSummary::repository`]).
+    pub repository: Option<crate::scope::RepositoryInfo>,
     /// What the sources counted.
     pub stats: StatsSnapshot,
     /// Wall time.
@@ -462,6 +468,7 @@ impl Report {
             scan: ScanSummary {
                 roots: run.roots,
                 scopes: run.scopes,
+                repository: run.repository,
                 files: run.stats.files,
                 bytes: run.stats.bytes,
                 blobs: run.stats.blobs,

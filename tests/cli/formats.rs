@@ -310,3 +310,85 @@ fn pem_keys_report_their_algorithm_and_bits() {
     assert_eq!(key["rule"], "private-key-rsa");
     assert_eq!(key["privilege_evidence"], "pem rsa 2048 bits");
 }
+
+/// The HTML and Markdown reports say which repository, branch and commit they cover, with the
+/// remote's credentials removed, and when they were made.
+#[test]
+fn reports_name_the_repository_branch_and_commit_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("checkout");
+    std::fs::create_dir(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    };
+    let password = format!(
+        "pw{}",
+        crate::common::random_text(crate::common::NO_VOWELS, 20)
+    );
+    git(&["init", "-q", "-b", "release"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("https://ci:{password}@git.example.invalid/acme/payments.git"),
+    ]);
+    std::fs::write(
+        repo.join("app.env"),
+        format!("STRIPE_SECRET_KEY={}\n", crate::common::fresh_stripe_key()),
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "app"]);
+    let head = git(&["rev-parse", "HEAD"]);
+    let render = |format: &str| {
+        let output = keyaudit()
+            .args(["audit", "--no-manifest", "--format", format])
+            .arg(&repo)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let markdown = render("markdown");
+    assert!(
+        markdown.starts_with("# keyaudit audit of payments\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(&format!(
+            "Repository **payments** · `https://git.example.invalid/acme/payments.git` · branch `release` · commit `{}`",
+            &head[..12]
+        )),
+        "{markdown}"
+    );
+    assert!(markdown.contains("\nGenerated 20"), "{markdown}");
+    let html = render("html");
+    assert!(html.contains("<title>keyaudit audit of payments</title>"));
+    let repository = &html[html
+        .find("<dd id=\"repository\">")
+        .expect("a repository line")..];
+    let repository = &repository[..repository.find("</dd>").unwrap()];
+    for part in [
+        "<strong>payments</strong>",
+        "<code>https://git.example.invalid/acme/payments.git</code>",
+        "branch <code>release</code>",
+        &format!("commit <code>{head}</code>"),
+    ] {
+        assert!(repository.contains(part), "{part} in {repository}");
+    }
+    let json = render("json");
+    for text in [&markdown, &html, &json] {
+        assert!(!text.contains(&password), "the remote's password leaked");
+    }
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["scan"]["repository"]["branch"], "release");
+    assert_eq!(json["scan"]["repository"]["commit"], head.as_str());
+}
