@@ -778,7 +778,29 @@ fn manifest_check(args: &ManifestFileArgs) -> Result<u8> {
 
 /// Tells stderr what could not be read (always) and what was skipped (with `-v`).
 fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
+    // Unread input is never silent: under --quiet, the count and the first few.
+    const QUIET_SHOWN: usize = 3;
     if settings.verbosity == 0 {
+        if !stats.errors.is_empty() {
+            let first: Vec<&str> = stats
+                .errors
+                .iter()
+                .take(QUIET_SHOWN)
+                .map(|e| e.path.as_str())
+                .collect();
+            let more = stats.errors.len().saturating_sub(QUIET_SHOWN);
+            diag(&format!(
+                "warning: {} input{} could not be read, the inventory is incomplete: {}{}",
+                stats.errors.len(),
+                if stats.errors.len() == 1 { "" } else { "s" },
+                first.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
         return;
     }
     for error in &stats.errors {

@@ -127,7 +127,7 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
                         Some(t) if t.is_symlink() => stats.skip(rel, "symbolic link not followed"),
                         Some(t) if t.is_file() => match entry.metadata() {
                             Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
-                            Err(err) => stats.error(rel, one_line(&err.to_string())),
+                            Err(err) => stats.error(rel, one_line(&error_reason(&err))),
                         },
                         _ => stats.skip(rel, "not a regular file"),
                     }
@@ -166,7 +166,7 @@ fn read_file(
     };
     if len <= WINDOW_SIZE as u64 {
         match std::fs::read(path) {
-            Err(err) => stats.error(origin.path, err.to_string()),
+            Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
             Ok(data) => match text_of(&data) {
                 None => stats.skip(origin.path, "binary file"),
                 Some(text) => {
@@ -180,7 +180,7 @@ fn read_file(
     }
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
-        Err(err) => return stats.error(origin.path, err.to_string()),
+        Err(err) => return stats.error(origin.path, crate::error::os_reason(&err)),
     };
     // UTF-16 grows by up to half when transcoded; the size check above bounds the file itself.
     let limit = options.max_file_size.saturating_mul(2);
@@ -188,7 +188,10 @@ fn read_file(
         visit(origin.clone(), data, window, Lineage::default());
     });
     match result {
-        Err(err) => stats.error(origin.path, format!("read failed part-way: {err}")),
+        Err(err) => stats.error(
+            origin.path,
+            format!("read failed part-way: {}", crate::error::os_reason(&err)),
+        ),
         Ok(None) => stats.skip(origin.path, "binary file"),
         Ok(Some((read, more))) => {
             stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
@@ -208,6 +211,7 @@ fn error_reason(err: &ignore::Error) -> String {
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => error_reason(err),
+        ignore::Error::Io(io) => crate::error::os_reason(io),
         other => other.to_string(),
     }
 }

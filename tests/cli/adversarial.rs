@@ -138,7 +138,7 @@ fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
         errors.contains("locked.env") && errors.contains("locked-dir"),
         "{errors}"
     );
-    assert!(errors.contains("Permission denied"), "{errors}");
+    assert!(errors.contains("permission denied"), "{errors}");
     assert_eq!(report["summary"]["complete"], false);
     assert!(stderr.contains("inventory is incomplete"), "{stderr}");
     assert!(stderr.contains("locked.env"), "{stderr}");
@@ -146,6 +146,15 @@ fn unreadable_files_and_directories_are_errors_and_fail_closed_under_strict() {
         stderr.matches("locked-dir").count(),
         1,
         "named once: {stderr}"
+    );
+    // --quiet still says it: one line, the count and the first few.
+    let (_, _, stderr) = scan_unprivileged(dir.path(), &["--quiet"]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("2 inputs could not be read")
+            && stderr.contains("locked.env")
+            && stderr.contains("locked-dir"),
+        "{stderr}"
     );
     let (code, report, stderr) = scan_unprivileged(dir.path(), &["--strict"]);
     let error = stderr
