@@ -349,21 +349,23 @@ fn the_repository_audits_clean_against_its_own_manifest() {
         .code(0);
 }
 
+/// The audit whose reports are compared with reviewed snapshots, less its `--format`.
+const SNAPSHOT_AUDIT: [&str; 6] = [
+    "audit",
+    "fixtures/audit/over-privileged-environment",
+    "--manifest",
+    "fixtures/audit/over-privileged-environment/keyaudit.toml",
+    "--now",
+    NOW,
+];
+
 /// The Markdown report, compared whole with a reviewed snapshot. To accept a deliberate change,
 /// regenerate the snapshot with the command in its test and review the diff.
 #[test]
 fn markdown_report_matches_its_snapshot() {
     let output = keyaudit()
-        .args([
-            "audit",
-            "fixtures/audit/over-privileged-environment",
-            "--manifest",
-            "fixtures/audit/over-privileged-environment/keyaudit.toml",
-            "--now",
-            NOW,
-            "--format",
-            "markdown",
-        ])
+        .args(SNAPSHOT_AUDIT)
+        .args(["--format", "markdown"])
         .output()
         .unwrap();
     let expected =
@@ -401,19 +403,10 @@ fn without_run_lines(markdown: &str) -> String {
 /// Regenerate a snapshot with `COLUMNS=N keyaudit audit … --format table` and review the diff.
 #[test]
 fn table_fits_the_terminal_width_without_breaking_words() {
-    let args = [
-        "audit",
-        "fixtures/audit/over-privileged-environment",
-        "--manifest",
-        "fixtures/audit/over-privileged-environment/keyaudit.toml",
-        "--now",
-        NOW,
-        "--format",
-        "table",
-    ];
+    let args = [SNAPSHOT_AUDIT.as_slice(), &["--format", "table"]].concat();
     let table = |columns: Option<&str>, extra: &[&str]| {
         let mut command = keyaudit();
-        command.args(args).args(extra).env_remove("NO_COLOR");
+        command.args(&args).args(extra).env_remove("NO_COLOR");
         match columns {
             Some(c) => command.env("COLUMNS", c),
             None => command.env_remove("COLUMNS"),
@@ -458,7 +451,7 @@ fn table_fits_the_terminal_width_without_breaking_words() {
     );
     assert!(!table(Some("200"), &["--color", "never"]).contains('\x1b'));
     let output = keyaudit()
-        .args(args)
+        .args(&args)
         .args(["--color", "always"])
         .env("NO_COLOR", "1")
         .output()

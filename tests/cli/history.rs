@@ -514,6 +514,15 @@ fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
             .code(0);
         fs::read_to_string(&manifest).unwrap()
     };
+    let github_token = |report: &Value| {
+        report["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["rule"] == "github-classic-pat")
+            .cloned()
+            .expect("the GitHub token is reported")
+    };
     let audit = |extra: &[&str]| {
         let output = keyaudit()
             .args(["audit", "--format", "json", "--now", "2026-12-01"])
@@ -546,12 +555,7 @@ fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
     assert!(text.contains(&first[..12]), "{text}");
     let (code, report) = audit(&["--history"]);
     assert_eq!(code, 1);
-    let token = report["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["rule"] == "github-classic-pat")
-        .unwrap();
+    let token = github_token(&report);
     assert_eq!(token["flags"], serde_json::json!(["stale"]), "{token}");
 
     // Rotated and marked revoked: history still holds it, for information only.
@@ -562,12 +566,7 @@ fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
     .unwrap();
     let (code, report) = audit(&["--history"]);
     assert_eq!(code, 0, "{report}");
-    let token = report["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["rule"] == "github-classic-pat")
-        .unwrap();
+    let token = github_token(&report);
     assert_eq!(token["flags"], serde_json::json!([]), "{token}");
     assert!(token["warnings"].to_string().contains("revoked"), "{token}");
 
