@@ -4,6 +4,7 @@
 //! [`org`].
 
 mod hook;
+mod man;
 mod org;
 
 use std::collections::{BTreeSet, HashSet};
@@ -81,12 +82,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::Db(command) => crate::db::command::run(&command),
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            emit(None, &out)?;
-            Ok(EXIT_CLEAN)
-        }
+        Command::Man => man::run(),
     }
 }
 
