@@ -277,12 +277,9 @@ fn write_page(planted: &Planted, extra: &[&str]) -> PathBuf {
     page
 }
 
-#[test]
-fn browser_shows_every_key_with_hint_and_flags() {
-    let Some(chromium) = chromium() else { return };
-    let planted = planted_tree();
-    let page = write_page(&planted, &["--show-secrets"]);
-    let json = crate::common::json_report(
+/// The JSON report of the audit [`planted_audit_page`] renders.
+fn planted_audit_json(planted: &Planted) -> serde_json::Value {
+    crate::common::json_report(
         &[
             "audit",
             &planted.dir.path().display().to_string(),
@@ -299,7 +296,15 @@ fn browser_shows_every_key_with_hint_and_flags() {
             "json",
         ],
         1,
-    );
+    )
+}
+
+#[test]
+fn browser_shows_every_key_with_hint_and_flags() {
+    let Some(chromium) = chromium() else { return };
+    let planted = planted_tree();
+    let page = write_page(&planted, &["--show-secrets"]);
+    let json = planted_audit_json(&planted);
     let (dom, _) = rendered(&chromium, &page, "");
     assert!(dom.contains("data-ready=\"true\""), "the script ran");
     let rows = rows(&dom);
@@ -369,12 +374,75 @@ fn browser_sorts_and_filters_from_the_fragment() {
     assert_eq!(providers("#q=npm"), ["npm"]);
     assert_eq!(providers("#q=settings.py"), ["Stripe"], "filters on paths");
     assert!(providers("#q=no-such-thing").is_empty());
+}
 
-    let (dom, _) = rendered(&chromium, &page, "#privilege=full&sort=v");
-    assert!(dom.contains("no key matches") || !rows(&dom).is_empty());
-    for row in rows(&dom) {
-        assert!(cell(row, "privilege").contains(">full<"));
+#[test]
+fn browser_privilege_filter_shows_exactly_the_tiers_keys() {
+    let Some(chromium) = chromium() else { return };
+    let planted = planted_tree();
+    // The planted keys are all `full`; a restricted Stripe key (`scoped`) makes the filter
+    // choose between two tiers.
+    std::fs::write(
+        planted.dir.path().join("restricted.env"),
+        format!(
+            "STRIPE_RESTRICTED_KEY=rk_live_{}\n",
+            random_text(NO_VOWELS, 32)
+        ),
+    )
+    .unwrap();
+    let page = write_page(&planted, &[]);
+    // Each tier the JSON report of the same run holds shows exactly its keys; a tier it does
+    // not hold shows none.
+    let json = planted_audit_json(&planted);
+    let keys = json["keys"].as_array().unwrap();
+    let tiers: std::collections::BTreeSet<&str> = keys
+        .iter()
+        .map(|k| k["privilege"].as_str().unwrap())
+        .collect();
+    assert!(
+        tiers.contains("full") && tiers.contains("scoped"),
+        "{tiers:?}"
+    );
+    for tier in &tiers {
+        let mut expected: Vec<&str> = keys
+            .iter()
+            .filter(|k| k["privilege"] == *tier)
+            .map(|k| k["fingerprint"].as_str().unwrap())
+            .collect();
+        expected.sort_unstable();
+        let (dom, _) = rendered(&chromium, &page, &format!("#privilege={tier}&sort=v"));
+        let shown = rows(&dom);
+        assert!(!shown.is_empty(), "{tier}: no row");
+        assert_eq!(shown.len(), expected.len(), "{tier}: one row per key");
+        for row in &shown {
+            assert!(
+                cell(row, "privilege").contains(&format!(">{tier}<")),
+                "{tier}: {row}"
+            );
+        }
+        let mut fingerprints: Vec<&str> = expected
+            .iter()
+            .copied()
+            .filter(|fp| shown.iter().any(|row| row.contains(fp)))
+            .collect();
+        fingerprints.sort_unstable();
+        assert_eq!(fingerprints, expected, "{tier}: the tier's keys are shown");
+        assert!(
+            dom.contains(&format!(
+                "of {} (filtered from {})",
+                expected.len(),
+                keys.len()
+            )),
+            "{tier}: the count says filtered"
+        );
     }
+    let absent = ["public", "read", "scoped", "full", "admin"]
+        .into_iter()
+        .find(|t| !tiers.contains(t))
+        .expect("a tier no planted key has");
+    let (dom, _) = rendered(&chromium, &page, &format!("#privilege={absent}"));
+    assert!(rows(&dom).is_empty(), "{absent}: rows shown");
+    assert!(dom.contains("no key matches"), "{absent}");
 }
 
 /// The share of pixels that differ from the most common colour, and the number of colours.

@@ -606,7 +606,6 @@ fn merged_reports_render_in_every_format() {
         );
         assert_eq!(output.status.code(), Some(1), "{format}");
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(!text.is_empty(), "{format}");
         // Secrets are dropped unless asked for, even when the inputs held them.
         assert!(
             !org.own.iter().any(|k| text.contains(k.as_str())),
@@ -614,11 +613,140 @@ fn merged_reports_render_in_every_format() {
         );
         rendered.insert(format, text.into_owned());
     }
-    // The merged CBOM is valid CycloneDX 1.6 with one component per merged key, and the HTML
-    // page carries every key's fingerprint.
+    // Every format renders the merged JSON report's keys: expectations come from it.
     let json: Value = serde_json::from_str(&rendered["json"]).unwrap();
     let keys = json["keys"].as_array().unwrap();
-    assert!(!keys.is_empty());
+    let summary = &json["summary"];
+    assert_eq!(summary["keys"], keys.len());
+    // Every repository's own key, the shared one and the history-only ones.
+    assert_eq!(keys.len(), org.own.len() + 1 + org.history_only.len());
+    let fingerprints: Vec<&str> = keys
+        .iter()
+        .map(|k| k["fingerprint"].as_str().unwrap())
+        .collect();
+    // How many keys have each (hint, rule): short hints of random keys can coincide.
+    let mut hint_rules = std::collections::BTreeMap::new();
+    for key in keys {
+        let hint_rule = (
+            key["redacted"].as_str().unwrap(),
+            key["rule"].as_str().unwrap(),
+        );
+        *hint_rules.entry(hint_rule).or_insert(0) += 1;
+    }
+    let lines_naming = |lines: &[&str], (hint, rule): (&str, &str)| {
+        lines
+            .iter()
+            .filter(|l| l.contains(hint) && l.contains(rule))
+            .count()
+    };
+
+    // The table: one line per key (its hint and rule), and the summary line's counts.
+    let table = &rendered["table"];
+    let key_lines: Vec<&str> = table
+        .lines()
+        .filter(|l| !l.starts_with(char::is_whitespace) && l.contains('…'))
+        .collect();
+    assert_eq!(
+        key_lines.len(),
+        keys.len(),
+        "table: one line per key\n{table}"
+    );
+    for (&hint_rule, &count) in &hint_rules {
+        assert_eq!(
+            lines_naming(&key_lines, hint_rule),
+            count,
+            "table: {hint_rule:?}\n{table}"
+        );
+    }
+    assert!(
+        table.contains(&format!(
+            "{} keys in {} locations",
+            summary["keys"], summary["locations"]
+        )),
+        "table summary\n{table}"
+    );
+
+    // JSONL: one event per key, with the merged fingerprints in order, then the summary.
+    let events: Vec<Value> = rendered["jsonl"]
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(
+        events.len(),
+        keys.len() + 1,
+        "one line per key and a summary"
+    );
+    let (summary_event, key_events) = events.split_last().unwrap();
+    assert!(key_events.iter().all(|e| e["event"] == "key"));
+    let event_fingerprints: Vec<&str> = key_events
+        .iter()
+        .map(|e| e["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(event_fingerprints, fingerprints);
+    assert_eq!(summary_event["event"], "summary");
+    assert_eq!(&summary_event["summary"], summary);
+
+    // SARIF: valid, and results for exactly the merged keys, under their rules.
+    let sarif: Value = serde_json::from_str(&rendered["sarif"]).unwrap();
+    crate::sarif::assert_valid(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let mut reported = BTreeSet::new();
+    for result in results {
+        let fingerprint = result["partialFingerprints"]["keyFingerprint/v1"]
+            .as_str()
+            .unwrap();
+        let key = keys
+            .iter()
+            .find(|k| k["fingerprint"] == fingerprint)
+            .unwrap_or_else(|| panic!("a result for no merged key: {result}"));
+        assert_eq!(result["ruleId"], key["rule"]);
+        reported.insert(fingerprint);
+    }
+    assert_eq!(
+        reported,
+        fingerprints.iter().copied().collect::<BTreeSet<_>>(),
+        "a result per merged key"
+    );
+
+    // Markdown: the counts, a table row per key (hint and rule), and the history-only keys.
+    let markdown = &rendered["markdown"];
+    assert!(
+        markdown.contains(&format!(
+            "**{} keys** in {} locations",
+            summary["keys"], summary["locations"]
+        )),
+        "{markdown}"
+    );
+    let rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(
+        rows.len(),
+        keys.len(),
+        "markdown: a row per key\n{markdown}"
+    );
+    for (&hint_rule, &count) in &hint_rules {
+        assert_eq!(
+            lines_naming(&rows, hint_rule),
+            count,
+            "markdown: {hint_rule:?}"
+        );
+    }
+    let history_only = keys
+        .iter()
+        .filter(|k| k["in_current_tree"] == false)
+        .count();
+    assert_eq!(history_only, org.history_only.len());
+    let history = markdown
+        .split("## Found only in git history")
+        .nth(1)
+        .expect("a history-only section");
+    assert_eq!(
+        history.lines().filter(|l| l.starts_with("- `")).count(),
+        history_only,
+        "{markdown}"
+    );
+
+    // The merged CBOM is valid CycloneDX 1.6 with one component per merged key, and the HTML
+    // page carries every key's fingerprint.
     let bom: Value = serde_json::from_str(&rendered["cyclonedx"]).unwrap();
     crate::cyclonedx::assert_valid_cyclonedx(&bom);
     let components = bom["components"].as_array().unwrap();

@@ -33,7 +33,8 @@ fn sarif(args: &[&str], code: i32) -> Value {
     serde_json::from_slice(&output.stdout).expect("SARIF is JSON")
 }
 
-fn assert_valid(document: &Value) {
+/// Fails with every schema error unless `document` is valid SARIF 2.1.0.
+pub(crate) fn assert_valid(document: &Value) {
     let validator = jsonschema::validator_for(&schema()).expect("the schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(document)

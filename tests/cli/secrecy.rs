@@ -21,6 +21,13 @@ fn planted_secrets() -> Vec<String> {
 #[test]
 fn no_format_reveals_a_secret_without_show_secrets() {
     let secrets = planted_secrets();
+    let report = basic_report(&[]);
+    let hints: Vec<&str> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["redacted"].as_str().unwrap())
+        .collect();
     for format in ["table", "json", "jsonl"] {
         let output = keyaudit()
             .args([
@@ -36,6 +43,10 @@ fn no_format_reveals_a_secret_without_show_secrets() {
         assert_eq!(output.status.code(), Some(1));
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // The report is there, naming every key by its hint: its silence is no pass.
+        for hint in &hints {
+            assert!(stdout.contains(hint), "{format} does not show {hint}");
+        }
         for secret in &secrets {
             // The private key is checked by its body: its armour lines are not secret.
             let probe = secret
@@ -75,11 +86,30 @@ fn show_secrets_reveals_them_in_every_format() {
         assert!(run(format).contains(stripe.as_str()), "{format} shows it");
     }
     // SARIF is made to be uploaded to code-scanning services: it never carries a value, even
-    // when asked, and still reports the key (by fingerprint).
+    // when asked, and still reports every key (by fingerprint).
     let sarif = run("sarif");
     assert!(!sarif.contains(stripe.as_str()));
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let fingerprint_of = |secret: &str| {
+        json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["secret"] == secret)
+            .expect("the key in the JSON report")["fingerprint"]
+            .clone()
+    };
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    for secret in &secrets {
+        let fingerprint = fingerprint_of(secret);
+        assert!(
+            results
+                .iter()
+                .any(|r| r["partialFingerprints"]["keyFingerprint/v1"] == fingerprint),
+            "no SARIF result for {fingerprint}"
+        );
+    }
 }
 
 #[test]
