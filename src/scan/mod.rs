@@ -606,7 +606,9 @@ fn collect_associations(
             let value = found.unescaped.as_deref().unwrap_or(&data[start..end]);
             // Too uniform for the rule: a person's password if it reads as one, else nothing.
             let too_uniform = !found.weak
-                && min_entropy.is_some_and(|min| filter::shannon_entropy(value) < min)
+                && min_entropy.is_some_and(|min| {
+                    filter::shannon_entropy(value) < filter::entropy_floor(min, value)
+                })
                 && !engine::is_uuid(value);
             let weak = found.weak || too_uniform;
             if too_uniform && !found.chosen {

@@ -412,3 +412,34 @@ fn private_keys_that_spell_a_marker_by_chance_are_found() {
     found.sort();
     assert_eq!(found, ["ec.pem", "id_ed25519", "pkcs8.key", "rsa.pem"]);
 }
+
+/// Random hex keys of 32 digits that fall under 3 bits of entropy by chance (one in 8,000) are
+/// still keys; hex that repeats a pattern is not.
+#[test]
+fn low_entropy_random_hex_keys_are_found_and_patterns_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("settings.py"),
+        "API_KEY = \"4c46ce640101617c4f4c8e8888788cc0\"\nWEBHOOK_SECRET = \"3a3a3a3a5c5c5c5c3a3a3a3a5c5c5c71\"\n",
+    )
+    .unwrap();
+    let path = dir.path().display().to_string();
+    let report = json_report(
+        &[
+            "scan",
+            "--no-manifest",
+            "--show-secrets",
+            "--format",
+            "json",
+            &path,
+        ],
+        1,
+    );
+    let secrets: Vec<&str> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["secret"].as_str().unwrap())
+        .collect();
+    assert_eq!(secrets, ["4c46ce640101617c4f4c8e8888788cc0"]);
+}

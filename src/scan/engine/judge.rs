@@ -580,16 +580,10 @@ fn is_markup(value: &[u8]) -> bool {
         && value.windows(2).any(|w| w == b"</")
 }
 
-/// The entropy `value` needs: [`min_entropy_for`] its length, less for hex of 32 digits or
-/// more, whose 16 letters cap it at 4 bits: one random 32-digit hex value in 8,000 falls under
-/// 3.0 bits (measured over 100,000), none under 2.7, while repeated patterns (`deadbeef` × 4,
-/// 2.2 bits; `abab…1212…`, 2.0) stay under it.
+/// The entropy `value` needs: [`min_entropy_for`] its length, less for long hex
+/// ([`filter::entropy_floor`]).
 fn min_entropy_for_value(value: &[u8]) -> f64 {
-    if value.len() >= 32 && value.iter().all(u8::is_ascii_hexdigit) {
-        2.7
-    } else {
-        min_entropy_for(value.len())
-    }
+    filter::entropy_floor(min_entropy_for(value.len()), value)
 }
 
 /// The entropy a value of `len` characters needs: random strings of 8 characters reach about
