@@ -69,6 +69,26 @@ pub fn basic_report(extra: &[&str]) -> Value {
     json_report(&args, 1)
 }
 
+/// Runs git in `dir` with a fixed identity, `main` as the first branch and no user or system
+/// configuration; fails the test when git does; returns stdout.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("git prints UTF-8")
+}
+
 /// `len` fresh random characters from `alphabet`, so no fixture can stand in for a planted key.
 pub fn random_text(alphabet: &[u8], len: usize) -> String {
     random_bytes(len)

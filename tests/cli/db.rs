@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
+use crate::common::{fresh_stripe_key, git, keyaudit, random_text, ALPHANUMERIC};
 use serde_json::json;
 
 /// A fake GitHub classic token of fresh random characters.
@@ -68,6 +68,22 @@ impl Lab {
         let mut cmd = keyaudit();
         cmd.args(["db", sub, "--db"]).arg(self.db());
         cmd
+    }
+
+    /// `db report` in every format it has, each expected to succeed.
+    fn report_in_every_format(&self) -> Vec<Vec<u8>> {
+        ["table", "json", "jsonl", "markdown", "html"]
+            .into_iter()
+            .map(|format| {
+                let out = self
+                    .db_cmd("report")
+                    .args(["--format", format])
+                    .output()
+                    .unwrap();
+                assert_eq!(out.status.code(), Some(0), "{format}");
+                out.stdout
+            })
+            .collect()
     }
 
     fn ingest(&self, reports: &[&Path]) -> std::process::Output {
@@ -523,16 +539,7 @@ fn no_secret_reaches_the_database_even_from_show_secrets_reports() {
     let text = String::from_utf8(std::fs::read(&report).unwrap()).unwrap();
     assert!(canaries.iter().all(|c| text.contains(c.as_str())));
     lab.ingest_ok(&[&report]);
-    let mut outputs = Vec::new();
-    for format in ["table", "json", "jsonl", "markdown", "html"] {
-        let out = lab
-            .db_cmd("report")
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        outputs.push(out.stdout);
-    }
+    let mut outputs = lab.report_in_every_format();
     for format in ["table", "json", "jsonl", "markdown"] {
         outputs.push(
             lab.db_cmd("new")
@@ -631,25 +638,6 @@ fn a_shard_resolves_only_keys_of_its_own_repositories() {
     as_repository_run(&r3, "api", &["api"]);
     lab.ingest_ok(&[&r3]);
     assert_eq!(key(&lab.history(), &fa)["status"], "resolved");
-}
-
-/// Runs git in `dir` with a fixed identity and no user or system configuration; returns stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A new git repository at `dir` with one commit (no key in it).
@@ -803,16 +791,7 @@ fn an_origin_url_with_credentials_never_reaches_a_report_or_the_database() {
         json!(["origin:https://example.invalid/x.git"])
     );
     lab.ingest_ok(&[&report]);
-    let mut outputs = Vec::new();
-    for format in ["table", "json", "jsonl", "markdown", "html"] {
-        let out = lab
-            .db_cmd("report")
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        outputs.push(out.stdout);
-    }
+    let mut outputs = lab.report_in_every_format();
     for entry in std::fs::read_dir(root).unwrap() {
         let path = entry.unwrap().path();
         if path

@@ -318,17 +318,7 @@ fn reports_name_the_repository_branch_and_commit_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("checkout");
     std::fs::create_dir(&repo).unwrap();
-    let git = |args: &[&str]| {
-        let output = std::process::Command::new("git")
-            .current_dir(&repo)
-            .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "git {args:?}: {output:?}");
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
-    };
+    let git = |args: &[&str]| crate::common::git(&repo, args).trim().to_string();
     let password = format!(
         "pw{}",
         crate::common::random_text(crate::common::NO_VOWELS, 20)

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
+use crate::common::{fresh_stripe_key, git, keyaudit, random_text, ALPHANUMERIC};
 
 /// FNV-1a 64 as SPEC section 11 defines it, written here independently of the crate.
 fn fnv1a64(text: &str) -> u64 {
@@ -20,23 +20,6 @@ fn fnv1a64(text: &str) -> u64 {
         hash = hash.wrapping_mul(0x100000001b3);
     }
     hash
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 fn commit_file(repo: &Path, file: &str, text: &str) {
