@@ -37,6 +37,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "long-tail-3-mz.toml",
         include_str!("../../rules/long-tail-3-mz.toml"),
     ),
+    (
+        "long-tail-4-mz.toml",
+        include_str!("../../rules/long-tail-4-mz.toml"),
+    ),
     ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
     (
