@@ -41,6 +41,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "long-tail-4-al.toml",
         include_str!("../../rules/long-tail-4-al.toml"),
     ),
+    (
+        "long-tail-4-mz.toml",
+        include_str!("../../rules/long-tail-4-mz.toml"),
+    ),
     ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
     ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
     (
