@@ -364,11 +364,7 @@ fn roots_of(settings: &Settings) -> Vec<String> {
 /// Renders and writes a report.
 fn publish(report: &Report, output: &ReportSettings) -> Result<()> {
     let mut rendered = Vec::new();
-    if output.format == crate::report::Format::Table {
-        crate::report::table::render_styled(report, &output.table, &mut rendered)?;
-    } else {
-        report.render(output.format, &mut rendered)?;
-    }
+    report.render(output.format, &output.table, &mut rendered)?;
     emit(output.output.as_deref(), &rendered)
 }
 
@@ -530,18 +526,10 @@ fn finish_with(
     };
     let strict_failure = incomplete && prepared.settings.strict;
     let strict_message = strict_failure.then(|| {
-        let unread: Vec<&str> = run.stats.errors.iter().map(|e| e.path.as_str()).collect();
-        let more = unread.len().saturating_sub(3);
         format!(
-            "error: --strict: {} input{} could not be read: {}{}",
-            unread.len(),
-            if unread.len() == 1 { "" } else { "s" },
-            unread[..unread.len().min(3)].join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
+            "error: --strict: {} could not be read: {}",
+            inputs(run.stats.errors.len()),
+            first_few_unread(&run.stats)
         )
     });
     let code = if strict_failure {
@@ -772,29 +760,35 @@ fn manifest_check(args: &ManifestFileArgs) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// `N input(s)`.
+fn inputs(count: usize) -> String {
+    format!("{count} input{}", if count == 1 { "" } else { "s" })
+}
+
+/// The first three inputs that could not be read, then how many more: one line however many.
+fn first_few_unread(stats: &StatsSnapshot) -> String {
+    const SHOWN: usize = 3;
+    let first: Vec<&str> = stats
+        .errors
+        .iter()
+        .take(SHOWN)
+        .map(|e| e.path.as_str())
+        .collect();
+    match stats.errors.len().saturating_sub(SHOWN) {
+        0 => first.join(", "),
+        more => format!("{} and {more} more", first.join(", ")),
+    }
+}
+
 /// Tells stderr what could not be read (always) and what was skipped (with `-v`).
 fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
     // Unread input is never silent: under --quiet, the count and the first few.
-    const QUIET_SHOWN: usize = 3;
     if settings.verbosity == 0 {
         if !stats.errors.is_empty() {
-            let first: Vec<&str> = stats
-                .errors
-                .iter()
-                .take(QUIET_SHOWN)
-                .map(|e| e.path.as_str())
-                .collect();
-            let more = stats.errors.len().saturating_sub(QUIET_SHOWN);
             diag(&format!(
-                "warning: {} input{} could not be read, the inventory is incomplete: {}{}",
-                stats.errors.len(),
-                if stats.errors.len() == 1 { "" } else { "s" },
-                first.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
+                "warning: {} could not be read, the inventory is incomplete: {}",
+                inputs(stats.errors.len()),
+                first_few_unread(stats)
             ));
         }
         return;
@@ -809,9 +803,8 @@ fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
     }
     if !stats.errors.is_empty() {
         diag(&format!(
-            "warning: {} input{} could not be read; the inventory is incomplete",
-            stats.errors.len(),
-            if stats.errors.len() == 1 { "" } else { "s" }
+            "warning: {} could not be read; the inventory is incomplete",
+            inputs(stats.errors.len())
         ));
     }
 }

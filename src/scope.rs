@@ -50,18 +50,8 @@ pub fn repository_of(root: &Path) -> Option<RepositoryInfo> {
     if root.as_os_str() == "-" {
         return None;
     }
-    let absolute = std::fs::canonicalize(root).ok()?;
-    let start = if absolute.is_dir() {
-        absolute.as_path()
-    } else {
-        absolute.parent().unwrap_or(&absolute)
-    };
-    let repo = git::discover(start)?;
-    let remote = repo
-        .find_remote("origin")
-        .ok()
-        .and_then(|remote| remote.url().map(|url| without_credentials(url.trim())))
-        .filter(|url| !url.is_empty());
+    let repo = repository_holding(&std::fs::canonicalize(root).ok()?)?;
+    let remote = origin_url(&repo);
     let folder = repo
         .workdir()
         .unwrap_or_else(|| repo.path())
@@ -115,12 +105,7 @@ fn of_root(root: &Path, repositories: &mut HashMap<PathBuf, Option<String>>) -> 
     let absolute = std::fs::canonicalize(root)
         .or_else(|_| std::path::absolute(root))
         .unwrap_or_else(|_| root.to_path_buf());
-    let start = if absolute.is_dir() {
-        absolute.as_path()
-    } else {
-        absolute.parent().unwrap_or(&absolute)
-    };
-    if let Some(repo) = git::discover(start) {
+    if let Some(repo) = repository_holding(&absolute) {
         let base = repositories
             .entry(git::git_dir(&repo))
             .or_insert_with(|| repository_identity(&repo))
@@ -139,13 +124,8 @@ fn of_root(root: &Path, repositories: &mut HashMap<PathBuf, Option<String>>) -> 
 /// `origin:URL` (credentials removed), else `git:root:SHA`, else nothing (no origin and no
 /// commit yet: the path is all there is).
 fn repository_identity(repo: &Repository) -> Option<String> {
-    let origin = repo
-        .find_remote("origin")
-        .ok()
-        .and_then(|remote| remote.url().map(|url| url.trim().to_string()))
-        .filter(|url| !url.is_empty());
-    if let Some(url) = origin {
-        return Some(format!("origin:{}", without_credentials(&url)));
+    if let Some(url) = origin_url(repo) {
+        return Some(format!("origin:{url}"));
     }
     // First parents only: merging an unrelated history in later keeps the same root.
     let mut commit = repo.head().ok()?.peel_to_commit().ok()?;
@@ -153,6 +133,25 @@ fn repository_identity(repo: &Repository) -> Option<String> {
         commit = commit.parent(0).ok()?;
     }
     Some(format!("git:root:{}", commit.id()))
+}
+
+/// The git repository holding the file or directory at `absolute`.
+fn repository_holding(absolute: &Path) -> Option<Repository> {
+    let start = if absolute.is_dir() {
+        absolute
+    } else {
+        absolute.parent().unwrap_or(absolute)
+    };
+    git::discover(start)
+}
+
+/// `repo`'s `origin` remote, [`without_credentials`]; none when it has none.
+fn origin_url(repo: &Repository) -> Option<String> {
+    repo.find_remote("origin")
+        .ok()
+        .and_then(|remote| remote.url().map(|url| url.trim().to_string()))
+        .filter(|url| !url.is_empty())
+        .map(|url| without_credentials(&url))
 }
 
 /// Where `absolute` is in `repo`'s working tree (`""` at its top, and for a bare repository),

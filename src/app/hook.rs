@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use super::{diag, finish_with, run_audit, write_atomically, EXIT_CLEAN, EXIT_FOUND};
 use crate::cli::{AuditArgs, HookInstallArgs};
 use crate::config::table_style_for;
-use crate::report::table::render_styled;
+use crate::report::Format;
 use crate::source::git;
 
 /// The pre-commit hook for the keyaudit at `binary`: that binary, else `keyaudit` on PATH (a
@@ -106,7 +106,7 @@ pub(super) fn run(args: &AuditArgs) -> Result<u8> {
             }
             let style = table_style_for(args.output.color, io::stderr());
             let mut rendered = Vec::new();
-            render_styled(report, &style, &mut rendered)?;
+            report.render(Format::Table, &style, &mut rendered)?;
             let mut stderr = io::stderr().lock();
             stderr.write_all(&rendered)?;
             if code == EXIT_FOUND {

@@ -119,15 +119,6 @@ struct Data<'a> {
     keys: Vec<Row<'a>>,
 }
 
-/// Age in whole days: the audit's, else since the commit that introduced the key.
-fn age_days(key: &KeyEntry, generated_at: Option<jiff::Timestamp>) -> Option<i64> {
-    key.audit.as_ref().and_then(|a| a.age_days).or_else(|| {
-        let first = key.first_seen.as_ref()?;
-        let now = generated_at?;
-        Some((now.as_second() - first.date.as_second()).max(0) / 86_400)
-    })
-}
-
 fn row<'a>(key: &'a KeyEntry, generated_at: Option<jiff::Timestamp>) -> Row<'a> {
     let audit = key.audit.as_ref();
     Row {
@@ -138,7 +129,7 @@ fn row<'a>(key: &'a KeyEntry, generated_at: Option<jiff::Timestamp>) -> Row<'a> 
         v: key.privilege,
         ve: &key.privilege_evidence,
         e: key.environment,
-        a: age_days(key, generated_at),
+        a: key.age_days(generated_at),
         f: audit
             .map(|a| a.flags.iter().map(|f| f.as_str()).collect())
             .unwrap_or_default(),
@@ -284,17 +275,14 @@ fn tile(out: &mut String, name: &str, count: usize, class: &str) {
 }
 
 /// The run header: what was read, when, and whether all of it could be.
-fn header(report: &Report, audited: bool) -> String {
+fn header(report: &Report) -> String {
     let scan = &report.scan;
     let summary = &report.summary;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<header><h1>keyaudit {}{}</h1><dl class=\"run\">",
-        if audited { "audit" } else { "inventory" },
-        scan.repository
-            .as_ref()
-            .map_or_else(String::new, |r| format!(" of {}", escape(&r.name)))
+        "<header><h1>{}</h1><dl class=\"run\">",
+        escape(&report.title())
     );
     let mut repos: Vec<&str> = report
         .keys
@@ -446,17 +434,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "base-uri 'none'; form-action 'none'\">",
             "<meta name=\"referrer\" content=\"no-referrer\">",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-            "<title>keyaudit {}{}</title><style>{}</style></head><body>"
+            "<title>{}</title><style>{}</style></head><body>"
         ),
-        if audited { "audit" } else { "inventory" },
-        report
-            .scan
-            .repository
-            .as_ref()
-            .map_or_else(String::new, |r| format!(" of {}", escape(&r.name))),
+        escape(&report.title()),
         CSS
     );
-    page.push_str(&header(report, audited));
+    page.push_str(&header(report));
     page.push_str(&tiles(report));
     page.push_str(&charts(report, &ages));
     page.push_str(concat!(

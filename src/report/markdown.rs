@@ -14,16 +14,7 @@ fn cell(text: &str) -> String {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let summary = &report.summary;
     let audited = summary.flagged.is_some();
-    writeln!(
-        out,
-        "# keyaudit {}{}\n",
-        if audited { "audit" } else { "inventory" },
-        report
-            .scan
-            .repository
-            .as_ref()
-            .map_or_else(String::new, |r| format!(" of {}", cell(&r.name)))
-    )?;
+    writeln!(out, "# {}\n", cell(&report.title()))?;
     if let Some(repository) = &report.scan.repository {
         let mut about = vec![format!("Repository **{}**", cell(&repository.name))];
         if let Some(remote) = &repository.remote {

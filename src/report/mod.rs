@@ -182,6 +182,16 @@ pub struct KeyEntry {
 }
 
 impl KeyEntry {
+    /// Age in whole days: the audit's, else since the commit that introduced the key, counted
+    /// to `now`.
+    pub fn age_days(&self, now: Option<jiff::Timestamp>) -> Option<i64> {
+        self.audit.as_ref().and_then(|a| a.age_days).or_else(|| {
+            let first = self.first_seen.as_ref()?;
+            let now = now?;
+            Some((now.as_second() - first.date.as_second()).max(0) / 86_400)
+        })
+    }
+
     /// Who owns the key, as its manifest entry says.
     pub fn owner(&self) -> Option<&str> {
         self.audit
@@ -493,6 +503,20 @@ impl Report {
         }
     }
 
+    /// What the report is, for people: `keyaudit audit` or `keyaudit inventory`, and the
+    /// repository it covers (`keyaudit audit of payments`). Plain text: views escape it.
+    pub fn title(&self) -> String {
+        let what = if self.summary.flagged.is_some() {
+            "audit"
+        } else {
+            "inventory"
+        };
+        match &self.scan.repository {
+            Some(repository) => format!("keyaudit {what} of {}", repository.name),
+            None => format!("keyaudit {what}"),
+        }
+    }
+
     /// Writes one JSONL event line.
     fn write_event<T: Serialize>(
         &self,
@@ -505,10 +529,15 @@ impl Report {
         write_jsonl_event(out, &self.generated_at, event, level, message, body)
     }
 
-    /// Writes the report in `format`.
-    pub fn render(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    /// Writes the report in `format`, a table laid out by `table`.
+    pub fn render(
+        &self,
+        format: Format,
+        table: &columns::TableStyle,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         match format {
-            Format::Table => table::render(self, out),
+            Format::Table => table::render(self, table, out),
             Format::Markdown => markdown::render(self, out),
             Format::Sarif => sarif::render(self, out),
             Format::Html => html::render(self, out),

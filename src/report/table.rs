@@ -7,11 +7,6 @@ use super::columns::{self, Cell, Color, Column, TableStyle};
 use super::{KeyEntry, Report, HISTORY_ONLY};
 use crate::manifest::AuditClass;
 
-/// Renders `report` as a table without a width limit or colour.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    render_styled(report, &TableStyle::PLAIN, out)
-}
-
 /// The columns of the key table, in their order; the priority says which stay on the row
 /// when the terminal is narrow: the key and what is wrong with it first.
 const KEY_COLUMNS: [Column; 11] = [
@@ -98,10 +93,7 @@ fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
         ),
         "env" => Cell::plain(key.environment),
         "age" => Cell::plain(
-            key.audit
-                .as_ref()
-                .and_then(|a| a.age_days)
-                .or_else(|| key.first_seen.as_ref().map(|f| age_days(f.date, report)))
+            key.age_days(Some(ages_to(report)))
                 .map_or_else(|| "-".to_string(), |d| format!("{d}d")),
         ),
         "locations" => Cell::plain(key.locations.len().to_string()),
@@ -134,17 +126,16 @@ fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
     }
 }
 
-/// Whole days from `since` to the time the report counts ages to.
-fn age_days(since: jiff::Timestamp, report: &Report) -> i64 {
-    let now = report
+/// The time `report` counts ages to: `--now`, else when it was made.
+fn ages_to(report: &Report) -> jiff::Timestamp {
+    report
         .as_of
         .or_else(|| report.generated_at.parse().ok())
-        .unwrap_or_else(jiff::Timestamp::now);
-    (now.as_second() - since.as_second()).max(0) / 86_400
+        .unwrap_or_else(jiff::Timestamp::now)
 }
 
 /// Renders `report` as a table laid out by `style`.
-pub fn render_styled(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
     // What follows the key rows, fitted to the width as a whole.
     let mut tail: Vec<u8> = Vec::new();
     if !report.keys.is_empty() {

@@ -616,11 +616,16 @@ fn merged_reports_render_in_every_format() {
         );
         *hint_rules.entry(hint_rule).or_insert(0) += 1;
     }
-    let lines_naming = |lines: &[&str], (hint, rule): (&str, &str)| {
-        lines
-            .iter()
-            .filter(|l| l.contains(hint) && l.contains(rule))
-            .count()
+    // A view's key lines: one per key, and as many naming each (hint, rule) as keys have it.
+    let one_line_per_key = |view: &str, lines: &[&str], text: &str| {
+        assert_eq!(lines.len(), keys.len(), "{view}: one line per key\n{text}");
+        for (&(hint, rule), &count) in &hint_rules {
+            let naming = lines
+                .iter()
+                .filter(|l| l.contains(hint) && l.contains(rule))
+                .count();
+            assert_eq!(naming, count, "{view}: {:?}\n{text}", (hint, rule));
+        }
     };
 
     // The table: one line per key (its hint and rule), and the summary line's counts.
@@ -629,18 +634,7 @@ fn merged_reports_render_in_every_format() {
         .lines()
         .filter(|l| !l.starts_with(char::is_whitespace) && l.contains('…'))
         .collect();
-    assert_eq!(
-        key_lines.len(),
-        keys.len(),
-        "table: one line per key\n{table}"
-    );
-    for (&hint_rule, &count) in &hint_rules {
-        assert_eq!(
-            lines_naming(&key_lines, hint_rule),
-            count,
-            "table: {hint_rule:?}\n{table}"
-        );
-    }
+    one_line_per_key("table", &key_lines, table);
     assert!(
         table.contains(&format!(
             "{} keys in {} locations",
@@ -701,18 +695,7 @@ fn merged_reports_render_in_every_format() {
         "{markdown}"
     );
     let rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with("| `")).collect();
-    assert_eq!(
-        rows.len(),
-        keys.len(),
-        "markdown: a row per key\n{markdown}"
-    );
-    for (&hint_rule, &count) in &hint_rules {
-        assert_eq!(
-            lines_naming(&rows, hint_rule),
-            count,
-            "markdown: {hint_rule:?}"
-        );
-    }
+    one_line_per_key("markdown", &rows, markdown);
     let history_only = keys
         .iter()
         .filter(|k| k["in_current_tree"] == false)
