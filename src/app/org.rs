@@ -498,6 +498,7 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             secret: None,
             keywords: Vec::new(),
             file_names: Vec::new(),
+            line_scoped: false,
             min_entropy: None,
             privilege: from_name(entry.privilege)?,
             environment: from_name(entry.environment)?,

@@ -91,6 +91,7 @@ pub fn parse_gitleaks(path: &Path, text: &str) -> Result<(Vec<Rule>, Vec<String>
             secret: None,
             keywords: imported.keywords.clone(),
             file_names: Vec::new(),
+            line_scoped: false,
             min_entropy: imported.entropy,
             privilege: Tier::Full,
             environment: Environment::Unknown,

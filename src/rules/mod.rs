@@ -68,6 +68,8 @@ pub struct Rule {
     pub validate: Option<Validator>,
     /// Written in the compact form (`context` and `secret`).
     pub compact: bool,
+    /// Declared `line_scoped`: every match lies on a line holding a keyword.
+    pub line_scoped: bool,
     /// Imported from a gitleaks config: no examples to run.
     pub imported: bool,
     /// Only files whose path matches (gitleaks `path`).
@@ -84,9 +86,9 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the rule runs line by line, only on lines holding one of its keywords: generic
-    /// and compact rules, whose matches never span lines.
+    /// and compact rules, whose matches never span lines, and rules declared `line_scoped`.
     pub fn is_line_scoped(&self) -> bool {
-        self.kind == Kind::Generic || self.compact
+        self.kind == Kind::Generic || self.compact || self.line_scoped
     }
 
     /// Orders rules that match the same text: higher priority first, then load order.
@@ -445,6 +447,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
         rotate: spec.rotate,
         validate: spec.validate,
         compact,
+        line_scoped: spec.line_scoped && !spec.keywords.is_empty(),
         imported: false,
         path: None,
         allowlists: Vec::new(),

@@ -40,6 +40,11 @@ pub struct RuleSpec {
     /// keywords: credential files whose lines hold no fixed literal (`.pgpass`).
     #[serde(default)]
     pub file_names: Vec<String>,
+    /// Every match lies on one line holding one of the keywords: the pattern then runs only
+    /// on those lines (near the keyword on a generated line of megabytes), not on the whole
+    /// file. For rules whose keyword is common and whose pattern has no literal to search for.
+    #[serde(default)]
+    pub line_scoped: bool,
     /// Minimum Shannon entropy, in bits per character, of the key.
     pub min_entropy: Option<f64>,
     /// Default privilege tier.

@@ -404,12 +404,27 @@ fn keyword_lines(
     positions: impl Iterator<Item = (usize, usize)>,
     data: &[u8],
 ) -> Vec<(usize, usize)> {
+    // A generated line (a source map, a minified bundle) is read only near its keywords, so
+    // that each rule's cost stays bounded by its hits, not by the line.
+    const NEAR: usize = 4 * 1024;
     let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
     for (start, end) in positions {
-        if lines.last().is_some_and(|&(_, line_end)| start < line_end) {
-            continue;
+        let (line_start, line_end) = match current {
+            Some((s, e)) if s <= start && end <= e => (s, e),
+            _ => line_around(data, start, end),
+        };
+        current = Some((line_start, line_end));
+        if line_end - line_start > engine::LONG_LINE {
+            let from = line_start.max(start.saturating_sub(NEAR));
+            let to = line_end.min(end + NEAR);
+            match lines.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => lines.push((from, to)),
+            }
+        } else if lines.last() != Some(&(line_start, line_end)) {
+            lines.push((line_start, line_end));
         }
-        lines.push(line_around(data, start, end));
     }
     lines
 }
@@ -717,6 +732,38 @@ negative_examples = ["y"]
         assert!(scanner
             .scan(b"dmo_abcd7q2w9e4r1t6y # keyaudit:allow")
             .is_empty());
+    }
+
+    #[test]
+    fn keys_on_a_generated_line_of_megabytes_are_found_near_their_names() {
+        // A minified bundle: one line far longer than engine::LONG_LINE, read near its hits.
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let scanner = Scanner::new(&rules);
+        let filler = "var a=b.c(d);function e(f){return f+1}".repeat(8_000);
+        let line = format!(
+            "{filler}const cfg={{api_secret:\"Zq8rT2mW9xLpV4nB7cK1\"}};{filler}\
+             db.open(\"svc:Kp7wQ2zR9mX4@db-main.internal:5432/app\");{filler}\n"
+        );
+        assert!(line.len() > 40 * engine::LONG_LINE);
+        let found: Vec<(&str, Vec<u8>)> = scanner
+            .scan(line.as_bytes())
+            .iter()
+            .map(|h| {
+                (
+                    rules.rules()[h.rule].id.as_str(),
+                    h.secret.expose().to_vec(),
+                )
+            })
+            .collect();
+        assert!(
+            found.contains(&(
+                "generic-secret-assignment",
+                b"Zq8rT2mW9xLpV4nB7cK1".to_vec()
+            )),
+            "{:?}",
+            found.iter().map(|f| f.0).collect::<Vec<_>>()
+        );
+        assert!(found.contains(&("dsn-with-password", b"Kp7wQ2zR9mX4".to_vec())));
     }
 
     #[test]

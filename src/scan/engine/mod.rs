@@ -106,12 +106,17 @@ pub fn associations(
     let mut out = Vec::new();
     let mut last_name = None;
     let shift = line.len() + 1;
+    let whole = line;
     for &hit in hits {
+        // A generated line (a source map, minified code) is megabytes long: each hit is read
+        // in a window around it, so that work per hit stays bounded however long the line.
+        let (base, line) = window(whole, hit);
+        let hit = hit - base;
         let (start, end) = name_around(line, hit);
-        if last_name == Some((start, end)) || start == end {
+        if last_name == Some((base + start, base + end)) || start == end {
             continue;
         }
-        last_name = Some((start, end));
+        last_name = Some((base + start, base + end));
         let name = String::from_utf8_lossy(&line[start..end]);
         let words = name_words(&name);
         let query_param = start > 0 && matches!(line[start - 1], b'?' | b'&' | b';');
@@ -176,19 +181,38 @@ pub fn associations(
             // `key: |` then the value on the line below: a YAML block scalar.
             if value.quote.is_none() && syntax::is_block_indicator(&line[s..e]) {
                 if let Some(block) = next.and_then(syntax::block_scalar_value) {
-                    push(block, next.unwrap_or_default(), shift, Some((start, end)));
+                    let name = (base + start, base + end);
+                    push(block, next.unwrap_or_default(), shift, Some(name));
                 }
                 continue;
             }
-            push(value, line, 0, None);
+            push(value, line, base, None);
         }
         if let Some(next) = next {
             if let Some(value) = next_line_value(line, start, end, next) {
-                push(value, next, shift, Some((start, end)));
+                push(value, next, shift, Some((base + start, base + end)));
             }
         }
     }
     out
+}
+
+/// Lines longer than this are generated (source maps, minified bundles), not written.
+pub const LONG_LINE: usize = 16 * 1024;
+
+/// The part of `line` a hit at `hit` is read in, and where it starts: the whole line, or for a
+/// long line a window of a few KiB around the hit. Names and the values they are given sit
+/// close together; the window only bounds how far the syntax readers look back (quotes and
+/// brackets before the name) and ahead (a value's end).
+fn window(line: &[u8], hit: usize) -> (usize, &[u8]) {
+    const BEFORE: usize = 2 * 1024;
+    const AFTER: usize = 6 * 1024;
+    if line.len() <= LONG_LINE {
+        return (0, line);
+    }
+    let start = hit.saturating_sub(BEFORE);
+    let end = line.len().min(hit + AFTER);
+    (start, &line[start..end])
 }
 
 /// Where a bare config value at `start..end` ends that was cut before closing punctuation
