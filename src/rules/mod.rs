@@ -41,8 +41,9 @@ pub struct Rule {
     pub secret_groups: Vec<usize>,
     /// Capture group holding a non-secret key id, if any.
     pub key_id_group: Option<usize>,
-    /// Capture group holding the host a credential is for; documentation hosts are skipped.
-    pub host_group: Option<usize>,
+    /// Capture groups holding the host a credential is for (`host`, `host2`); documentation
+    /// hosts are skipped.
+    pub host_groups: Vec<usize>,
     /// Capture group holding the variable name a generic value is assigned to.
     pub name_group: Option<usize>,
     /// Values are judged by shape (generic and password rules): code, paths, identifiers and
@@ -425,7 +426,8 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
         }
     };
     let key_id_group = named("key_id");
-    let host_group = named("host");
+    // A pattern with two ways to write its host names them `host` and `host2`.
+    let host_groups = ["host", "host2"].into_iter().filter_map(named).collect();
     let name_group = named("name");
     Ok(Rule {
         keywords: keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
@@ -437,7 +439,7 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
         regex,
         secret_groups,
         key_id_group,
-        host_group,
+        host_groups,
         name_group,
         judges_value: matches!(spec.kind, Kind::Generic | Kind::Password),
         min_entropy: spec.min_entropy,

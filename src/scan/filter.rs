@@ -129,6 +129,8 @@ const DOCUMENTATION_DOMAINS: &[&str] = &[
     "example",
     "test",
     "invalid",
+    // Not a real top-level domain: tests' stand-in for one (`evil.tld`).
+    "tld",
 ];
 
 /// Host names that stand for "your host" in documentation (`dbtype://user:pw@hostspec/db`).
@@ -260,6 +262,8 @@ pub fn holds_template(value: &[u8]) -> bool {
         || closes_after(b"%(", b')', 3)
         || closes_after(b"$(", b')', 3)
         || erb
+        || interpolates_expression(value)
+        || holds_environment_reference(value)
     {
         return true;
     }
@@ -293,6 +297,53 @@ pub fn holds_template(value: &[u8]) -> bool {
                         || text.bytes().all(|b| !b.is_ascii_uppercase()))
                     || is_identifier(&text)
             }
+    })
+}
+
+/// Whether `value` interpolates an expression: `${` or `$(` opening a name of three letters
+/// or more (`${baseUrl.hostname.split(".")[0]}`, PowerShell's
+/// `$([System.IO.Path]::GetRandomFileName())`) that closes later. A random value seldom holds
+/// `${` then a run of letters then `}`.
+fn interpolates_expression(value: &[u8]) -> bool {
+    let opens_name = |rest: &[u8], close: u8| {
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        name >= 3 && rest[0].is_ascii_alphabetic() && rest[name..].contains(&close)
+    };
+    // Django's alphabet gives `$(d9gpo&u$7p6x0-!)`: a `$(` substitution must hold a command
+    // and its argument (a blank) or open with a type (`$([Type]::Call())`).
+    memchr::memmem::find_iter(value, b"${").any(|at| opens_name(&value[at + 2..], b'}'))
+        || memchr::memmem::find_iter(value, b"$(").any(|at| {
+            let rest = &value[at + 2..];
+            match rest.strip_prefix(b"[") {
+                Some(typed) => opens_name(typed, b')'),
+                None => {
+                    opens_name(rest, b')')
+                        && rest.iter().take_while(|b| **b != b')').any(|b| *b == b' ')
+                }
+            }
+        })
+}
+
+/// Whether `value` holds a Windows environment variable (`%HOMEPATH%\`, `%APPDATA%`): `%`, a
+/// capitalised name of four letters or more that reads as words, `%`.
+fn holds_environment_reference(value: &[u8]) -> bool {
+    memchr::memchr_iter(b'%', value).any(|at| {
+        let rest = &value[at + 1..];
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_uppercase() || **b == b'_')
+            .count();
+        // A name that reads as words (`HOMEPATH`, `JAVA_HOME`), not random capitals.
+        let words = String::from_utf8_lossy(&rest[..name]).to_ascii_lowercase();
+        name >= 4
+            && rest[0].is_ascii_uppercase()
+            && rest.get(name) == Some(&b'%')
+            && words
+                .split('_')
+                .all(|w| w.is_empty() || common_bigram_share(w) >= 0.5)
     })
 }
 
@@ -450,8 +501,12 @@ pub fn is_code_shaped(value: &[u8]) -> bool {
             }
         }
     }
-    if text.contains("::") && is_name_chain(text.trim_end_matches(['?', '!', ';', ','])) {
-        return true;
+    if text.contains("::") {
+        // A path, or a call on one (`Cwd::getcwd();`).
+        let path = text.trim_end_matches(['?', '!', ';', ',']);
+        if is_name_chain(path.strip_suffix("()").unwrap_or(path)) {
+            return true;
+        }
     }
     text.ends_with('!') && is_identifier(&text[..text.len() - 1])
 }

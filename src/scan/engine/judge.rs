@@ -189,6 +189,62 @@ pub fn is_camel_identifier(value: &[u8]) -> bool {
     (1..=3).contains(&uppers) && digits <= 2 && words_open && value.len() < 24
 }
 
+/// Whether `value` calls a function by its path (`Cwd::getcwd();`, `Foo::bar()`): names of
+/// three letters or more joined by `::`, then `()`. Random characters do not line up so.
+pub fn is_path_call(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let text = text.strip_suffix(';').unwrap_or(text);
+    let Some(path) = text.strip_suffix("()") else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split("::").collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.len() >= 3
+                && p.starts_with(|c: char| c.is_ascii_alphabetic())
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+}
+
+/// Whether `value` is a PascalCase type name (`JWTObject`, `AccessToken`, `HTTPClient`): up
+/// to four words, each an acronym of two to five capitals or a capitalised word that reads as
+/// one.
+pub fn is_pascal_identifier(value: &[u8]) -> bool {
+    if !value.first().is_some_and(u8::is_ascii_uppercase)
+        || !value.iter().all(u8::is_ascii_alphabetic)
+        || value.len() > 30
+    {
+        return false;
+    }
+    // Split before each capital that opens a lower-case run (`JWTObject` → `JWT`, `Object`).
+    let mut words = Vec::new();
+    let mut start = 0;
+    for i in 1..value.len() {
+        let opens = value[i].is_ascii_uppercase()
+            && (value[i - 1].is_ascii_lowercase()
+                || value.get(i + 1).is_some_and(u8::is_ascii_lowercase));
+        if opens {
+            words.push(&value[start..i]);
+            start = i;
+        }
+    }
+    words.push(&value[start..]);
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let acronym = (2..=5).contains(&w.len()) && w.iter().all(u8::is_ascii_uppercase);
+            let word = w.len() >= 3
+                && w[1..].iter().all(u8::is_ascii_lowercase)
+                && filter::common_bigram_share(&String::from_utf8_lossy(w).to_ascii_lowercase())
+                    >= 0.5;
+            acronym || word
+        })
+        && words
+            .iter()
+            .any(|w| w.len() >= 3 && w[1..].iter().all(u8::is_ascii_lowercase))
+}
+
 /// Whether `value` is a relative file path or a directory (`ssl/worker.key`,
 /// `testdata/rsa2048key.pkcs8.der`, `credentials/`).
 pub fn is_file_path(value: &[u8]) -> bool {
@@ -262,6 +318,7 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
     // to the shape checks below; where no code stands, they are taken for what they are.
     let random = is_random_printable(value);
     if is_code_literal(value)
+        || is_path_call(value)
         || is_type_expression(value)
         || is_module_path(value)
         || is_option_assignment(value)
@@ -308,8 +365,21 @@ pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<
     {
         return Err(Reject::Code);
     }
+    if slot.delimited && !random && is_options_or_quoted_phrase(value) {
+        return Err(Reject::Code);
+    }
+    // Minified code quoted in a string (`'…+e)}i=makeRequest({urlList:[t]});l=…'`).
+    if !random && holds_statement_punctuation(value) {
+        return Err(Reject::Code);
+    }
+    if is_percent_encoded_text(value) {
+        return Err(Reject::NotSecretShaped);
+    }
     if filter::is_placeholder(value) || is_numbered_word(value) {
         return Err(Reject::Placeholder);
+    }
+    if names_itself(value) {
+        return Err(Reject::Identifier);
     }
     if is_password_hash(value) {
         return Err(Reject::Hash);
@@ -356,6 +426,7 @@ fn generated_shape(value: &[u8], random_printable: bool) -> Result<(), Reject> {
     if is_number_literal(value)
         || is_words(value)
         || is_camel_identifier(value)
+        || is_pascal_identifier(value)
         || (!random && is_file_path(value))
         || value.len() < 8
         || (!random && !filter::is_plausible_secret_shape(value))
@@ -575,9 +646,102 @@ fn is_option_assignment(value: &[u8]) -> bool {
 /// Whether `value` is markup (`<i>internal-disk-admin_password</i>`): documentation's
 /// placeholder set in italics, not a value.
 fn is_markup(value: &[u8]) -> bool {
-    value.first() == Some(&b'<')
-        && value.last() == Some(&b'>')
-        && value.windows(2).any(|w| w == b"</")
+    const TAGS: &[&[u8]] = &[
+        b"i", b"b", b"p", b"a", b"em", b"code", b"strong", b"span", b"br", b"li", b"tt", b"pre",
+    ];
+    let opens_with_tag = value.first() == Some(&b'<')
+        && TAGS.iter().any(|tag| {
+            value[1..].starts_with(tag) && matches!(value.get(1 + tag.len()), Some(b'>' | b' '))
+        });
+    opens_with_tag
+        || (value.first() == Some(&b'<')
+            && value.last() == Some(&b'>')
+            && value.windows(2).any(|w| w == b"</"))
+}
+
+/// Whether a literal holds options or a phrase of code rather than one value: two `name=v`
+/// words or more (`/dev/null chars=ascii_letters,digits length=8`), or a quoted phrase
+/// (`variable|default:"Default value"`). Generated values hold no blanks in such places.
+pub fn is_options_or_quoted_phrase(value: &[u8]) -> bool {
+    let options = value
+        .split(|b| *b == b' ')
+        .filter(|word| {
+            word.iter().position(|b| *b == b'=').is_some_and(|eq| {
+                eq >= 2
+                    && eq + 1 < word.len()
+                    && word[..eq]
+                        .iter()
+                        .all(|b| b.is_ascii_lowercase() || *b == b'_')
+            })
+        })
+        .count();
+    let quoted_phrase = [b'"', b'\''].iter().any(|&q| {
+        let mut parts = value.split(|b| *b == q);
+        parts.next();
+        // The insides of quote pairs: parts 1, 3, 5…
+        parts.step_by(2).any(|inside| {
+            inside.contains(&b' ') && inside.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 4
+        }) && value.iter().filter(|&&b| b == q).count() >= 2
+    });
+    options >= 2 || quoted_phrase
+}
+
+/// Whether `value` runs statements together (`Pr};if(!Qn)throw`, `f({a:[t]});l=`): the
+/// punctuation between statements of minified code.
+pub fn holds_statement_punctuation(value: &[u8]) -> bool {
+    value
+        .windows(2)
+        .any(|w| matches!(w, b"};" | b");" | b"){" | b"}("))
+}
+
+/// Whether `value` is text mostly written as `%XX` escapes (`%F0%9F%92%A9`, an encoder's test
+/// vector `%20!%22$%&'()*+,-.%3A%3B`): three escapes or more making up half of it.
+pub fn is_percent_encoded_text(value: &[u8]) -> bool {
+    let escapes = value
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    escapes >= 3 && escapes * 3 * 2 >= value.len()
+}
+
+/// Whether `value` is itself a name: words joined by `_`, `-` or `.`, one of them a secret
+/// word (`x-amz-s3session-token`, `access_token_123`): a header or variable name given as the
+/// value, not a key. A key with such a word holds a random part no word reads as
+/// (`key-3ax6xnjp29jd6fds4gc373sgvjxteol0`).
+pub fn names_itself(value: &[u8]) -> bool {
+    if !value
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    let parts: Vec<&[u8]> = value
+        .split(|b| matches!(b, b'_' | b'-' | b'.'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let secret_word = |p: &[u8]| {
+        let lower = p.to_ascii_lowercase();
+        [
+            &b"token"[..],
+            b"key",
+            b"secret",
+            b"password",
+            b"passwd",
+            b"apikey",
+            b"auth",
+        ]
+        .contains(&lower.as_slice())
+    };
+    let word_like = |p: &[u8]| {
+        p.iter().all(u8::is_ascii_digit)
+            || (p.len() <= 12
+                && p.iter().all(u8::is_ascii_alphanumeric)
+                && p.iter().filter(|b| b.is_ascii_digit()).count() <= 2
+                && p.iter().any(u8::is_ascii_alphabetic)
+                && filter::common_bigram_share(&String::from_utf8_lossy(p).to_ascii_lowercase())
+                    >= 0.5)
+    };
+    parts.len() >= 2 && parts.iter().any(|p| secret_word(p)) && parts.iter().all(|p| word_like(p))
 }
 
 /// The entropy `value` needs: [`min_entropy_for`] its length, less for long hex
@@ -669,6 +833,19 @@ pub fn is_code(value: &[u8]) -> bool {
         && value.iter().any(u8::is_ascii_digit)
         && value.iter().any(u8::is_ascii_uppercase)
         && value.iter().any(u8::is_ascii_lowercase);
+    if holds_statement_punctuation(value) {
+        return true;
+    }
+    // A member chain with non-null assertions inside (`this.meta.data!.question!.key`).
+    if text.contains("!.")
+        && text.split('.').count() >= 3
+        && text.split('.').all(|p| {
+            let p = p.trim_end_matches(['!', '?']);
+            !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    {
+        return true;
+    }
     if (!base64_like && (text.starts_with('+') || text.contains("++")))
         || text.starts_with(['~', '|', ',', ';'])
         || text.ends_with(':')
@@ -691,12 +868,21 @@ pub fn is_code(value: &[u8]) -> bool {
     // Operators; base64 padding (`…==`) is not one. An assignment inside a value is code
     // (`t.sig=sig`, `StrictHostKeyChecking=no`): what stands before its `=` is a name.
     let body = text.trim_end_matches('=');
-    let assignment = body.split_once('=').is_some_and(|(left, _)| {
-        left.len() >= 3
-            && left
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
-            && (left.contains('.') || filter::is_word_identifier(left.as_bytes()))
+    let assignment = body.split_once('=').is_some_and(|(left, right)| {
+        let name = |t: &str| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'))
+        };
+        // Minified code assigns a member to a one-letter name (`t=o.PasswordRecoveryFlow`).
+        let member = right.contains('.')
+            && right.split('.').all(|p| {
+                !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+        name(left)
+            && ((left.len() >= 3
+                && (left.contains('.') || filter::is_word_identifier(left.as_bytes())))
+                || (left.len() <= 2 && member))
     });
     assignment
         || body.contains("&&")

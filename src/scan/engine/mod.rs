@@ -123,15 +123,48 @@ pub fn associations(
         if !is_secret_name(&words, query_param)
             || filter::is_non_secret_name(name.as_bytes())
             || is_declaration(&line[..start])
+            || is_label_or_field_doc(&line[..start])
+            || is_paging_phrase(&words, &line[..start])
         {
             continue;
         }
+        let name_is_flag =
+            line[start] == b'-' && words.first().is_some_and(|w| w.starts_with("pass"));
         let mut push = |value: Value, text: &[u8], offset: usize, name: Option<(usize, usize)>| {
             let slot = Slot {
                 delimited: value.is_delimited(),
                 code_file: code_file && !value.config,
             };
-            let (s, mut cut) = value.span;
+            let (mut s, mut cut) = value.span;
+            // A command substituted in backticks (`` `cat key.pem` ``) is no value.
+            let backticked = value.quote == Some(b'`')
+                || (text[s..cut].starts_with(b"`") && text[s..cut].ends_with(b"`"));
+            if backticked && text[s..cut].contains(&b' ') {
+                return;
+            }
+            // OpenSSL's passphrase arguments: `pass:` then the password; `env:`, `file:`,
+            // `fd:` and `stdin` say where it is.
+            if name_is_flag {
+                let v = &text[s..cut];
+                if v.starts_with(b"pass:") {
+                    s += 5;
+                } else if [&b"env:"[..], b"file:", b"fd:"]
+                    .iter()
+                    .any(|p| v.starts_with(p))
+                    || v == b"stdin"
+                {
+                    return;
+                }
+            }
+            // A bare word that opens a sentence (`client_secret: Optional. A client secret
+            // to…`) is prose.
+            if !value.is_delimited()
+                && text[s..cut].ends_with(b".")
+                && text[cut..].starts_with(b" ")
+                && text.get(cut + 1).is_some_and(u8::is_ascii_uppercase)
+            {
+                return;
+            }
             // Where code stands, `;`, `,` and closing brackets end an expression: minified
             // code runs on without blanks (`t.validateKey=validateKey;function f(e){…}`).
             if slot.code_file && !slot.delimited {
@@ -178,8 +211,12 @@ pub fn associations(
             if code_file && value.config && !value.is_delimited() {
                 continue;
             }
-            // `key: |` then the value on the line below: a YAML block scalar.
+            // `key: |` then the value on the line below: a YAML block scalar (after a `:`,
+            // not the `>` of an arrow: `Key { parent } => {`).
             if value.quote.is_none() && syntax::is_block_indicator(&line[s..e]) {
+                if !line[..s].trim_ascii_end().ends_with(b":") {
+                    continue;
+                }
                 if let Some(block) = next.and_then(syntax::block_scalar_value) {
                     let name = (base + start, base + end);
                     push(block, next.unwrap_or_default(), shift, Some(name));
@@ -240,6 +277,52 @@ fn through_closing_punctuation(line: &[u8], start: usize, end: usize) -> usize {
     } else {
         end
     }
+}
+
+/// Whether the text before a name makes it a `case` label (`case "resetPassword":`) or a
+/// documented field (`:param str client_secret:`, `:keyword client_secret:`), not an
+/// assignment.
+fn is_label_or_field_doc(before: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    let before = before
+        .strip_suffix(b"\"")
+        .or_else(|| before.strip_suffix(b"'"))
+        .unwrap_or(before)
+        .trim_ascii_end();
+    let ends_with_word = |text: &[u8], word: &[u8]| {
+        text.strip_suffix(word).is_some_and(|head| {
+            head.last()
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.'))
+        })
+    };
+    if ends_with_word(before, b"case") {
+        return true;
+    }
+    // `:param`, `:keyword`, `:ivar`, `:type`, then at most a type word.
+    let field = before
+        .rsplit(|b| *b == b' ')
+        .take(2)
+        .find(|word| word.first() == Some(&b':'));
+    field.is_some_and(|word| {
+        matches!(
+            &word[1..],
+            b"param" | b"keyword" | b"ivar" | b"cvar" | b"var" | b"type" | b"arg"
+        )
+    })
+}
+
+/// Whether a lone `token` is a page token in prose (`Next page token: …`): what a paged API
+/// hands back, not a credential.
+fn is_paging_phrase(words: &[String], before: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    words.len() == 1
+        && words[0] == "token"
+        && ["page", "pagination", "continuation", "cursor", "sync"]
+            .iter()
+            .any(|w| {
+                before.len() >= w.len()
+                    && before[before.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+            })
 }
 
 /// Whether the text before a name declares a type, not a value: TypeScript and Flow `type`,
@@ -938,5 +1021,86 @@ mod tests {
             b"BN_R_PRIVATE_KEY_TOO_LARGE:117:private key too large"
         ));
         assert!(!is_message_table(b"db.corp.internal:5432:app:user:pw"));
+    }
+
+    #[test]
+    fn code_and_documentation_from_provider_sdks_are_not_keys() {
+        // Each line once reported on the precision corpus (bench/precision-corpus.sh).
+        for line in [
+            // Template expressions and substitutions.
+            "const defaultStorageKey = `sb-${baseUrl.hostname.split(\".\")[0]}-auth-token`;",
+            "$become_pass = \"password123!$([System.IO.Path]::GetRandomFileName())\"",
+            "token = \"%HOMEPATH%\\\\\" + token[2:]",
+            "<code>--private-key \\\"`cat encryption-key.pem`\\\"</code>",
+            // Lookups, options and quoted phrases inside a literal.
+            "test_password: \"{{ lookup('password', '/dev/null chars=ascii_letters,digits length=8') }}\"",
+            ">>> token = 'variable|default:\"Default value\"|date:\"Y-m-d\"'",
+            // Names and labels that are no assignment.
+            "User.objects.filter(password__startswith=\"crypt$$\")",
+            "authorityKeyIdentifier = keyid:always,issuer:always",
+            "case\"recoverPassword\":case\"resetPassword\":t=o.PasswordRecoveryFlow,r=[]",
+            ":keyword str client_secret: Optional. A client secret to authenticate.",
+            "Next page token: eav1OzQB0OM8rLdGXOEsyQWSG",
+            // A header name, a form body's own names, a path call, a type name.
+            "let token = HeaderName::from_static(\"x-amz-s3session-token\");",
+            "\"token=access_token_123&token_type_hint=access_token\",",
+            "$pwd=Cwd::getcwd();",
+            "export function decodeToken(token: string): JWTObject {",
+            // Rust lifetimes are no quotes; a match arm's `=>` opens no block scalar.
+            "impl<'iter, 'token: 'iter, I: Iterator<Item = Result<Token<'token>, Error>>> Lexed<I> {",
+            // Markup, minified code, member chains, encoders' test vectors.
+            "\"documentation\":\"<p>The secret must have a staging label <code>AWSCURRENT</code> and <i>Password</i>",
+            "__SECRET_INTERNALS_DO_NOT_USE:Pr};if(!Qn)throw new Error(\"x\")",
+            "questionKey: this.meta.contextualData!.enrolledQuestion!.questionKey,",
+            "\"password\": \"%20!%22$%&'()*+,-.%3A%3B%3C%3D%3E%40%5B%5C%5D%5E_%60%7B%7C%7D~\",",
+        ] {
+            for code_file in [true, false] {
+                assert_eq!(found_as(line, code_file), Vec::<String>::new(), "{line}");
+            }
+        }
+        let arm = "Chain::NonStringKey { parent } => {";
+        let next = "    segments.push(Segment::Unknown);";
+        let hits: Vec<usize> = arm.match_indices("Key").map(|(i, _)| i).collect();
+        assert!(associations(arm.as_bytes(), &hits, Some(next.as_bytes()), true).is_empty());
+    }
+
+    #[test]
+    fn keys_beside_those_shapes_are_still_found() {
+        for (line, value) in [
+            // A Django key holds `$(` and `&name=` by chance.
+            (
+                "SECRET_KEY = 'hee9gy6dx+-4rldz$xn$(d9gpo&u$7p6x0-!)fu%4#3&h!)e1q'", // keyaudit:allow
+                "hee9gy6dx+-4rldz$xn$(d9gpo&u$7p6x0-!)fu%4#3&h!)e1q", // keyaudit:allow
+            ),
+            (
+                "client_secret = '^18p(+sx&ch=mo^bf_sj9ren1d!jy4z35m#si%zrk+r#felfu&'", // keyaudit:allow
+                "^18p(+sx&ch=mo^bf_sj9ren1d!jy4z35m#si%zrk+r#felfu&", // keyaudit:allow
+            ),
+            // A password manager's `%T9FL_X6%` is no environment variable.
+            (
+                "password = \"V%T9FL_X6%BDK-F1S&Zj#w[2HhkM9e\"", // keyaudit:allow
+                "V%T9FL_X6%BDK-F1S&Zj#w[2HhkM9e",                // keyaudit:allow
+            ),
+            // A form body's token, and OpenSSL's `pass:` argument.
+            (
+                "body = \"token=Zq8rT2mW9xLpV4nB7cK1&token_type_hint=access_token\"", // keyaudit:allow
+                "Zq8rT2mW9xLpV4nB7cK1", // keyaudit:allow
+            ),
+            (
+                "openssl pkcs12 -export -passout pass:Kp7wQ2zR9mX4vB", // keyaudit:allow
+                "Kp7wQ2zR9mX4vB",                                      // keyaudit:allow
+            ),
+            // A key that holds a secret word beside its random part.
+            (
+                "MAILGUN_KEY=key-3ax6xnjp29jd6fds4gc373sgvjxteol0", // keyaudit:allow
+                "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",             // keyaudit:allow
+            ),
+        ] {
+            assert_eq!(found_in_config(line), vec![value.to_string()], "{line}");
+        }
+        assert_eq!(
+            found_in_config("openssl pkcs12 -export -passout env:EXPORT_PASS"),
+            Vec::<String>::new()
+        );
     }
 }

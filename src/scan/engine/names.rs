@@ -221,6 +221,20 @@ const NOT_SECRET_KEY_QUALIFIERS: &[&str] = &[
 /// The last word of names whose value is about a secret, not the secret (`token_expires_in`,
 /// `password_min_length`, `secret_name`).
 const NOT_SECRET_LAST_WORDS: &[&str] = &[
+    // Django's lookups (`password__startswith="crypt$$"`): a query, not an assignment.
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "contains",
+    "icontains",
+    "exact",
+    "iexact",
+    "regex",
+    "iregex",
+    "isnull",
+    "identifier",
+    "identifiers",
     "in",
     "at",
     "ttl",

@@ -130,7 +130,23 @@ fn read_bare(line: &[u8], at: usize, separators: &[u8]) -> Option<(usize, usize)
 fn pair_separators(line: &[u8], start: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let before = start.checked_sub(1).map(|i| line[i]);
-    if matches!(before, Some(b'?' | b'&')) {
+    // A form body quoted whole (`"token=v&token_type_hint=access_token"`) pairs with `&` too:
+    // its values are URL-encoded, so up to that `&` only unreserved characters stand (a
+    // Django key's `&ch=` is one of its characters).
+    let ampersand_pairs = || {
+        let amp = memchr::memchr(b'&', &line[start..]).map(|i| start + i);
+        amp.is_some_and(|amp| {
+            line[start..amp].iter().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~' | b'%' | b'=')
+            }) && line[amp + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count()
+                >= 3
+                && starts_pair(&line[amp + 1..])
+        })
+    };
+    if matches!(before, Some(b'?' | b'&')) || ampersand_pairs() {
         out.push(b'&');
     }
     let semicolon_pairs = || {
@@ -164,11 +180,19 @@ fn read_quoted(line: &[u8], at: usize, q: u8) -> Option<Value> {
     while i < line.len() {
         match line[i] {
             b'\\' => i += 2,
+            // A `'` with a word run on after it is no closing quote: a Rust lifetime
+            // (`'token: 'iter`), an apostrophe.
+            b if b == q && q == b'\'' && is_word_byte(line.get(i + 1)) => return None,
             b if b == q => return (i > start).then_some(Value::quoted((start, i), q)),
             _ => i += 1,
         }
     }
     None
+}
+
+/// Whether `b` is a letter, digit or `_`.
+fn is_word_byte(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 /// The inside of a literal inside a string, whose quotes are escaped (`"{\"k\": \"v\"}"`):
