@@ -638,37 +638,48 @@ const NOT_SECRET_NAMES: &[&str] = &[
 
 /// Whether a variable name says its value is not a secret (`token_hash`, `api_key_path`).
 pub fn is_non_secret_name(name: &[u8]) -> bool {
-    // Compared in place, case and `-`/`_` folded: this runs for every name the engine meets.
-    let fold = |b: u8| {
-        if b == b'-' {
-            b'_'
-        } else {
-            b.to_ascii_lowercase()
+    // This runs for every name the engine meets: the name is folded once (case, `-` as `_`)
+    // and searched for every listed word in one pass.
+    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(NOT_SECRET_NAMES.iter().filter(|w| !w.starts_with('_')))
+            .expect("fixed word list")
+    });
+    let mut buffer = [0u8; 128];
+    let folded_vec;
+    let folded: &[u8] = if name.len() <= buffer.len() {
+        for (out, &b) in buffer.iter_mut().zip(name) {
+            *out = fold_name_byte(b);
         }
+        &buffer[..name.len()]
+    } else {
+        folded_vec = name.iter().map(|&b| fold_name_byte(b)).collect::<Vec<u8>>();
+        &folded_vec
     };
-    let ends_with = |suffix: &[u8]| {
-        name.len() >= suffix.len()
-            && name[name.len() - suffix.len()..]
-                .iter()
-                .zip(suffix)
-                .all(|(&b, &s)| fold(b) == s)
-    };
-    let contains = |word: &[u8]| {
-        name.windows(word.len())
-            .any(|window| window.iter().zip(word).all(|(&b, &w)| fold(b) == w))
-    };
-    NOT_SECRET_NAMES.iter().any(|w| match w.strip_prefix('_') {
-        Some(suffix) => {
-            ends_with(suffix.as_bytes())
+    if WORDS.is_match(folded) {
+        return true;
+    }
+    NOT_SECRET_NAMES
+        .iter()
+        .filter_map(|w| w.strip_prefix('_'))
+        .any(|suffix| {
+            folded.ends_with(suffix.as_bytes())
                 && matches!(
-                    name.len()
+                    folded
+                        .len()
                         .checked_sub(suffix.len() + 1)
-                        .map(|i| fold(name[i])),
+                        .map(|i| folded[i]),
                     Some(b'_' | b'.')
                 )
-        }
-        None => contains(w.as_bytes()),
-    })
+        })
+}
+
+/// A name's byte as [`is_non_secret_name`] compares it: lower case, `-` as `_`.
+fn fold_name_byte(b: u8) -> u8 {
+    if b == b'-' {
+        b'_'
+    } else {
+        b.to_ascii_lowercase()
+    }
 }
 
 /// Splits a run of letters (or letters and digits) into camelCase words, keeping acronyms

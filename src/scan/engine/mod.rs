@@ -117,12 +117,11 @@ pub fn associations(
             continue;
         }
         last_name = Some((base + start, base + end));
-        let name = String::from_utf8_lossy(&line[start..end]);
-        let words = name_words(&name);
         let query_param = start > 0 && matches!(line[start - 1], b'?' | b'&' | b';');
-        if !is_secret_name(&words, query_param)
-            || filter::is_non_secret_name(name.as_bytes())
-            || is_declaration(&line[..start])
+        let Some(words) = secret_name_words(&line[start..end], query_param) else {
+            continue;
+        };
+        if is_declaration(&line[..start])
             || is_label_or_field_doc(&line[..start])
             || is_paging_phrase(&words, &line[..start])
         {
@@ -232,6 +231,32 @@ pub fn associations(
         }
     }
     out
+}
+
+/// The words of a name that says secret (and is not one of the names that only sound so),
+/// or `None`. Code repeats its names on line after line: the answer is remembered per thread
+/// for the names met last, so that a name is split and judged once, not at every hit.
+fn secret_name_words(name: &[u8], query_param: bool) -> Option<std::rc::Rc<Vec<String>>> {
+    type Cache = [HashMap<Vec<u8>, Option<std::rc::Rc<Vec<String>>>>; 2];
+    thread_local! {
+        static KNOWN: std::cell::RefCell<Cache> = std::cell::RefCell::default();
+    }
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        let known = &mut known[usize::from(query_param)];
+        if let Some(answer) = known.get(name) {
+            return answer.clone();
+        }
+        let words = name_words(&String::from_utf8_lossy(name));
+        let answer = (is_secret_name(&words, query_param) && !filter::is_non_secret_name(name))
+            .then(|| std::rc::Rc::new(words));
+        // Bounded: a file of generated names must not grow the table without end.
+        if known.len() >= 4096 {
+            known.clear();
+        }
+        known.insert(name.to_vec(), answer.clone());
+        answer
+    })
 }
 
 /// Lines longer than this are generated (source maps, minified bundles), not written.
