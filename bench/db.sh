@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times `keyaudit db` against its two targets (issue 18): ingesting one 10,000-key report
+# Times `keyaudit db` against its two targets: ingesting one 10,000-key report
 # (< 2 s) and `db report` over a database of 100 runs (< 1 s). Reports are synthetic
 # (bench/gen-db-reports.py: fake fingerprints, the shape of `scan --format json`).
 # Prints the best of RUNS wall-clock and CPU times of each step (GNU time and bc; installed with

@@ -8,7 +8,7 @@
 #   bench/history.sh [REPO] [RUNS]
 #
 # Without REPO, a synthetic history of 20,000 commits is generated once (bench/gen-history.py)
-# in $TMPDIR/keyaudit-bench-history.git and reused by later runs. bench/gen-real-history.sh
+# in $TMPDIR/keyaudit-bench-history.git and reused by later runs. bench/gen-real-history.py
 # builds a history of real code to pass as REPO.
 set -euo pipefail
 cd "$(dirname "$0")/.."

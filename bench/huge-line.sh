@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 8's bounded-memory check: a 200 MB file of one line (minified-code-like words, no
+# Bounded memory on a huge input: a 200 MB file of one line (minified-code-like words, no
 # newline) with two freshly generated fake Stripe keys, one across the boundary of the first
 # two scan windows (8 MiB) and one at the very end. Scans it with --max-file-size 1GiB, checks
 # that both keys are found and that peak memory stays under 256 MiB, and prints the time, the
