@@ -69,18 +69,176 @@ pub fn basic_report(extra: &[&str]) -> Value {
     json_report(&args, 1)
 }
 
-/// Runs git in `dir` with a fixed identity, `main` as the first branch and no user or system
-/// configuration; fails the test when git does; returns stdout.
-pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
+/// A git repository driven through the git CLI in one fixed environment: identity `ci
+/// <ci@example.org>`, `main` as the first branch, no user or system configuration, no automatic
+/// gc or maintenance, and none of the `GIT_DIR`-style or identity variables of the process
+/// running the tests (a hook, say). Every call but [`GitRepo::output`] and
+/// [`GitRepo::command`] fails the test when git does. Options for the tests that need them:
+/// fixed author and committer dates ([`GitRepo::dated`]) and extra environment
+/// ([`GitRepo::env`], e.g. the `PATH` a hook finds keyaudit on).
+pub struct GitRepo {
+    /// The temporary directory holding the repository, when [`GitRepo::new`] made one.
+    _dir: Option<tempfile::TempDir>,
+    path: std::path::PathBuf,
+    /// `GIT_AUTHOR_DATE` and `GIT_COMMITTER_DATE` of every command.
+    date: Option<String>,
+    /// Extra environment of every command, set last.
+    env: Vec<(String, String)>,
+}
+
+/// Variables git reads that the environment of the tests must not pass on to it.
+const GIT_VARIABLES: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+];
+
+impl GitRepo {
+    /// A new repository at `repo` in a fresh temporary directory, whose other entries are free
+    /// for clones and worktrees; removed when dropped.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut repo = Self::init(dir.path().join("repo"));
+        repo._dir = Some(dir);
+        repo
+    }
+
+    /// `git init` at `path` (created if missing), with `main` as the first branch.
+    pub fn init(path: impl Into<std::path::PathBuf>) -> Self {
+        Self::init_on(path, "main")
+    }
+
+    /// `git init` at `path` (created if missing), with `branch` as the first branch.
+    pub fn init_on(path: impl Into<std::path::PathBuf>, branch: &str) -> Self {
+        let repo = Self::at(path);
+        std::fs::create_dir_all(&repo.path).unwrap();
+        repo.run(&["init", "-q", "-b", branch]);
+        repo
+    }
+
+    /// Git run in `path`, which need not be a repository: a directory to clone into, or a clone
+    /// or worktree made by another command.
+    pub fn at(path: impl Into<std::path::PathBuf>) -> Self {
+        Self {
+            _dir: None,
+            path: path.into(),
+            date: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// Every command from now on runs with author and committer date `date`, so the same
+    /// content gives the same commits.
+    pub fn dated(mut self, date: &str) -> Self {
+        self.date = Some(date.to_string());
+        self
+    }
+
+    /// Every command from now on runs with `key` set to `value`.
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// The repository's working tree (where git runs).
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Writes `text` to `file` in the working tree, creating its directories.
+    pub fn write(&self, file: &str, text: &str) {
+        let path = self.path.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// `git ARGS` in this environment, not yet run: for a test that adds to it.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new("git");
+        command
+            .current_dir(&self.path)
+            .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+            .args(["-c", "init.defaultBranch=main"])
+            .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
+            .args(args);
+        for variable in GIT_VARIABLES {
+            command.env_remove(variable);
+        }
+        command
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if let Some(date) = &self.date {
+            command
+                .env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date);
+        }
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        command
+    }
+
+    /// Runs `git ARGS` and returns its output, whether it succeeded or not.
+    pub fn output(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("git runs")
+    }
+
+    /// Runs `git ARGS`; fails the test when git does; returns stdout.
+    pub fn run(&self, args: &[&str]) -> String {
+        succeeded(args, self.output(args))
+    }
+
+    /// The commit id of `HEAD`.
+    pub fn head(&self) -> String {
+        self.run(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// Stages everything and commits it as `message`; returns the commit id.
+    pub fn commit_all(&self, message: &str) -> String {
+        self.run(&["add", "-A"]);
+        self.run(&["commit", "-q", "-m", message]);
+        self.head()
+    }
+
+    /// Stages everything and commits it (even nothing) as `message`, authored by `author`
+    /// (`author@corp.example`, lower case) at `date`, which is also the commit date; returns
+    /// the commit id.
+    pub fn commit_as(&self, author: &str, date: &str, message: &str) -> String {
+        self.run(&["add", "-A"]);
+        let args = ["commit", "-q", "--allow-empty", "-m", message];
+        let output = self
+            .command(&args)
+            .env("GIT_AUTHOR_NAME", author)
+            .env(
+                "GIT_AUTHOR_EMAIL",
+                format!("{}@corp.example", author.to_lowercase()),
+            )
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        succeeded(&args, output);
+        self.head()
+    }
+}
+
+/// Stdout of the git command `args` that gave `output`; fails the test, with git's stderr,
+/// unless it succeeded.
+fn succeeded(args: &[&str], output: std::process::Output) -> String {
     assert!(
         output.status.success(),
         "git {args:?}: {}",

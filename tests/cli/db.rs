@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, git, keyaudit, random_text, ALPHANUMERIC};
+use crate::common::{fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
 use serde_json::json;
 
 /// A fake GitHub classic token of fresh random characters.
@@ -640,13 +640,11 @@ fn a_shard_resolves_only_keys_of_its_own_repositories() {
     assert_eq!(key(&lab.history(), &fa)["status"], "resolved");
 }
 
-/// A new git repository at `dir` with one commit (no key in it).
-fn repository_with_a_commit(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    git(dir, &["init", "-q"]);
-    std::fs::write(dir.join("README"), "notes\n").unwrap();
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "first"]);
+/// A new git repository at `dir` with one commit (no key in it); returns the commit id.
+fn repository_with_a_commit(dir: &Path) -> String {
+    let repo = GitRepo::init(dir);
+    repo.write("README", "notes\n");
+    repo.commit_all("first")
 }
 
 /// Scans `dir` as `.` (keyaudit started inside it) into the JSON report `out`.
@@ -681,8 +679,7 @@ fn unrelated_directories_both_scanned_as_dot_are_two_scopes() {
     // A plain directory, and a git repository with a commit but no origin.
     let (plain, repo) = (root.join("plain"), root.join("repo"));
     std::fs::create_dir(&plain).unwrap();
-    repository_with_a_commit(&repo);
-    let first = git(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    let first = repository_with_a_commit(&repo);
     let (a, b) = (fresh_stripe_key(), fresh_github_token());
     std::fs::write(plain.join("a.env"), format!("TOKEN={a}\n")).unwrap();
     std::fs::write(repo.join("b.env"), format!("TOKEN={b}\n")).unwrap();
@@ -733,8 +730,8 @@ fn two_checkouts_of_one_repository_are_one_scope() {
     let upstream = root.join("upstream");
     repository_with_a_commit(&upstream);
     let url = format!("file://{}", upstream.display());
-    git(root, &["clone", "-q", &url, "a"]);
-    git(root, &["clone", "-q", &url, "b"]);
+    GitRepo::at(root).run(&["clone", "-q", &url, "a"]);
+    GitRepo::at(root).run(&["clone", "-q", &url, "b"]);
     std::fs::create_dir(root.join("b/docs")).unwrap();
     let a = fresh_stripe_key();
     std::fs::write(root.join("a/a.env"), format!("TOKEN={a}\n")).unwrap();
@@ -769,18 +766,17 @@ fn two_checkouts_of_one_repository_are_one_scope() {
 fn an_origin_url_with_credentials_never_reaches_a_report_or_the_database() {
     let lab = Lab::new();
     let root = lab.dir.path();
-    let repo = root.join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q"]);
+    let git = GitRepo::init(root.join("repo"));
+    let repo = git.path();
     let password = format!("s3cr3t{}", random_text(ALPHANUMERIC, 16));
     let url = format!("https://user:{password}@example.invalid/x.git");
-    git(&repo, &["remote", "add", "origin", &url]);
+    git.run(&["remote", "add", "origin", &url]);
     std::fs::write(
         repo.join("a.env"),
         format!("TOKEN={}\n", fresh_stripe_key()),
     )
     .unwrap();
-    let report = scan_as_dot(&repo, &root.join("r1.json"));
+    let report = scan_as_dot(repo, &root.join("r1.json"));
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(
         !text.contains("s3cr3t"),

@@ -316,32 +316,27 @@ fn pem_keys_report_their_algorithm_and_bits() {
 #[test]
 fn reports_name_the_repository_branch_and_commit_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("checkout");
-    std::fs::create_dir(&repo).unwrap();
-    let git = |args: &[&str]| crate::common::git(&repo, args).trim().to_string();
+    let git = crate::common::GitRepo::init_on(dir.path().join("checkout"), "release");
+    let repo = git.path();
     let password = format!(
         "pw{}",
         crate::common::random_text(crate::common::NO_VOWELS, 20)
     );
-    git(&["init", "-q", "-b", "release"]);
-    git(&[
+    git.run(&[
         "remote",
         "add",
         "origin",
         &format!("https://ci:{password}@git.example.invalid/acme/payments.git"),
     ]);
-    std::fs::write(
-        repo.join("app.env"),
-        format!("STRIPE_SECRET_KEY={}\n", crate::common::fresh_stripe_key()),
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "app"]);
-    let head = git(&["rev-parse", "HEAD"]);
+    git.write(
+        "app.env",
+        &format!("STRIPE_SECRET_KEY={}\n", crate::common::fresh_stripe_key()),
+    );
+    let head = git.commit_all("app");
     let render = |format: &str| {
         let output = keyaudit()
             .args(["audit", "--no-manifest", "--format", format])
-            .arg(&repo)
+            .arg(repo)
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));

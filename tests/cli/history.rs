@@ -3,91 +3,16 @@
 //! corrupt repositories.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{keyaudit, make_writable};
+use crate::common::{keyaudit, make_writable, GitRepo};
 
 const GITHUB: &str = "ghp_Q9w2E8r4T1y6U3i7O5p0A2s4D6f8G1h3J5kZ";
 const STRIPE: &str = "sk_live_Zq8rT2mW9xLp4vN7bK3sYc6dV";
 const GITLAB: &str = "glpat-Hq7vN2pLw9xR4tY6uK3s";
 const NPM: &str = "npm_Xw8qL3vN6tR2yP9mK4sZ7cB5dF1gH0jA2eU4";
-
-/// A repository in a temporary directory, driven through the git CLI with fixed identities
-/// (shared with the SARIF tests).
-pub(crate) struct Repo {
-    _dir: tempfile::TempDir,
-    pub(crate) path: PathBuf,
-}
-
-impl Repo {
-    pub(crate) fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("repo");
-        fs::create_dir(&path).unwrap();
-        let repo = Self { _dir: dir, path };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(&self.path, args)
-    }
-
-    pub(crate) fn write(&self, file: &str, text: &str) {
-        let path = self.path.join(file);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    /// Commits everything as `author` at `date`; returns the commit id.
-    pub(crate) fn commit(&self, author: &str, date: &str, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        let status = Command::new("git")
-            .current_dir(&self.path)
-            .args([
-                "-c",
-                "user.name=ci",
-                "-c",
-                "user.email=ci@example.org",
-                "commit",
-                "-q",
-                "--allow-empty",
-                "-m",
-                message,
-            ])
-            .env("GIT_AUTHOR_NAME", author)
-            .env(
-                "GIT_AUTHOR_EMAIL",
-                format!("{}@corp.example", author.to_lowercase()),
-            )
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .status()
-            .unwrap();
-        assert!(status.success());
-        self.git(&["rev-parse", "HEAD"]).trim().to_string()
-    }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// Runs keyaudit with `args` then the path; returns (exit code, report).
 fn run(path: &Path, args: &[&str]) -> (i32, Value) {
@@ -124,20 +49,20 @@ fn rules(report: &Value) -> Vec<String> {
 
 #[test]
 fn a_deleted_key_is_found_with_its_first_commit() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("a.env", &format!("A=1\nGITHUB_TOKEN={GITHUB}\n"));
-    let first = repo.commit("Alice", "2024-01-05T10:00:00Z", "add token");
+    let first = repo.commit_as("Alice", "2024-01-05T10:00:00Z", "add token");
     repo.write(
         "a.env",
         &format!("A=1\nGITHUB_TOKEN={GITHUB}\nSTRIPE={STRIPE}\n"),
     );
-    let second = repo.commit("Bob", "2024-02-05T10:00:00Z", "add stripe");
-    repo.git(&["mv", "a.env", "moved.env"]);
-    repo.commit("Carol", "2024-03-05T10:00:00Z", "move");
-    repo.git(&["rm", "-q", "moved.env"]);
-    repo.commit("Dave", "2024-04-05T10:00:00Z", "delete");
+    let second = repo.commit_as("Bob", "2024-02-05T10:00:00Z", "add stripe");
+    repo.run(&["mv", "a.env", "moved.env"]);
+    repo.commit_as("Carol", "2024-03-05T10:00:00Z", "move");
+    repo.run(&["rm", "-q", "moved.env"]);
+    repo.commit_as("Dave", "2024-04-05T10:00:00Z", "delete");
 
-    let (code, report) = run(&repo.path, &["scan", "--history"]);
+    let (code, report) = run(repo.path(), &["scan", "--history"]);
     assert_eq!(code, 1);
     assert_eq!(report["scan"]["commits"], 4);
     let github = key(&report, "github-classic-pat");
@@ -161,7 +86,7 @@ fn a_deleted_key_is_found_with_its_first_commit() {
     assert_eq!(stripe["first_seen"]["author"], "Bob");
     assert_eq!(stripe["locations"][0]["line"], 3);
 
-    let (code, report) = run(&repo.path, &["scan"]);
+    let (code, report) = run(repo.path(), &["scan"]);
     assert_eq!(
         code, 0,
         "without --history the deleted keys are gone: {report}"
@@ -170,10 +95,10 @@ fn a_deleted_key_is_found_with_its_first_commit() {
 
 #[test]
 fn a_key_in_the_tree_and_in_history_is_one_entry() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("config.env", &format!("TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-05T10:00:00Z", "add");
-    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    repo.commit_as("Alice", "2024-01-05T10:00:00Z", "add");
+    let (_, report) = run(repo.path(), &["scan", "--history"]);
     assert_eq!(report["keys"].as_array().unwrap().len(), 1);
     let github = key(&report, "github-classic-pat");
     assert_eq!(github["in_current_tree"], true);
@@ -188,30 +113,30 @@ fn a_key_in_the_tree_and_in_history_is_one_entry() {
 
 #[test]
 fn branches_tags_merges_and_stash_are_all_reached() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("base.txt", "base\n");
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "base");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "base");
+    repo.run(&["checkout", "-q", "-b", "feature"]);
     repo.write("feature.env", &format!("STRIPE={STRIPE}\n"));
-    repo.commit("Bob", "2024-01-02T00:00:00Z", "feature key");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["checkout", "-q", "-b", "merged"]);
+    repo.commit_as("Bob", "2024-01-02T00:00:00Z", "feature key");
+    repo.run(&["checkout", "-q", "main"]);
+    repo.run(&["checkout", "-q", "-b", "merged"]);
     repo.write("merged.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Carol", "2024-01-03T00:00:00Z", "merged key");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["merge", "-q", "--no-ff", "-m", "merge", "merged"]);
-    repo.git(&["branch", "-q", "-D", "merged"]);
+    repo.commit_as("Carol", "2024-01-03T00:00:00Z", "merged key");
+    repo.run(&["checkout", "-q", "main"]);
+    repo.run(&["merge", "-q", "--no-ff", "-m", "merge", "merged"]);
+    repo.run(&["branch", "-q", "-D", "merged"]);
     // A commit reachable only from a tag.
-    repo.git(&["checkout", "-q", "--detach"]);
+    repo.run(&["checkout", "-q", "--detach"]);
     repo.write("tagged.env", &format!("GITLAB_TOKEN={GITLAB}\n"));
-    repo.commit("Dave", "2024-01-04T00:00:00Z", "tagged key");
-    repo.git(&["tag", "v1-secret"]);
-    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_as("Dave", "2024-01-04T00:00:00Z", "tagged key");
+    repo.run(&["tag", "v1-secret"]);
+    repo.run(&["checkout", "-q", "main"]);
     // A key only in the stash.
     repo.write("base.txt", &format!("base\nNPM_TOKEN={NPM}\n"));
-    repo.git(&["stash", "-q"]);
+    repo.run(&["stash", "-q"]);
 
-    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    let (_, report) = run(repo.path(), &["scan", "--history"]);
     assert_eq!(
         rules(&report),
         vec![
@@ -234,15 +159,15 @@ fn branches_tags_merges_and_stash_are_all_reached() {
 
 #[test]
 fn since_limits_to_new_commits() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "old");
-    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "old");
+    repo.run(&["checkout", "-q", "-b", "pr"]);
     repo.write("new.env", &format!("STRIPE={STRIPE}\n"));
-    repo.commit("Bob", "2024-01-02T00:00:00Z", "new");
-    repo.git(&["rm", "-q", "old.env", "new.env"]);
-    repo.commit("Bob", "2024-01-03T00:00:00Z", "clean up");
-    let (_, report) = run(&repo.path, &["scan", "--history", "--since", "main"]);
+    repo.commit_as("Bob", "2024-01-02T00:00:00Z", "new");
+    repo.run(&["rm", "-q", "old.env", "new.env"]);
+    repo.commit_as("Bob", "2024-01-03T00:00:00Z", "clean up");
+    let (_, report) = run(repo.path(), &["scan", "--history", "--since", "main"]);
     assert_eq!(rules(&report), vec!["stripe-secret-key-live"]);
     assert_eq!(report["scan"]["commits"], 2);
     keyaudit()
@@ -253,44 +178,44 @@ fn since_limits_to_new_commits() {
             "no-such-branch",
             "--no-manifest",
         ])
-        .arg(&repo.path)
+        .arg(repo.path())
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--since no-such-branch"));
     keyaudit()
         .args(["scan", "--since", "main"])
-        .arg(&repo.path)
+        .arg(repo.path())
         .assert()
         .code(2);
 }
 
 #[test]
 fn staged_reports_the_index_not_the_working_tree() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     // No commit yet: the index alone.
     repo.write("staged.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.git(&["add", "staged.env"]);
-    let (code, report) = run(&repo.path, &["scan", "--staged"]);
+    repo.run(&["add", "staged.env"]);
+    let (code, report) = run(repo.path(), &["scan", "--staged"]);
     assert_eq!(code, 1);
     let github = key(&report, "github-classic-pat");
     assert_eq!(github["locations"][0]["source"], "staged");
     assert_eq!(github["locations"][0]["path"], "staged.env");
 
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "first");
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "first");
     // Committed content is not staged any more; an unstaged edit is ignored; a staged one counts.
-    let (code, _) = run(&repo.path, &["scan", "--staged"]);
+    let (code, _) = run(repo.path(), &["scan", "--staged"]);
     assert_eq!(code, 0, "nothing staged");
     repo.write("unstaged.env", &format!("STRIPE={STRIPE}\n"));
     repo.write(
         "staged.env",
         &format!("GITHUB_TOKEN={GITHUB}\nGITLAB={GITLAB}\n"),
     );
-    repo.git(&["add", "staged.env"]);
+    repo.run(&["add", "staged.env"]);
     repo.write(
         "staged.env",
         &format!("GITHUB_TOKEN={GITHUB}\nGITLAB={GITLAB}\nNPM={NPM}\n"),
     );
-    let (code, report) = run(&repo.path, &["scan", "--staged"]);
+    let (code, report) = run(repo.path(), &["scan", "--staged"]);
     assert_eq!(code, 1);
     assert_eq!(
         rules(&report),
@@ -305,24 +230,21 @@ fn staged_reports_the_index_not_the_working_tree() {
 
 #[test]
 fn bare_and_shallow_repositories() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "one");
     repo.write("b.env", &format!("STRIPE={STRIPE}\n"));
-    repo.commit("Bob", "2024-01-02T00:00:00Z", "two");
-    let parent = repo.path.parent().unwrap();
-    let source = format!("file://{}", repo.path.display());
+    repo.commit_as("Bob", "2024-01-02T00:00:00Z", "two");
+    let parent = repo.path().parent().unwrap();
+    let source = format!("file://{}", repo.path().display());
 
-    git_in(
-        parent,
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            &repo.path.display().to_string(),
-            "bare.git",
-        ],
-    );
+    GitRepo::at(parent).run(&[
+        "clone",
+        "-q",
+        "--bare",
+        &repo.path().display().to_string(),
+        "bare.git",
+    ]);
     let (_, report) = run(&parent.join("bare.git"), &["scan", "--history"]);
     assert_eq!(
         rules(&report),
@@ -338,7 +260,7 @@ fn bare_and_shallow_repositories() {
         "in HEAD's tree"
     );
 
-    git_in(parent, &["clone", "-q", "--depth", "1", &source, "shallow"]);
+    GitRepo::at(parent).run(&["clone", "-q", "--depth", "1", &source, "shallow"]);
     let (_, report) = run(&parent.join("shallow"), &["scan", "--history"]);
     assert_eq!(report["scan"]["commits"], 1);
     assert!(report["scan"]["skipped"]
@@ -352,20 +274,20 @@ fn bare_and_shallow_repositories() {
 
 #[test]
 fn a_corrupt_object_is_reported_and_the_rest_still_scanned() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
     repo.write("b.env", &format!("STRIPE={STRIPE}\n"));
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
-    let blob = repo.git(&["rev-parse", "HEAD:b.env"]).trim().to_string();
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "one");
+    let blob = repo.run(&["rev-parse", "HEAD:b.env"]).trim().to_string();
     let object = repo
-        .path
+        .path()
         .join(".git/objects")
         .join(&blob[..2])
         .join(&blob[2..]);
     fs::remove_file(&object).unwrap();
-    fs::remove_file(repo.path.join("b.env")).unwrap();
+    fs::remove_file(repo.path().join("b.env")).unwrap();
 
-    let (code, report) = run(&repo.path, &["scan", "--history"]);
+    let (code, report) = run(repo.path(), &["scan", "--history"]);
     assert_eq!(code, 1);
     assert_eq!(rules(&report), vec!["github-classic-pat"]);
     let errors = report["scan"]["errors"].to_string();
@@ -375,17 +297,17 @@ fn a_corrupt_object_is_reported_and_the_rest_still_scanned() {
     );
     assert!(errors.contains("b.env"), "{errors}");
     assert_eq!(report["summary"]["complete"], false);
-    let (code, _) = run(&repo.path, &["scan", "--history", "--strict"]);
+    let (code, _) = run(repo.path(), &["scan", "--history", "--strict"]);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn a_truncated_pack_is_named_and_the_run_incomplete() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
-    repo.git(&["gc", "-q"]);
-    let pack_dir = repo.path.join(".git/objects/pack");
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.run(&["gc", "-q"]);
+    let pack_dir = repo.path().join(".git/objects/pack");
     let pack = fs::read_dir(&pack_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -400,7 +322,7 @@ fn a_truncated_pack_is_named_and_the_run_incomplete() {
         .set_len(len - 30)
         .unwrap();
 
-    let (_, report) = run(&repo.path, &["scan", "--history"]);
+    let (_, report) = run(repo.path(), &["scan", "--history"]);
     let errors = report["scan"]["errors"].to_string();
     assert!(
         errors.contains(&*pack.file_name().unwrap().to_string_lossy()),
@@ -411,22 +333,22 @@ fn a_truncated_pack_is_named_and_the_run_incomplete() {
         "{errors}"
     );
     assert_eq!(report["summary"]["complete"], false);
-    let (code, _) = run(&repo.path, &["scan", "--history", "--strict"]);
+    let (code, _) = run(repo.path(), &["scan", "--history", "--strict"]);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn oversized_blobs_are_skipped_and_reported() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write(
         "big.env",
         &format!("GITHUB_TOKEN={GITHUB}\n{}\n", "#".repeat(5000)),
     );
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "big");
-    repo.git(&["rm", "-q", "big.env"]);
-    repo.commit("Alice", "2024-01-02T00:00:00Z", "gone");
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "big");
+    repo.run(&["rm", "-q", "big.env"]);
+    repo.commit_as("Alice", "2024-01-02T00:00:00Z", "gone");
     let (code, report) = run(
-        &repo.path,
+        repo.path(),
         &["scan", "--history", "--max-file-size", "4KiB"],
     );
     assert_eq!(code, 0);
@@ -435,13 +357,13 @@ fn oversized_blobs_are_skipped_and_reported() {
 
 #[test]
 fn audit_ages_an_unknown_key_from_its_first_commit() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write(
         "keyaudit.toml",
         "version = 1\nsalt = \"s\"\n[policy]\nmax_age = \"90d\"\n",
     );
     repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-05T10:00:00Z", "add");
+    repo.commit_as("Alice", "2024-01-05T10:00:00Z", "add");
     let output = keyaudit()
         .args([
             "audit",
@@ -451,7 +373,7 @@ fn audit_ages_an_unknown_key_from_its_first_commit() {
             "--format",
             "json",
         ])
-        .arg(&repo.path)
+        .arg(repo.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -467,13 +389,13 @@ fn audit_ages_an_unknown_key_from_its_first_commit() {
 
 #[test]
 fn a_worktree_reads_the_shared_history() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("a.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    repo.commit("Alice", "2024-01-01T00:00:00Z", "one");
-    repo.git(&["rm", "-q", "a.env"]);
-    repo.commit("Alice", "2024-01-02T00:00:00Z", "gone");
-    let worktree = repo.path.parent().unwrap().join("wt");
-    repo.git(&[
+    repo.commit_as("Alice", "2024-01-01T00:00:00Z", "one");
+    repo.run(&["rm", "-q", "a.env"]);
+    repo.commit_as("Alice", "2024-01-02T00:00:00Z", "gone");
+    let worktree = repo.path().parent().unwrap().join("wt");
+    repo.run(&[
         "worktree",
         "add",
         "-q",
@@ -498,18 +420,18 @@ fn a_worktree_reads_the_shared_history() {
 /// does not approve it; marked revoked, it is reported for information only.
 #[test]
 fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
-    let repo = Repo::new();
+    let repo = GitRepo::new();
     repo.write("app.env", &format!("STRIPE_SECRET_KEY={STRIPE}\n"));
     repo.write("old.env", &format!("GITHUB_TOKEN={GITHUB}\n"));
-    let first = repo.commit("Ada", "2026-11-01T10:00:00Z", "keys");
-    fs::remove_file(repo.path.join("old.env")).unwrap();
-    repo.commit("Ada", "2026-11-02T10:00:00Z", "drop the token");
-    let manifest = repo.path.join("keyaudit.toml");
+    let first = repo.commit_as("Ada", "2026-11-01T10:00:00Z", "keys");
+    fs::remove_file(repo.path().join("old.env")).unwrap();
+    repo.commit_as("Ada", "2026-11-02T10:00:00Z", "drop the token");
+    let manifest = repo.path().join("keyaudit.toml");
     let init = |extra: &[&str]| {
         keyaudit()
             .args(["manifest", "init", "--force", "--now", "2026-12-01"])
             .args(extra)
-            .arg(&repo.path)
+            .arg(repo.path())
             .assert()
             .code(0);
         fs::read_to_string(&manifest).unwrap()
@@ -527,7 +449,7 @@ fn manifest_init_dates_keys_by_their_first_commit_and_never_approves_a_leak() {
         let output = keyaudit()
             .args(["audit", "--format", "json", "--now", "2026-12-01"])
             .args(extra)
-            .arg(&repo.path)
+            .arg(repo.path())
             .output()
             .unwrap();
         let report: Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -4,12 +4,11 @@
 //! to the commit and line of every location. Keys are random, drawn at test time.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{json_report, keyaudit, make_writable};
+use crate::common::{json_report, keyaudit, make_writable, GitRepo};
 
 /// A random token of `len` letters and digits.
 fn random_token(len: usize) -> String {
@@ -22,24 +21,8 @@ fn random_token(len: usize) -> String {
         .collect()
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
+/// The date of every commit here, so the same keys give the same commits.
+const DATE: &str = "2024-01-01T00:00:00Z";
 
 /// A long file edited line by line, so that packs store its versions as delta chains.
 fn long_file(version: usize, keys: &[String]) -> String {
@@ -61,26 +44,22 @@ fn long_file(version: usize, keys: &[String]) -> String {
 /// Builds a repository whose history holds keys in delta-compressed versions of one file,
 /// in a deleted file and (the last key) on a side branch; `between` runs after each of the
 /// first commits. Dates are fixed, so the same keys give the same commits.
-fn build(dir: &Path, keys: &[String], between: &dyn Fn(&Path, usize)) -> PathBuf {
-    let repo = dir.join("repo");
-    fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
+fn build(dir: &Path, keys: &[String], between: &Between) -> GitRepo {
+    let repo = GitRepo::init(dir.join("repo")).dated(DATE);
     let (side, keys) = keys.split_last().unwrap();
     for version in 0..keys.len() {
-        fs::write(repo.join("app.conf"), long_file(version, &keys[..=version])).unwrap();
-        fs::write(repo.join("notes.txt"), format!("note {version}\n")).unwrap();
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("v{version}")]);
+        repo.write("app.conf", &long_file(version, &keys[..=version]));
+        repo.write("notes.txt", &format!("note {version}\n"));
+        repo.commit_all(&format!("v{version}"));
         between(&repo, version);
     }
     // A key only on a side branch, and one deleted from the tree.
-    git(&repo, &["checkout", "-q", "-b", "side"]);
-    fs::write(repo.join("side.env"), format!("TOKEN=ghp_{side}\n")).unwrap();
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "side"]);
-    git(&repo, &["checkout", "-q", "main"]);
-    git(&repo, &["rm", "-q", "app.conf"]);
-    git(&repo, &["commit", "-q", "-m", "drop"]);
+    repo.run(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.env", &format!("TOKEN=ghp_{side}\n"));
+    repo.commit_all("side");
+    repo.run(&["checkout", "-q", "main"]);
+    repo.run(&["rm", "-q", "app.conf"]);
+    repo.run(&["commit", "-q", "-m", "drop"]);
     repo
 }
 
@@ -123,19 +102,19 @@ fn inventory_with(repo: &Path, extra: &[&str]) -> Value {
 }
 
 /// What runs between the first commits of a build.
-type Between = dyn Fn(&Path, usize);
+type Between = dyn Fn(&GitRepo, usize);
 
 /// The same history, built with each layout in turn, gives one inventory.
 #[test]
 fn every_object_layout_gives_the_same_inventory() {
     let keys: Vec<String> = (0..7).map(|_| random_token(36)).collect();
     let layouts: Vec<(&str, Box<Between>)> = vec![
-        ("loose", Box::new(|_: &Path, _| {})),
+        ("loose", Box::new(|_: &GitRepo, _| {})),
         (
             "several packs and loose objects",
-            Box::new(|repo: &Path, version| {
+            Box::new(|repo: &GitRepo, version| {
                 if version % 2 == 1 {
-                    git(repo, &["repack", "-q", "-d"]);
+                    repo.run(&["repack", "-q", "-d"]);
                 }
             }),
         ),
@@ -144,7 +123,7 @@ fn every_object_layout_gives_the_same_inventory() {
     for (name, between) in &layouts {
         let dir = tempfile::tempdir().unwrap();
         let repo = build(dir.path(), &keys, between.as_ref());
-        let found = inventory(&repo);
+        let found = inventory(repo.path());
         assert_eq!(
             found["keys"].as_array().unwrap().len(),
             keys.len(),
@@ -158,20 +137,17 @@ fn every_object_layout_gives_the_same_inventory() {
 
     // One history, reshaped in place: each shape must read the same.
     let dir = tempfile::tempdir().unwrap();
-    let repo = build(dir.path(), &keys, &|repo, version| {
+    let built = build(dir.path(), &keys, &|repo, version| {
         if version == 2 {
-            git(repo, &["repack", "-q", "-d"]);
+            repo.run(&["repack", "-q", "-d"]);
         }
     });
-    let base = inventory(&repo);
+    let repo = built.path();
+    let base = inventory(repo);
     assert_eq!(Some(&base), reference.as_ref(), "packed once, part loose");
     // The walk split across threads finds what one walk finds.
     for threads in ["1", "3", "8"] {
-        assert_eq!(
-            inventory_with(&repo, &["-j", threads]),
-            base,
-            "-j {threads}"
-        );
+        assert_eq!(inventory_with(repo, &["-j", threads]), base, "-j {threads}");
     }
     let shapes: &[(&str, &[&[&str]])] = &[
         ("one pack", &[&["gc", "-q"]]),
@@ -189,7 +165,7 @@ fn every_object_layout_gives_the_same_inventory() {
     ];
     for (name, commands) in shapes {
         for command in *commands {
-            git(&repo, command);
+            built.run(command);
         }
         let packs = fs::read_dir(repo.join(".git/objects/pack"))
             .unwrap()
@@ -202,22 +178,19 @@ fn every_object_layout_gives_the_same_inventory() {
             })
             .count();
         assert!(packs >= 1, "{name}: packed");
-        assert_eq!(inventory(&repo), base, "{name}");
+        assert_eq!(inventory(repo), base, "{name}");
     }
 
     // Alternates: a clone sharing the objects above adds its own commit (loose, its own).
     let clone = dir.path().join("clone");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--shared",
-            "--mirror",
-            &repo.display().to_string(),
-            &clone.display().to_string(),
-        ],
-    );
+    GitRepo::at(dir.path()).run(&[
+        "clone",
+        "-q",
+        "--shared",
+        "--mirror",
+        &repo.display().to_string(),
+        &clone.display().to_string(),
+    ]);
     assert!(clone.join("objects/info/alternates").exists());
     let borrowed = fs::read_dir(clone.join("objects/pack"))
         .map(|d| d.count())
@@ -239,11 +212,10 @@ fn a_damaged_packed_tree_is_named_and_the_rest_scanned() {
     let (kept, lost) = (random_token(36), random_token(36));
     fs::write(repo.join("kept/a.env"), format!("TOKEN=ghp_{kept}\n")).unwrap();
     fs::write(repo.join("lost/b.env"), format!("TOKEN=ghp_{lost}\n")).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "one"]);
-    git(&repo, &["gc", "-q"]);
-    let tree = git(&repo, &["rev-parse", "HEAD:lost"]).trim().to_string();
+    let git = GitRepo::init(&repo).dated(DATE);
+    git.commit_all("one");
+    git.run(&["gc", "-q"]);
+    let tree = git.run(&["rev-parse", "HEAD:lost"]).trim().to_string();
     let pack_dir = repo.join(".git/objects/pack");
     let index = fs::read_dir(&pack_dir)
         .unwrap()
@@ -251,7 +223,7 @@ fn a_damaged_packed_tree_is_named_and_the_rest_scanned() {
         .find(|p| p.extension().is_some_and(|e| e == "idx"))
         .unwrap();
     // `verify-pack -v`: id, type, size, size in pack, offset.
-    let listing = git(&repo, &["verify-pack", "-v", &index.display().to_string()]);
+    let listing = git.run(&["verify-pack", "-v", &index.display().to_string()]);
     let fields: Vec<&str> = listing
         .lines()
         .find(|l| l.starts_with(&tree))
@@ -314,21 +286,18 @@ fn large_file(kib: usize, keys: &[String]) -> String {
 fn large_blob_chains_give_the_same_inventory_and_skips() {
     let keys: Vec<String> = (0..5).map(|_| random_token(36)).collect();
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
+    let git = GitRepo::init(dir.path().join("repo")).dated(DATE);
+    let repo = git.path();
     // Four versions of a 1.2 MiB file, each with one key more; then one of 1.6 MiB, over the
     // limit below, whose key must not be reported.
     for version in 0..4 {
-        fs::write(repo.join("data.txt"), large_file(1_200, &keys[..=version])).unwrap();
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("v{version}")]);
+        git.write("data.txt", &large_file(1_200, &keys[..=version]));
+        git.commit_all(&format!("v{version}"));
     }
-    fs::write(repo.join("data.txt"), large_file(1_600, &keys)).unwrap();
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "grown"]);
+    git.write("data.txt", &large_file(1_600, &keys));
+    git.commit_all("grown");
     let args = ["--max-file-size", "1400KiB"];
-    let loose = inventory_with(&repo, &args);
+    let loose = inventory_with(repo, &args);
     let skipped = |repo: &Path| {
         let repo = repo.display().to_string();
         let report = json_report(
@@ -341,24 +310,21 @@ fn large_blob_chains_give_the_same_inventory_and_skips() {
         );
         report["scan"]["skipped"].clone()
     };
-    let loose_skipped = skipped(&repo);
-    git(&repo, &["repack", "-adfq", "--depth=50", "--window=50"]);
+    let loose_skipped = skipped(repo);
+    git.run(&["repack", "-adfq", "--depth=50", "--window=50"]);
     let listing = fs::read_dir(repo.join(".git/objects/pack"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "idx"))
         .unwrap();
-    let listing = git(
-        &repo,
-        &["verify-pack", "-v", &listing.display().to_string()],
-    );
+    let listing = git.run(&["verify-pack", "-v", &listing.display().to_string()]);
     let deltas = listing
         .lines()
         .filter(|l| l.contains(" blob ") && l.split_whitespace().count() == 7)
         .count();
     assert!(deltas >= 3, "the versions are packed as deltas:\n{listing}");
-    assert_eq!(inventory_with(&repo, &args), loose);
-    assert_eq!(skipped(&repo), loose_skipped);
+    assert_eq!(inventory_with(repo, &args), loose);
+    assert_eq!(skipped(repo), loose_skipped);
 
     let found = loose["keys"].as_array().unwrap().len();
     assert_eq!(

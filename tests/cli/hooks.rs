@@ -5,17 +5,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::keyaudit;
+use crate::common::{keyaudit, GitRepo};
 
-fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("PATH", path_with_keyaudit())
-        .output()
-        .unwrap()
+/// A new repository whose git finds the freshly built keyaudit on PATH, as a hook would.
+fn repo() -> GitRepo {
+    GitRepo::new().env("PATH", path_with_keyaudit())
 }
 
 /// PATH with the directory of the freshly built binary first, as an installed keyaudit would be.
@@ -30,9 +24,8 @@ fn path_with_keyaudit() -> String {
 
 #[test]
 fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
-    assert!(git(repo, &["init", "-q", "-b", "main"]).status.success());
+    let git = repo();
+    let repo = git.path();
     keyaudit()
         .args(["hook", "install"])
         .arg(repo)
@@ -63,8 +56,8 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
         "STRIPE_SECRET_KEY=sk_live_Q8ZrT2mW9xLp4vN7bK3sYc6d\n",
     )
     .unwrap();
-    assert!(git(repo, &["add", "app.env"]).status.success());
-    let blocked = git(repo, &["commit", "-q", "-m", "add key"]);
+    git.run(&["add", "app.env"]);
+    let blocked = git.output(&["commit", "-q", "-m", "add key"]);
     assert!(
         !blocked.status.success(),
         "an unknown staged key blocks the commit"
@@ -90,8 +83,8 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
         .arg(repo)
         .assert()
         .code(0);
-    assert!(git(repo, &["add", "keyaudit.toml"]).status.success());
-    let passed = git(repo, &["commit", "-q", "-m", "add declared key"]);
+    git.run(&["add", "keyaudit.toml"]);
+    let passed = git.output(&["commit", "-q", "-m", "add declared key"]);
     assert!(
         passed.status.success(),
         "{}",
@@ -118,27 +111,20 @@ fn installed_hook_blocks_an_unknown_staged_key_and_passes_a_declared_one() {
 }
 
 /// A repository with `keyaudit hook install` run by the keyaudit at `binary`.
-fn repo_with_hook(binary: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    assert!(git(dir.path(), &["init", "-q", "-b", "main"])
-        .status
-        .success());
+fn repo_with_hook(binary: &Path) -> GitRepo {
+    let repo = repo();
     let installed = Command::new(binary)
         .args(["hook", "install"])
-        .arg(dir.path())
+        .arg(repo.path())
         .output()
         .unwrap();
     assert!(installed.status.success(), "{installed:?}");
-    dir
+    repo
 }
 
 /// `git commit` in `repo` with PATH set to `path`.
-fn commit_with_path(repo: &Path, path: &str, message: &str) -> std::process::Output {
-    Command::new("git")
-        .current_dir(repo)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(["commit", "-q", "-m", message])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+fn commit_with_path(repo: &GitRepo, path: &str, message: &str) -> std::process::Output {
+    repo.command(&["commit", "-q", "-m", message])
         .env("PATH", path)
         .output()
         .unwrap()
@@ -166,19 +152,19 @@ fn a_hook_whose_keyaudit_is_gone_says_how_to_mend_it_and_uses_path_meanwhile() {
     let bin_dir = tempfile::tempdir().unwrap();
     let binary = bin_dir.path().join("keyaudit");
     fs::copy(assert_cmd::cargo::cargo_bin("keyaudit"), &binary).unwrap();
-    let dir = repo_with_hook(&binary);
-    let repo = dir.path();
+    let git = repo_with_hook(&binary);
+    let repo = git.path();
     fs::write(repo.join("README.md"), "hello\n").unwrap();
-    assert!(git(repo, &["add", "README.md"]).status.success());
+    git.run(&["add", "README.md"]);
     // Found where it was installed, with no keyaudit on PATH: a clean commit, silent.
-    let passed = commit_with_path(repo, &git_only_path(), "readme");
+    let passed = commit_with_path(&git, &git_only_path(), "readme");
     assert!(passed.status.success(), "{passed:?}");
     assert!(passed.stderr.is_empty(), "{passed:?}");
 
     fs::remove_file(&binary).unwrap();
     fs::write(repo.join("README.md"), "hello again\n").unwrap();
-    assert!(git(repo, &["add", "README.md"]).status.success());
-    let blocked = commit_with_path(repo, &git_only_path(), "readme 2");
+    git.run(&["add", "README.md"]);
+    let blocked = commit_with_path(&git, &git_only_path(), "readme 2");
     assert!(!blocked.status.success(), "fails closed: {blocked:?}");
     let said = String::from_utf8_lossy(&blocked.stderr);
     assert!(said.contains(&binary.display().to_string()), "{said}");
@@ -187,14 +173,14 @@ fn a_hook_whose_keyaudit_is_gone_says_how_to_mend_it_and_uses_path_meanwhile() {
     assert!(!said.contains("not found"), "{said}");
 
     // With keyaudit on PATH, the hook uses it.
-    let passed = commit_with_path(repo, &path_with_keyaudit(), "readme 2");
+    let passed = commit_with_path(&git, &path_with_keyaudit(), "readme 2");
     assert!(passed.status.success(), "{passed:?}");
 }
 
 #[test]
 fn a_staged_commit_never_reports_declared_keys_as_unused() {
-    let dir = repo_with_hook(&assert_cmd::cargo::cargo_bin("keyaudit"));
-    let repo = dir.path();
+    let git = repo_with_hook(&assert_cmd::cargo::cargo_bin("keyaudit"));
+    let repo = git.path();
     fs::write(
         repo.join("app.env"),
         format!("STRIPE_SECRET_KEY={}\n", crate::common::fresh_stripe_key()),
@@ -214,9 +200,9 @@ fn a_staged_commit_never_reports_declared_keys_as_unused() {
         ),
     )
     .unwrap();
-    assert!(git(repo, &["add", "keyaudit.toml"]).status.success());
+    git.run(&["add", "keyaudit.toml"]);
     // The declared key is not staged (app.env is not added): not unused in this commit.
-    let passed = git(repo, &["commit", "-q", "-m", "manifest"]);
+    let passed = git.output(&["commit", "-q", "-m", "manifest"]);
     assert!(
         passed.status.success(),
         "{}",
@@ -408,19 +394,17 @@ fn pre_commit_hooks_print_the_table() {
 #[test]
 #[ignore = "needs pre-commit and a release build (minutes); .ci/run runs it"]
 fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    fs::create_dir(&repo).unwrap();
-    assert!(git(&repo, &["init", "-q", "-b", "main"]).status.success());
+    let git = repo();
+    let repo = git.path();
     fs::write(
         repo.join("app.env"),
         "GITHUB_TOKEN=ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5kZ\n",
     )
     .unwrap();
-    assert!(git(&repo, &["add", "app.env"]).status.success());
+    git.run(&["add", "app.env"]);
     let try_repo = || {
         Command::new("python3")
-            .current_dir(&repo)
+            .current_dir(repo)
             .args([
                 "-m",
                 "pre_commit",
@@ -428,7 +412,7 @@ fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
                 env!("CARGO_MANIFEST_DIR"),
                 "keyaudit",
             ])
-            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("PRE_COMMIT_HOME", repo.parent().unwrap().join("cache"))
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .output()
             .expect("python3 -m pre_commit runs (pip install pre-commit)")
@@ -452,10 +436,10 @@ fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
 
     keyaudit()
         .args(["manifest", "init"])
-        .arg(&repo)
+        .arg(repo)
         .assert()
         .code(0);
-    assert!(git(&repo, &["add", "keyaudit.toml"]).status.success());
+    git.run(&["add", "keyaudit.toml"]);
     let passed = try_repo();
     assert!(
         passed.status.success(),

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{keyaudit, planted_tree, random_text, skip_for_want_of, Planted, NO_VOWELS};
+use crate::common::{
+    keyaudit, planted_tree, random_text, skip_for_want_of, GitRepo, Planted, NO_VOWELS,
+};
 
 /// Renders an HTML report of `args` (run in `dir`); returns (exit code, page).
 fn html(args: &[&str], dir: &Path) -> (i32, String) {
@@ -151,36 +153,23 @@ fn output_file_named_html_is_html() {
 }
 
 /// A git repository where a key was committed and then deleted: found only in history.
-fn history_only_repo() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
+fn history_only_repo() -> (GitRepo, String) {
+    let repo = GitRepo::new();
     let key = format!("ghp_{}", random_text(NO_VOWELS, 36));
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .current_dir(dir.path())
-            .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    git(&["init", "-q", "-b", "main"]);
-    std::fs::write(dir.path().join("ci.env"), format!("GITHUB_TOKEN={key}\n")).unwrap();
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "add"]);
-    std::fs::remove_file(dir.path().join("ci.env")).unwrap();
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "remove"]);
-    (dir, key)
+    repo.write("ci.env", &format!("GITHUB_TOKEN={key}\n"));
+    repo.commit_all("add");
+    std::fs::remove_file(repo.path().join("ci.env")).unwrap();
+    repo.commit_all("remove");
+    (repo, key)
 }
 
 #[test]
 fn history_only_keys_say_rotate_in_table_markdown_and_html() {
-    let (dir, key) = history_only_repo();
+    let (repo, key) = history_only_repo();
     let wording = "history only: removing it from the tree does not help, rotate it";
     for format in ["table", "markdown", "html"] {
         let output = keyaudit()
-            .current_dir(dir.path())
+            .current_dir(repo.path())
             .args([
                 "scan",
                 "--no-manifest",

@@ -1,5 +1,6 @@
 //! Integration tests: drive the real `keyaudit` binary on `fixtures/` and on trees built in
-//! temporary directories, and check keys, rules, tiers, lines, exit codes and secrecy.
+//! temporary directories, and check keys, rules, tiers, lines, exit codes and secrecy; the
+//! `snapshots` module compares every report format with reviewed insta snapshots.
 
 mod adversarial;
 mod audit;
@@ -19,3 +20,4 @@ mod rules;
 mod sarif;
 mod scan;
 mod secrecy;
+mod snapshots;

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, git, keyaudit, random_text, ALPHANUMERIC};
+use crate::common::{fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
 
 /// FNV-1a 64 as SPEC section 11 defines it, written here independently of the crate.
 fn fnv1a64(text: &str) -> u64 {
@@ -22,12 +22,9 @@ fn fnv1a64(text: &str) -> u64 {
     hash
 }
 
-fn commit_file(repo: &Path, file: &str, text: &str) {
-    let path = repo.join(file);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", file]);
+fn commit_file(repo: &GitRepo, file: &str, text: &str) {
+    repo.write(file, text);
+    repo.commit_all(file);
 }
 
 fn github_key() -> String {
@@ -58,20 +55,19 @@ impl Org {
         let shared = github_key();
         let (mut lines, mut names, mut owns, mut history_only) = (vec![], vec![], vec![], vec![]);
         for i in 0..12 {
-            let work = root.join(format!("src/r{i:02}"));
-            fs::create_dir_all(&work).unwrap();
-            git(&work, &["init", "-q"]);
+            let git = GitRepo::init(root.join(format!("src/r{i:02}")));
+            let work = git.path();
             let own = fresh_stripe_key();
-            commit_file(&work, "config/app.env", &format!("STRIPE_KEY={own}\n"));
+            commit_file(&git, "config/app.env", &format!("STRIPE_KEY={own}\n"));
             owns.push(own);
             if i == 1 || i == 6 {
-                commit_file(&work, "deploy/shared.env", &format!("TOKEN={shared}\n"));
+                commit_file(&git, "deploy/shared.env", &format!("TOKEN={shared}\n"));
             }
             if [2, 4, 10].contains(&i) {
                 let old = fresh_stripe_key();
-                commit_file(&work, "old/legacy.env", &format!("LEGACY_KEY={old}\n"));
+                commit_file(&git, "old/legacy.env", &format!("LEGACY_KEY={old}\n"));
                 fs::remove_file(work.join("old/legacy.env")).unwrap();
-                git(&work, &["commit", "-q", "-am", "remove the legacy key"]);
+                git.run(&["commit", "-q", "-am", "remove the legacy key"]);
                 history_only.push((i, old));
             }
             let work_text = work.display().to_string();
@@ -84,16 +80,13 @@ impl Org {
                 }
                 _ => {
                     let bare = root.join(format!("bare/r{i:02}.git"));
-                    git(
-                        root,
-                        &[
-                            "clone",
-                            "-q",
-                            "--bare",
-                            &work_text,
-                            &bare.display().to_string(),
-                        ],
-                    );
+                    GitRepo::at(root).run(&[
+                        "clone",
+                        "-q",
+                        "--bare",
+                        &work_text,
+                        &bare.display().to_string(),
+                    ]);
                     let place = if i == 11 {
                         format!("file://{}", bare.display())
                     } else {
@@ -342,7 +335,7 @@ fn working_trees_need_history_for_deleted_keys_mirrors_do_not() {
     // Mirrors are fetched, not cloned again, on the next run; a new commit is seen.
     let late = fresh_stripe_key();
     commit_file(
-        &org.root().join("src/r02"),
+        &GitRepo::at(org.root().join("src/r02")),
         "late.env",
         &format!("LATE={late}\n"),
     );
@@ -392,11 +385,10 @@ fn bad_shards_are_usage_errors() {
 fn unreachable_repositories_are_errors_and_the_rest_go_on() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let work = root.join("good");
-    fs::create_dir(&work).unwrap();
-    git(&work, &["init", "-q"]);
+    let git = GitRepo::init(root.join("good"));
+    let work = git.path();
     let key = fresh_stripe_key();
-    commit_file(&work, "app.env", &format!("KEY={key}\n"));
+    commit_file(&git, "app.env", &format!("KEY={key}\n"));
     let password = random_text(ALPHANUMERIC, 16);
     let list = format!(
         "{}\nfile://{}/nowhere.git gone\nhttps://deploy:{password}@127.0.0.1:9/org/x.git\n{}/missing\n",

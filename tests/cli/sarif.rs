@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::common::{fingerprint_under, fresh_stripe_key, keyaudit};
-use crate::history::Repo;
+use crate::common::{fingerprint_under, fresh_stripe_key, keyaudit, GitRepo};
 
 fn schema() -> Value {
     let path = concat!(
@@ -175,7 +174,7 @@ fn no_secret_reaches_sarif() {
 /// A repository where one key lives only in an old commit, at line 4 of a file since cut to
 /// three lines, and another is in the working tree and in HEAD, under `test_paths`.
 struct HistoryCase {
-    repo: Repo,
+    repo: GitRepo,
     /// In `app.env` line 4 of `first` only.
     old: String,
     /// In `tests/ci.env` line 2, committed and still there.
@@ -186,7 +185,7 @@ struct HistoryCase {
 
 impl HistoryCase {
     fn new() -> Self {
-        let repo = Repo::new();
+        let repo = GitRepo::new();
         let (old, kept) = (fresh_stripe_key(), fresh_stripe_key());
         repo.write(
             "keyaudit.toml",
@@ -194,9 +193,9 @@ impl HistoryCase {
         );
         repo.write("app.env", &format!("A=1\nB=2\nC=3\nSTRIPE_KEY={old}\n"));
         repo.write("tests/ci.env", &format!("X=1\nSTRIPE_KEY={kept}\n"));
-        let first = repo.commit("Alice", "2024-01-05T10:00:00Z", "add");
+        let first = repo.commit_as("Alice", "2024-01-05T10:00:00Z", "add");
         repo.write("app.env", "A=1\nB=2\nC=3\n");
-        repo.commit("Alice", "2024-02-01T10:00:00Z", "cut");
+        repo.commit_as("Alice", "2024-02-01T10:00:00Z", "cut");
         Self {
             repo,
             old,
@@ -206,7 +205,7 @@ impl HistoryCase {
     }
 
     fn fingerprint(&self, secret: &str) -> String {
-        fingerprint_under(&self.repo.path.join("keyaudit.toml"), secret)
+        fingerprint_under(&self.repo.path().join("keyaudit.toml"), secret)
     }
 
     /// `keyaudit ARGS --history --format sarif REPO`, schema-checked, with no raw secret.
@@ -214,7 +213,7 @@ impl HistoryCase {
         let output = keyaudit()
             .args(args)
             .args(["--history", "--now", "2026-11-23", "--format", "sarif"])
-            .arg(&self.repo.path)
+            .arg(self.repo.path())
             .output()
             .unwrap();
         assert_eq!(
@@ -242,7 +241,7 @@ impl HistoryCase {
                     continue;
                 };
                 let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
-                let today = std::fs::read_to_string(self.repo.path.join(uri))
+                let today = std::fs::read_to_string(self.repo.path().join(uri))
                     .unwrap_or_else(|e| panic!("a region in {uri}, not in today's tree: {e}"));
                 assert!(
                     line as usize <= today.lines().count(),
@@ -370,7 +369,7 @@ fn audit_history_sarif_gives_each_class_its_own_reasons() {
             "--format",
             "json",
         ])
-        .arg(&case.repo.path)
+        .arg(case.repo.path())
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
