@@ -6,6 +6,7 @@ pub mod cyclonedx;
 pub mod html;
 pub mod input;
 pub mod markdown;
+pub mod markup;
 pub mod sarif;
 pub mod svg;
 pub mod table;
