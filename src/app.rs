@@ -3,6 +3,7 @@
 //! are decided. Runs over many repositories, `merge` and `audit --inventory` are wired in
 //! [`org`].
 
+mod db;
 mod hook;
 mod man;
 mod org;
@@ -81,7 +82,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             emit(None, &out)?;
             Ok(EXIT_CLEAN)
         }
-        Command::Db(command) => crate::db::command::run(&command),
+        Command::Db(command) => db::run(&command),
         Command::Man => man::run(),
     }
 }
