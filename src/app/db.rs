@@ -6,7 +6,8 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 
-use super::{emit, EXIT_CLEAN, EXIT_FOUND};
+use super::exit::{EXIT_CLEAN, EXIT_FOUND};
+use super::output::emit;
 use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
 use crate::db::html;
 use crate::db::ingest::ingest;
