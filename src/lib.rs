@@ -6,7 +6,7 @@
 //! [`inventory`] folds findings into one entry per distinct secret, [`manifest::audit`] judges
 //! them, and [`report`] renders the result. Only `app` (and `main`) writes to stdout and stderr
 //! and decides exit codes; nothing below `app` imports it, and nothing below `pipeline` imports
-//! that.
+//! that (`tests/architecture.rs` holds this, and that no file-level import cycle exists).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analyze;
