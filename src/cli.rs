@@ -281,6 +281,8 @@ pub struct InputArgs {
     #[arg(long, conflicts_with = "manifest")]
     pub no_manifest: bool,
     /// Skip paths matching GLOB, relative to the PATH (repeatable; adds to [scan] exclude).
+    // The brackets are the help text's, read by clap as written: not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Honour .gitignore and .ignore files (off by default: a git-ignored .env still holds keys).
@@ -390,6 +392,8 @@ pub struct AuditArgs {
     pub output: OutputArgs,
     /// Classes that make the run exit 1, comma-separated: unknown, stale, over-privileged,
     /// unused [default: the manifest's [policy] fail_on, else unknown,stale,over-privileged].
+    // The brackets are the help text's, read by clap as written: not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "CLASSES", value_delimiter = ',', value_parser = parse_class)]
     pub fail_on: Option<Vec<AuditClass>>,
     /// Evidence from key stores and logs.

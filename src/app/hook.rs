@@ -7,7 +7,11 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use super::{diag, finish_with, run_audit, write_atomically, EXIT_CLEAN, EXIT_FOUND};
+use super::audit::run_audit;
+use super::diag::diag;
+use super::exit::{EXIT_CLEAN, EXIT_FOUND};
+use super::finish::finish_with;
+use super::output::write_atomically;
 use crate::cli::{AuditArgs, HookInstallArgs};
 use crate::config::table_style_for;
 use crate::report::Format;

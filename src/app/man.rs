@@ -8,7 +8,8 @@ use anyhow::Result;
 use clap::{Arg, ArgAction, CommandFactory};
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
 
-use super::{emit, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
+use super::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
+use super::output::emit;
 use crate::cli::Cli;
 use crate::report::cyclonedx::SERIAL_ENV;
 

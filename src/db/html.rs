@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::query::{History, KeyView, RunView, Status};
 use super::render::{short_id, ReportView};
-use crate::report::html::escape as esc;
+use crate::report::markup::escape as esc;
 
 const STYLE: &str = "
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d8dde6;--bg:#f6f7f9;--card:#fff;--open:#c0392b;--ok:#1e824c}

@@ -5,10 +5,9 @@
 //!
 //! Data flows one way: report files -> [`input`] (validated, secrets dropped) -> [`ingest`] ->
 //! the database ([`schema`]) -> [`query`] -> [`render`]/[`html`]. No secret value is ever
-//! written: [`input`] has no field that could hold one. [`command`] is this subcommand's edge
-//! (arguments, output, exit codes), as `app` is for the others.
+//! written: [`input`] has no field that could hold one. The `db` command itself (its arguments,
+//! output and exit codes) is in `app`, with the others.
 
-pub mod command;
 pub mod html;
 pub mod ingest;
 pub mod input;

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::markup::{escape, script_json};
 use super::svg::{bar_chart, Bar};
 use super::{KeyEntry, Report, HISTORY_ONLY};
 
@@ -19,34 +20,6 @@ const SCRIPT: &str = include_str!("html.js");
 
 /// Privilege tiers, lowest first.
 const TIERS: [&str; 5] = ["public", "read", "scoped", "full", "admin"];
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// JSON made safe inside `<script>`: no `<`, `>` or `&` survives, so no `</script>` or
-/// `<!--` in a path can end the element early.
-pub fn script_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value)
-        .unwrap_or_else(|_| "{}".into())
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-}
 
 fn tier_color(tier: &str) -> &'static str {
     match tier {
@@ -539,23 +512,6 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn script_json_cannot_close_its_element() {
-        let text =
-            script_json(&serde_json::json!({"p": "a</script><script>alert(1)</script>&<!--"}));
-        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'));
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back["p"], "a</script><script>alert(1)</script>&<!--");
-    }
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;"
-        );
-    }
 
     #[test]
     fn ages_fall_in_buckets() {

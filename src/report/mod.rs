@@ -1,11 +1,13 @@
 //! The one serialisable [`Report`] model and its renderings. JSON and JSONL are serde of the
-//! model; the table is a view of the same model. Nothing outside this module writes to stdout.
+//! model; the table is a view of the same model. Renderings are written into a buffer, which
+//! the command layer (`app`) writes out.
 
 pub mod columns;
 pub mod cyclonedx;
 pub mod html;
 pub mod input;
 pub mod markdown;
+pub mod markup;
 pub mod sarif;
 pub mod svg;
 pub mod table;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
+use super::markup::escape;
 
 /// One bar: its label, its count and its fill colour (a CSS colour).
 pub struct Bar {

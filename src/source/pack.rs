@@ -12,8 +12,8 @@
 //!
 //! The delta tree holds every object on the path from a chain's root to the object being
 //! resolved: fifty levels of a multi-megabyte file would be hundreds of megabytes per thread.
-//! So chains whose root is large ([`LARGE_ROOT`]) are read apart, depth first, through an
-//! [`ObjectReader`] whose cache of bases is bounded ([`LARGE_CACHE_BYTES`]), as `git cat-file`
+//! So chains whose root is large (`LARGE_ROOT`) are read apart, depth first, through an
+//! [`ObjectReader`] whose cache of bases is bounded (`LARGE_CACHE_BYTES`), as `git cat-file`
 //! reads every chain.
 
 use std::collections::{HashMap, VecDeque};

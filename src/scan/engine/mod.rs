@@ -5,8 +5,8 @@
 //! brace initialisation, XML elements and `key="Name" value="v"` pairs, `--flag v`) and judges
 //! the value. No regex runs here: each hit costs a few byte comparisons.
 //!
-//! By concern: [`names`] says which names hold secrets, [`syntax`] reads the value a syntax
-//! gives a name, [`judge`] decides whether that value is a secret.
+//! By concern: `names` says which names hold secrets, `syntax` reads the value a syntax
+//! gives a name, `judge` decides whether that value is a secret.
 
 mod judge;
 mod names;

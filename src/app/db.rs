@@ -1,23 +1,26 @@
-//! The edge of `keyaudit db`: turns its arguments into reads, an ingest or a rendering, writes
-//! the output, and decides the exit code. Like `app` for the other commands, this is where
-//! `anyhow` lives; everything below it returns [`super::DbError`].
+//! `keyaudit db`: turns its arguments into reads, an ingest or a rendering, writes the output,
+//! and decides the exit code. As for the other commands, this is where `anyhow` lives; the
+//! [`db`](crate::db) library below it returns [`DbError`].
 
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 
-use super::html;
-use super::ingest::ingest;
-use super::input::read_report;
-use super::query;
-use super::render::{render_new, render_report, NewFormat, NewView, ReportFormat, ReportView};
-use super::schema;
-use super::DbError;
-use crate::app::{emit, EXIT_CLEAN, EXIT_FOUND};
+use super::exit::{EXIT_CLEAN, EXIT_FOUND};
+use super::output::emit;
 use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
+use crate::db::html;
+use crate::db::ingest::ingest;
+use crate::db::input::read_report;
+use crate::db::query;
+use crate::db::render::{
+    render_new, render_report, short_id, NewFormat, NewView, ReportFormat, ReportView,
+};
+use crate::db::schema;
+use crate::db::DbError;
 
 /// Runs one `db` subcommand and returns its exit code.
-pub fn run(command: &DbCommand) -> Result<u8> {
+pub(super) fn run(command: &DbCommand) -> Result<u8> {
     match command {
         DbCommand::Ingest(args) => ingest_command(args),
         DbCommand::Report(args) => report_command(args),
@@ -43,16 +46,13 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
             let what = if r.added {
                 format!(
                     "recorded as run {} ({} key{}, {} new)",
-                    super::render::short_id(&r.digest),
+                    short_id(&r.digest),
                     r.keys,
                     if r.keys == 1 { "" } else { "s" },
                     r.new_keys
                 )
             } else {
-                format!(
-                    "already recorded as run {}: unchanged",
-                    super::render::short_id(&r.digest)
-                )
+                format!("already recorded as run {}: unchanged", short_id(&r.digest))
             };
             let _ = writeln!(err, "keyaudit: {}: {what}", r.path.display());
         }

@@ -1,0 +1,212 @@
+//! Reports read back: `merge` of JSON reports, and the audit of a report in scan's schema
+//! (`audit --inventory`, and `audit --repos` after its scan) without scanning again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::de::DeserializeOwned;
+
+use super::audit::{empty_manifest, fails};
+use super::prepare::Prepared;
+use crate::analyze::Assessment;
+use crate::evidence::Evidence;
+use crate::fingerprint::salt_id;
+use crate::inventory::{Inventory, Key};
+use crate::manifest::audit::{apply_allows, audit};
+use crate::manifest::AuditClass;
+use crate::org::merge::{assemble, merge, Input};
+use crate::report::input;
+use crate::report::Report;
+use crate::rules::spec::RuleSpec;
+use crate::rules::{compile_rule, RuleOrigin, RuleSet};
+use crate::secret::Secret;
+
+/// Reads the JSON reports at `paths` and merges them into one. JSON reports carry rule ids, not
+/// names: the built-in rules name theirs, for SARIF and Markdown.
+pub fn merge_reports(paths: &[PathBuf]) -> Result<Report> {
+    let inputs = paths
+        .iter()
+        .map(|path| {
+            input::read(path).map(|report| Input {
+                name: path.display().to_string(),
+                report,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
+    // JSON reports carry rule ids, not names: name the built-in ones for SARIF and Markdown.
+    let builtin = RuleSet::load(true, &[]).ok();
+    let names: HashMap<&str, &str> = builtin
+        .iter()
+        .flat_map(|set| set.rules())
+        .map(|r| (r.id.as_str(), r.name.as_str()))
+        .collect();
+    merge(inputs, &|id| names.get(id).map(|n| n.to_string())).map_err(anyhow::Error::msg)
+}
+
+/// Reads the report at `path` for `audit --inventory`: its fingerprints must be keyed by the
+/// salt of this run, else they cannot be compared.
+pub fn read_inventory(path: &Path, prepared: &Prepared) -> Result<Report> {
+    let report = input::read(path).map_err(anyhow::Error::msg)?;
+    let expected = salt_id(&prepared.salt);
+    if report.scan.salt_id != expected {
+        let whose = prepared.manifest.as_ref().map_or_else(
+            || "the fixed key keyaudit-v1 (no manifest)".to_string(),
+            |m| format!("the salt of {}", m.path.display()),
+        );
+        bail!(
+            "{}: salt_id {} differs from {expected}, that of {whose}: its fingerprints cannot be compared",
+            path.display(),
+            report.scan.salt_id
+        );
+    }
+    Ok(report)
+}
+
+/// Audits a report in scan's schema against the manifest: the keys are rebuilt as an
+/// inventory (rules named by the report), `[[allow]]` applies, and each entry gets its
+/// verdict. Returns the audit report and whether it fails `fail_on` (`--fail-on`, if given).
+pub fn audit_report(
+    report: Report,
+    prepared: &Prepared,
+    evidence: &Evidence,
+    fail_on: Option<&[AuditClass]>,
+) -> Result<(Report, bool)> {
+    let (rules, mut inventory) = inventory_of(&report)?;
+    let empty;
+    let manifest = match &prepared.manifest {
+        Some(m) => m,
+        None => {
+            empty = empty_manifest()?;
+            &empty
+        }
+    };
+    let allowed = apply_allows(&mut inventory, manifest, &rules);
+    let outcome = audit(&inventory, &rules, manifest, evidence, prepared.now);
+    let failing = fails(fail_on, manifest, &outcome);
+    let complete = report.summary.complete;
+    let allowed = report.summary.allowed + allowed;
+    let mut entries: HashMap<String, _> = report
+        .keys
+        .into_iter()
+        .map(|k| (k.fingerprint.clone(), k))
+        .collect();
+    let keys = inventory
+        .keys
+        .iter()
+        .zip(&outcome.keys)
+        .filter_map(|(key, verdict)| {
+            let mut entry = entries.remove(&key.fingerprint)?;
+            entry.locations = key.locations.clone();
+            entry.audit = Some(verdict.clone());
+            Some(entry)
+        })
+        .collect();
+    let mut out = assemble(report.scan, keys, report.managed, allowed, complete);
+    let mut flagged: BTreeMap<&'static str, usize> =
+        AuditClass::ALL.iter().map(|c| (c.as_str(), 0)).collect();
+    for class in out
+        .keys
+        .iter()
+        .flat_map(|k| k.audit.iter().flat_map(|a| &a.flags))
+    {
+        *flagged.entry(class.as_str()).or_insert(0) += 1;
+    }
+    flagged.insert(AuditClass::Unused.as_str(), outcome.unused.len());
+    out.summary.flagged = Some(flagged);
+    out.summary.manifest = prepared
+        .manifest
+        .as_ref()
+        .map(|m| m.path.display().to_string());
+    out.unused = outcome.unused;
+    out.unmatched_evidence = outcome.unmatched_evidence;
+    Ok((out, failing))
+}
+
+/// A rule-set naming the report's rules (id, name, provider, kind: what the audit reads of a
+/// rule; they never scan) and the report's keys as an inventory.
+fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rules = Vec::new();
+    for entry in &report.keys {
+        if index.contains_key(entry.rule.as_str()) {
+            continue;
+        }
+        let spec = RuleSpec {
+            id: entry.rule.clone(),
+            name: entry.rule_name.clone(),
+            provider: entry.provider.clone(),
+            kind: from_name(entry.kind)?,
+            // Matches nothing: this rule only names keys already found.
+            pattern: Some(r"[^\s\S]".into()),
+            context: None,
+            secret: None,
+            keywords: Vec::new(),
+            file_names: Vec::new(),
+            line_scoped: false,
+            min_entropy: None,
+            privilege: from_name(entry.privilege)?,
+            environment: from_name(entry.environment)?,
+            lifetime: from_name(entry.lifetime)?,
+            rotate: entry.rotate.clone(),
+            validate: None,
+            priority: None,
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+        };
+        let origin = RuleOrigin {
+            path: PathBuf::from("report"),
+            line: 1,
+        };
+        rules.push(compile_rule(spec, origin, false)?);
+        index.insert(&entry.rule, rules.len() - 1);
+    }
+    let keys = report
+        .keys
+        .iter()
+        .map(|entry| {
+            Ok(Key {
+                fingerprint: entry.fingerprint.clone(),
+                secret: Secret::new(entry.secret.clone().unwrap_or_default().into_bytes()),
+                rule: index[entry.rule.as_str()],
+                key_id: entry.key_id.clone(),
+                assessment: Assessment {
+                    privilege: from_name(entry.privilege)?,
+                    privilege_evidence: entry.privilege_evidence.clone(),
+                    environment: from_name(entry.environment)?,
+                    environment_evidence: entry.environment_evidence.clone(),
+                    lifetime: from_name(entry.lifetime)?,
+                    expires: entry
+                        .expires
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .context("a key's expires is not an RFC 3339 time")?,
+                    scopes: entry.scopes.clone(),
+                    aws_account: entry.aws_account.clone(),
+                    // The report's provider is final: keys of one generic rule may name
+                    // different providers, which the shared rule cannot carry.
+                    provider: Some(entry.provider.clone()),
+                    key_id: entry.key_id.clone(),
+                },
+                in_current_tree: entry.in_current_tree,
+                first_seen: entry.first_seen.clone(),
+                locations: entry.locations.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((
+        RuleSet::from_rules(rules)?,
+        Inventory {
+            keys,
+            managed: report.managed.clone(),
+        },
+    ))
+}
+
+/// A kind, tier, environment or lifetime from its name in a report.
+fn from_name<T: DeserializeOwned>(name: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .with_context(|| format!("unknown value `{name}` in the report"))
+}
