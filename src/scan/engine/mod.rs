@@ -6,14 +6,19 @@
 //! the value. No regex runs here: each hit costs a few byte comparisons.
 //!
 //! By concern: [`names`] says which names hold secrets, [`syntax`] reads the value a syntax
-//! gives a name, [`judge`] decides whether that value is a secret.
+//! gives a name, [`judge`] decides whether that value is a secret, by the [`shapes`] of code,
+//! identifiers, paths and the like and by what [`passwords`] people choose.
 
 mod judge;
 mod names;
+mod passwords;
+mod shapes;
 mod syntax;
 
 pub use judge::*;
 pub use names::{is_secret_name, names_a_non_secret};
+pub use passwords::*;
+pub use shapes::*;
 pub use syntax::{name_around, next_line_value, values_for_name, Value};
 
 use std::collections::HashMap;
