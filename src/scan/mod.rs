@@ -8,6 +8,7 @@ pub mod context;
 pub mod engine;
 pub mod filter;
 pub mod prefilter;
+mod reject;
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ use crate::source::Copied;
 use context::LineIndex;
 pub use prefilter::KeywordHits;
 use prefilter::{Candidates, Prefilter};
+pub use reject::Reject;
 
 /// One key found in one blob.
 #[derive(Debug, Clone)]

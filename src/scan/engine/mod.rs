@@ -828,11 +828,11 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"nil", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::CodeLiteral)
         );
         assert_eq!(
             judge(&w, b"#{encoded_password}", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::Template)
         );
         assert_eq!(
             judge(&w, b"a&&b", b"", Slot::CODE).map(drop),
@@ -868,23 +868,23 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"2024-01-01", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Number)
         );
         assert_eq!(
             judge(&w, b"1.2.3", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Number)
         );
         assert_eq!(
             judge(&w, b"/etc/keys/api.key", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Path)
         );
         assert_eq!(
             judge(&w, b"https://auth.corp.internal/token", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Url)
         );
         assert_eq!(
             judge(&w, b"HttpRequestHandler", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Identifier)
         );
         assert_eq!(
             judge(&w, b"aaaaaaab1", b"", Slot::CODE).map(drop),
@@ -902,7 +902,7 @@ mod tests {
                 Slot::CODE
             )
             .map(drop),
-            Err(Reject::Identifier)
+            Err(Reject::Uuid)
         );
         assert_eq!(
             judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key", Slot::CODE).map(drop),
@@ -914,7 +914,7 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"discovered_%s", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::FormatString)
         );
         assert_eq!(
             judge(&w, b"password-1", b"", Slot::CODE).map(drop),
@@ -942,29 +942,32 @@ mod tests {
         let param = words("PARAM_TLS13_KDF_KEY_CHECK");
         assert_eq!(
             judge(&param, b"tls13-kdf-key-check", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::RepeatsName)
         );
-        for shape in [
-            "-1073610705i32",
-            "67108864u32",
-            "0xC029201F_u32",
-            "SCRAM-SHA-256",
-            "value#fragment",
-            "Orange-2",
-            "isHmrRefresh",
-            "ssl/worker.key",
-            "IntPtr.Zero",
-            "credentials/",
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        for (shape, reason) in [
+            ("-1073610705i32", Reject::Number),
+            ("67108864u32", Reject::Number),
+            ("0xC029201F_u32", Reject::Number),
+            ("SCRAM-SHA-256", Reject::Words),
+            ("value#fragment", Reject::Words),
+            ("Orange-2", Reject::Words),
+            ("isHmrRefresh", Reject::Identifier),
+            ("ssl/worker.key", Reject::Path),
+            ("IntPtr.Zero", Reject::Identifier),
+            ("credentials/", Reject::Path),
+            ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", Reject::BrokenJwt),
         ] {
             assert_eq!(
                 judge(&w, shape.as_bytes(), b"", Slot::CODE).map(drop),
-                Err(Reject::NotSecretShaped),
+                Err(reason),
                 "{shape}"
             );
         }
+        assert_eq!(
+            judge(&w, b"StrictHostKeyChecking=no", b"", Slot::CODE).map(drop),
+            Err(Reject::Options)
+        );
         for code in [
-            "StrictHostKeyChecking=no",
             "t.tsIndexSignature=tsIndexSignature",
             "e.credentials??",
             "++this._bytesVal",

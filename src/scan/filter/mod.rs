@@ -19,8 +19,10 @@ pub use hosts::is_documentation_host;
 pub(crate) use identifier::camel_words;
 pub use identifier::{common_bigram_share, is_word_identifier};
 pub use names::is_non_secret_name;
-pub use placeholder::is_placeholder;
-pub use plausible::{is_plausible_secret_shape, is_plausible_secret_value};
+pub use placeholder::{check_placeholder, is_placeholder};
+pub use plausible::{
+    check_secret_shape, check_secret_value, is_plausible_secret_shape, is_plausible_secret_value,
+};
 pub use shape::{
     has_code_punctuation, holds_non_path_punctuation, is_code_shaped, is_range_or_relative_path,
     is_regex_shape,

@@ -4,6 +4,7 @@
 
 use super::template::{holds_template, is_variable_reference};
 use crate::decode;
+use crate::scan::reject::{unless, Reject};
 
 /// Substrings (lowercase) that mark a value as a placeholder or a template, not a key.
 const PLACEHOLDER_MARKERS: &[&str] = &[
@@ -176,36 +177,41 @@ fn stands_alone(secret: &[u8], at: usize, len: usize) -> bool {
 
 /// Whether `secret` is a placeholder, a template reference or otherwise obviously not a key.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    if DOCUMENTED_EXAMPLE_KEYS.contains(&secret) {
-        return true;
-    }
+    check_placeholder(secret).is_err()
+}
+
+/// [`is_placeholder`], saying why: a documented example, a marker or stand-in word, a name
+/// that says secret, a template, a reference, a mask or filler.
+pub fn check_placeholder(secret: &[u8]) -> Result<(), Reject> {
+    unless(
+        DOCUMENTED_EXAMPLE_KEYS.contains(&secret),
+        Reject::DocumentedExample,
+    )?;
     let lower = secret.to_ascii_lowercase();
-    if holds_marker(secret, &lower)
-        || DOCUMENTED_EXAMPLE_FRAGMENTS
+    unless(holds_marker(secret, &lower), Reject::Placeholder)?;
+    unless(
+        DOCUMENTED_EXAMPLE_FRAGMENTS
             .iter()
-            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
-    {
-        return true;
-    }
+            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()),
+        Reject::DocumentedExample,
+    )?;
     // A word dressed in punctuation or escapes (`[password]`, `pass%5B`) is still the word.
     let word: String = String::from_utf8_lossy(&decode::percent_decode(&lower))
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if PLACEHOLDER_WORDS.contains(&word.as_str())
-        || names_a_secret(&lower)
-        || holds_template(secret)
-    {
-        return true;
-    }
+    unless(
+        PLACEHOLDER_WORDS.contains(&word.as_str()),
+        Reject::Placeholder,
+    )?;
+    unless(names_a_secret(&lower), Reject::SecretName)?;
+    unless(holds_template(secret), Reject::Template)?;
     // `{name}`, `[name]`, `(name)`: template or documentation syntax around a name.
     let wrapped = matches!(
         (secret.first(), secret.last()),
         (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')) | (Some(b'('), Some(b')'))
     );
-    if wrapped {
-        return true;
-    }
+    unless(wrapped, Reject::Template)?;
     // `$NAME`, `%NAME%`: a reference to a variable, not a value.
     let windows_variable = secret.len() > 2
         && secret.first() == Some(&b'%')
@@ -213,32 +219,35 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         && secret[1..secret.len() - 1]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'(' | b')'));
-    if is_variable_reference(secret) || windows_variable {
-        return true;
-    }
+    unless(
+        is_variable_reference(secret) || windows_variable,
+        Reject::Reference,
+    )?;
     // A mask (`***`, `xxx`).
-    if !secret.is_empty()
-        && secret
-            .iter()
-            .all(|b| matches!(b, b'*' | b'x' | b'X' | b'#'))
-    {
-        return true;
+    unless(
+        !secret.is_empty()
+            && secret
+                .iter()
+                .all(|b| matches!(b, b'*' | b'x' | b'X' | b'#')),
+        Reject::Placeholder,
+    )?;
+    unless(is_filler(secret), Reject::Placeholder)
+}
+
+/// A long value made of three or fewer distinct characters is filler (`0000…`, `abab…`).
+fn is_filler(secret: &[u8]) -> bool {
+    if secret.len() < 8 {
+        return false;
     }
-    // A long value made of three or fewer distinct characters is filler (`0000…`, `abab…`).
-    if secret.len() >= 8 {
-        let mut distinct = [false; 256];
-        let mut count = 0;
-        for &byte in secret {
-            if !distinct[byte as usize] {
-                distinct[byte as usize] = true;
-                count += 1;
-            }
-        }
-        if count <= 3 {
-            return true;
+    let mut distinct = [false; 256];
+    let mut count = 0;
+    for &byte in secret {
+        if !distinct[byte as usize] {
+            distinct[byte as usize] = true;
+            count += 1;
         }
     }
-    false
+    count <= 3
 }
 
 #[cfg(test)]
@@ -372,5 +381,29 @@ mod tests {
         ] {
             assert!(!is_placeholder(value.as_bytes()), "{value}");
         }
+    }
+
+    #[test]
+    fn each_reason_a_value_is_a_placeholder() {
+        for (value, reason) in [
+            ("AKIAIOSFODNN7EXAMPLE", Reject::Placeholder),
+            (
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz",
+                Reject::DocumentedExample,
+            ),
+            ("correct horse battery staple", Reject::DocumentedExample),
+            ("changeme", Reject::Placeholder),
+            ("password", Reject::Placeholder),
+            ("secured_password", Reject::SecretName),
+            ("${STRIPE_KEY}", Reject::Template),
+            ("{encoded_password}", Reject::Template),
+            ("$DB_PASSWORD", Reject::Reference),
+            ("%Zq8rT2mW%", Reject::Reference),
+            ("***", Reject::Placeholder),
+            ("00000000000000000000", Reject::Placeholder),
+        ] {
+            assert_eq!(check_placeholder(value.as_bytes()), Err(reason), "{value}");
+        }
+        assert_eq!(check_placeholder(b"Zq8rT2mW9xLp4vN7bK3s"), Ok(()));
     }
 }

@@ -5,6 +5,7 @@ use super::hosts::is_hostname;
 use super::identifier::{is_identifier, is_kebab_words, is_short_name};
 use super::shape::{holds_non_path_punctuation, is_code_shaped, is_type_path};
 use crate::decode;
+use crate::scan::reject::{unless, Reject};
 
 /// An Amazon resource name (`arn:aws:kms:us-east-1:123456789012:alias/aws/s3`): names a key,
 /// is not one.
@@ -21,32 +22,77 @@ fn is_query_prefix(text: &str) -> bool {
 /// Whether a value found only by its name could be a secret: not code, not a path, not an
 /// identifier, not a UUID, and varied enough (at least two character classes, or long).
 pub fn is_plausible_secret_value(value: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(value) else {
-        return false;
-    };
-    let lower = text.chars().any(|c| c.is_ascii_lowercase());
-    let upper = text.chars().any(|c| c.is_ascii_uppercase());
-    let digit = text.chars().any(|c| c.is_ascii_digit());
-    let symbol = text.chars().any(|c| c.is_ascii_punctuation());
-    let classes = [lower, upper, digit, symbol].iter().filter(|&&c| c).count();
-    classes >= 2 && !is_code_shaped(value) && is_plausible_secret_shape(value)
+    check_secret_value(value).is_ok()
+}
+
+/// [`is_plausible_secret_value`], saying why not: not text, one class of characters, code
+/// ([`is_code_shaped`]), or a shape [`check_secret_shape`] turns down.
+pub fn check_secret_value(value: &[u8]) -> Result<(), Reject> {
+    let text = as_text(value)?;
+    unless(Classes::of(text).count() < 2, Reject::OneClass)?;
+    unless(is_code_shaped(value), Reject::Code)?;
+    check_secret_shape(value)
 }
 
 /// [`is_plausible_secret_value`] for a value whose delimiters are known (a quoted literal):
 /// its punctuation is its own, so only its shape counts: not an identifier, a path, a URL, a
 /// host, a number, a UUID, and at least two character classes.
 pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(value) else {
-        return false;
-    };
-    let lower = text.chars().any(|c| c.is_ascii_lowercase());
-    let upper = text.chars().any(|c| c.is_ascii_uppercase());
-    let digit = text.chars().any(|c| c.is_ascii_digit());
-    let symbol = text.chars().any(|c| c.is_ascii_punctuation());
-    let classes = [lower, upper, digit, symbol].iter().filter(|&&c| c).count();
-    if classes < 2 {
-        return false;
+    check_secret_shape(value).is_ok()
+}
+
+/// [`is_plausible_secret_shape`], saying why not.
+pub fn check_secret_shape(value: &[u8]) -> Result<(), Reject> {
+    let text = as_text(value)?;
+    let classes = Classes::of(text);
+    unless(classes.count() < 2, Reject::OneClass)?;
+    not_a_name(text)?;
+    not_a_path_or_url(text, value)?;
+    // kebab-case words without digits (`secret-key-base`, `bert-base-uncased`).
+    unless(
+        !classes.digit && is_identifier(&text.replace('-', "_")),
+        Reject::Words,
+    )?;
+    unless(is_uuid_shaped(text), Reject::Uuid)?;
+    unless(ends_a_sentence(text), Reject::Prose)?;
+    unless(is_number_date_or_version(text), Reject::Number)
+}
+
+/// `value` as text; a value that is not UTF-8 is no secret found by its name.
+fn as_text(value: &[u8]) -> Result<&str, Reject> {
+    std::str::from_utf8(value).map_err(|_| Reject::NotText)
+}
+
+/// The classes of characters a text holds: lower case, upper case, digits, punctuation.
+struct Classes {
+    lower: bool,
+    upper: bool,
+    digit: bool,
+    symbol: bool,
+}
+
+impl Classes {
+    fn of(text: &str) -> Self {
+        Classes {
+            lower: text.chars().any(|c| c.is_ascii_lowercase()),
+            upper: text.chars().any(|c| c.is_ascii_uppercase()),
+            digit: text.chars().any(|c| c.is_ascii_digit()),
+            symbol: text.chars().any(|c| c.is_ascii_punctuation()),
+        }
     }
+
+    /// How many of the four classes the text holds.
+    fn count(&self) -> usize {
+        [self.lower, self.upper, self.digit, self.symbol]
+            .iter()
+            .filter(|&&c| c)
+            .count()
+    }
+}
+
+/// Turns down a name: an identifier or a chain of them, a type path, a resource name, a host
+/// name, the start of a query string, kebab-case words.
+fn not_a_name(text: &str) -> Result<(), Reject> {
     // Each part reads as a name: made of words, or of one case (`os.environ`, `self.token`);
     // random passwords with a dot (`Xk3j9.Lm2p`) mix cases and digits.
     let namey = |part: &str| {
@@ -72,19 +118,19 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
             let part = part.trim_start_matches(['#', '$', '@']);
             !part.is_empty() && is_identifier(&part.replace('-', "_"))
         });
-    if identifier_chain
-        || word_chain
-        || is_type_path(text)
-        || is_identifier(text)
-        || is_resource_name(text)
-        || is_hostname(text)
-        || is_query_prefix(text)
-        || is_kebab_words(text)
-    {
-        return false;
-    }
-    // Paths and URLs (URLs with credentials have their own rules); a scope such as
-    // `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
+    unless(
+        identifier_chain || word_chain || is_type_path(text) || is_identifier(text),
+        Reject::Identifier,
+    )?;
+    unless(is_resource_name(text), Reject::ResourceName)?;
+    unless(is_hostname(text), Reject::Hostname)?;
+    unless(is_query_prefix(text), Reject::Code)?;
+    unless(is_kebab_words(text), Reject::Words)
+}
+
+/// Turns down paths and URLs (URLs with credentials have their own rules); a scope such as
+/// `AKID/20240101/us-east-1/s3/aws4_request` is a path too.
+fn not_a_path_or_url(text: &str, value: &[u8]) -> Result<(), Reject> {
     // A rooted path's segments read as names (`/etc/keys/api.key`, `/Users/Shared`); base64
     // that happens to start with `/` has random mixed-case runs between its slashes.
     let readable_segment = |segment: &str| {
@@ -100,9 +146,11 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
         text.len() < 24
             || segments.iter().filter(|s| readable_segment(s)).count() * 3 >= segments.len() * 2
     };
-    if rooted_path || text.starts_with("./") || text.starts_with("~/") || text.contains("://") {
-        return false;
-    }
+    unless(
+        rooted_path || text.starts_with("./") || text.starts_with("~/"),
+        Reject::Path,
+    )?;
+    unless(text.contains("://"), Reject::Url)?;
     let decoded = String::from_utf8_lossy(&decode::percent_decode(value)).into_owned();
     let segments: Vec<&str> = decoded.split(['/', '\\']).collect();
     // Path and scope segments are single-case (`us-east-1`, `aws4_request`, `ANOTREAL`);
@@ -114,48 +162,42 @@ pub fn is_plausible_secret_shape(value: &[u8]) -> bool {
             && (!segment.chars().any(|c| c.is_ascii_uppercase())
                 || !segment.chars().any(|c| c.is_ascii_lowercase()))
     };
-    if segments.len() >= 3
-        && may_be_path
-        && segments
-            .iter()
-            .all(|s| s.len() < 24 || is_identifier(&s.replace('-', "_")))
-        && segments.iter().filter(readable).count() * 2 >= segments.len()
-    {
-        return false;
-    }
-    // kebab-case words without digits (`secret-key-base`, `bert-base-uncased`).
-    if !digit && is_identifier(&text.replace('-', "_")) {
-        return false;
-    }
-    // A UUID is an identifier.
-    let uuid_shape = text.len() == 36
+    unless(
+        segments.len() >= 3
+            && may_be_path
+            && segments
+                .iter()
+                .all(|s| s.len() < 24 || is_identifier(&s.replace('-', "_")))
+            && segments.iter().filter(readable).count() * 2 >= segments.len(),
+        Reject::Path,
+    )
+}
+
+/// A UUID is an identifier.
+fn is_uuid_shaped(text: &str) -> bool {
+    text.len() == 36
         && text.char_indices().all(|(i, c)| {
             if matches!(i, 8 | 13 | 18 | 23) {
                 c == '-'
             } else {
                 c.is_ascii_hexdigit()
             }
-        });
-    if uuid_shape {
-        return false;
-    }
-    // A word ending a sentence (`password hasher.` in prose).
-    if text.len() > 1
+        })
+}
+
+/// A word ending a sentence (`password hasher.` in prose).
+fn ends_a_sentence(text: &str) -> bool {
+    text.len() > 1
         && text.ends_with(['.', ',', ';', ':', '!', '?'])
         && text[..text.len() - 1]
             .bytes()
             .all(|b| b.is_ascii_lowercase())
-    {
-        return false;
-    }
-    // Numbers, dates and versions.
-    if text
-        .chars()
+}
+
+/// Numbers, dates and versions.
+fn is_number_date_or_version(text: &str) -> bool {
+    text.chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ':' | '_' | '+' | 'T' | 'Z'))
-    {
-        return false;
-    }
-    true
 }
 
 #[cfg(test)]
@@ -275,5 +317,37 @@ mod tests {
             b"live_a8c909a557f6368bc6e0ec2986e7d36c"
         )); // keyaudit:allow
         assert!(common_bigram_share("ZTLRqXwv") < 0.55);
+    }
+
+    #[test]
+    fn each_reason_a_value_is_not_plausible() {
+        for (value, reason) in [
+            (&b"lowercaseonly"[..], Reject::OneClass),
+            (b"getenv(KEY)", Reject::Code),
+            (b"self.config.api_key", Reject::Identifier),
+            (b"SecretAccessKey", Reject::Identifier),
+            (
+                b"arn:aws:kms:us-east-1:123123:alias/aws/s3",
+                Reject::ResourceName,
+            ),
+            (b"k8s9x2.com", Reject::Hostname),
+            (b"access_token=", Reject::Code),
+            (b"ipv6-crypt", Reject::Words),
+            (b"/etc/secrets/token", Reject::Path),
+            (b"https://example.org/token", Reject::Url),
+            (b"config/prod/app.yaml", Reject::Path),
+            (b"550e8400-e29b-41d4-a716-446655440000", Reject::Uuid),
+            (b"hasher.", Reject::Prose),
+            (b"2024-01-01T00:00:00", Reject::Number),
+            (b"\xff\xfe", Reject::NotText),
+        ] {
+            assert_eq!(
+                check_secret_value(value),
+                Err(reason),
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
+        assert_eq!(check_secret_value(b"Zq8rT2mW9xLp"), Ok(()));
     }
 }
