@@ -36,7 +36,7 @@ use crate::manifest::edit::{fresh_salt, init_text, render_entries, update_text};
 use crate::manifest::{self, AuditClass, Manifest};
 use crate::report::{Report, RunInfo};
 use crate::rules::RuleSet;
-use crate::scan::{check::check_examples, Hit, KeywordHits, Scanner};
+use crate::scan::{check::check_examples, Hit, KeywordHits, Rejection, Scanner};
 use crate::source::git::{self, CommitIndex};
 use crate::source::{self, Lineage, Origin, Stats, StatsSnapshot, Visit, Window};
 
@@ -199,7 +199,9 @@ struct Collected {
 
 /// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
 fn collect(prepared: &Prepared) -> Result<Collected> {
-    collect_from(prepared, &Scanner::new(&prepared.rules), &read_inputs, None)
+    // With -v -v the scanner also says which candidate values it turned down, and why.
+    let scanner = Scanner::new(&prepared.rules).explaining(prepared.settings.verbosity > 2);
+    collect_from(prepared, &scanner, &read_inputs, None)
 }
 
 /// Reads the input through `read`, scans it and builds the inventory, less what `[[allow]]`
@@ -217,6 +219,7 @@ fn collect_from(
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let managed = Mutex::new(Vec::new());
+    let rejections = Rejections::default();
     let visit = |origin: Origin, data: &[u8], window: Window, lineage: Lineage<'_>| {
         // ExternalSecrets in the files as they are now (history would repeat them).
         if window.is_whole && origin.commit.is_none() && managed::may_hold(&origin.path, data) {
@@ -228,7 +231,9 @@ fn collect_from(
             let keywords = derived.base.downcast_ref::<KeywordHits>()?;
             Some((keywords, derived.copied))
         });
-        let (mut hits, keywords) = scanner.scan_file_reusing(Some(&origin.path), data, base);
+        let scanned = scanner.scan_file_reusing(Some(&origin.path), data, base);
+        rejections.note(&prepared.rules, &origin.path, &window, &scanned.rejected);
+        let (mut hits, keywords) = (scanned.hits, scanned.keywords);
         let memo = lineage
             .has_deltas
             .then(|| std::sync::Arc::new(keywords) as source::Memo);
@@ -283,6 +288,7 @@ fn collect_from(
         .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
     let stats = stats.snapshot();
     report_problems(settings, &stats);
+    rejections.print();
     Ok(Collected {
         inventory,
         stats,
@@ -806,6 +812,39 @@ fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
             "warning: {} could not be read; the inventory is incomplete",
             inputs(stats.errors.len())
         ));
+    }
+}
+
+/// With `-v -v`, the candidate values the scanner turned down, as lines `path:line:col:
+/// rule-id: rejected (reason)`, printed in order of place once the input is read. Never the
+/// value: a candidate turned down may still be a secret.
+#[derive(Default)]
+struct Rejections(Mutex<Vec<(String, usize, usize, String)>>);
+
+impl Rejections {
+    /// Notes what the scan of the file at `path`, read in `window`, turned down.
+    fn note(&self, rules: &RuleSet, path: &str, window: &Window, rejected: &[Rejection]) {
+        if rejected.is_empty() {
+            return;
+        }
+        let mut noted = self.0.lock().expect("rejections lock");
+        for rejection in rejected.iter().filter(|r| window.owns(r.span.0)) {
+            let (line, column) = window.position(rejection.line, rejection.column);
+            let rule = &rules.rules()[rejection.rule].id;
+            let why = format!("{rule}: rejected ({})", rejection.reason.name());
+            noted.push((path.to_string(), line, column, why));
+        }
+    }
+
+    /// Prints them on stderr, each once (history repeats a file's lines).
+    fn print(self) {
+        let mut noted = self.0.into_inner().expect("rejections lock");
+        noted.sort();
+        noted.dedup();
+        let mut stderr = io::stderr().lock();
+        for (path, line, column, why) in noted {
+            let _ = writeln!(stderr, "{path}:{line}:{column}: {why}");
+        }
     }
 }
 

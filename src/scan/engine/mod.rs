@@ -43,6 +43,15 @@ pub struct Association {
     pub chosen: bool,
 }
 
+/// A value the context engine turned down under a secret-sounding name, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected {
+    /// Byte span of the value in the scanned data.
+    pub value: (usize, usize),
+    /// Why it is no secret.
+    pub reason: Reject,
+}
+
 /// Provider names as they appear in variable names, with the name reports use. Compiled in
 /// from `rules/providers.txt`.
 fn providers() -> &'static HashMap<String, String> {
@@ -101,12 +110,13 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// at `hits` (offsets in `line`). `next` is the line after `line`, for names whose value the
 /// next line gives; spans in it are offsets past the end of `line` and its newline. Spans are
 /// offsets in `line`. `code_file` says the line is source code, where a bare word may name a
-/// variable.
+/// variable. With `rejected`, the values turned down go there with their reasons.
 pub fn associations(
     line: &[u8],
     hits: &[usize],
     next: Option<&[u8]>,
     code_file: bool,
+    mut rejected: Option<&mut Vec<Rejected>>,
 ) -> Vec<Association> {
     let mut out = Vec::new();
     let mut last_name = None;
@@ -141,11 +151,17 @@ pub fn associations(
                 code_file: code_file && !value.config,
             };
             let (mut s, mut cut) = value.span;
+            let mut reject = |s: usize, cut: usize, reason: Reject| {
+                if let Some(rejected) = rejected.as_deref_mut() {
+                    let value = (offset + s, offset + cut);
+                    rejected.push(Rejected { value, reason });
+                }
+            };
             // A command substituted in backticks (`` `cat key.pem` ``) is no value.
             let backticked = value.quote == Some(b'`')
                 || (text[s..cut].starts_with(b"`") && text[s..cut].ends_with(b"`"));
             if backticked && text[s..cut].contains(&b' ') {
-                return;
+                return reject(s, cut, Reject::Command);
             }
             // OpenSSL's passphrase arguments: `pass:` then the password; `env:`, `file:`,
             // `fd:` and `stdin` say where it is.
@@ -158,7 +174,7 @@ pub fn associations(
                     .any(|p| v.starts_with(p))
                     || v == b"stdin"
                 {
-                    return;
+                    return reject(s, cut, Reject::Reference);
                 }
             }
             // A bare word that opens a sentence (`client_secret: Optional. A client secret
@@ -168,7 +184,7 @@ pub fn associations(
                 && text[cut..].starts_with(b" ")
                 && text.get(cut + 1).is_some_and(u8::is_ascii_uppercase)
             {
-                return;
+                return reject(s, cut, Reject::Prose);
             }
             // Where code stands, `;`, `,` and closing brackets end an expression: minified
             // code runs on without blanks (`t.validateKey=validateKey;function f(e){…}`).
@@ -188,8 +204,9 @@ pub fn associations(
                 .then(|| unescape(&text[s..cut]))
                 .flatten();
             let judged = unescaped.as_deref().unwrap_or(&text[s..cut]);
-            let Ok(mut strength) = judge(&words, judged, text, slot) else {
-                return;
+            let mut strength = match judge(&words, judged, text, slot) {
+                Ok(strength) => strength,
+                Err(reason) => return reject(s, cut, reason),
             };
             // A value that stands as one may own the punctuation it was cut before.
             let mut e = cut;
@@ -398,7 +415,7 @@ mod tests {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
-        associations(line.as_bytes(), &hits, None, code_file)
+        associations(line.as_bytes(), &hits, None, code_file, None)
             .into_iter()
             .map(|a| line[a.value.0..a.value.1].to_string())
             .collect()
@@ -739,7 +756,7 @@ mod tests {
             })
             .collect();
         let both = format!("{line}\n{next}");
-        associations(line.as_bytes(), &hits, Some(next.as_bytes()), true)
+        associations(line.as_bytes(), &hits, Some(next.as_bytes()), true, None)
             .into_iter()
             .map(|a| both[a.value.0..a.value.1].to_string())
             .collect()
@@ -1069,7 +1086,7 @@ mod tests {
         let arm = "Chain::NonStringKey { parent } => {";
         let next = "    segments.push(Segment::Unknown);";
         let hits: Vec<usize> = arm.match_indices("Key").map(|(i, _)| i).collect();
-        assert!(associations(arm.as_bytes(), &hits, Some(next.as_bytes()), true).is_empty());
+        assert!(associations(arm.as_bytes(), &hits, Some(next.as_bytes()), true, None).is_empty());
     }
 
     #[test]
