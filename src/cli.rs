@@ -306,7 +306,8 @@ pub struct InputArgs {
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Print every skipped input on stderr.
+    /// Print every skipped input on stderr; twice (-v -v), also every candidate value turned
+    /// down and why (never the value).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -20,7 +20,7 @@ pub struct Settings {
     pub walk: WalkOptions,
     /// Unreadable input is an error.
     pub strict: bool,
-    /// Stderr verbosity: 0 quiet, 1 normal, 2 verbose.
+    /// Stderr verbosity: 0 quiet, 1 normal, 2 verbose (`-v`), 3 also rejections (`-v -v`).
     pub verbosity: u8,
     /// Scan git history too.
     pub history: bool,

@@ -31,6 +31,13 @@ impl Watch for Stderr {
         report_problems(settings, stats);
     }
 
+    fn rejected(&self, lines: &[String]) {
+        let mut stderr = io::stderr().lock();
+        for line in lines {
+            let _ = writeln!(stderr, "{line}");
+        }
+    }
+
     fn unreadable_repo(&self, settings: &Settings, name: &str, message: &str) {
         if settings.verbosity > 0 {
             diag(&format!("warning: {name}: {message}"));

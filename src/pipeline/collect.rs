@@ -14,7 +14,8 @@ use crate::config::Settings;
 use crate::inventory::Inventory;
 use crate::managed;
 use crate::manifest::audit::{apply_allows, drop_manifest_references};
-use crate::scan::{Hit, KeywordHits, Scanner};
+use crate::rules::RuleSet;
+use crate::scan::{Hit, KeywordHits, Rejection, Scanner};
 use crate::source::git::{self, CommitIndex};
 use crate::source::{self, Lineage, Origin, Stats, StatsSnapshot, Visit, Window};
 
@@ -28,6 +29,9 @@ pub trait Watch: Sync {
     fn progress(&self, stats: &Stats, found: &AtomicUsize, done: &AtomicBool);
     /// The input has been read: tells what could not be read, and what was skipped.
     fn read(&self, settings: &Settings, stats: &StatsSnapshot);
+    /// With `-v -v`: the candidate values the scanner turned down, one line each
+    /// (`path:line:col: rule-id: rejected (reason)`, never the value), in order of place.
+    fn rejected(&self, lines: &[String]);
     /// A repository listed for `--repos` could not be read (its report says so).
     fn unreadable_repo(&self, settings: &Settings, name: &str, message: &str);
 }
@@ -44,13 +48,9 @@ pub struct Collected {
 
 /// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
 pub fn collect(prepared: &Prepared, watch: &dyn Watch) -> Result<Collected> {
-    collect_from(
-        prepared,
-        &Scanner::new(&prepared.rules),
-        &read_inputs,
-        None,
-        watch,
-    )
+    // With -v -v the scanner also says which candidate values it turned down, and why.
+    let scanner = Scanner::new(&prepared.rules).explaining(prepared.settings.verbosity > 2);
+    collect_from(prepared, &scanner, &read_inputs, None, watch)
 }
 
 /// Reads the input through `read`, scans it and builds the inventory, less what `[[allow]]`
@@ -70,6 +70,7 @@ pub fn collect_from(
     let found = AtomicUsize::new(0);
     let findings: Mutex<Vec<(Origin, Vec<Hit>)>> = Mutex::new(Vec::new());
     let managed = Mutex::new(Vec::new());
+    let rejections = Rejections::default();
     let visit = |origin: Origin, data: &[u8], window: Window, lineage: Lineage<'_>| {
         // ExternalSecrets in the files as they are now (history would repeat them).
         if window.is_whole && origin.commit.is_none() && managed::may_hold(&origin.path, data) {
@@ -81,7 +82,9 @@ pub fn collect_from(
             let keywords = derived.base.downcast_ref::<KeywordHits>()?;
             Some((keywords, derived.copied))
         });
-        let (mut hits, keywords) = scanner.scan_file_reusing(Some(&origin.path), data, base);
+        let scanned = scanner.scan_file_reusing(Some(&origin.path), data, base);
+        rejections.note(&prepared.rules, &origin.path, &window, &scanned.rejected);
+        let (mut hits, keywords) = (scanned.hits, scanned.keywords);
         let memo = lineage
             .has_deltas
             .then(|| std::sync::Arc::new(keywords) as source::Memo);
@@ -135,6 +138,10 @@ pub fn collect_from(
         .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
     let stats = stats.snapshot();
     watch.read(settings, &stats);
+    let rejected = rejections.lines();
+    if !rejected.is_empty() {
+        watch.rejected(&rejected);
+    }
     Ok(Collected {
         inventory,
         stats,
@@ -182,4 +189,37 @@ fn read_inputs(settings: &Settings, stats: &Stats, visit: &Visit) -> Result<Comm
         }
     }
     Ok(commits)
+}
+
+/// With `-v -v`, the candidate values the scanner turned down, with where and why. Never the
+/// value: a candidate turned down may still be a secret.
+#[derive(Default)]
+struct Rejections(Mutex<Vec<(String, usize, usize, String)>>);
+
+impl Rejections {
+    /// Notes what the scan of the file at `path`, read in `window`, turned down.
+    fn note(&self, rules: &RuleSet, path: &str, window: &Window, rejected: &[Rejection]) {
+        if rejected.is_empty() {
+            return;
+        }
+        let mut noted = self.0.lock().expect("rejections lock");
+        for rejection in rejected.iter().filter(|r| window.owns(r.span.0)) {
+            let (line, column) = window.position(rejection.line, rejection.column);
+            let rule = &rules.rules()[rejection.rule].id;
+            let why = format!("{rule}: rejected ({})", rejection.reason.name());
+            noted.push((path.to_string(), line, column, why));
+        }
+    }
+
+    /// The lines `path:line:col: rule-id: rejected (reason)`, in order of place, each once
+    /// (history repeats a file's lines).
+    fn lines(self) -> Vec<String> {
+        let mut noted = self.0.into_inner().expect("rejections lock");
+        noted.sort();
+        noted.dedup();
+        noted
+            .into_iter()
+            .map(|(path, line, column, why)| format!("{path}:{line}:{column}: {why}"))
+            .collect()
+    }
 }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod engine;
 pub mod filter;
 pub mod prefilter;
+mod reject;
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,8 @@ use crate::source::Copied;
 use context::LineIndex;
 pub use prefilter::KeywordHits;
 use prefilter::{Candidates, Prefilter};
+use reject::unless;
+pub use reject::Reject;
 
 /// One key found in one blob.
 #[derive(Debug, Clone)]
@@ -42,11 +45,47 @@ pub struct Hit {
     pub provider: Option<&'static str>,
 }
 
+/// A candidate value a rule turned down, and why: where it is, never what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+    /// Byte span of the value in the scanned data (of the encoded run, for decoded values).
+    pub span: (usize, usize),
+    /// Why it is not a key.
+    pub reason: Reject,
+}
+
+/// What the scan of one blob found.
+#[derive(Debug)]
+pub struct Scanned {
+    /// The keys.
+    pub hits: Vec<Hit>,
+    /// The blob's keyword occurrences, for the blobs stored as deltas of it.
+    pub keywords: KeywordHits,
+    /// The candidate values turned down, when the scanner explains ([`Scanner::explaining`]);
+    /// otherwise none.
+    pub rejected: Vec<Rejection>,
+}
+
 /// How many times encoded content is decoded and rescanned (a Secret's base64 data holding
 /// a docker config whose auths are base64 again is two).
 const DECODE_DEPTH: usize = 2;
 /// Decoded bytes allowed per blob, at most: bounds memory and time on hostile input.
 const DECODE_BUDGET: usize = 16 << 20;
+
+/// A candidate turned down, before positions are resolved.
+#[derive(Debug, Clone, Copy)]
+struct RawRejection {
+    rule: usize,
+    start: usize,
+    end: usize,
+    reason: Reject,
+}
 
 /// A regex match before positions are resolved.
 #[derive(Debug, Clone)]
@@ -75,6 +114,8 @@ pub struct Scanner<'r> {
     weak_rule: Option<usize>,
     /// Rules that run in files of given names whatever the keywords.
     file_named: Vec<usize>,
+    /// Whether scans return the candidates they turn down ([`Scanned::rejected`]).
+    explain: bool,
 }
 
 /// The id of the rule the context engine ([`engine`]) reports under.
@@ -114,7 +155,15 @@ impl<'r> Scanner<'r> {
             line_scoped,
             engine_rule,
             weak_rule,
+            explain: false,
         }
+    }
+
+    /// The scanner, returning with each scan the candidate values it turned down and why
+    /// (`-v -v`) when `explain` is set. Noting them costs nothing when it is not.
+    pub fn explaining(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
     }
 
     /// The rule set.
@@ -130,19 +179,20 @@ impl<'r> Scanner<'r> {
     /// Every key in `data`, the content of the file at `path` (rules and allowlists that look
     /// at paths need it).
     pub fn scan_file(&self, path: Option<&str>, data: &[u8]) -> Vec<Hit> {
-        self.scan_file_reusing(path, data, None).0
+        self.scan_file_reusing(path, data, None).hits
     }
 
     /// [`Scanner::scan_file`], for a blob that may be stored as a delta of one scanned before:
     /// `base` is then the base's keyword occurrences (as this returns them) and the stretches
     /// copied from it, and the keyword search runs only where the blob differs. Also returns
-    /// this blob's keyword occurrences, for the blobs stored as deltas of it.
+    /// this blob's keyword occurrences, for the blobs stored as deltas of it, and when the
+    /// scanner explains, the candidates it turned down.
     pub fn scan_file_reusing(
         &self,
         path: Option<&str>,
         data: &[u8],
         base: Option<(&KeywordHits, &[Copied])>,
-    ) -> (Vec<Hit>, KeywordHits) {
+    ) -> Scanned {
         let mut budget = DECODE_BUDGET.min(data.len().saturating_mul(2).max(1 << 16));
         let keywords = match base {
             Some((base, copied)) => self.prefilter.translate(base, copied, data),
@@ -160,20 +210,34 @@ impl<'r> Scanner<'r> {
                 }
             }
         }
-        let hits = self.scan_found(path, data, &candidates, DECODE_DEPTH, &mut budget);
-        (hits, keywords)
+        let mut rejected = self.explain.then(Vec::new);
+        let hits = self.scan_found(
+            path,
+            data,
+            &candidates,
+            DECODE_DEPTH,
+            &mut budget,
+            rejected.as_mut(),
+        );
+        Scanned {
+            hits,
+            keywords,
+            rejected: rejected.unwrap_or_default(),
+        }
     }
 
-    /// Keys in `data` as it is, then in what its base64 runs decode to, `depth` levels deep.
+    /// Keys in `data` as it is, then in what its base64 runs decode to, `depth` levels deep;
+    /// with `rejected`, the candidates turned down go there.
     fn scan_nested(
         &self,
         path: Option<&str>,
         data: &[u8],
         depth: usize,
         budget: &mut usize,
+        rejected: Option<&mut Vec<Rejection>>,
     ) -> Vec<Hit> {
         let candidates = self.prefilter.candidates(data, &self.line_scoped);
-        self.scan_found(path, data, &candidates, depth, budget)
+        self.scan_found(path, data, &candidates, depth, budget, rejected)
     }
 
     /// [`Scanner::scan_nested`], once the prefilter has found the `candidates`.
@@ -184,8 +248,9 @@ impl<'r> Scanner<'r> {
         candidates: &Candidates,
         depth: usize,
         budget: &mut usize,
+        mut rejected: Option<&mut Vec<Rejection>>,
     ) -> Vec<Hit> {
-        let mut hits = self.scan_candidates(path, data, candidates);
+        let mut hits = self.scan_candidates(path, data, candidates, rejected.as_deref_mut());
         if depth == 0 || *budget == 0 {
             return hits;
         }
@@ -217,6 +282,7 @@ impl<'r> Scanner<'r> {
                     !engine::is_secret_name(&words, false) && !engine::names_a_non_secret(&words)
                 })
                 && is_one_token(&run.bytes);
+            let mut inner_rejected = rejected.is_some().then(Vec::new);
             let inner = match &outer_variable {
                 Some(_) if as_secret => {
                     // Quoted, so that the value's punctuation is its own.
@@ -228,7 +294,8 @@ impl<'r> Scanner<'r> {
                         named.push(b);
                     }
                     named.push(b'"');
-                    let mut found = self.scan_nested(path, &named, depth - 1, budget);
+                    let mut found =
+                        self.scan_nested(path, &named, depth - 1, budget, inner_rejected.as_mut());
                     for hit in &mut found {
                         hit.variable = None;
                     }
@@ -237,10 +304,24 @@ impl<'r> Scanner<'r> {
                 Some(name) => {
                     let mut named = format!("{name}=").into_bytes();
                     named.extend_from_slice(&run.bytes);
-                    self.scan_nested(path, &named, depth - 1, budget)
+                    self.scan_nested(path, &named, depth - 1, budget, inner_rejected.as_mut())
                 }
-                None => self.scan_nested(path, &run.bytes, depth - 1, budget),
+                None => {
+                    self.scan_nested(path, &run.bytes, depth - 1, budget, inner_rejected.as_mut())
+                }
             };
+            // What the decoding turned down is where the encoded run is, as its keys are.
+            if let (Some(rejected), Some(inner_rejected)) =
+                (rejected.as_deref_mut(), inner_rejected)
+            {
+                let (line, column) = lines.position(run.start);
+                rejected.extend(inner_rejected.into_iter().map(|r| Rejection {
+                    line,
+                    column,
+                    span: (run.start, run.end),
+                    ..r
+                }));
+            }
             if inner.is_empty() || lines.is_allowed(run.start, run.end) {
                 continue;
             }
@@ -295,16 +376,20 @@ impl<'r> Scanner<'r> {
             }
             candidates.positions.sort_unstable();
         }
-        self.scan_candidates(None, data, &candidates)
+        self.scan_candidates(None, data, &candidates, None)
     }
 
+    /// The keys the `candidates` rules find in `data`; with `rejected`, the candidates they
+    /// turn down go there.
     fn scan_candidates(
         &self,
         path: Option<&str>,
         data: &[u8],
         candidates: &Candidates,
+        rejected: Option<&mut Vec<Rejection>>,
     ) -> Vec<Hit> {
         let mut raw = Vec::new();
+        let mut turned_down = rejected.is_some().then(Vec::new);
         for (index, rule) in self.rules.rules().iter().enumerate() {
             if !candidates.rules[index] {
                 continue;
@@ -337,14 +422,31 @@ impl<'r> Scanner<'r> {
                         reports,
                         code_file,
                     };
-                    collect_associations(&pass, data, positions, &mut raw);
+                    collect_associations(&pass, data, positions, &mut raw, turned_down.as_mut());
                     continue;
                 }
                 for (start, end) in keyword_lines(positions, data) {
-                    collect_matches(index, rule, &data[start..end], start, path, &mut raw);
+                    let line = &data[start..end];
+                    let turned_down = turned_down.as_mut();
+                    collect_matches(index, rule, line, start, path, &mut raw, turned_down);
                 }
             } else {
-                collect_matches(index, rule, data, 0, path, &mut raw);
+                collect_matches(index, rule, data, 0, path, &mut raw, turned_down.as_mut());
+            }
+        }
+        if let (Some(rejected), Some(turned_down)) = (rejected, turned_down) {
+            if !turned_down.is_empty() {
+                let lines = LineIndex::new(data);
+                rejected.extend(turned_down.into_iter().map(|r| {
+                    let (line, column) = lines.position(r.start);
+                    Rejection {
+                        rule: r.rule,
+                        line,
+                        column,
+                        span: (r.start, r.end),
+                        reason: r.reason,
+                    }
+                }));
             }
         }
         if raw.is_empty() {
@@ -446,7 +548,8 @@ fn line_around(data: &[u8], start: usize, end: usize) -> (usize, usize) {
 }
 
 /// Runs one rule's regex over `data` (which starts at `offset` in the blob of the file at
-/// `path`), keeping matches that pass the rule's filters.
+/// `path`), keeping matches that pass the rule's filters; with `rejected`, the matches they
+/// turn down go there.
 fn collect_matches(
     index: usize,
     rule: &Rule,
@@ -454,6 +557,7 @@ fn collect_matches(
     offset: usize,
     path: Option<&str>,
     out: &mut Vec<RawMatch>,
+    mut rejected: Option<&mut Vec<RawRejection>>,
 ) {
     if let Some(only) = &rule.path {
         if !path.is_some_and(|p| only.is_match(p)) {
@@ -464,80 +568,19 @@ fn collect_matches(
         let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
             continue;
         };
-        let bytes = secret.as_bytes();
-        if bytes.is_empty() || filter::is_placeholder(bytes) {
+        if secret.is_empty() {
             continue;
         }
-        if rule
-            .min_entropy
-            .is_some_and(|min| filter::shannon_entropy(bytes) < min)
-        {
-            continue;
-        }
-        if rule
-            .host_groups
-            .iter()
-            .filter_map(|&g| caps.get(g))
-            .any(|host| filter::is_documentation_host(host.as_bytes()))
-        {
-            continue;
-        }
-        if let Some(validator) = rule.validate {
-            let valid = match validator {
-                Validator::Jwt => crate::analyze::jwt::decode(bytes).is_some(),
-                Validator::PypiMacaroon => crate::analyze::pypi::analyze(bytes).is_some(),
-                Validator::DiscordBotToken => crate::analyze::discord::is_bot_token(bytes),
-            };
-            if !valid {
-                continue;
+        if let Err(reason) = check_match(rule, &caps, secret, data, path) {
+            if let Some(rejected) = rejected.as_deref_mut() {
+                rejected.push(RawRejection {
+                    rule: index,
+                    start: offset + secret.start(),
+                    end: offset + secret.end(),
+                    reason,
+                });
             }
-        }
-        // Keys known only by the name they are assigned to must look like secrets; a value
-        // shaped like a JWT must be one.
-        let broken_jwt = bytes.starts_with(b"eyJ")
-            && bytes.iter().filter(|&&b| b == b'.').count() == 2
-            && crate::analyze::jwt::decode(bytes).is_none();
-        let name = rule.name_group.and_then(|g| caps.get(g));
-        // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
-        // A password slot (`-p'…'`, `user:…@`) holds what people choose too (`Summer2024`).
-        let plausible = filter::is_plausible_secret_value(bytes)
-            || (engine::is_uuid(bytes) && name.is_none())
-            || (rule.kind == crate::rules::Kind::Password && is_password_shaped(bytes));
-        if rule.judges_value
-            && (broken_jwt
-                || !plausible
-                || name.is_some_and(|name| filter::is_non_secret_name(name.as_bytes())))
-        {
             continue;
-        }
-        // A compact rule's key shape may also spell a name (`bound_health_check_url` is 22
-        // characters of a Mandrill key's alphabet): a key is not made of words.
-        if rule.compact && filter::is_word_identifier(bytes) {
-            continue;
-        }
-        // Nor does it spell its provider's name (`PagerDutyService_1`,
-        // `FastlyAccounResponseAttributes_1`): that is a generated identifier.
-        if rule.compact
-            && rule.keywords.iter().any(|word| {
-                word.len() >= 5
-                    && bytes
-                        .windows(word.len())
-                        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-            })
-        {
-            continue;
-        }
-        if !rule.allowlists.is_empty() {
-            let whole = caps.get(0).expect("group 0 always exists");
-            let (line_start, line_end) = line_around(data, secret.start(), secret.end());
-            let line = &data[line_start..line_end];
-            if rule
-                .allowlists
-                .iter()
-                .any(|a| a.allows(bytes, whole.as_bytes(), line, path))
-            {
-                continue;
-            }
         }
         out.push(RawMatch {
             rule: index,
@@ -552,6 +595,99 @@ fn collect_matches(
             unescaped: None,
         });
     }
+}
+
+/// The rule's filters on one of its matches, `secret` in `caps`, in turn: placeholders,
+/// entropy, documentation hosts, the validator, the value's shape where only a name says
+/// secret, words and the provider's name spelled by a compact key, the rule's allowlists.
+fn check_match(
+    rule: &Rule,
+    caps: &regex::bytes::Captures<'_>,
+    secret: regex::bytes::Match<'_>,
+    data: &[u8],
+    path: Option<&str>,
+) -> Result<(), Reject> {
+    let bytes = secret.as_bytes();
+    filter::check_placeholder(bytes)?;
+    unless(
+        rule.min_entropy
+            .is_some_and(|min| filter::shannon_entropy(bytes) < min),
+        Reject::LowEntropy,
+    )?;
+    unless(
+        rule.host_groups
+            .iter()
+            .filter_map(|&g| caps.get(g))
+            .any(|host| filter::is_documentation_host(host.as_bytes())),
+        Reject::DocumentationHost,
+    )?;
+    if let Some(validator) = rule.validate {
+        let valid = match validator {
+            Validator::Jwt => crate::analyze::jwt::decode(bytes).is_some(),
+            Validator::PypiMacaroon => crate::analyze::pypi::analyze(bytes).is_some(),
+            Validator::DiscordBotToken => crate::analyze::discord::is_bot_token(bytes),
+        };
+        unless(!valid, Reject::Invalid)?;
+    }
+    if rule.judges_value {
+        check_named_value(rule, rule.name_group.and_then(|g| caps.get(g)), bytes)?;
+    }
+    // A compact rule's key shape may also spell a name (`bound_health_check_url` is 22
+    // characters of a Mandrill key's alphabet): a key is not made of words.
+    unless(
+        rule.compact && filter::is_word_identifier(bytes),
+        Reject::Identifier,
+    )?;
+    // Nor does it spell its provider's name (`PagerDutyService_1`,
+    // `FastlyAccounResponseAttributes_1`): that is a generated identifier.
+    unless(
+        rule.compact
+            && rule.keywords.iter().any(|word| {
+                word.len() >= 5
+                    && bytes
+                        .windows(word.len())
+                        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+            }),
+        Reject::ProviderName,
+    )?;
+    if !rule.allowlists.is_empty() {
+        let whole = caps.get(0).expect("group 0 always exists");
+        let (line_start, line_end) = line_around(data, secret.start(), secret.end());
+        let line = &data[line_start..line_end];
+        unless(
+            rule.allowlists
+                .iter()
+                .any(|a| a.allows(bytes, whole.as_bytes(), line, path)),
+            Reject::Allowlisted,
+        )?;
+    }
+    Ok(())
+}
+
+/// For a rule that knows a key only by the name it is assigned to (`name`, when the rule
+/// captures it): the value must look like a secret, and a value shaped like a JWT must be one.
+fn check_named_value(
+    rule: &Rule,
+    name: Option<regex::bytes::Match<'_>>,
+    bytes: &[u8],
+) -> Result<(), Reject> {
+    let broken_jwt = bytes.starts_with(b"eyJ")
+        && bytes.iter().filter(|&&b| b == b'.').count() == 2
+        && crate::analyze::jwt::decode(bytes).is_none();
+    unless(broken_jwt, Reject::BrokenJwt)?;
+    // A UUID is a token where nothing names it an id (`Bearer <uuid>`, `password <uuid>`).
+    // A password slot (`-p'…'`, `user:…@`) holds what people choose too (`Summer2024`).
+    if let Err(reason) = filter::check_secret_value(bytes) {
+        let excused = (engine::is_uuid(bytes) && name.is_none())
+            || (rule.kind == crate::rules::Kind::Password && is_password_shaped(bytes));
+        if !excused {
+            return Err(reason);
+        }
+    }
+    unless(
+        name.is_some_and(|name| filter::is_non_secret_name(name.as_bytes())),
+        Reject::NonSecretName,
+    )
 }
 
 /// Which of the context engine's findings a pass reports.
@@ -594,12 +730,14 @@ fn is_source_code(path: &str) -> bool {
 }
 
 /// The context engine's matches for rule `index`: on each line holding its keywords
-/// (`positions`, in order), the values associated with secret-sounding names.
+/// (`positions`, in order), the values associated with secret-sounding names; with
+/// `rejected`, the values turned down go there.
 fn collect_associations(
     pass: &EnginePass,
     data: &[u8],
     positions: impl Iterator<Item = (usize, usize)>,
     out: &mut Vec<RawMatch>,
+    mut rejected: Option<&mut Vec<RawRejection>>,
 ) {
     let EnginePass {
         index,
@@ -609,7 +747,8 @@ fn collect_associations(
     } = *pass;
     let mut line: Option<(usize, usize)> = None;
     let mut hits: Vec<usize> = Vec::new();
-    let flush = |line: (usize, usize), hits: &mut Vec<usize>, out: &mut Vec<RawMatch>| {
+    let mut turned_down = rejected.is_some().then(Vec::new);
+    let mut flush = |line: (usize, usize), hits: &mut Vec<usize>, out: &mut Vec<RawMatch>| {
         let text = &data[line.0..line.1];
         // The next line, for names whose value it gives (`- name: TOKEN` / `  value: v`).
         let next = (line.1 < data.len()).then(|| {
@@ -617,7 +756,22 @@ fn collect_associations(
             let to = memchr::memchr(b'\n', &data[from..]).map_or(data.len(), |i| from + i);
             &data[from..to]
         });
-        for found in engine::associations(text, hits, next, code_file) {
+        let mut reject = |(start, end): (usize, usize), reason: Reject| {
+            if let Some(rejected) = rejected.as_deref_mut() {
+                let (start, end) = (line.0 + start, line.0 + end);
+                rejected.push(RawRejection {
+                    rule: index,
+                    start,
+                    end,
+                    reason,
+                });
+            }
+        };
+        let found = engine::associations(text, hits, next, code_file, turned_down.as_mut());
+        for turned in turned_down.iter_mut().flat_map(|t| t.drain(..)) {
+            reject(turned.value, turned.reason);
+        }
+        for found in found {
             let (start, end) = (line.0 + found.value.0, line.0 + found.value.1);
             let value = found.unescaped.as_deref().unwrap_or(&data[start..end]);
             // Too uniform for the rule: a person's password if it reads as one, else nothing.
@@ -628,6 +782,7 @@ fn collect_associations(
                 && !engine::is_uuid(value);
             let weak = found.weak || too_uniform;
             if too_uniform && !found.chosen {
+                reject(found.value, Reject::LowEntropy);
                 continue;
             }
             let rule_index = match (reports, weak) {
@@ -767,6 +922,77 @@ negative_examples = ["y"]
             found.iter().map(|f| f.0).collect::<Vec<_>>()
         );
         assert!(found.contains(&("dsn-with-password", b"Kp7wQ2zR9mX4".to_vec())));
+    }
+
+    #[test]
+    fn an_explaining_scanner_says_what_it_turned_down_and_why() {
+        let rules = rule_set(RULES);
+        let data = b"a = 1\ndmo_aaaaaaaaaaaaaaab\nsecret = lowercaseonly\n";
+        let quiet = Scanner::new(&rules).scan_file_reusing(None, data, None);
+        assert!(quiet.hits.is_empty() && quiet.rejected.is_empty());
+        let scanned = Scanner::new(&rules)
+            .explaining(true)
+            .scan_file_reusing(None, data, None);
+        assert!(scanned.hits.is_empty());
+        let seen: Vec<(&str, usize, usize, Reject)> = scanned
+            .rejected
+            .iter()
+            .map(|r| {
+                (
+                    rules.rules()[r.rule].id.as_str(),
+                    r.line,
+                    r.column,
+                    r.reason,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("demo-token", 2, 1, Reject::LowEntropy),
+                ("generic-secret", 3, 10, Reject::OneClass),
+            ]
+        );
+        assert_eq!(scanned.rejected[0].span, (6, 26));
+    }
+
+    #[test]
+    fn the_context_engine_and_decoded_runs_say_why_too() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let scanner = Scanner::new(&rules).explaining(true);
+        let reasons = |data: &[u8]| -> Vec<(&str, usize, usize, &str)> {
+            let scanned = scanner.scan_file_reusing(Some("app.conf"), data, None);
+            assert!(scanned.hits.is_empty());
+            scanned
+                .rejected
+                .iter()
+                .map(|r| {
+                    (
+                        rules.rules()[r.rule].id.as_str(),
+                        r.line,
+                        r.column,
+                        r.reason.name(),
+                    )
+                })
+                .collect()
+        };
+        let found = reasons(b"# app\npassword = getenv(\"X\")\ntoken: ${TOKEN}\n");
+        assert!(
+            found.contains(&("generic-secret-assignment", 2, 12, "code")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("generic-secret-assignment", 3, 8, "template")),
+            "{found:?}"
+        );
+        // What a base64 run decodes to is turned down where the run is.
+        // `password = getenv("DB_PASSWORD_X")`
+        let encoded = "cGFzc3dvcmQgPSBnZXRlbnYoIkRCX1BBU1NXT1JEX1giKQo=";
+        let found = reasons(format!("x: 1\n  {encoded}\n").as_bytes());
+        assert!(
+            found.contains(&("generic-secret-assignment", 2, 3, "code")),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod html;
 mod manifest;
 mod org;
 mod recall;
+mod rejections;
 mod rules;
 mod sarif;
 mod scan;

@@ -6,14 +6,19 @@
 //! the value. No regex runs here: each hit costs a few byte comparisons.
 //!
 //! By concern: `names` says which names hold secrets, `syntax` reads the value a syntax
-//! gives a name, `judge` decides whether that value is a secret.
+//! gives a name, `judge` decides whether that value is a secret, by the `shapes` of code,
+//! identifiers, paths and the like and by what `passwords` people choose.
 
 mod judge;
 mod names;
+mod passwords;
+mod shapes;
 mod syntax;
 
 pub use judge::*;
 pub use names::{is_secret_name, names_a_non_secret};
+pub use passwords::*;
+pub use shapes::*;
 pub use syntax::{name_around, next_line_value, values_for_name, Value};
 
 use std::collections::HashMap;
@@ -36,6 +41,15 @@ pub struct Association {
     /// Whether it could be one: under a password name, shaped as people choose (a generated
     /// value too uniform for its rule's entropy is then reported as weak).
     pub chosen: bool,
+}
+
+/// A value the context engine turned down under a secret-sounding name, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected {
+    /// Byte span of the value in the scanned data.
+    pub value: (usize, usize),
+    /// Why it is no secret.
+    pub reason: Reject,
 }
 
 /// Provider names as they appear in variable names, with the name reports use. Compiled in
@@ -96,12 +110,13 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// at `hits` (offsets in `line`). `next` is the line after `line`, for names whose value the
 /// next line gives; spans in it are offsets past the end of `line` and its newline. Spans are
 /// offsets in `line`. `code_file` says the line is source code, where a bare word may name a
-/// variable.
+/// variable. With `rejected`, the values turned down go there with their reasons.
 pub fn associations(
     line: &[u8],
     hits: &[usize],
     next: Option<&[u8]>,
     code_file: bool,
+    mut rejected: Option<&mut Vec<Rejected>>,
 ) -> Vec<Association> {
     let mut out = Vec::new();
     let mut last_name = None;
@@ -135,11 +150,17 @@ pub fn associations(
                 code_file: code_file && !value.config,
             };
             let (mut s, mut cut) = value.span;
+            let mut reject = |s: usize, cut: usize, reason: Reject| {
+                if let Some(rejected) = rejected.as_deref_mut() {
+                    let value = (offset + s, offset + cut);
+                    rejected.push(Rejected { value, reason });
+                }
+            };
             // A command substituted in backticks (`` `cat key.pem` ``) is no value.
             let backticked = value.quote == Some(b'`')
                 || (text[s..cut].starts_with(b"`") && text[s..cut].ends_with(b"`"));
             if backticked && text[s..cut].contains(&b' ') {
-                return;
+                return reject(s, cut, Reject::Command);
             }
             // OpenSSL's passphrase arguments: `pass:` then the password; `env:`, `file:`,
             // `fd:` and `stdin` say where it is.
@@ -152,7 +173,7 @@ pub fn associations(
                     .any(|p| v.starts_with(p))
                     || v == b"stdin"
                 {
-                    return;
+                    return reject(s, cut, Reject::Reference);
                 }
             }
             // A bare word that opens a sentence (`client_secret: Optional. A client secret
@@ -162,7 +183,7 @@ pub fn associations(
                 && text[cut..].starts_with(b" ")
                 && text.get(cut + 1).is_some_and(u8::is_ascii_uppercase)
             {
-                return;
+                return reject(s, cut, Reject::Prose);
             }
             // Where code stands, `;`, `,` and closing brackets end an expression: minified
             // code runs on without blanks (`t.validateKey=validateKey;function f(e){…}`).
@@ -182,8 +203,9 @@ pub fn associations(
                 .then(|| unescape(&text[s..cut]))
                 .flatten();
             let judged = unescaped.as_deref().unwrap_or(&text[s..cut]);
-            let Ok(mut strength) = judge(&words, judged, text, slot) else {
-                return;
+            let mut strength = match judge(&words, judged, text, slot) {
+                Ok(strength) => strength,
+                Err(reason) => return reject(s, cut, reason),
             };
             // A value that stands as one may own the punctuation it was cut before.
             let mut e = cut;
@@ -418,7 +440,7 @@ mod tests {
             hits.extend(lower.match_indices(kw).map(|(i, _)| i));
         }
         hits.sort_unstable();
-        associations(line.as_bytes(), &hits, None, code_file)
+        associations(line.as_bytes(), &hits, None, code_file, None)
             .into_iter()
             .map(|a| line[a.value.0..a.value.1].to_string())
             .collect()
@@ -759,7 +781,7 @@ mod tests {
             })
             .collect();
         let both = format!("{line}\n{next}");
-        associations(line.as_bytes(), &hits, Some(next.as_bytes()), true)
+        associations(line.as_bytes(), &hits, Some(next.as_bytes()), true, None)
             .into_iter()
             .map(|a| both[a.value.0..a.value.1].to_string())
             .collect()
@@ -848,11 +870,11 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"nil", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::CodeLiteral)
         );
         assert_eq!(
             judge(&w, b"#{encoded_password}", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::Template)
         );
         assert_eq!(
             judge(&w, b"a&&b", b"", Slot::CODE).map(drop),
@@ -888,23 +910,23 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"2024-01-01", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Number)
         );
         assert_eq!(
             judge(&w, b"1.2.3", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Number)
         );
         assert_eq!(
             judge(&w, b"/etc/keys/api.key", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Path)
         );
         assert_eq!(
             judge(&w, b"https://auth.corp.internal/token", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Url)
         );
         assert_eq!(
             judge(&w, b"HttpRequestHandler", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::Identifier)
         );
         assert_eq!(
             judge(&w, b"aaaaaaab1", b"", Slot::CODE).map(drop),
@@ -922,7 +944,7 @@ mod tests {
                 Slot::CODE
             )
             .map(drop),
-            Err(Reject::Identifier)
+            Err(Reject::Uuid)
         );
         assert_eq!(
             judge(&w, b"x", b"EVP_R_BAD_KEY:12:bad key", Slot::CODE).map(drop),
@@ -934,7 +956,7 @@ mod tests {
         );
         assert_eq!(
             judge(&w, b"discovered_%s", b"", Slot::CODE).map(drop),
-            Err(Reject::Code)
+            Err(Reject::FormatString)
         );
         assert_eq!(
             judge(&w, b"password-1", b"", Slot::CODE).map(drop),
@@ -962,29 +984,32 @@ mod tests {
         let param = words("PARAM_TLS13_KDF_KEY_CHECK");
         assert_eq!(
             judge(&param, b"tls13-kdf-key-check", b"", Slot::CODE).map(drop),
-            Err(Reject::NotSecretShaped)
+            Err(Reject::RepeatsName)
         );
-        for shape in [
-            "-1073610705i32",
-            "67108864u32",
-            "0xC029201F_u32",
-            "SCRAM-SHA-256",
-            "value#fragment",
-            "Orange-2",
-            "isHmrRefresh",
-            "ssl/worker.key",
-            "IntPtr.Zero",
-            "credentials/",
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        for (shape, reason) in [
+            ("-1073610705i32", Reject::Number),
+            ("67108864u32", Reject::Number),
+            ("0xC029201F_u32", Reject::Number),
+            ("SCRAM-SHA-256", Reject::Words),
+            ("value#fragment", Reject::Words),
+            ("Orange-2", Reject::Words),
+            ("isHmrRefresh", Reject::Identifier),
+            ("ssl/worker.key", Reject::Path),
+            ("IntPtr.Zero", Reject::Identifier),
+            ("credentials/", Reject::Path),
+            ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", Reject::BrokenJwt),
         ] {
             assert_eq!(
                 judge(&w, shape.as_bytes(), b"", Slot::CODE).map(drop),
-                Err(Reject::NotSecretShaped),
+                Err(reason),
                 "{shape}"
             );
         }
+        assert_eq!(
+            judge(&w, b"StrictHostKeyChecking=no", b"", Slot::CODE).map(drop),
+            Err(Reject::Options)
+        );
         for code in [
-            "StrictHostKeyChecking=no",
             "t.tsIndexSignature=tsIndexSignature",
             "e.credentials??",
             "++this._bytesVal",
@@ -1086,7 +1111,7 @@ mod tests {
         let arm = "Chain::NonStringKey { parent } => {";
         let next = "    segments.push(Segment::Unknown);";
         let hits: Vec<usize> = arm.match_indices("Key").map(|(i, _)| i).collect();
-        assert!(associations(arm.as_bytes(), &hits, Some(next.as_bytes()), true).is_empty());
+        assert!(associations(arm.as_bytes(), &hits, Some(next.as_bytes()), true, None).is_empty());
     }
 
     #[test]
