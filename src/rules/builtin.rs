@@ -1,13 +1,28 @@
-//! The built-in rule files, compiled into the binary so keyaudit runs from anywhere.
-//! A test checks that this table lists every file in `rules/`.
+//! The built-in rule files, compiled into the binary so keyaudit runs from anywhere: one provider
+//! family per file (`cloud-aws.toml`, `payments.toml`, `generic.toml`…). A test checks that this
+//! table lists every file in `rules/`, in name order.
+//!
+//! The files load in that order, each file's rules in file order, and load order is behaviour:
+//! when two rules match the same text at the same priority, the one loaded first wins
+//! ([`super::Rule::precedence`]). So the file names keep the ties that matter: `weak-password`
+//! (generic.toml) after the URL connection strings and before the JDBC, ODBC and NuGet password
+//! rules, and the JWT rule (web-tokens.toml) last; a test holds these.
 
 /// `(file name, contents)` of every built-in rule file.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("ai.toml", include_str!("../../rules/ai.toml")),
-    ("apis.toml", include_str!("../../rules/apis.toml")),
-    ("aws.toml", include_str!("../../rules/aws.toml")),
-    ("azure.toml", include_str!("../../rules/azure.toml")),
-    ("cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("apilayer.toml", include_str!("../../rules/apilayer.toml")),
+    ("ci-cd.toml", include_str!("../../rules/ci-cd.toml")),
+    ("cloud-aws.toml", include_str!("../../rules/cloud-aws.toml")),
+    (
+        "cloud-azure.toml",
+        include_str!("../../rules/cloud-azure.toml"),
+    ),
+    ("cloud-gcp.toml", include_str!("../../rules/cloud-gcp.toml")),
+    (
+        "cloud-other.toml",
+        include_str!("../../rules/cloud-other.toml"),
+    ),
     (
         "communication.toml",
         include_str!("../../rules/communication.toml"),
@@ -17,50 +32,63 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/connection-strings.toml"),
     ),
     (
-        "current-formats.toml",
-        include_str!("../../rules/current-formats.toml"),
+        "crm-marketing.toml",
+        include_str!("../../rules/crm-marketing.toml"),
     ),
-    ("devtools.toml", include_str!("../../rules/devtools.toml")),
+    ("crypto.toml", include_str!("../../rules/crypto.toml")),
+    ("data-apis.toml", include_str!("../../rules/data-apis.toml")),
+    ("databases.toml", include_str!("../../rules/databases.toml")),
+    (
+        "developer-tools.toml",
+        include_str!("../../rules/developer-tools.toml"),
+    ),
     ("generic.toml", include_str!("../../rules/generic.toml")),
-    ("github.toml", include_str!("../../rules/github.toml")),
-    ("gitlab.toml", include_str!("../../rules/gitlab.toml")),
-    ("google.toml", include_str!("../../rules/google.toml")),
+    ("identity.toml", include_str!("../../rules/identity.toml")),
     (
-        "long-tail-2.toml",
-        include_str!("../../rules/long-tail-2.toml"),
+        "infrastructure.toml",
+        include_str!("../../rules/infrastructure.toml"),
+    ),
+    ("jdbc-odbc.toml", include_str!("../../rules/jdbc-odbc.toml")),
+    (
+        "maps-geodata.toml",
+        include_str!("../../rules/maps-geodata.toml"),
+    ),
+    ("media.toml", include_str!("../../rules/media.toml")),
+    (
+        "observability.toml",
+        include_str!("../../rules/observability.toml"),
     ),
     (
-        "long-tail-3-al.toml",
-        include_str!("../../rules/long-tail-3-al.toml"),
+        "package-registries.toml",
+        include_str!("../../rules/package-registries.toml"),
     ),
-    (
-        "long-tail-3-mz.toml",
-        include_str!("../../rules/long-tail-3-mz.toml"),
-    ),
-    (
-        "long-tail-4-al.toml",
-        include_str!("../../rules/long-tail-4-al.toml"),
-    ),
-    (
-        "long-tail-4-mz.toml",
-        include_str!("../../rules/long-tail-4-mz.toml"),
-    ),
-    ("long-tail.toml", include_str!("../../rules/long-tail.toml")),
-    ("more-apis.toml", include_str!("../../rules/more-apis.toml")),
-    (
-        "more-services.toml",
-        include_str!("../../rules/more-services.toml"),
-    ),
-    ("packages.toml", include_str!("../../rules/packages.toml")),
     ("payments.toml", include_str!("../../rules/payments.toml")),
     (
         "private-keys.toml",
         include_str!("../../rules/private-keys.toml"),
     ),
-    ("saas.toml", include_str!("../../rules/saas.toml")),
-    ("services.toml", include_str!("../../rules/services.toml")),
-    ("slack.toml", include_str!("../../rules/slack.toml")),
-    ("tokens.toml", include_str!("../../rules/tokens.toml")),
+    (
+        "productivity.toml",
+        include_str!("../../rules/productivity.toml"),
+    ),
+    (
+        "secrets-management.toml",
+        include_str!("../../rules/secrets-management.toml"),
+    ),
+    ("security.toml", include_str!("../../rules/security.toml")),
+    (
+        "vcs-github.toml",
+        include_str!("../../rules/vcs-github.toml"),
+    ),
+    (
+        "vcs-gitlab.toml",
+        include_str!("../../rules/vcs-gitlab.toml"),
+    ),
+    ("vcs-other.toml", include_str!("../../rules/vcs-other.toml")),
+    (
+        "web-tokens.toml",
+        include_str!("../../rules/web-tokens.toml"),
+    ),
 ];
 
 #[cfg(test)]
@@ -86,6 +114,40 @@ mod tests {
             .map(|(n, _)| n.to_string())
             .collect();
         assert_eq!(listed, on_disk);
+    }
+
+    /// Between rules of equal priority that match the same text, the one loaded first wins: a
+    /// person's password in a connection string (`weak-password` or the string's own rule), a
+    /// provider's token that is also a JWT. The file names keep the order these ties had.
+    #[test]
+    fn file_names_keep_the_order_of_equal_priority_ties() {
+        let rules = crate::rules::RuleSet::load(true, &[]).expect("built-in rules compile");
+        let at = |id: &str| {
+            rules
+                .rules()
+                .iter()
+                .position(|r| r.id == id)
+                .unwrap_or_else(|| panic!("no rule `{id}`"))
+        };
+        let weak = at("weak-password");
+        for id in [
+            "postgres-connection-string",
+            "mysql-connection-string",
+            "mongodb-connection-string",
+            "redis-connection-string",
+            "amqp-connection-string",
+        ] {
+            assert!(at(id) < weak, "`{id}` loads before `weak-password`");
+        }
+        for id in [
+            "jdbc-sqlserver-password",
+            "jdbc-oracle-thin-password",
+            "odbc-connection-string-password",
+            "nuget-config-cleartext-password",
+        ] {
+            assert!(weak < at(id), "`{id}` loads after `weak-password`");
+        }
+        assert_eq!(rules.rules().last().map(|r| r.id.as_str()), Some("jwt"));
     }
 
     /// The coverage files (`rules/coverage-*.tsv`) and the catalog agree: every provider line
