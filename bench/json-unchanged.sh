@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shows that two keyaudit binaries say the same thing on the same inputs: the proof that a pure
-# move (issue 26) changed no behaviour. Both binaries run, from the repository root, on
+# move changed no behaviour. Both binaries run, from the repository root, on
 #   - scan and audit of this repository (with its keyaudit.toml, without it, with its history),
 #   - scan and audit of fixtures/, and audit of every fixtures/audit case and of
 #     fixtures/evidence with evidence exports,

@@ -1,4 +1,4 @@
-//! The scope of a run (SPEC section 16): what each root it scanned *is*, not how it was named
+//! The scope of a run (`docs/reference/db.md`): what each root it scanned *is*, not how it was named
 //! on the command line, so `keyaudit db` tells two checkouts of one repository (one scope) from
 //! two unrelated directories both scanned as `.` (two scopes). Reports carry it as
 //! `scan.scopes`, worked out at scan time: `db ingest` only sees the JSON.

@@ -1,4 +1,4 @@
-//! The many-repository commands (SPEC section 11): `scan`/`audit --repos`, `merge`, and
+//! The many-repository commands (`docs/reference/many-repositories.md`): `scan`/`audit --repos`, `merge`, and
 //! `audit --inventory` (the audit of a report read back, without scanning). The work is the
 //! [`pipeline`](crate::pipeline)'s ([`repos`](crate::pipeline::repos),
 //! [`reports`](crate::pipeline::reports)); here are the commands' output and exit codes.

@@ -3,7 +3,7 @@
 //! It never holds a secret value: a report made with `--show-secrets` has `secret` fields, and
 //! this model has no place for them, so they are dropped while parsing.
 //!
-//! Issue 16 adds a reader of JSON reports for `merge`; this one is the database's own until the
+//! `merge` has its own reader of JSON reports; this one is the database's own until the
 //! two are unified.
 
 use std::path::{Path, PathBuf};
@@ -42,10 +42,10 @@ struct RawTool {
 struct RawScan {
     #[serde(default)]
     roots: Vec<String>,
-    /// The identities of what the run covered (SPEC section 16); absent in older reports.
+    /// The identities of what the run covered (`docs/reference/db.md`); absent in older reports.
     #[serde(default)]
     scopes: Option<Vec<String>>,
-    /// Issue 16's many-repository runs: each repository, as a name or an object naming it.
+    /// Many-repository runs (`--repos`): each repository, as a name or an object naming it.
     #[serde(default)]
     repos: Option<Vec<Value>>,
     #[serde(default)]

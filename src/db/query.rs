@@ -1,8 +1,9 @@
 //! Reads the database back: runs in time order with their scope and counts, and per key its
 //! status, worked out from where and when it was seen.
 //!
-//! Status, per key and per scope it was seen in (a repository's or root's identity, SPEC
-//! section 16: two checkouts of one repository are one scope, two unrelated directories both
+//! Status, per key and per scope it was seen in (a repository's or root's identity, as
+//! `docs/reference/db.md` says: two checkouts of one repository are one scope, two unrelated
+//! directories both
 //! scanned as `.` are two; older reports' literal roots): the scope is open
 //! from a run that saw the key there until a later *complete* run covering that scope does not
 //! see it there. Incomplete runs open scopes but close none, and no run closes a scope it did

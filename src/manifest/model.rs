@@ -1,4 +1,4 @@
-//! The manifest, `keyaudit.toml` (SPEC section 4): the raw serde form with source spans, and
+//! The manifest, `keyaudit.toml` (`docs/reference/manifest.md`): the raw serde form with source spans, and
 //! the validated [`Manifest`] it becomes. Every error names the file, line and column, and no
 //! error ever quotes a secret (the manifest holds none: only fingerprints).
 
@@ -15,7 +15,7 @@ use crate::globs;
 use crate::rules::Tier;
 use crate::time::{parse_date, parse_days};
 
-/// The audit classes of SPEC section 6.
+/// The audit classes of `docs/reference/audit.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuditClass {

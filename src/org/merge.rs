@@ -1,4 +1,4 @@
-//! Many reports folded into one inventory (SPEC section 11): keys united by fingerprint,
+//! Many reports folded into one inventory (`docs/reference/many-repositories.md`): keys united by fingerprint,
 //! locations united and sorted, `first_seen` the oldest, `in_current_tree` if any, counts
 //! summed, skipped and errors concatenated (sorted), complete only if every input is.
 //!

@@ -1,4 +1,4 @@
-//! Many repositories in one run (SPEC section 11): each listed repository of the shard read on
+//! Many repositories in one run (`docs/reference/many-repositories.md`): each listed repository of the shard read on
 //! its own, then the reports folded with `merge`'s rules, so that an unsharded run and the
 //! merge of its shards are the same inventory.
 
@@ -182,7 +182,7 @@ fn scan_repo(
     };
     let run = RunInfo {
         roots: vec![name.clone()],
-        // A listed repository is known by its name (SPEC section 16), wherever it is cloned.
+        // A listed repository is known by its name (`docs/reference/db.md`), wherever it is cloned.
         scopes: vec![name.clone()],
         repository: None,
         stats: collected.stats,
@@ -209,7 +209,7 @@ fn scan_repo(
     report
 }
 
-/// Reads one repository as SPEC section 11 says: a working tree as the options say (its
+/// Reads one repository as `docs/reference/many-repositories.md` says: a working tree as the options say (its
 /// history with `--history`), a bare repository or mirror through its whole history. What
 /// cannot be read becomes an error entry; the rest is still read.
 fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit) -> CommitIndex {

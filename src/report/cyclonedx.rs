@@ -1,4 +1,4 @@
-//! The CycloneDX 1.6 view: a cryptographic bill of materials (SPEC section 12). One
+//! The CycloneDX 1.6 view: a cryptographic bill of materials (`docs/reference/report-format.md`). One
 //! `cryptographic-asset` component per key, built from the [`Report`] model alone, so scan,
 //! audit and merge reports all render. The document is deterministic: components in inventory
 //! order (sorted by first location, then fingerprint), properties in a fixed order, and no

@@ -1,4 +1,4 @@
-//! The HTML view: one self-contained page (SPEC section 12). The run, tiles, SVG charts
+//! The HTML view: one self-contained page (`docs/reference/report-format.md`). The run, tiles, SVG charts
 //! (`svg`), unused keys, skipped and unreadable inputs are written here as static HTML; the
 //! key table is drawn by the inline script from an inline JSON blob, so 10,000 keys stay
 //! usable (sorted, filtered, paginated in the page). A Content-Security-Policy forbids every

@@ -2,7 +2,7 @@
 //! flag, for `audit`, with that flag's reasons), rule descriptors with help text and a
 //! `security-severity`, relative URIs with regions, and the key fingerprint in
 //! `partialFingerprints`. A location found only in a commit is never given a region: it names
-//! its commit instead (SPEC section 17). No message holds a secret unless `--show-secrets` put
+//! its commit instead (`docs/reference/cli.md`). No message holds a secret unless `--show-secrets` put
 //! one in the report, and even then messages use the hint.
 
 use std::io::{self, Write};

@@ -1,4 +1,4 @@
-//! The raw, unvalidated rule-file format of SPEC section 8, exactly as serde reads it.
+//! The raw, unvalidated rule-file format of `docs/reference/rules.md`, exactly as serde reads it.
 //! Unknown fields are errors so a typo never silently disables part of a rule.
 
 use serde::{Deserialize, Serialize};
@@ -117,7 +117,7 @@ impl Kind {
     }
 }
 
-/// Privilege tiers, ordered from least to most powerful (SPEC section 5).
+/// Privilege tiers, ordered from least to most powerful (`docs/reference/manifest.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {

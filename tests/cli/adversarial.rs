@@ -1,4 +1,4 @@
-//! Hostile input (SPEC section 9, issue 8): every odd file, name, size, shape and repository
+//! Hostile input: every odd file, name, size, shape and repository
 //! gives a clear message or a `skipped` entry, never a panic or a hang, and keys in odd
 //! encodings and huge lines are still found where they are.
 

@@ -1,4 +1,4 @@
-//! `keyaudit audit` over `fixtures/audit/<cause>/`: each cause of SPEC section 6 has its own
+//! `keyaudit audit` over `fixtures/audit/<cause>/`: each cause of `docs/reference/audit.md` has its own
 //! tree and manifest, and every tree also holds a declared key (`sendgrid`) that must stay
 //! clean. `--now` makes ages and expiries reproducible.
 

@@ -1,6 +1,6 @@
 //! CycloneDX reports: valid against the CycloneDX 1.6 schema (kept with its SPDX and JSF
 //! references in `tests/schemas/cyclonedx/`, resolved locally), one component per key mapped
-//! as SPEC section 12 says, deterministic, never a secret; and loaded by an independent
+//! as `docs/reference/report-format.md` says, deterministic, never a secret; and loaded by an independent
 //! consumer (`cyclonedx-python-lib`) when Python has it.
 
 use std::path::Path;

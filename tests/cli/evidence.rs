@@ -1,4 +1,4 @@
-//! Evidence from central stores and logs (SPEC section 10, issue 9): fixtures/evidence holds a
+//! Evidence from central stores and logs (`docs/reference/evidence.md`): fixtures/evidence holds a
 //! tree of fake keys, a manifest linking each to a store entry or key id, and one export per
 //! tool in exports/, each shaped as the tool emits it. Every stale and over-privileged cause
 //! evidence can show has a key here; the audit runs as of 2026-11-23.
@@ -438,7 +438,7 @@ fn manifest_update_dates_the_keys_it_adds_from_evidence() {
     assert_eq!(added.matches("[[key]]").count(), 1, "{added}");
 }
 
-// Issue 19: Google Cloud service-account keys, Entra client secrets and Key Vault data-plane
+// Google Cloud service-account keys, Entra client secrets and Key Vault data-plane
 // logs. fixtures/evidence/cloud is a tree of its own (its parent's manifest excludes it), with
 // one export per command in cloud/exports.
 

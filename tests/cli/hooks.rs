@@ -246,7 +246,7 @@ fn man_section<'a>(page: &'a str, heading: &str) -> &'a str {
     &rest[..end]
 }
 
-/// SPEC section 17: `keyaudit man` is a complete manual, one page: every command, every option
+/// `docs/reference/cli.md`: `keyaudit man` is a complete manual, one page: every command, every option
 /// (those `--help` lists), the manifest fields and the exit codes, and it renders cleanly.
 #[test]
 fn man_page_is_the_whole_manual_in_one_page() {

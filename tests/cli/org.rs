@@ -1,4 +1,4 @@
-//! Many repositories (SPEC section 11): `--repos` lists of local working trees, bare
+//! Many repositories (`docs/reference/many-repositories.md`): `--repos` lists of local working trees, bare
 //! repositories and `file://` URLs built at test time; shards run as concurrent processes and
 //! merged back into the unsharded inventory; the refusals of `merge`; `audit --inventory`;
 //! and the docs/org examples, their shard and merge commands run as local processes.
@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::common::{fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
 
-/// FNV-1a 64 as SPEC section 11 defines it, written here independently of the crate.
+/// FNV-1a 64 as `docs/reference/many-repositories.md` defines it, written here independently of the crate.
 fn fnv1a64(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf29ce484222325;
     for byte in text.bytes() {

@@ -4,7 +4,7 @@
 use crate::common::{basic_report, fresh_stripe_key, keyaudit, random_text, ALPHANUMERIC};
 
 /// Every raw secret in fixtures/basic, read through `--show-secrets`. A key whose value is its
-/// own `key_id` (an AWS access key id) is a public identifier by SPEC section 3 and is left out.
+/// own `key_id` (an AWS access key id) is a public identifier by `docs/reference/report-format.md` and is left out.
 fn planted_secrets() -> Vec<String> {
     let report = basic_report(&["--show-secrets"]);
     let secrets: Vec<String> = report["keys"]

@@ -1,4 +1,4 @@
-//! The audit: an inventory diffed against a manifest (SPEC section 6). Pure logic: given the
+//! The audit: an inventory diffed against a manifest (`docs/reference/audit.md`). Pure logic: given the
 //! keys, the manifest, the time and usage evidence, decide for each key which manifest entry
 //! it is, which classes it falls in and why, and which declared keys were found nowhere.
 //!
