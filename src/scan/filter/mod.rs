@@ -1,8 +1,8 @@
-//! Pure tests that reject matches which are not real keys, by concern: [`entropy`],
-//! placeholders and documented examples ([`placeholder`]), templates and references
-//! ([`template`]), documentation hosts ([`hosts`]), code shapes ([`shape`]), identifiers made of
-//! words ([`identifier`]), names that say not secret ([`names`]) and the plausibility of a value
-//! found only by its name ([`plausible`]). Each is cheap and runs only on regex matches, never
+//! Pure tests that reject matches which are not real keys, by concern: `entropy`,
+//! placeholders and documented examples (`placeholder`), templates and references
+//! (`template`), documentation hosts (`hosts`), code shapes (`shape`), identifiers made of
+//! words (`identifier`), names that say not secret (`names`) and the plausibility of a value
+//! found only by its name (`plausible`). Each is cheap and runs only on regex matches, never
 //! on whole files.
 
 mod entropy;
