@@ -19,31 +19,6 @@ pub enum Strength {
     Weak,
 }
 
-/// Where a value stands: inside a literal (its delimiter ends it, punctuation is part of it),
-/// or bare, where code can stand; and whether the file is code, where a bare word may be a
-/// variable's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    /// The value is delimited (quoted, XML text, a block scalar).
-    pub delimited: bool,
-    /// The file is source code, not config.
-    pub code_file: bool,
-}
-
-impl Slot {
-    /// A bare value in source code, where a word may be a variable's name.
-    pub const CODE: Slot = Slot {
-        delimited: false,
-        code_file: true,
-    };
-
-    /// A bare value in a config file or an environment dump.
-    pub const CONFIG: Slot = Slot {
-        delimited: false,
-        code_file: false,
-    };
-}
-
 /// Judges `value` found under the name made of `words`, on `line`, standing in `slot`: a
 /// sequence of checks, each turning the value down with its reason, then its strength.
 pub fn judge(words: &[String], value: &[u8], line: &[u8], slot: Slot) -> Result<Strength, Reject> {
@@ -212,14 +187,4 @@ fn generated_shape(value: &[u8], random_printable: bool) -> Result<(), Reject> {
 /// ([`filter::entropy_floor`]).
 fn min_entropy_for_value(value: &[u8]) -> f64 {
     filter::entropy_floor(min_entropy_for(value.len()), value)
-}
-
-/// The entropy a value of `len` characters needs: random strings of 8 characters reach about
-/// 2.8 bits, of 16 about 3.5, of 32 and more (hex included) about 3.6.
-pub(super) fn min_entropy_for(len: usize) -> f64 {
-    match len {
-        0..=11 => 2.5,
-        12..=19 => 2.8,
-        _ => 3.0,
-    }
 }

@@ -1,7 +1,7 @@
 //! Passwords: random characters over the printable set (a password manager's), passwords
 //! people choose (`Summer2024`), and names that say password.
 
-use super::judge::{min_entropy_for, Slot};
+use super::shapes::{min_entropy_for, Slot};
 use crate::scan::filter;
 
 /// Whether `value` reads as random characters over the printable set, as password managers
