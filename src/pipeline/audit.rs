@@ -40,14 +40,7 @@ pub fn audit_collected(
     evidence: &Evidence,
     fail_on: Option<&[AuditClass]>,
 ) -> Result<(AuditOutcome, bool)> {
-    let empty;
-    let manifest = match &prepared.manifest {
-        Some(m) => m,
-        None => {
-            empty = empty_manifest()?;
-            &empty
-        }
-    };
+    let manifest = &*manifest_or_empty(prepared)?;
     let mut outcome = audit(
         &collected.inventory,
         &prepared.rules,
@@ -63,8 +56,17 @@ pub fn audit_collected(
     Ok((outcome, failing))
 }
 
-/// Without a manifest every key is unknown: an audit runs against an empty one.
-pub fn empty_manifest() -> Result<Manifest> {
+/// The run's manifest, or an empty one when it has none: an audit without a manifest finds
+/// every key unknown.
+pub fn manifest_or_empty(prepared: &Prepared) -> Result<std::borrow::Cow<'_, Manifest>> {
+    Ok(match &prepared.manifest {
+        Some(manifest) => std::borrow::Cow::Borrowed(manifest),
+        None => std::borrow::Cow::Owned(empty_manifest()?),
+    })
+}
+
+/// A manifest that declares nothing.
+fn empty_manifest() -> Result<Manifest> {
     Ok(Manifest::parse(
         Path::new("keyaudit.toml"),
         "version = 1\n",

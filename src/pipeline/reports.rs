@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 
-use super::audit::{empty_manifest, fails};
+use super::audit::{fails, manifest_or_empty};
 use super::prepare::Prepared;
 use crate::analyze::Assessment;
 use crate::evidence::Evidence;
@@ -74,14 +74,7 @@ pub fn audit_report(
     fail_on: Option<&[AuditClass]>,
 ) -> Result<(Report, bool)> {
     let (rules, mut inventory) = inventory_of(&report)?;
-    let empty;
-    let manifest = match &prepared.manifest {
-        Some(m) => m,
-        None => {
-            empty = empty_manifest()?;
-            &empty
-        }
-    };
+    let manifest = &*manifest_or_empty(prepared)?;
     let allowed = apply_allows(&mut inventory, manifest, &rules);
     let outcome = audit(&inventory, &rules, manifest, evidence, prepared.now);
     let failing = fails(fail_on, manifest, &outcome);
