@@ -2,7 +2,7 @@
 //! [`ReportSettings`], so the rest of the pipeline never re-checks its inputs.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, InputArgs, OutputArgs};
 use crate::globs;
@@ -83,9 +83,9 @@ impl ReportSettings {
     /// From the output flags.
     pub fn from_output(args: &OutputArgs) -> Self {
         Self {
-            format: args
-                .format
-                .unwrap_or_else(|| default_format(args.output.as_ref())),
+            format: args.format.unwrap_or_else(|| {
+                default_format(args.output.as_deref(), std::io::stdout().is_terminal())
+            }),
             output: args.output.clone(),
             show_secrets: args.show_secrets,
             table: match args.output {
@@ -142,28 +142,38 @@ pub fn table_style(
     TableStyle { width, color }
 }
 
-/// Table for a person at a terminal; otherwise JSON, or the format the output file's
-/// extension names.
-fn default_format(output: Option<&PathBuf>) -> Format {
-    match output {
-        Some(path)
-            if path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".cdx.json")) =>
-        {
-            Format::Cyclonedx
-        }
-        Some(path) => match path.extension().and_then(|e| e.to_str()) {
-            Some("jsonl") => Format::Jsonl,
-            Some("md") => Format::Markdown,
-            Some("sarif") => Format::Sarif,
-            Some("html" | "htm") => Format::Html,
-            Some("txt") => Format::Table,
-            _ => Format::Json,
-        },
-        None if std::io::stdout().is_terminal() => Format::Table,
-        None => Format::Json,
+/// The format a command writes when `--format` is not given: a table for a person at a
+/// terminal (`terminal`: stdout is one) when there is no output file; else the format the
+/// file's name asks for ([`format_named_by`]) if the command has it, else JSON. `F` is the
+/// command's format enum, matched by its `--format` names (each has `table` and `json`).
+pub fn default_format<F: clap::ValueEnum>(output: Option<&Path>, terminal: bool) -> F {
+    let wanted = match output {
+        Some(path) => format_named_by(path).unwrap_or("json"),
+        None if terminal => "table",
+        None => "json",
+    };
+    F::from_str(wanted, false)
+        .or_else(|_| F::from_str("json", false))
+        .expect("every output format enum has json")
+}
+
+/// The `--format` name an output file's name asks for: `.cdx.json` cyclonedx, `.jsonl`,
+/// `.md` markdown, `.sarif`, `.html` or `.htm`, `.txt` a table; none for any other name.
+pub fn format_named_by(path: &Path) -> Option<&'static str> {
+    if path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".cdx.json"))
+    {
+        return Some("cyclonedx");
+    }
+    match path.extension().and_then(|e| e.to_str())? {
+        "jsonl" => Some("jsonl"),
+        "md" => Some("markdown"),
+        "sarif" => Some("sarif"),
+        "html" | "htm" => Some("html"),
+        "txt" => Some("table"),
+        _ => None,
     }
 }
 
@@ -202,6 +212,60 @@ mod tests {
             None
         );
         assert_eq!(table_style(auto, false, None, env(&[])).width, None);
+    }
+
+    #[test]
+    fn the_output_file_name_picks_the_format_each_command_has() {
+        use crate::db::render::{NewFormat, ReportFormat};
+        let pick = |name: &str| {
+            let path = Path::new(name);
+            (
+                default_format::<Format>(Some(path), true),
+                default_format::<ReportFormat>(Some(path), true),
+                default_format::<NewFormat>(Some(path), true),
+            )
+        };
+        assert_eq!(
+            pick("r.cdx.json"),
+            (Format::Cyclonedx, ReportFormat::Json, NewFormat::Json)
+        );
+        assert_eq!(
+            pick("r.html"),
+            (Format::Html, ReportFormat::Html, NewFormat::Json)
+        );
+        assert_eq!(
+            pick("r.htm"),
+            (Format::Html, ReportFormat::Html, NewFormat::Json)
+        );
+        assert_eq!(
+            pick("r.sarif"),
+            (Format::Sarif, ReportFormat::Json, NewFormat::Json)
+        );
+        assert_eq!(
+            pick("r.md"),
+            (
+                Format::Markdown,
+                ReportFormat::Markdown,
+                NewFormat::Markdown
+            )
+        );
+        assert_eq!(
+            pick("r.jsonl"),
+            (Format::Jsonl, ReportFormat::Jsonl, NewFormat::Jsonl)
+        );
+        assert_eq!(
+            pick("r.txt"),
+            (Format::Table, ReportFormat::Table, NewFormat::Table)
+        );
+        assert_eq!(
+            pick("r.out"),
+            (Format::Json, ReportFormat::Json, NewFormat::Json)
+        );
+        assert_eq!(default_format::<NewFormat>(None, true), NewFormat::Table);
+        assert_eq!(
+            default_format::<ReportFormat>(None, false),
+            ReportFormat::Json
+        );
     }
 
     #[test]

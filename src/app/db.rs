@@ -9,13 +9,12 @@ use anyhow::Result;
 use super::exit::{EXIT_CLEAN, EXIT_FOUND};
 use super::output::emit;
 use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
+use crate::config::default_format;
 use crate::db::html;
 use crate::db::ingest::ingest;
 use crate::db::input::read_report;
 use crate::db::query;
-use crate::db::render::{
-    render_new, render_report, short_id, NewFormat, NewView, ReportFormat, ReportView,
-};
+use crate::db::render::{render_new, render_report, short_id, NewView, ReportFormat, ReportView};
 use crate::db::schema;
 use crate::db::DbError;
 
@@ -60,25 +59,13 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-fn default_table() -> bool {
-    io::stdout().is_terminal()
-}
-
 fn report_command(args: &DbReportArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
     let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
     let view = ReportView::new(&history, args.since);
-    let format = args.format.unwrap_or_else(|| match &args.output {
-        Some(path) if path.extension().is_some_and(|e| e == "html" || e == "htm") => {
-            ReportFormat::Html
-        }
-        Some(path) if path.extension().is_some_and(|e| e == "md") => ReportFormat::Markdown,
-        Some(path) if path.extension().is_some_and(|e| e == "jsonl") => ReportFormat::Jsonl,
-        Some(path) if path.extension().is_some_and(|e| e == "txt") => ReportFormat::Table,
-        Some(_) => ReportFormat::Json,
-        None if default_table() => ReportFormat::Table,
-        None => ReportFormat::Json,
-    });
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.output.as_deref(), io::stdout().is_terminal()));
     let mut out = Vec::new();
     match format {
         ReportFormat::Html => html::render(&view, &history, &mut out)?,
@@ -92,14 +79,9 @@ fn new_command(args: &DbNewArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
     let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
     let view = NewView::new(&history);
-    let format = args.format.unwrap_or_else(|| match &args.output {
-        Some(path) if path.extension().is_some_and(|e| e == "md") => NewFormat::Markdown,
-        Some(path) if path.extension().is_some_and(|e| e == "jsonl") => NewFormat::Jsonl,
-        Some(path) if path.extension().is_some_and(|e| e == "txt") => NewFormat::Table,
-        Some(_) => NewFormat::Json,
-        None if default_table() => NewFormat::Table,
-        None => NewFormat::Json,
-    });
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.output.as_deref(), io::stdout().is_terminal()));
     let mut out = Vec::new();
     render_new(&view, format, &mut out)?;
     emit(args.output.as_deref(), &out)?;
