@@ -178,16 +178,15 @@ pub struct UpdateArgs {
 /// Evidence files.
 #[derive(Debug, Clone, Default, Args)]
 pub struct EvidenceArgs {
-    /// An export from a key store or log, recognised by content (repeatable): AWS IAM
-    /// credential report + `aws iam list-access-keys`, `aws secretsmanager list-secrets`,
-    /// CloudTrail events, `gcloud secrets list --format=json`, `az keyvault secret list`,
-    /// `vault kv metadata get -format=json` (as vault:PATH=FILE), `vault token lookup
-    /// -format=json`.
+    /// An export from a key store or log, recognised by its content (repeatable); `--help`
+    /// lists every export.
+    // The long help is built from the table of exports, so it names every one.
     #[arg(
         long = "evidence",
         visible_alias = "usage",
         value_name = "[STORE=]FILE",
-        value_parser = parse_evidence
+        value_parser = parse_evidence,
+        long_help = crate::evidence::exports::help()
     )]
     pub files: Vec<crate::evidence::EvidenceArg>,
 }

@@ -1,6 +1,6 @@
 //! Evidence from systems that manage or observe keys, read offline from their exports
 //! (`--evidence FILE`, repeatable; `--usage` is an alias). Each file's format is recognised from
-//! its content. Evidence attaches dates (created, rotated, last used, expires) and states
+//! its content; every export is registered once, in [`exports::EXPORTS`]. Evidence attaches dates (created, rotated, last used, expires) and states
 //! (enabled, deleted, rotation on or off) to subjects: a key's non-secret id (an AWS access key
 //! id, a Google Cloud service-account key id, an Entra credential's key id), a store entry
 //! (`aws-sm:NAME`, `gcp-sm:NAME`, `azure-kv:VAULT/NAME`, `vault:PATH`) or, for a Vault token
@@ -14,8 +14,10 @@ pub mod azure_kv;
 pub mod azure_logs;
 pub mod cloudtrail;
 pub mod entra;
+pub mod exports;
 pub mod gcp_iam;
 pub mod gcp_sm;
+pub mod store;
 pub mod vault;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +29,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{redact_quoted, Error, Result};
+use exports::Read;
+pub use exports::{Export, FileFormat, EXPORTS};
+pub use store::{entra_key_id, is_guid, normalize_store, STORE_PREFIXES};
 
 /// A date and the export that gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,39 +271,19 @@ impl Evidence {
         let mut reports = Vec::new();
         let mut key_lists = Vec::new();
         for (arg, text) in texts {
-            let path = &arg.path;
             let text = text.trim_start_matches('\u{feff}');
-            let source = source_name(path);
-            if text.trim_start().starts_with("user,arn,") {
-                reports.push(aws_iam::parse_credential_report(path, text)?);
-                continue;
-            }
-            let value: Value = serde_json::from_str(text)
-                .map_err(|err| json_error(path, &err, "JSON or an IAM credential report (CSV)"))?;
-            let value = as_list(value);
-            let records = match detect(&value) {
-                Some(Format::IamAccessKeyList) => {
-                    key_lists.push(aws_iam::parse_access_key_list(path, text)?);
+            let records = match exports::read(arg, text, context, &mut evidence.notes)? {
+                Read::Entries(records) => records,
+                Read::CredentialReport(report) => {
+                    reports.push(report);
                     continue;
                 }
-                Some(Format::SecretsManager) => aws_sm::parse(path, value)?,
-                Some(Format::CloudTrail) => cloudtrail::parse(path, value)?,
-                Some(Format::GcpSecrets) => gcp_sm::parse(path, value)?,
-                Some(Format::AzureKeyVault) => azure_kv::parse(path, value)?,
-                Some(Format::VaultKvMetadata) => {
-                    let store = vault_kv_store(path, arg, &value, context, &mut evidence.notes)?;
-                    vault::parse_kv_metadata(path, value, &store)?
+                Read::AccessKeyList(list) => {
+                    key_lists.push(list);
+                    continue;
                 }
-                Some(Format::VaultToken) => vault::parse_token_lookup(path, value, context.salt)?,
-                Some(Format::GcpKeys) => gcp_iam::parse_keys(path, value)?,
-                Some(Format::GcpKeyActivity) => gcp_iam::parse_activity(path, value)?,
-                Some(Format::GcpAuditLogs) => gcp_iam::parse_audit_logs(path, value)?,
-                Some(Format::EntraCredentials) => entra::parse_credentials(path, value)?,
-                Some(Format::EntraSignIns) => entra::parse_sign_ins(path, value)?,
-                Some(Format::KeyVaultLogs) => azure_logs::parse(path, value)?,
-                Some(Format::EmptyList) => Vec::new(),
-                None => return Err(unrecognised(path)),
             };
+            let source = source_name(&arg.path);
             if records.is_empty() {
                 evidence.notes.push(format!("{source}: no entries in it"));
             }
@@ -385,266 +370,6 @@ pub fn unmatched(evidence: &Evidence, claimed: &BTreeSet<Subject>) -> Vec<Unmatc
                 .unwrap_or_default(),
         })
         .collect()
-}
-
-/// The store prefixes a manifest `store` may use.
-pub const STORE_PREFIXES: &[&str] = &["aws-sm:", "gcp-sm:", "azure-kv:", "vault:", "entra:"];
-
-/// Normalises a store reference so a manifest's and an export's spellings meet: a Vault path
-/// loses its `#field`, leading slash and KV v2 `data/` or `metadata/` segment; an Azure vault
-/// vault and secret name are lower-cased (Key Vault compares them so); an Entra credential's
-/// application and key ids must be GUIDs, lower-cased. Errors say what is expected.
-pub fn normalize_store(store: &str) -> std::result::Result<String, String> {
-    let expected =
-        "expected aws-sm:NAME, gcp-sm:NAME, azure-kv:VAULT/NAME, vault:PATH or entra:APP_ID/KEY_ID";
-    let (prefix, rest) = store
-        .split_once(':')
-        .ok_or_else(|| format!("unknown store: {expected}"))?;
-    let rest = rest.trim();
-    if rest.is_empty() {
-        return Err(format!("store `{prefix}:` names no entry: {expected}"));
-    }
-    match prefix {
-        // An ARN names the secret too, with six random characters AWS appends.
-        "aws-sm" => {
-            let name = match rest.split_once(":secret:") {
-                Some((_, tail)) if rest.starts_with("arn:") => match tail.rsplit_once('-') {
-                    Some((name, suffix)) if suffix.len() == 6 => name,
-                    _ => tail,
-                },
-                _ => rest,
-            };
-            Ok(format!("aws-sm:{name}"))
-        }
-        // A full resource name names the secret by its last segment.
-        "gcp-sm" => match rest.rsplit_once("/secrets/").map_or(rest, |(_, name)| name) {
-            "" => Err(format!("store `{store}` names no secret: gcp-sm:NAME")),
-            name => Ok(format!("gcp-sm:{name}")),
-        },
-        "azure-kv" => match rest.split_once('/') {
-            Some((vault, name)) if !vault.is_empty() && !name.is_empty() && !name.contains('/') => {
-                Ok(format!(
-                    "azure-kv:{}/{}",
-                    vault.to_ascii_lowercase(),
-                    name.to_ascii_lowercase()
-                ))
-            }
-            _ => Err(format!(
-                "store `{store}` needs a vault and a secret name: azure-kv:VAULT/NAME"
-            )),
-        },
-        "vault" => {
-            let path = rest.split('#').next().unwrap_or_default().trim_matches('/');
-            let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-            if segments.len() > 2 && matches!(segments[1], "data" | "metadata") {
-                segments.remove(1);
-            }
-            if segments.is_empty() {
-                return Err(format!("store `{store}` names no path: vault:PATH"));
-            }
-            Ok(format!("vault:{}", segments.join("/")))
-        }
-        "entra" => match rest.split_once('/') {
-            Some((app, key)) if is_guid(app) && is_guid(key) => Ok(format!(
-                "entra:{}/{}",
-                app.to_ascii_lowercase(),
-                key.to_ascii_lowercase()
-            )),
-            _ => Err(format!(
-                "store `{store}` needs an application (client) id and a credential key id, both GUIDs: entra:APP_ID/KEY_ID"
-            )),
-        },
-        _ => Err(format!("unknown store `{prefix}:`: {expected}")),
-    }
-}
-
-/// Whether `text` is a GUID (`8-4-4-4-12` hex digits), as Entra ids are.
-pub fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The key id an Entra store (`entra:APP_ID/KEY_ID`, normalised) names.
-pub fn entra_key_id(store: &str) -> Option<&str> {
-    store
-        .strip_prefix("entra:")?
-        .split_once('/')
-        .map(|(_, key)| key)
-}
-
-/// The store a Vault KV metadata read is about: named on the command line, else the only
-/// `vault:` store the manifest declares.
-fn vault_kv_store(
-    path: &Path,
-    arg: &EvidenceArg,
-    value: &Value,
-    context: &LoadContext<'_>,
-    notes: &mut Vec<String>,
-) -> Result<String> {
-    if let Some(store) = &arg.store {
-        return Ok(store.clone());
-    }
-    if let Some(named) = value.pointer("/data/path").and_then(Value::as_str) {
-        return normalize_store(&format!("vault:{named}")).map_err(|m| at_start(path, m));
-    }
-    match context.vault_stores.as_slice() {
-        [only] => {
-            notes.push(format!(
-                "{}: Vault KV metadata names no path; linked to {only}, the only vault store in the manifest",
-                source_name(path)
-            ));
-            Ok(only.clone())
-        }
-        _ => Err(at_start(
-            path,
-            "Vault KV metadata does not name its secret path: pass it as --evidence vault:PATH=FILE"
-                .into(),
-        )),
-    }
-}
-
-enum Format {
-    IamAccessKeyList,
-    SecretsManager,
-    CloudTrail,
-    GcpSecrets,
-    AzureKeyVault,
-    VaultKvMetadata,
-    VaultToken,
-    GcpKeys,
-    GcpKeyActivity,
-    GcpAuditLogs,
-    EntraCredentials,
-    EntraSignIns,
-    KeyVaultLogs,
-    EmptyList,
-}
-
-/// A single entry, as `aws secretsmanager describe-secret`, `gcloud secrets describe`, `gcloud
-/// iam service-accounts keys describe` and `az keyvault secret show` print it, one log entry or
-/// sign-in, CloudTrail events not wrapped in `Records`, or rows wrapped in a Graph `value` or a
-/// Log Analytics `tables`, in the shape of the matching list output.
-fn as_list(value: Value) -> Value {
-    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
-    // CloudTrail: one event, one delivered through EventBridge (`detail`), or a bare array of
-    // events (`jq .Records`).
-    let is_event = |v: &Value| v.get("eventTime").is_some() && v.get("userIdentity").is_some();
-    if is_event(&value) {
-        return serde_json::json!({ "Records": [value] });
-    }
-    if let Some(detail) = value.get("detail").filter(|d| is_event(d)) {
-        return serde_json::json!({ "Records": [detail] });
-    }
-    if value
-        .as_array()
-        .and_then(|a| a.first())
-        .is_some_and(is_event)
-    {
-        return serde_json::json!({ "Records": value });
-    }
-    // Graph sign-in logs and the Log Analytics REST response wrap their rows.
-    if value.get("value").is_some_and(Value::is_array) && value.get("@odata.context").is_some()
-        || value
-            .get("value")
-            .and_then(Value::as_array)
-            .and_then(|v| v.first())
-            .is_some_and(entra::is_sign_in)
-    {
-        return value["value"].clone();
-    }
-    if let Some(rows) = azure_logs::rows_of_tables(&value) {
-        return rows;
-    }
-    // One Cloud Audit Logs entry, one sign-in (`signIns/{id}`).
-    let log_entry = value.get("protoPayload").is_some() && value.get("timestamp").is_some();
-    if log_entry || entra::is_sign_in(&value) {
-        return Value::Array(vec![value]);
-    }
-    let gcp_key = text("name").contains("/serviceAccounts/") && text("name").contains("/keys/");
-    let aws = value.get("ARN").is_some() && value.get("Name").is_some();
-    let gcp = text("name").starts_with("projects/") && text("name").contains("/secrets/");
-    let azure = text("id").contains(".vault.") && text("id").contains("/secrets/");
-    if aws {
-        serde_json::json!({ "SecretList": [value] })
-    } else if gcp || azure || gcp_key {
-        Value::Array(vec![value])
-    } else {
-        value
-    }
-}
-
-/// Which export a JSON document is, from the fields each tool always writes.
-fn detect(value: &Value) -> Option<Format> {
-    let has = |v: &Value, key: &str| v.get(key).is_some();
-    // Every list command prints `[]` when it has nothing to list.
-    if value.as_array().is_some_and(Vec::is_empty) {
-        return Some(Format::EmptyList);
-    }
-    match value {
-        Value::Object(_) if has(value, "AccessKeyMetadata") => Some(Format::IamAccessKeyList),
-        Value::Object(_) if has(value, "SecretList") => Some(Format::SecretsManager),
-        Value::Object(_) if value.get("Records").is_some_and(Value::is_array) => {
-            Some(Format::CloudTrail)
-        }
-        Value::Object(_) if value.get("Events").is_some_and(Value::is_array) => {
-            Some(Format::CloudTrail)
-        }
-        Value::Object(_) => {
-            let data = value.get("data")?;
-            if has(data, "current_version") || has(data, "versions") {
-                Some(Format::VaultKvMetadata)
-            } else if has(data, "accessor") || has(data, "policies") {
-                Some(Format::VaultToken)
-            } else {
-                None
-            }
-        }
-        Value::Array(items) => {
-            let first = items.first()?;
-            let name = first
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let id = first.get("id").and_then(Value::as_str).unwrap_or_default();
-            if name.starts_with("projects/") && name.contains("/secrets/") {
-                Some(Format::GcpSecrets)
-            } else if has(first, "validAfterTime")
-                || (name.contains("/serviceAccounts/") && name.contains("/keys/"))
-            {
-                Some(Format::GcpKeys)
-            } else if first.get("activity").is_some_and(Value::is_object) {
-                Some(Format::GcpKeyActivity)
-            } else if has(first, "protoPayload") || has(first, "logName") {
-                Some(Format::GcpAuditLogs)
-            } else if has(first, "keyId")
-                && ["startDateTime", "endDateTime", "hint"]
-                    .iter()
-                    .any(|k| has(first, k))
-            {
-                Some(Format::EntraCredentials)
-            } else if entra::is_sign_in(first) {
-                Some(Format::EntraSignIns)
-            } else if has(first, "OperationName") || has(first, "TimeGenerated") {
-                Some(Format::KeyVaultLogs)
-            } else if id.contains(".vault.") || has(first, "attributes") {
-                Some(Format::AzureKeyVault)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-fn unrecognised(path: &Path) -> Error {
-    at_start(
-        path,
-        "unrecognised evidence: expected an AWS IAM credential report (CSV), `aws iam list-access-keys`, `aws secretsmanager list-secrets`, CloudTrail events (Records[]), `gcloud secrets list --format=json`, `az keyvault secret list`, `vault kv metadata get -format=json`, `vault token lookup -format=json`, `gcloud iam service-accounts keys list --format=json`, `gcloud policy-intelligence query-activity --format=json`, `gcloud logging read --format=json`, `az ad app credential list`, Entra sign-in logs (Microsoft Graph) or `az monitor log-analytics query` output".into(),
-    )
 }
 
 /// The entries of an export that is a JSON array (at `pointer`, or the whole document when it
@@ -751,62 +476,6 @@ pub fn source_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stores_normalise_so_manifest_and_export_meet() {
-        assert_eq!(
-            normalize_store("vault:/secret/data/app/db#password").unwrap(),
-            "vault:secret/app/db"
-        );
-        assert_eq!(
-            normalize_store("vault:kv/billing#stripe").unwrap(),
-            "vault:kv/billing"
-        );
-        assert_eq!(
-            normalize_store("azure-kv:MyVault/db-password").unwrap(),
-            "azure-kv:myvault/db-password"
-        );
-        assert_eq!(normalize_store("aws-sm:prod/db").unwrap(), "aws-sm:prod/db");
-        assert_eq!(
-            normalize_store(
-                "aws-sm:arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-a1B2c3"
-            )
-            .unwrap(),
-            "aws-sm:prod/db"
-        );
-        assert_eq!(
-            normalize_store("gcp-sm:projects/acme-prod/secrets/db-password").unwrap(),
-            "gcp-sm:db-password"
-        );
-        assert!(normalize_store("s3:bucket")
-            .unwrap_err()
-            .contains("expected aws-sm:NAME"));
-        assert!(normalize_store("azure-kv:only").is_err());
-        assert_eq!(
-            normalize_store(
-                "entra:3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
-            )
-            .unwrap(),
-            "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
-        );
-        assert_eq!(
-            entra_key_id(
-                "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
-            ),
-            Some("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b")
-        );
-        for bad in [
-            "entra:app/key",
-            "entra:3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
-            "entra:",
-        ] {
-            assert!(normalize_store(bad).is_err(), "{bad}");
-        }
-        assert!(normalize_store("entra:x/y")
-            .unwrap_err()
-            .contains("entra:APP_ID/KEY_ID"));
-        assert!(normalize_store("vault:").is_err());
-    }
 
     #[test]
     fn single_entries_read_like_their_lists() {

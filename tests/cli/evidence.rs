@@ -315,6 +315,50 @@ fn jsonl_events_carry_a_timestamp_and_log_fields() {
     assert_eq!(sendgrid["message"], "SendGrid api-key at app/.env:4: stale");
 }
 
+/// Every export in the table the code reads them by is in `audit --help` (name and command)
+/// and is a row of the table in the evidence reference.
+#[test]
+fn every_export_is_in_the_help_and_the_evidence_reference() {
+    let output = keyaudit().args(["audit", "--help"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    // The help is wrapped to the terminal: compare it with its whitespace run together.
+    let help = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference/evidence.md"),
+    )
+    .unwrap();
+    let rows: Vec<&str> = docs
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| export |"))
+        .collect();
+    assert!(keyaudit::evidence::EXPORTS.len() >= 14);
+    for export in keyaudit::evidence::EXPORTS {
+        let entry = format!(
+            "- {} ({}, `{}`): {}",
+            export.name,
+            export.format.as_str(),
+            export.command,
+            export
+                .proves
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        assert!(help.contains(&entry), "audit --help lacks {entry}");
+        assert!(
+            rows.iter()
+                .any(|row| row.starts_with(&format!("| {} |", export.name))),
+            "docs/reference/evidence.md has no row for {}",
+            export.name
+        );
+    }
+    // And nothing else: a row the table does not have is an export the code does not read.
+    assert_eq!(rows.len(), keyaudit::evidence::EXPORTS.len(), "{rows:#?}");
+}
+
 #[test]
 fn malformed_and_foreign_exports_are_errors_naming_the_file_and_the_expectation() {
     let dir = tempfile::tempdir().unwrap();
@@ -323,7 +367,7 @@ fn malformed_and_foreign_exports_are_errors_naming_the_file_and_the_expectation(
         (
             "foreign.json",
             "{\"hello\": \"world\"}",
-            "foreign.json:1:1: unrecognised evidence: expected an AWS IAM credential report",
+            "foreign.json:1:1: unrecognised evidence: expected one of AWS IAM credential report",
         ),
         (
             "shape.json",
