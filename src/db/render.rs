@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::query::{History, KeyView, RunView, Status};
+use crate::report::text::{counted, day, or_dash};
 use crate::report::write_jsonl_event;
 
 /// Formats of `db report`.
@@ -131,19 +132,6 @@ pub fn short_id(id: &str) -> &str {
     &hex[..hex.len().min(12)]
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-fn count(value: Option<u64>) -> String {
-    value.map_or_else(|| "-".to_string(), |n| n.to_string())
-}
-
-/// The date part of an RFC 3339 time.
-fn day(time: &str) -> &str {
-    time.get(..10).unwrap_or(time)
-}
-
 #[derive(Serialize)]
 struct RunLine<'a> {
     run: &'a RunView,
@@ -181,7 +169,7 @@ pub fn render_report(
                     "run {} at {}: {}{}",
                     short_id(&run.id),
                     run.generated_at,
-                    plural(run.counts.keys as usize, "key"),
+                    counted(run.counts.keys as usize, "key"),
                     if run.complete { "" } else { " (incomplete)" }
                 );
                 write_jsonl_event(
@@ -226,9 +214,9 @@ pub fn render_report(
             };
             let message = format!(
                 "{}: {open} open, {} resolved, over {}",
-                plural(view.keys.len(), "key"),
+                counted(view.keys.len(), "key"),
                 view.keys.len() - open,
-                plural(view.runs.len(), "run")
+                counted(view.runs.len(), "run")
             );
             write_jsonl_event(out, latest, "summary", "info", message, summary)
         }
@@ -239,9 +227,9 @@ pub fn render_report(
             writeln!(
                 out,
                 "{}: {open} open, {} resolved, over {}",
-                plural(view.keys.len(), "key"),
+                counted(view.keys.len(), "key"),
                 view.keys.len() - open,
-                plural(view.runs.len(), "run")
+                counted(view.runs.len(), "run")
             )
         }
         ReportFormat::Markdown => {
@@ -250,9 +238,9 @@ pub fn render_report(
             writeln!(
                 out,
                 "**{}**: {open} open, {} resolved, over {}\n",
-                plural(view.keys.len(), "key"),
+                counted(view.keys.len(), "key"),
                 view.keys.len() - open,
-                plural(view.runs.len(), "run")
+                counted(view.runs.len(), "run")
             )?;
             writeln!(out, "## Runs\n")?;
             markdown_runs(&view.runs, out)?;
@@ -284,7 +272,7 @@ pub fn render_new(view: &NewView<'_>, format: NewFormat, out: &mut dyn Write) ->
             let message = match view.run {
                 Some(run) => format!(
                     "{} first seen in run {}",
-                    plural(view.keys.len(), "new key"),
+                    counted(view.keys.len(), "new key"),
                     short_id(&run.id)
                 ),
                 None => "no runs recorded".to_string(),
@@ -303,7 +291,7 @@ pub fn render_new(view: &NewView<'_>, format: NewFormat, out: &mut dyn Write) ->
                 Some(run) => writeln!(
                     out,
                     "{} first seen in run {} ({})",
-                    plural(view.keys.len(), "new key"),
+                    counted(view.keys.len(), "new key"),
                     short_id(&run.id),
                     run.generated_at
                 ),
@@ -316,7 +304,7 @@ pub fn render_new(view: &NewView<'_>, format: NewFormat, out: &mut dyn Write) ->
                 Some(run) => writeln!(
                     out,
                     "**{}** first seen in run `{}` ({}).\n",
-                    plural(view.keys.len(), "new key"),
+                    counted(view.keys.len(), "new key"),
                     short_id(&run.id),
                     run.generated_at
                 )?,
@@ -355,10 +343,10 @@ fn runs_table(runs: &[&RunView], out: &mut dyn Write) -> io::Result<()> {
             if run.complete { "yes" } else { "no" }.to_string(),
             scope_text(&run.scope),
             run.counts.keys.to_string(),
-            count(run.counts.unknown),
-            count(run.counts.stale),
-            count(run.counts.over_privileged),
-            count(run.counts.unused),
+            or_dash(run.counts.unknown),
+            or_dash(run.counts.stale),
+            or_dash(run.counts.over_privileged),
+            or_dash(run.counts.unused),
         ]);
     }
     writeln!(out, "{table}")
@@ -427,10 +415,10 @@ fn markdown_runs(runs: &[&RunView], out: &mut dyn Write) -> io::Result<()> {
             if run.complete { "yes" } else { "**no**" },
             cell(&scope_text(&run.scope)),
             run.counts.keys,
-            count(run.counts.unknown),
-            count(run.counts.stale),
-            count(run.counts.over_privileged),
-            count(run.counts.unused)
+            or_dash(run.counts.unknown),
+            or_dash(run.counts.stale),
+            or_dash(run.counts.over_privileged),
+            or_dash(run.counts.unused)
         )?;
     }
     Ok(())

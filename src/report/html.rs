@@ -11,10 +11,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::markup::{escape, script_json};
-use super::svg::{bar_chart, Bar};
+use super::markup::{escape, page_start, script_json, PAGE_CSS};
+use super::svg::{bar_chart, figure, Bar};
+use super::text::plural;
 use super::{KeyEntry, Report, HISTORY_ONLY};
 
+/// The report's own rules, after [`PAGE_CSS`].
 const CSS: &str = include_str!("html.css");
 const SCRIPT: &str = include_str!("html.js");
 
@@ -229,10 +231,7 @@ fn charts(report: &Report, ages: &[Option<i64>]) -> String {
         ("Keys by age", bar_chart("keys by age", &age_bars)),
         ("Keys by audit class", class_chart),
     ] {
-        let _ = write!(
-            out,
-            "<figure><figcaption>{title}</figcaption>{svg}</figure>"
-        );
+        out.push_str(&figure(title, &svg));
     }
     out.push_str("</section>");
     out
@@ -315,7 +314,7 @@ fn header(report: &Report) -> String {
             format!(
                 "NO: {} input{} could not be read",
                 summary.errors,
-                if summary.errors == 1 { "" } else { "s" }
+                plural(summary.errors)
             )
         }
     );
@@ -397,21 +396,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         history_only: HISTORY_ONLY,
         keys: rows,
     };
-    let mut page = String::new();
-    let _ = write!(
-        page,
-        concat!(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ",
-            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; ",
-            "base-uri 'none'; form-action 'none'\">",
-            "<meta name=\"referrer\" content=\"no-referrer\">",
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-            "<title>{}</title><style>{}</style></head><body>"
-        ),
-        escape(&report.title()),
-        CSS
-    );
+    let mut page = page_start(&report.title(), &[PAGE_CSS, CSS]);
     page.push_str(&header(report));
     page.push_str(&tiles(report));
     page.push_str(&charts(report, &ages));

@@ -1,7 +1,35 @@
-//! Markup safety shared by the HTML views (the report's page, its SVG charts, and `db report
-//! --format html`): text escaped for HTML and SVG, and JSON that cannot end its `<script>`.
+//! Markup shared by the HTML views (the report's page, its SVG charts, and `db report --format
+//! html`): text escaped for HTML and SVG, JSON that cannot end its `<script>`, and the start of
+//! every page, with the Content-Security-Policy that forbids every request and the stylesheet
+//! they share.
 
 use serde::Serialize;
+
+/// What a page may do: run and style itself from inline code, show `data:` images, and load,
+/// send or navigate to nothing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
+     script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/// The stylesheet every page starts with: colours, type, the run header, tiles, charts, the
+/// controls bar and tables. A view appends its own rules.
+pub const PAGE_CSS: &str = include_str!("page.css");
+
+/// A page up to its `<body>`: the policy, no referrer, the viewport, the escaped `title`, and
+/// `styles` in one inline stylesheet.
+pub fn page_start(title: &str, styles: &[&str]) -> String {
+    format!(
+        concat!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+            "<meta name=\"referrer\" content=\"no-referrer\">",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<title>{}</title><style>{}</style></head><body>"
+        ),
+        CONTENT_SECURITY_POLICY,
+        escape(title),
+        styles.concat()
+    )
+}
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {

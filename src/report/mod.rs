@@ -11,6 +11,7 @@ pub mod markup;
 pub mod sarif;
 pub mod svg;
 pub mod table;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

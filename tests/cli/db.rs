@@ -585,7 +585,8 @@ fn html_report_is_self_contained_with_trend_charts() {
     let page = lab.dir.path().join("history.html");
     lab.db_cmd("report").arg("-o").arg(&page).assert().code(0);
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("http-equiv=\"Content-Security-Policy\""));
     assert!(html.contains("<svg"), "no chart");
     assert!(html.contains("resolved"));
     assert!(html.contains("days open"));

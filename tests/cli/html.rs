@@ -1,8 +1,9 @@
 //! HTML reports: one self-contained page that loads nothing, holds no secret (even with
 //! `--show-secrets`) and survives hostile paths; and, in a real browser (headless Chromium),
 //! a table that shows every key and sorts and filters, a screenshot that is not blank, and a
-//! 10,000-key report that renders in under 30 seconds. Without Chromium the browser tests
-//! print a one-line note and return; `.ci/run` installs it and sets
+//! 10,000-key report that renders in under 30 seconds; and of `db report --format html`, a
+//! self-contained page under the same policy, drawn with nothing on the console. Without
+//! Chromium the browser tests print a one-line note and return; `.ci/run` installs it and sets
 //! `KEYAUDIT_REQUIRE_CHROMIUM=1`, which turns a missing browser into a failure.
 
 use std::io::Write as _;
@@ -208,6 +209,14 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs headless Chromium on `url` with `args`; returns stdout and the wall time.
 fn browse(chromium: &Path, url: &str, args: &[&str]) -> (String, Duration) {
+    let (stdout, _, elapsed) = browse_logged(chromium, url, args);
+    (stdout, elapsed)
+}
+
+/// [`browse`], with Chromium's log on stderr: returns stdout, stderr and the wall time. The
+/// page's console messages (a script error, a resource the Content-Security-Policy refused)
+/// are logged as `CONSOLE` lines.
+fn browse_logged(chromium: &Path, url: &str, args: &[&str]) -> (String, String, Duration) {
     let profile = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let output = Command::new(chromium)
@@ -235,8 +244,25 @@ fn browse(chromium: &Path, url: &str, args: &[&str]) -> (String, Duration) {
     );
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed,
     )
+}
+
+/// The DOM of `page` after its scripts ran, and every message its console got.
+fn rendered_with_console(chromium: &Path, page: &Path) -> (String, Vec<String>) {
+    let url = format!("file://{}", page.display());
+    let (dom, log, _) = browse_logged(
+        chromium,
+        &url,
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+    );
+    let console = log
+        .lines()
+        .filter(|line| line.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (dom, console)
 }
 
 /// The DOM after the page's scripts ran, at `fragment` (`#sort=p&dir=desc`, …).
@@ -526,4 +552,113 @@ fn browser_renders_ten_thousand_keys_in_under_30_seconds() {
         .and_then(|n| n.parse().ok())
         .expect("a match count");
     assert!((101..=111).contains(&matching), "{matching} match");
+}
+
+/// `db report --format html` of `runs` reports, ingested in order into a fresh database in
+/// `dir`; returns the page's path and the JSON of the same report.
+fn db_page(dir: &Path, runs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
+    let db = dir.join("keys.db");
+    let output = keyaudit()
+        .args(["db", "ingest", "--quiet", "--db"])
+        .arg(&db)
+        .args(runs)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = dir.join("history.html");
+    let db_arg = db.display().to_string();
+    keyaudit()
+        .args(["db", "report", "--db", &db_arg, "-o"])
+        .arg(&page)
+        .assert()
+        .code(0);
+    let json =
+        crate::common::json_report(&["db", "report", "--db", &db_arg, "--format", "json"], 0);
+    (page, json)
+}
+
+#[test]
+fn db_page_is_self_contained_and_holds_no_secret() {
+    let planted = planted_tree();
+    let reports = tempfile::tempdir().unwrap();
+    let (_, audit) = html(&["audit", ".", "--now", "2026-11-23"], planted.dir.path());
+    assert!(audit.starts_with("<!DOCTYPE html>"));
+    let run = reports.path().join("audit.json");
+    let output = keyaudit()
+        .current_dir(planted.dir.path())
+        .args([
+            "audit",
+            ".",
+            "--now",
+            "2026-11-23",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let (page, _) = db_page(reports.path(), &[run]);
+    let page = std::fs::read_to_string(page).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_self_contained(&page);
+    // The same policy as the report page: both start with the kit's page start.
+    let policy = |page: &str| {
+        let start = page.find("Content-Security-Policy").unwrap();
+        page[start..start + page[start..].find('>').unwrap()].to_string()
+    };
+    assert_eq!(policy(&page), policy(&audit));
+    for secret in &planted.secrets {
+        assert!(!page.contains(secret.as_str()), "a secret in the page");
+    }
+}
+
+/// Both HTML pages in the browser: the db page draws its charts and every key, its script
+/// runs, and neither page logs anything to the console (no script error, nothing the
+/// Content-Security-Policy refused).
+#[test]
+fn browser_renders_the_db_page_and_both_pages_log_nothing() {
+    let Some(chromium) = chromium() else { return };
+    let planted = planted_tree();
+    let reports = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for (i, command) in ["audit", "scan", "audit"].into_iter().enumerate() {
+        let run = reports.path().join(format!("{i}-{command}.json"));
+        let output = keyaudit()
+            .current_dir(planted.dir.path())
+            .args([command, ".", "--format", "json", "-o"])
+            .arg(&run)
+            .output()
+            .unwrap();
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+        runs.push(run);
+    }
+    let (page, json) = db_page(reports.path(), &runs);
+    let (dom, console) = rendered_with_console(&chromium, &page);
+    assert!(console.is_empty(), "the db page logged: {console:#?}");
+    assert!(dom.contains("data-ready=\"true\""), "the script ran");
+    assert_eq!(dom.matches("<svg").count(), 3, "three charts");
+    let keys_table = &dom[dom.find("id=\"keys\"").expect("the keys table")..];
+    let body =
+        &keys_table[keys_table.find("<tbody>").unwrap()..keys_table.find("</tbody>").unwrap()];
+    assert_eq!(
+        body.matches("<tr>").count(),
+        json["keys"].as_array().unwrap().len(),
+        "a row per key"
+    );
+    for run in json["runs"].as_array().unwrap() {
+        let time = run["generated_at"].as_str().unwrap();
+        assert!(dom.contains(time), "run {time} is not on the page");
+    }
+
+    let report = write_page(&planted, &[]);
+    let (dom, console) = rendered_with_console(&chromium, &report);
+    assert!(console.is_empty(), "the report page logged: {console:#?}");
+    assert!(dom.contains("data-ready=\"true\""), "the script ran");
 }
