@@ -1,5 +1,7 @@
-//! Library errors. Each variant carries the file, and the line and column where there is one,
-//! so the one-line message tells the user exactly where to look. No variant holds a secret.
+//! Library errors: one [`Error`] for the whole library, `db` included. Each variant carries the
+//! file, and the line and column where there is one, so the one-line message tells the user
+//! exactly where to look; variants without a file carry a message that names what it is about
+//! (the value, the repository, the option). No variant holds a secret.
 
 use std::path::PathBuf;
 
@@ -39,6 +41,84 @@ pub enum Error {
         /// The underlying error.
         cause: std::io::Error,
     },
+    /// A value (a size, a date, a duration, a glob, a salt) is not valid; the message quotes
+    /// it as [`shown`] allows.
+    #[error("{0}")]
+    Value(String),
+    /// A git repository, or a pack in it, could not be read; the message names the repository.
+    #[error("{0}")]
+    Git(String),
+    /// Work across repositories failed: a repository list, a mirror, a merge of reports.
+    #[error("{0}")]
+    Org(String),
+    /// The options of a run contradict each other or are invalid (`--exclude: …`).
+    #[error("{0}")]
+    Config(String),
+    /// A report is not a keyaudit JSON report, at a place in it (`db`).
+    #[error("{}:{line}:{column}: {}", path.display(), one_line(message))]
+    ReportAt {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong (never a value from the report).
+        message: String,
+    },
+    /// A report is refused as a whole (`db`).
+    #[error("{}: {}", path.display(), one_line(message))]
+    Report {
+        /// The report.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A report's fingerprints are keyed by another salt than the database's.
+    #[error(
+        "{}: salt_id {report} differs from the database's {database}: fingerprints made with different salts cannot be compared",
+        path.display()
+    )]
+    SaltMismatch {
+        /// The report.
+        path: PathBuf,
+        /// The report's salt id.
+        report: String,
+        /// The database's salt id.
+        database: String,
+    },
+    /// The database file has no usable schema.
+    #[error("{}: {}", path.display(), one_line(message))]
+    Schema {
+        /// The database.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// SQLite failed.
+    #[error("{}: {}", path.display(), one_line(&source.to_string()))]
+    Sqlite {
+        /// The database.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// `db report` or `db new` on a database that does not exist.
+    #[error("{}: no such database (record reports with `keyaudit db ingest --db FILE REPORT...`)", path.display())]
+    Missing {
+        /// The database.
+        path: PathBuf,
+    },
+}
+
+impl Error {
+    /// An SQLite error on the database at `path`.
+    pub fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Self {
+        Self::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// The operating system's reason for `err`, in lower case without its error number

@@ -1,6 +1,6 @@
 //! `keyaudit db`: turns its arguments into reads, an ingest or a rendering, writes the output,
 //! and decides the exit code. As for the other commands, this is where `anyhow` lives; the
-//! [`db`](crate::db) library below it returns [`DbError`].
+//! [`db`](crate::db) library below it returns the library [`Error`].
 
 use std::io::{self, IsTerminal, Write};
 
@@ -17,7 +17,7 @@ use crate::db::render::{
     render_new, render_report, short_id, NewFormat, NewView, ReportFormat, ReportView,
 };
 use crate::db::schema;
-use crate::db::DbError;
+use crate::error::Error;
 
 /// Runs one `db` subcommand and returns its exit code.
 pub(super) fn run(command: &DbCommand) -> Result<u8> {
@@ -66,7 +66,7 @@ fn default_table() -> bool {
 
 fn report_command(args: &DbReportArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
-    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let history = query::load(&conn).map_err(|e| Error::sqlite(&args.db, e))?;
     let view = ReportView::new(&history, args.since);
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(path) if path.extension().is_some_and(|e| e == "html" || e == "htm") => {
@@ -90,7 +90,7 @@ fn report_command(args: &DbReportArgs) -> Result<u8> {
 
 fn new_command(args: &DbNewArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
-    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let history = query::load(&conn).map_err(|e| Error::sqlite(&args.db, e))?;
     let view = NewView::new(&history);
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(path) if path.extension().is_some_and(|e| e == "md") => NewFormat::Markdown,

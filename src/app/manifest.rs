@@ -28,7 +28,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8> {
             target.display()
         );
     }
-    let salt = fresh_salt().map_err(anyhow::Error::msg)?;
+    let salt = fresh_salt()?;
     let prepared = prepare(
         &dating_input(&args.input),
         ManifestUse::Fresh(salt.as_bytes().to_vec()),

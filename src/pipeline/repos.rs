@@ -128,9 +128,9 @@ fn scan_repo(
             Ok(_) => Ok(Target::Local(path.clone())),
             Err(err) => Err(format!("cannot open {}: {err}", entry.shown)),
         },
-        Place::Url(url) => {
-            mirror::update(url, clone_dir.expect("a clone directory for URLs")).map(Target::Mirror)
-        }
+        Place::Url(url) => mirror::update(url, clone_dir.expect("a clone directory for URLs"))
+            .map(Target::Mirror)
+            .map_err(|e| e.to_string()),
     };
     let collected = target.and_then(|target| {
         let dir = match &target {
@@ -238,7 +238,7 @@ fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit)
     match repo {
         Some(repo) => {
             if let Err(err) = git::scan_history(&repo, &settings.git, stats, &mut commits, visit) {
-                stats.error(".", one_line(&err));
+                stats.error(".", one_line(&err.to_string()));
             }
         }
         None if settings.history => {
