@@ -121,6 +121,94 @@ impl Error {
     }
 }
 
+/// How much a [`Diagnostic`] matters, and so how it begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something failed (`error: …`).
+    Error,
+    /// Something is wrong or incomplete, and the run goes on (`warning: …`).
+    Warning,
+    /// Worth knowing, wrong in nothing (`note: …`).
+    Note,
+    /// What was done (`wrote keyaudit.toml declaring 3 keys`).
+    Info,
+    /// One line of a listing asked for (`-v -v`: the values the scanner turned down), written
+    /// as it is.
+    Listing,
+}
+
+/// One thing a run tells the person running it, on one line: the library's only way to say
+/// anything besides its result and its [`Error`]. The command layer decides whether and where
+/// it is written; it never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How much it matters.
+    pub level: Level,
+    /// What it is about (a file, a repository, `path:line`), when it is about one thing.
+    pub path: Option<String>,
+    /// What there is to say.
+    pub message: String,
+}
+
+impl Diagnostic {
+    fn new(level: Level, message: impl Into<String>) -> Self {
+        Self {
+            level,
+            path: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Level::Error, message)
+    }
+
+    /// A warning.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Level::Warning, message)
+    }
+
+    /// A note.
+    pub fn note(message: impl Into<String>) -> Self {
+        Self::new(Level::Note, message)
+    }
+
+    /// What was done.
+    pub fn info(message: impl Into<String>) -> Self {
+        Self::new(Level::Info, message)
+    }
+
+    /// A line of a listing.
+    pub fn listing(message: impl Into<String>) -> Self {
+        Self::new(Level::Listing, message)
+    }
+
+    /// The same, about `path`.
+    pub fn at(self, path: impl Into<String>) -> Self {
+        Self {
+            path: Some(path.into()),
+            ..self
+        }
+    }
+}
+
+/// `warning: path: message`: the level's word, what it is about, and what there is to say.
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.level {
+            Level::Error => f.write_str("error: ")?,
+            Level::Warning => f.write_str("warning: ")?,
+            Level::Note => f.write_str("note: ")?,
+            Level::Info | Level::Listing => {}
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// The operating system's reason for `err`, in lower case without its error number
 /// (`permission denied`, `no such file or directory`).
 pub fn os_reason(err: &std::io::Error) -> String {
@@ -225,6 +313,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 mod tests {
     use super::{line_column, redact_quoted, shown, toml_error};
     use std::path::Path;
+
+    #[test]
+    fn diagnostics_say_their_level_then_what_they_are_about() {
+        use super::Diagnostic;
+        let line = Diagnostic::warning("cannot read").at("a.env").to_string();
+        assert_eq!(line, "warning: a.env: cannot read");
+        assert_eq!(Diagnostic::note("n").to_string(), "note: n");
+        assert_eq!(Diagnostic::error("e").to_string(), "error: e");
+        assert_eq!(
+            Diagnostic::info("wrote x").at("k.toml").to_string(),
+            "k.toml: wrote x"
+        );
+        assert_eq!(Diagnostic::listing("a:1:2: r").to_string(), "a:1:2: r");
+    }
 
     #[test]
     fn positions_are_one_based() {

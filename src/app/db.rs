@@ -2,10 +2,11 @@
 //! and decides the exit code. As for the other commands, this is where `anyhow` lives; the
 //! [`db`](crate::db) library below it returns the library [`Error`].
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use anyhow::Result;
 
+use super::diag::tell;
 use super::exit::{EXIT_CLEAN, EXIT_FOUND};
 use super::output::emit;
 use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
@@ -17,7 +18,7 @@ use crate::db::render::{
     render_new, render_report, short_id, NewFormat, NewView, ReportFormat, ReportView,
 };
 use crate::db::schema;
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 
 /// Runs one `db` subcommand and returns its exit code.
 pub(super) fn run(command: &DbCommand) -> Result<u8> {
@@ -41,7 +42,6 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
     let runs = std::iter::once(Ok(first)).chain(rest.iter().map(read));
     let recorded = ingest(&mut conn, &args.db, runs)?;
     if !args.quiet {
-        let mut err = io::stderr().lock();
         for r in &recorded {
             let what = if r.added {
                 format!(
@@ -54,7 +54,7 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
             } else {
                 format!("already recorded as run {}: unchanged", short_id(&r.digest))
             };
-            let _ = writeln!(err, "keyaudit: {}: {what}", r.path.display());
+            tell(&Diagnostic::info(what).at(r.path.display().to_string()));
         }
     }
     Ok(EXIT_CLEAN)

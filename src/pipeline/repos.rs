@@ -12,7 +12,7 @@ use super::collect::{collect_from, Watch};
 use super::prepare::Prepared;
 use crate::cli::ReposArgs;
 use crate::config::Settings;
-use crate::error::one_line;
+use crate::error::{one_line, Diagnostic};
 use crate::fingerprint::salt_id;
 use crate::org::merge::{assemble, merge, Input};
 use crate::org::mirror;
@@ -146,7 +146,9 @@ fn scan_repo(
     let (collected, dir) = match collected {
         Ok(found) => found,
         Err(message) => {
-            watch.unreadable_repo(&prepared.settings, name, &message);
+            if prepared.settings.verbosity > 0 {
+                watch.diagnose(Diagnostic::warning(message.clone()).at(name.clone()));
+            }
             let error = ReadError {
                 path: name.clone(),
                 message,
