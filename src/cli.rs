@@ -408,11 +408,11 @@ pub struct AuditArgs {
 }
 
 fn parse_shard(text: &str) -> Result<crate::org::repos::Shard, String> {
-    crate::org::repos::Shard::parse(text)
+    crate::org::repos::Shard::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
-    crate::time::parse_date(text)
+    crate::time::parse_date(text).map_err(|e| e.to_string())
 }
 
 fn parse_evidence(text: &str) -> Result<crate::evidence::EvidenceArg, String> {

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, InputArgs, OutputArgs};
+use crate::error::Error;
 use crate::globs;
 use crate::report::columns::TableStyle;
 use crate::report::Format;
@@ -32,12 +33,16 @@ pub struct Settings {
 
 impl Settings {
     /// Validates the input flags; `manifest_excludes` are the manifest's `[scan] exclude`.
-    pub fn from_input(args: &InputArgs, manifest_excludes: &[String]) -> Result<Self, String> {
+    pub fn from_input(
+        args: &InputArgs,
+        manifest_excludes: &[String],
+    ) -> crate::error::Result<Self> {
         let mut patterns = args.exclude.clone();
         patterns.extend(manifest_excludes.iter().cloned());
-        let excludes = globs::compile(&patterns).map_err(|e| format!("--exclude: {e}"))?;
+        let excludes =
+            globs::compile(&patterns).map_err(|e| Error::Config(format!("--exclude: {e}")))?;
         let threads = match args.threads {
-            Some(0) => return Err("--threads must be at least 1".into()),
+            Some(0) => return Err(Error::Config("--threads must be at least 1".into())),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };

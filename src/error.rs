@@ -1,5 +1,7 @@
-//! Library errors. Each variant carries the file, and the line and column where there is one,
-//! so the one-line message tells the user exactly where to look. No variant holds a secret.
+//! Library errors: one [`Error`] for the whole library, `db` included. Each variant carries the
+//! file, and the line and column where there is one, so the one-line message tells the user
+//! exactly where to look; variants without a file carry a message that names what it is about
+//! (the value, the repository, the option). No variant holds a secret.
 
 use std::path::PathBuf;
 
@@ -39,6 +41,172 @@ pub enum Error {
         /// The underlying error.
         cause: std::io::Error,
     },
+    /// A value (a size, a date, a duration, a glob, a salt) is not valid; the message quotes
+    /// it as [`shown`] allows.
+    #[error("{0}")]
+    Value(String),
+    /// A git repository, or a pack in it, could not be read; the message names the repository.
+    #[error("{0}")]
+    Git(String),
+    /// Work across repositories failed: a repository list, a mirror, a merge of reports.
+    #[error("{0}")]
+    Org(String),
+    /// The options of a run contradict each other or are invalid (`--exclude: …`).
+    #[error("{0}")]
+    Config(String),
+    /// A report is not a keyaudit JSON report, at a place in it (`db`).
+    #[error("{}:{line}:{column}: {}", path.display(), one_line(message))]
+    ReportAt {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong (never a value from the report).
+        message: String,
+    },
+    /// A report is refused as a whole (`db`).
+    #[error("{}: {}", path.display(), one_line(message))]
+    Report {
+        /// The report.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A report's fingerprints are keyed by another salt than the database's.
+    #[error(
+        "{}: salt_id {report} differs from the database's {database}: fingerprints made with different salts cannot be compared",
+        path.display()
+    )]
+    SaltMismatch {
+        /// The report.
+        path: PathBuf,
+        /// The report's salt id.
+        report: String,
+        /// The database's salt id.
+        database: String,
+    },
+    /// The database file has no usable schema.
+    #[error("{}: {}", path.display(), one_line(message))]
+    Schema {
+        /// The database.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// SQLite failed.
+    #[error("{}: {}", path.display(), one_line(&source.to_string()))]
+    Sqlite {
+        /// The database.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// `db report` or `db new` on a database that does not exist.
+    #[error("{}: no such database (record reports with `keyaudit db ingest --db FILE REPORT...`)", path.display())]
+    Missing {
+        /// The database.
+        path: PathBuf,
+    },
+}
+
+impl Error {
+    /// An SQLite error on the database at `path`.
+    pub fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Self {
+        Self::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// How much a [`Diagnostic`] matters, and so how it begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something failed (`error: …`).
+    Error,
+    /// Something is wrong or incomplete, and the run goes on (`warning: …`).
+    Warning,
+    /// Worth knowing, wrong in nothing (`note: …`).
+    Note,
+    /// What was done (`wrote keyaudit.toml declaring 3 keys`).
+    Info,
+    /// One line of a listing asked for (`-v -v`: the values the scanner turned down), written
+    /// as it is.
+    Listing,
+}
+
+/// One thing a run tells the person running it, on one line: the library's only way to say
+/// anything besides its result and its [`Error`]. The command layer decides whether and where
+/// it is written; it never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How much it matters.
+    pub level: Level,
+    /// What it is about (a file, a repository, `path:line`), when it is about one thing.
+    pub path: Option<String>,
+    /// What there is to say.
+    pub message: String,
+}
+
+impl Diagnostic {
+    fn new(level: Level, message: impl Into<String>) -> Self {
+        Self {
+            level,
+            path: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Level::Error, message)
+    }
+
+    /// A warning.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Level::Warning, message)
+    }
+
+    /// A note.
+    pub fn note(message: impl Into<String>) -> Self {
+        Self::new(Level::Note, message)
+    }
+
+    /// What was done.
+    pub fn info(message: impl Into<String>) -> Self {
+        Self::new(Level::Info, message)
+    }
+
+    /// A line of a listing.
+    pub fn listing(message: impl Into<String>) -> Self {
+        Self::new(Level::Listing, message)
+    }
+
+    /// The same, about `path`.
+    pub fn at(self, path: impl Into<String>) -> Self {
+        Self {
+            path: Some(path.into()),
+            ..self
+        }
+    }
+}
+
+/// `warning: path: message`: the level's word, what it is about, and what there is to say.
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.level {
+            Level::Error => f.write_str("error: ")?,
+            Level::Warning => f.write_str("warning: ")?,
+            Level::Note => f.write_str("note: ")?,
+            Level::Info | Level::Listing => {}
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)
+    }
 }
 
 /// The operating system's reason for `err`, in lower case without its error number
@@ -145,6 +313,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 mod tests {
     use super::{line_column, redact_quoted, shown, toml_error};
     use std::path::Path;
+
+    #[test]
+    fn diagnostics_say_their_level_then_what_they_are_about() {
+        use super::Diagnostic;
+        let line = Diagnostic::warning("cannot read").at("a.env").to_string();
+        assert_eq!(line, "warning: a.env: cannot read");
+        assert_eq!(Diagnostic::note("n").to_string(), "note: n");
+        assert_eq!(Diagnostic::error("e").to_string(), "error: e");
+        assert_eq!(
+            Diagnostic::info("wrote x").at("k.toml").to_string(),
+            "k.toml: wrote x"
+        );
+        assert_eq!(Diagnostic::listing("a:1:2: r").to_string(), "a:1:2: r");
+    }
 
     #[test]
     fn positions_are_one_based() {

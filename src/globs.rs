@@ -4,8 +4,10 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
+use crate::error::{Error, Result};
+
 /// Compiles `patterns` into one set; the error names the offending pattern.
-pub fn compile(patterns: &[String]) -> Result<GlobSet, String> {
+pub fn compile(patterns: &[String]) -> Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
         // A trailing slash names a directory, as in .gitignore: match it and what is under it.
@@ -28,13 +30,13 @@ pub fn compile(patterns: &[String]) -> Result<GlobSet, String> {
             let glob = GlobBuilder::new(&variant)
                 .literal_separator(true)
                 .build()
-                .map_err(|err| format!("invalid glob `{pattern}`: {}", err.kind()))?;
+                .map_err(|err| Error::Value(format!("invalid glob `{pattern}`: {}", err.kind())))?;
             builder.add(glob);
         }
     }
     builder
         .build()
-        .map_err(|err| format!("invalid globs: {err}"))
+        .map_err(|err| Error::Value(format!("invalid globs: {err}")))
 }
 
 #[cfg(test)]
@@ -62,7 +64,9 @@ mod tests {
 
     #[test]
     fn names_the_bad_pattern() {
-        let err = compile(&["ok/**".into(), "a[".into()]).unwrap_err();
+        let err = compile(&["ok/**".into(), "a[".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("invalid glob `a[`"), "{err}");
     }
 }

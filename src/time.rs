@@ -6,11 +6,13 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
+use crate::error::{Error, Result};
+
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 
 /// Parses an RFC 3339 date or datetime. A datetime without an offset is taken as UTC.
-pub fn parse_date(text: &str) -> Result<Timestamp, String> {
+pub fn parse_date(text: &str) -> Result<Timestamp> {
     let quoted = crate::error::shown(text);
     let text = text.trim();
     if let Ok(ts) = text.parse::<Timestamp>() {
@@ -21,22 +23,22 @@ pub fn parse_date(text: &str) -> Result<Timestamp, String> {
             return date
                 .to_zoned(TimeZone::UTC)
                 .map(|z| z.timestamp())
-                .map_err(|e| format!("invalid date {quoted}: {e}"));
+                .map_err(|e| Error::Value(format!("invalid date {quoted}: {e}")));
         }
     }
     if let Ok(civil) = text.parse::<jiff::civil::DateTime>() {
         return civil
             .to_zoned(TimeZone::UTC)
             .map(|z| z.timestamp())
-            .map_err(|e| format!("invalid datetime {quoted}: {e}"));
+            .map_err(|e| Error::Value(format!("invalid datetime {quoted}: {e}")));
     }
-    Err(format!(
+    Err(Error::Value(format!(
         "invalid date {quoted}: expected RFC 3339, such as 2026-02-01 or 2026-02-01T10:00:00Z"
-    ))
+    )))
 }
 
 /// Parses a duration such as `90d`, `12w` or `1y` into whole days.
-pub fn parse_days(text: &str) -> Result<i64, String> {
+pub fn parse_days(text: &str) -> Result<i64> {
     let quoted = crate::error::shown(text);
     let trimmed = text.trim();
     let split = trimmed
@@ -44,21 +46,23 @@ pub fn parse_days(text: &str) -> Result<i64, String> {
         .unwrap_or(trimmed.len());
     let (digits, unit) = trimmed.split_at(split);
     let number: i64 = digits.parse().map_err(|_| {
-        format!("invalid duration {quoted}: expected a number and d, w or y, such as 90d")
+        Error::Value(format!(
+            "invalid duration {quoted}: expected a number and d, w or y, such as 90d"
+        ))
     })?;
     let per_unit = match unit {
         "d" => 1,
         "w" => 7,
         "y" => 365,
         _ => {
-            return Err(format!(
+            return Err(Error::Value(format!(
                 "invalid duration {quoted}: the unit must be d (days), w (weeks) or y (years)"
-            ))
+            )))
         }
     };
     number
         .checked_mul(per_unit)
-        .ok_or_else(|| format!("duration {quoted} is too large"))
+        .ok_or_else(|| Error::Value(format!("duration {quoted} is too large")))
 }
 
 /// Whole days from `earlier` to `later` (negative when `later` is before `earlier`).
@@ -114,10 +118,13 @@ mod tests {
 
     #[test]
     fn parses_durations() {
-        assert_eq!(parse_days("90d"), Ok(90));
-        assert_eq!(parse_days("12w"), Ok(84));
-        assert_eq!(parse_days("1y"), Ok(365));
-        assert!(parse_days("3m").unwrap_err().contains("d (days)"));
+        assert_eq!(parse_days("90d").unwrap(), 90);
+        assert_eq!(parse_days("12w").unwrap(), 84);
+        assert_eq!(parse_days("1y").unwrap(), 365);
+        assert!(parse_days("3m")
+            .unwrap_err()
+            .to_string()
+            .contains("d (days)"));
         assert!(parse_days("d").is_err());
         assert!(parse_days("99999999999999999y").is_err());
     }

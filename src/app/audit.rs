@@ -6,9 +6,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::diag::{diag, Stderr};
+use super::diag::{tell, Stderr};
 use super::finish::finish;
 use crate::cli::{AuditArgs, EvidenceArgs, InputArgs};
+use crate::error::Diagnostic;
 use crate::evidence::Evidence;
 use crate::manifest::audit::AuditOutcome;
 use crate::pipeline::audit::audit_collected;
@@ -50,11 +51,15 @@ pub(super) fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
     let (outcome, failing) =
         audit_collected(&prepared, &collected, &evidence, args.fail_on.as_deref())?;
     if prepared.settings.verbosity > 0 && !outcome.unmatched_evidence.is_empty() {
-        diag(&format!(
-            "note: evidence about {} subject{} matches no declared or found key (listed in the report)",
+        tell(&Diagnostic::note(format!(
+            "evidence about {} subject{} matches no declared or found key (listed in the report)",
             outcome.unmatched_evidence.len(),
-            if outcome.unmatched_evidence.len() == 1 { "" } else { "s" }
-        ));
+            if outcome.unmatched_evidence.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )));
     }
     Ok(AuditRun {
         prepared,
@@ -68,11 +73,11 @@ pub(super) fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
 /// Without a manifest every key is unknown: says so with `-v`.
 pub(super) fn note_no_manifest(prepared: &Prepared, input: &InputArgs) {
     if prepared.settings.verbosity > 0 {
-        diag(if input.no_manifest {
-            "note: no manifest in use (--no-manifest), so every key is unknown"
+        tell(&Diagnostic::note(if input.no_manifest {
+            "no manifest in use (--no-manifest), so every key is unknown"
         } else {
-            "note: no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)"
-        });
+            "no keyaudit.toml found, so every key is unknown (create one with `keyaudit manifest init`)"
+        }));
     }
 }
 
@@ -81,7 +86,7 @@ pub(super) fn load_evidence(args: &EvidenceArgs, prepared: &Prepared) -> Result<
     let evidence = crate::pipeline::audit::load_evidence(args, prepared)?;
     if prepared.settings.verbosity > 0 {
         for note in &evidence.notes {
-            diag(&format!("note: {note}"));
+            tell(&Diagnostic::note(note.as_str()));
         }
     }
     Ok(evidence)

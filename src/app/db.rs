@@ -1,11 +1,12 @@
 //! `keyaudit db`: turns its arguments into reads, an ingest or a rendering, writes the output,
 //! and decides the exit code. As for the other commands, this is where `anyhow` lives; the
-//! [`db`](crate::db) library below it returns [`DbError`].
+//! [`db`](crate::db) library below it returns the library [`Error`].
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use anyhow::Result;
 
+use super::diag::tell;
 use super::exit::{EXIT_CLEAN, EXIT_FOUND};
 use super::output::emit;
 use crate::cli::{DbCommand, DbIngestArgs, DbNewArgs, DbReportArgs};
@@ -16,7 +17,7 @@ use crate::db::input::read_report;
 use crate::db::query;
 use crate::db::render::{render_new, render_report, short_id, NewView, ReportFormat, ReportView};
 use crate::db::schema;
-use crate::db::DbError;
+use crate::error::{Diagnostic, Error};
 
 /// Runs one `db` subcommand and returns its exit code.
 pub(super) fn run(command: &DbCommand) -> Result<u8> {
@@ -40,7 +41,6 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
     let runs = std::iter::once(Ok(first)).chain(rest.iter().map(read));
     let recorded = ingest(&mut conn, &args.db, runs)?;
     if !args.quiet {
-        let mut err = io::stderr().lock();
         for r in &recorded {
             let what = if r.added {
                 format!(
@@ -53,7 +53,7 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
             } else {
                 format!("already recorded as run {}: unchanged", short_id(&r.digest))
             };
-            let _ = writeln!(err, "keyaudit: {}: {what}", r.path.display());
+            tell(&Diagnostic::info(what).at(r.path.display().to_string()));
         }
     }
     Ok(EXIT_CLEAN)
@@ -61,7 +61,7 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
 
 fn report_command(args: &DbReportArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
-    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let history = query::load(&conn).map_err(|e| Error::sqlite(&args.db, e))?;
     let view = ReportView::new(&history, args.since);
     let format = args
         .format
@@ -77,7 +77,7 @@ fn report_command(args: &DbReportArgs) -> Result<u8> {
 
 fn new_command(args: &DbNewArgs) -> Result<u8> {
     let conn = schema::open(&args.db, false)?;
-    let history = query::load(&conn).map_err(|e| DbError::sqlite(&args.db, e))?;
+    let history = query::load(&conn).map_err(|e| Error::sqlite(&args.db, e))?;
     let view = NewView::new(&history);
     let format = args
         .format

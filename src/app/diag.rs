@@ -1,17 +1,24 @@
-//! What a run tells the person running it on stderr, one line each: warnings and notes, the
-//! progress of reading, and what could not be read or was skipped. Callers never pass secret
-//! values.
+//! What a run tells the person running it on stderr, one line each: every [`Diagnostic`] the
+//! library and the commands produce (warnings and notes, what could not be read or was
+//! skipped), and the progress of reading. The only writer of diagnostics. Callers never pass
+//! secret values.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::config::Settings;
+use crate::error::{Diagnostic, Level};
 use crate::pipeline::collect::Watch;
-use crate::source::{Stats, StatsSnapshot};
+use crate::source::Stats;
 
-/// Writes a one-line message to stderr. Callers never pass secret values.
-pub(super) fn diag(message: &str) {
-    let _ = writeln!(io::stderr(), "keyaudit: {message}");
+pub(super) use crate::pipeline::collect::{first_few_unread, inputs};
+
+/// Writes `diagnostic` to stderr on one line, `keyaudit: ` first (a listing line as it is).
+pub(super) fn tell(diagnostic: &Diagnostic) {
+    let _ = match diagnostic.level {
+        Level::Listing => writeln!(io::stderr(), "{diagnostic}"),
+        _ => writeln!(io::stderr(), "keyaudit: {diagnostic}"),
+    };
 }
 
 /// Watches a run read its input, on stderr.
@@ -27,21 +34,8 @@ impl Watch for Stderr {
         progress(stats, found, done);
     }
 
-    fn read(&self, settings: &Settings, stats: &StatsSnapshot) {
-        report_problems(settings, stats);
-    }
-
-    fn rejected(&self, lines: &[String]) {
-        let mut stderr = io::stderr().lock();
-        for line in lines {
-            let _ = writeln!(stderr, "{line}");
-        }
-    }
-
-    fn unreadable_repo(&self, settings: &Settings, name: &str, message: &str) {
-        if settings.verbosity > 0 {
-            diag(&format!("warning: {name}: {message}"));
-        }
+    fn diagnose(&self, diagnostic: Diagnostic) {
+        tell(&diagnostic);
     }
 }
 
@@ -64,53 +58,4 @@ fn progress(stats: &Stats, found: &AtomicUsize, done: &AtomicBool) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     bar.finish_and_clear();
-}
-
-/// `N input(s)`.
-pub(super) fn inputs(count: usize) -> String {
-    format!("{count} input{}", if count == 1 { "" } else { "s" })
-}
-
-/// The first three inputs that could not be read, then how many more: one line however many.
-pub(super) fn first_few_unread(stats: &StatsSnapshot) -> String {
-    const SHOWN: usize = 3;
-    let first: Vec<&str> = stats
-        .errors
-        .iter()
-        .take(SHOWN)
-        .map(|e| e.path.as_str())
-        .collect();
-    match stats.errors.len().saturating_sub(SHOWN) {
-        0 => first.join(", "),
-        more => format!("{} and {more} more", first.join(", ")),
-    }
-}
-
-/// Tells stderr what could not be read (always) and what was skipped (with `-v`).
-fn report_problems(settings: &Settings, stats: &StatsSnapshot) {
-    // Unread input is never silent: under --quiet, the count and the first few.
-    if settings.verbosity == 0 {
-        if !stats.errors.is_empty() {
-            diag(&format!(
-                "warning: {} could not be read, the inventory is incomplete: {}",
-                inputs(stats.errors.len()),
-                first_few_unread(stats)
-            ));
-        }
-        return;
-    }
-    for error in &stats.errors {
-        diag(&format!("warning: {}: {}", error.path, error.message));
-    }
-    if settings.verbosity > 1 {
-        for skipped in &stats.skipped {
-            diag(&format!("skipped {}: {}", skipped.path, skipped.reason));
-        }
-    }
-    if !stats.errors.is_empty() {
-        diag(&format!(
-            "warning: {} could not be read; the inventory is incomplete",
-            inputs(stats.errors.len())
-        ));
-    }
 }

@@ -6,11 +6,12 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::diag::{diag, first_few_unread, inputs};
+use super::diag::{first_few_unread, inputs, tell};
 use super::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
 use super::output::publish;
 use crate::cli::OutputArgs;
 use crate::config::ReportSettings;
+use crate::error::Diagnostic;
 use crate::manifest::audit::AuditOutcome;
 use crate::pipeline::collect::Collected;
 use crate::pipeline::prepare::Prepared;
@@ -55,11 +56,11 @@ pub(super) fn finish_with(
     let incomplete = !stats.errors.is_empty();
     let strict_failure = incomplete && prepared.settings.strict;
     let strict_message = strict_failure.then(|| {
-        format!(
-            "error: --strict: {} could not be read: {}",
+        Diagnostic::error(format!(
+            "--strict: {} could not be read: {}",
             inputs(stats.errors.len()),
             first_few_unread(stats)
-        )
+        ))
     });
     let code = if strict_failure {
         EXIT_ERROR
@@ -71,7 +72,7 @@ pub(super) fn finish_with(
     let report = report::build(prepared, collected, show_secrets, started, outcome);
     deliver(&report, code)?;
     if let Some(message) = strict_message {
-        diag(&message);
+        tell(&message);
     }
     Ok(code)
 }

@@ -8,12 +8,13 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use super::audit::run_audit;
-use super::diag::diag;
+use super::diag::tell;
 use super::exit::{EXIT_CLEAN, EXIT_FOUND};
 use super::finish::finish_with;
 use super::output::write_atomically;
 use crate::cli::{AuditArgs, HookInstallArgs};
 use crate::config::table_style_for;
+use crate::error::Diagnostic;
 use crate::report::Format;
 use crate::source::git;
 
@@ -76,11 +77,11 @@ pub(super) fn install(args: &HookInstallArgs) -> Result<u8> {
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
             .with_context(|| format!("{}: cannot make executable", hook.display()))?;
     }
-    diag(&format!(
+    tell(&Diagnostic::info(format!(
         "installed {}: it runs {} (else keyaudit on PATH)",
         hook.display(),
         binary.display()
-    ));
+    )));
     Ok(EXIT_CLEAN)
 }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use super::audit::load_evidence;
-use super::diag::{diag, Stderr};
+use super::diag::{tell, Stderr};
 use super::exit::EXIT_CLEAN;
 use super::output::{emit, write_atomically};
 use crate::cli::{InitArgs, InputArgs, ManifestFileArgs, UpdateArgs};
+use crate::error::Diagnostic;
 use crate::manifest::edit::fresh_salt;
 use crate::manifest::{self, Manifest};
 use crate::pipeline::collect::collect;
@@ -28,7 +29,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8> {
             target.display()
         );
     }
-    let salt = fresh_salt().map_err(anyhow::Error::msg)?;
+    let salt = fresh_salt()?;
     let prepared = prepare(
         &dating_input(&args.input),
         ManifestUse::Fresh(salt.as_bytes().to_vec()),
@@ -39,12 +40,12 @@ pub(super) fn init(args: &InitArgs) -> Result<u8> {
         declare::init(&prepared, collected, &evidence, &args.input, &target, &salt)?;
     write_atomically(&target, text.as_bytes())?;
     if prepared.settings.verbosity > 0 {
-        diag(&format!(
+        tell(&Diagnostic::info(format!(
             "wrote {} declaring {} key{}",
             target.display(),
             declared,
             if declared == 1 { "" } else { "s" }
-        ));
+        )));
     }
     Ok(EXIT_CLEAN)
 }
@@ -78,12 +79,14 @@ pub(super) fn update(update: &UpdateArgs) -> Result<u8> {
         write_atomically(&target, text.as_bytes())?;
     }
     if prepared.settings.verbosity > 0 {
-        diag(&format!(
-            "{}: {} new key{} declared",
-            target.display(),
-            declared,
-            if declared == 1 { "" } else { "s" }
-        ));
+        tell(
+            &Diagnostic::info(format!(
+                "{} new key{} declared",
+                declared,
+                if declared == 1 { "" } else { "s" }
+            ))
+            .at(target.display().to_string()),
+        );
     }
     Ok(EXIT_CLEAN)
 }
@@ -99,10 +102,9 @@ pub(super) fn check(args: &ManifestFileArgs) -> Result<u8> {
         )?;
     let manifest = Manifest::load(&path)?;
     if let Some(problem) = manifest.salt_problem() {
-        diag(&format!(
-            "warning: {}: {problem}. Make one with `openssl rand -hex 16` and write it as salt = \"…\" (or salt = {{ env = \"NAME\" }}); every fingerprint depends on it, so recompute them with `keyaudit fingerprint` after the change",
-            path.display()
-        ));
+        tell(&Diagnostic::warning(format!(
+            "{problem}. Make one with `openssl rand -hex 16` and write it as salt = \"…\" (or salt = {{ env = \"NAME\" }}); every fingerprint depends on it, so recompute them with `keyaudit fingerprint` after the change"
+        )).at(path.display().to_string()));
     }
     let line = format!(
         "{}: ok ({} key{}, {} allow entr{}, {} environment{})\n",

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 use anyhow::Result;
 use serde::Serialize;
 
-use super::diag::diag;
+use super::diag::tell;
 use super::exit::{EXIT_CLEAN, EXIT_ERROR};
 use super::output::emit;
 use crate::cli::{RuleSourceArgs, RulesFormat, RulesListArgs};
+use crate::error::Diagnostic;
 use crate::pipeline::prepare::load_rules;
 use crate::scan::check::check_examples;
 
@@ -97,17 +98,15 @@ pub(super) fn list(args: &RulesListArgs) -> Result<u8> {
 pub(super) fn check(args: &RuleSourceArgs) -> Result<u8> {
     let rules = load_rules(args, &[])?;
     for warning in rules.warnings() {
-        diag(&format!(
-            "warning: {}:{}: rule `{}`: {}",
-            warning.origin.path.display(),
-            warning.origin.line,
-            warning.rule,
-            warning.message
-        ));
+        tell(
+            &Diagnostic::warning(format!("rule `{}`: {}", warning.rule, warning.message)).at(
+                format!("{}:{}", warning.origin.path.display(), warning.origin.line),
+            ),
+        );
     }
     let failures = check_examples(&rules);
     for failure in &failures {
-        diag(&format!("error: {failure}"));
+        tell(&Diagnostic::error(failure.to_string()));
     }
     if !failures.is_empty() {
         return Ok(EXIT_ERROR);

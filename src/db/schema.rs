@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::DbError;
+use crate::error::Error;
 
 /// The schema version this build writes.
 pub const VERSION: u32 = 1;
@@ -107,19 +107,15 @@ fn create_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 }
 
 /// Opens (creating if `create`) the database at `path` and brings its schema to [`VERSION`].
-pub fn open(path: &Path, create: bool) -> Result<Connection, DbError> {
+pub fn open(path: &Path, create: bool) -> Result<Connection, Error> {
     open_with(path, create, MIGRATIONS)
 }
 
 /// [`open`] with an explicit list of migrations (tests pass a longer one).
-pub fn open_with(
-    path: &Path,
-    create: bool,
-    migrations: &[Migration],
-) -> Result<Connection, DbError> {
-    let at = |source: rusqlite::Error| DbError::sqlite(path, source);
+pub fn open_with(path: &Path, create: bool, migrations: &[Migration]) -> Result<Connection, Error> {
+    let at = |source: rusqlite::Error| Error::sqlite(path, source);
     if !create && !path.exists() {
-        return Err(DbError::Missing {
+        return Err(Error::Missing {
             path: path.to_path_buf(),
         });
     }
@@ -134,7 +130,7 @@ pub fn open_with(
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .map_err(at)?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(DbError::Schema {
+        return Err(Error::Schema {
             path: path.to_path_buf(),
             message: format!("cannot switch to WAL mode (journal mode is {mode})"),
         });
@@ -152,8 +148,8 @@ pub fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
 
 /// Runs every migration from the file's version to the newest, in one write transaction:
 /// another process migrating at the same time waits, then finds nothing left to do.
-fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<(), DbError> {
-    let at = |source: rusqlite::Error| DbError::sqlite(path, source);
+fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<(), Error> {
+    let at = |source: rusqlite::Error| Error::sqlite(path, source);
     let target = u32::try_from(migrations.len()).unwrap_or(u32::MAX);
     if user_version(conn).map_err(at)? == target {
         return Ok(());
@@ -163,7 +159,7 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
         .map_err(at)?;
     let current = user_version(&tx).map_err(at)?;
     if current > target {
-        return Err(DbError::Schema {
+        return Err(Error::Schema {
             path: path.to_path_buf(),
             message: format!(
                 "schema version {current} is newer than this keyaudit knows ({target}): upgrade keyaudit"
@@ -179,7 +175,7 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
             )
             .map_err(at)?;
         if tables > 0 {
-            return Err(DbError::Schema {
+            return Err(Error::Schema {
                 path: path.to_path_buf(),
                 message: "an SQLite database, but not one of keyaudit's".into(),
             });

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table};
 
 use super::audit::manifest_path_for;
+use crate::error::Error;
 use crate::evidence::{Evidence, Subject};
 use crate::fingerprint::fingerprint;
 use crate::inventory::Key;
@@ -17,10 +18,10 @@ use crate::rules::RuleSet;
 use crate::time::format_date;
 
 /// A fresh random salt: 16 bytes from the operating system, as 32 hex digits.
-pub fn fresh_salt() -> Result<String, String> {
+pub fn fresh_salt() -> crate::error::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
-        .map_err(|e| format!("cannot get random bytes for the salt: {e}"))?;
+        .map_err(|e| Error::Value(format!("cannot get random bytes for the salt: {e}")))?;
     Ok(hex::encode(bytes))
 }
 

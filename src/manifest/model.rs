@@ -346,12 +346,12 @@ impl Manifest {
         let salt = match &spec.salt {
             None => DEFAULT_SALT.to_vec(),
             Some(salt) => resolve_salt(salt.get_ref(), env)
-                .map_err(|message| at(salt.span().start, message))?,
+                .map_err(|e| at(salt.span().start, e.to_string()))?,
         };
         let spanned_days = |value: &Option<Spanned<String>>| -> Result<Option<i64>> {
             value
                 .as_ref()
-                .map(|v| parse_days(v.get_ref()).map_err(|m| at(v.span().start, m)))
+                .map(|v| parse_days(v.get_ref()).map_err(|m| at(v.span().start, m.to_string())))
                 .transpose()
         };
         let spanned_globs = |value: &Option<Spanned<Vec<String>>>| -> Result<Option<Globs>> {
@@ -363,7 +363,7 @@ impl Manifest {
                             patterns: v.get_ref().clone(),
                             set,
                         })
-                        .map_err(|m| at(v.span().start, m))
+                        .map_err(|m| at(v.span().start, m.to_string()))
                 })
                 .transpose()
         };
@@ -381,7 +381,7 @@ impl Manifest {
                             ))
                         }
                     };
-                    parse_date(&text).map_err(|m| at(v.span().start, m))
+                    parse_date(&text).map_err(|m| at(v.span().start, m.to_string()))
                 })
                 .transpose()
         };
@@ -400,7 +400,7 @@ impl Manifest {
             .exclude
             .as_ref()
             .map(|e| {
-                globs::compile(e.get_ref()).map_err(|m| at(e.span().start, m))?;
+                globs::compile(e.get_ref()).map_err(|m| at(e.span().start, m.to_string()))?;
                 Ok::<_, Error>(e.get_ref().clone())
             })
             .transpose()?
@@ -502,7 +502,7 @@ impl Manifest {
                     .as_ref()
                     .map(|s| {
                         crate::evidence::normalize_store(s.get_ref())
-                            .map_err(|m| at(s.span().start, m))
+                            .map_err(|m| at(s.span().start, m.to_string()))
                     })
                     .transpose()?,
             });
@@ -527,7 +527,7 @@ impl Manifest {
                             patterns: vec![p.get_ref().clone()],
                             set,
                         })
-                        .map_err(|m| at(p.span().start, m))
+                        .map_err(|m| at(p.span().start, m.to_string()))
                 })
                 .transpose()?;
             if allow.fingerprint.is_none() && path.is_none() {
@@ -559,32 +559,31 @@ impl Manifest {
 }
 
 /// The salt from `salt = "…"` or `salt = { env = "NAME" }`.
-fn resolve_salt(
-    value: &toml::Value,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<u8>, String> {
+fn resolve_salt(value: &toml::Value, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
     match value {
         toml::Value::String(s) if !s.is_empty() => Ok(s.as_bytes().to_vec()),
-        toml::Value::String(_) => Err("salt must not be empty".into()),
+        toml::Value::String(_) => Err(Error::Value("salt must not be empty".into())),
         toml::Value::Table(table) => {
             if let Some(extra) = table.keys().find(|k| *k != "env") {
-                return Err(format!("unknown field `{extra}` in salt: expected `env`"));
+                return Err(Error::Value(format!(
+                    "unknown field `{extra}` in salt: expected `env`"
+                )));
             }
             let name = table
                 .get("env")
                 .and_then(|v| v.as_str())
-                .ok_or("salt table needs `env = \"NAME\"`")?;
+                .ok_or_else(|| Error::Value("salt table needs `env = \"NAME\"`".into()))?;
             match env(name) {
                 Some(value) if !value.is_empty() => Ok(value.into_bytes()),
-                _ => Err(format!(
+                _ => Err(Error::Value(format!(
                     "salt comes from environment variable {name}, which is not set"
-                )),
+                ))),
             }
         }
-        other => Err(format!(
+        other => Err(Error::Value(format!(
             "salt must be a string or {{ env = \"NAME\" }}, found {}",
             other.type_str()
-        )),
+        ))),
     }
 }
 

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::error::{Error, Result};
 use crate::inventory::{FirstSeen, Location};
 use crate::report::{KeyEntry, RepoSummary, Report, ScanSummary, Summary, Tool};
 use crate::source::ReadError;
@@ -29,19 +30,18 @@ pub struct Input {
 
 /// Merges `inputs` (at least one). `rule_name` names a rule id for reports that do not carry
 /// names (JSON reports read back). Refuses different salt ids and the same shard twice.
-pub fn merge(
-    inputs: Vec<Input>,
-    rule_name: &dyn Fn(&str) -> Option<String>,
-) -> Result<Report, String> {
-    let first = inputs.first().ok_or("nothing to merge")?;
+pub fn merge(inputs: Vec<Input>, rule_name: &dyn Fn(&str) -> Option<String>) -> Result<Report> {
+    let first = inputs
+        .first()
+        .ok_or_else(|| Error::Org("nothing to merge".into()))?;
     let salt_id = first.report.scan.salt_id.clone();
     let first_name = first.name.clone();
     for input in &inputs {
         if input.report.scan.salt_id != salt_id {
-            return Err(format!(
+            return Err(Error::Org(format!(
                 "{}: salt_id {} differs from {} of {first_name}: fingerprints made with different salts cannot be compared",
                 input.name, input.report.scan.salt_id, salt_id
-            ));
+            )));
         }
     }
     let shards = shard_bookkeeping(&inputs)?;
@@ -180,18 +180,18 @@ fn is_missing_shard(error: &ReadError) -> bool {
 }
 
 /// Every shard the inputs hold, refusing one held twice.
-fn shard_bookkeeping(inputs: &[Input]) -> Result<BTreeSet<Shard>, String> {
+fn shard_bookkeeping(inputs: &[Input]) -> Result<BTreeSet<Shard>> {
     let mut held: BTreeMap<Shard, &str> = BTreeMap::new();
     for input in inputs {
         let scan = &input.report.scan;
         for text in scan.shard.iter().chain(&scan.shards) {
-            let shard =
-                Shard::parse(text).map_err(|e| format!("{}: scan.shard {e}", input.name))?;
+            let shard = Shard::parse(text)
+                .map_err(|e| Error::Org(format!("{}: scan.shard {e}", input.name)))?;
             if let Some(other) = held.insert(shard, &input.name) {
-                return Err(format!(
+                return Err(Error::Org(format!(
                     "{}: shard {shard} is also in {other}: the same shard cannot be merged twice",
                     input.name
-                ));
+                )));
             }
         }
     }
@@ -487,11 +487,15 @@ mod tests {
     #[test]
     fn refuses_the_same_shard_twice_and_foreign_salts() {
         let [a, b, _]: [Report; 3] = shards().try_into().unwrap();
-        let err = merge(vec![input("a1", a.clone()), input("a2", a.clone())], &none).unwrap_err();
+        let err = merge(vec![input("a1", a.clone()), input("a2", a.clone())], &none)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a2: shard 0/3 is also in a1"), "{err}");
         let mut foreign = b;
         foreign.scan.salt_id = "other".into();
-        let err = merge(vec![input("a", a), input("f", foreign)], &none).unwrap_err();
+        let err = merge(vec![input("a", a), input("f", foreign)], &none)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("f: salt_id other differs"), "{err}");
     }
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::repos::{fnv1a64, redact_url_passwords};
+use crate::error::{Error, Result};
 
 /// The default clone directory: the user's cache directory, `keyaudit/repos`.
 pub fn default_clone_dir() -> Option<PathBuf> {
@@ -40,7 +41,7 @@ pub fn mirror_dir(clone_dir: &Path, url: &str) -> PathBuf {
 
 /// Makes the mirror of `url` under `clone_dir` current: cloned when absent, else fetched.
 /// Returns its directory, or a one-line error (password redacted).
-pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
+pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf> {
     let dir = mirror_dir(clone_dir, url);
     if dir.join("HEAD").is_file() {
         let mut fetch = git();
@@ -52,13 +53,18 @@ pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
         return Ok(dir);
     }
     std::fs::create_dir_all(clone_dir)
-        .map_err(|e| format!("{}: cannot create: {e}", clone_dir.display()))?;
+        .map_err(|e| Error::Org(format!("{}: cannot create: {e}", clone_dir.display())))?;
     // Cloned beside its place and renamed in, so an interrupted clone is never taken for a
     // mirror, and concurrent runs never see half of one.
     let staging = tempfile::Builder::new()
         .prefix(".cloning-")
         .tempdir_in(clone_dir)
-        .map_err(|e| format!("{}: cannot create a directory: {e}", clone_dir.display()))?;
+        .map_err(|e| {
+            Error::Org(format!(
+                "{}: cannot create a directory: {e}",
+                clone_dir.display()
+            ))
+        })?;
     let target = staging.path().join("mirror.git");
     let mut clone = git();
     clone
@@ -68,10 +74,10 @@ pub fn update(url: &str, clone_dir: &Path) -> Result<PathBuf, String> {
     if let Err(err) = std::fs::rename(&target, &dir) {
         // Another run put the same mirror in place meanwhile: use it.
         if !dir.join("HEAD").is_file() {
-            return Err(format!(
+            return Err(Error::Org(format!(
                 "{}: cannot move the mirror into place: {err}",
                 dir.display()
-            ));
+            )));
         }
     }
     Ok(dir)
@@ -87,10 +93,10 @@ fn git() -> Command {
 }
 
 /// Runs `command`; a failure is `doing: what git said`, on one line, passwords redacted.
-fn run(mut command: Command, url: &str, doing: &str) -> Result<(), String> {
+fn run(mut command: Command, url: &str, doing: &str) -> Result<()> {
     let output = command
         .output()
-        .map_err(|e| format!("{doing}: cannot run git: {e}"))?;
+        .map_err(|e| Error::Org(format!("{doing}: cannot run git: {e}")))?;
     if output.status.success() {
         return Ok(());
     }
@@ -107,7 +113,9 @@ fn run(mut command: Command, url: &str, doing: &str) -> Result<(), String> {
     };
     // git may quote the URL as given, password included.
     let said = said.replace(url, &redact_url_passwords(url));
-    Err(redact_url_passwords(&format!("{doing}: {said}")))
+    Err(Error::Org(redact_url_passwords(&format!(
+        "{doing}: {said}"
+    ))))
 }
 
 #[cfg(test)]

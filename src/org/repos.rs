@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::error::{Error, Result};
+
 /// FNV-1a 64 offset basis.
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 /// FNV-1a 64 prime.
@@ -31,24 +33,26 @@ pub struct Shard {
 
 impl Shard {
     /// Parses `I/N`; `4/4`, `x/3` and `1/0` are refused with a message saying why.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self> {
         let (i, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("`{text}`: expected I/N, such as 0/4"))?;
+            .ok_or_else(|| Error::Value(format!("`{text}`: expected I/N, such as 0/4")))?;
         let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{text}`: expected I/N with whole numbers, such as 0/4"))
+            s.trim().parse::<u64>().map_err(|_| {
+                Error::Value(format!(
+                    "`{text}`: expected I/N with whole numbers, such as 0/4"
+                ))
+            })
         };
         let (index, count) = (number(i)?, number(n)?);
         if count == 0 {
-            return Err(format!("`{text}`: N must be at least 1"));
+            return Err(Error::Value(format!("`{text}`: N must be at least 1")));
         }
         if index >= count {
-            return Err(format!(
+            return Err(Error::Value(format!(
                 "`{text}`: I must be below N (shards are numbered 0 to {})",
                 count - 1
-            ));
+            )));
         }
         Ok(Self { index, count })
     }
@@ -136,7 +140,7 @@ pub fn redact_url_passwords(text: &str) -> String {
 
 /// Parses a repository list. `source` names it in errors (`repos.txt:3: ...`). Names must be
 /// unique: they tell locations of different repositories apart.
-pub fn parse_list(source: &str, text: &str) -> Result<Vec<RepoEntry>, String> {
+pub fn parse_list(source: &str, text: &str) -> Result<Vec<RepoEntry>> {
     let mut entries = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, raw) in text.lines().enumerate() {
@@ -157,9 +161,9 @@ pub fn parse_list(source: &str, text: &str) -> Result<Vec<RepoEntry>, String> {
         };
         let display_name = redact_url_passwords(name);
         if let Some(first) = seen.insert(name.to_string(), line) {
-            return Err(format!(
+            return Err(Error::Org(format!(
                 "{source}:{line}: repository name `{display_name}` is already used on line {first}: give one of them another name"
-            ));
+            )));
         }
         entries.push(RepoEntry {
             place,
@@ -194,7 +198,7 @@ mod tests {
 
     #[test]
     fn shards_parse_and_refuse() {
-        assert_eq!(Shard::parse("0/4"), Ok(Shard { index: 0, count: 4 }));
+        assert_eq!(Shard::parse("0/4").unwrap(), Shard { index: 0, count: 4 });
         assert_eq!(Shard::parse("3/4").unwrap().to_string(), "3/4");
         for bad in ["4/4", "x/3", "1/0", "1", "-1/3", "1/3/4", ""] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
@@ -245,7 +249,7 @@ mod tests {
 
     #[test]
     fn duplicate_names_are_refused_with_their_lines() {
-        let err = parse_list("l", "a one\nb one\n").unwrap_err();
+        let err = parse_list("l", "a one\nb one\n").unwrap_err().to_string();
         assert!(err.starts_with("l:2:") && err.contains("line 1"), "{err}");
     }
 

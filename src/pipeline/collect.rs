@@ -1,7 +1,8 @@
 //! Reading a run's input: every root (files, directories, standard input, staged content,
 //! history) read, each blob scanned, the findings folded into an inventory, less what
-//! `[[allow]]` covers. The pipeline writes nothing: what shows the reading, its progress and
-//! what could not be read, is the caller's [`Watch`].
+//! `[[allow]]` covers. The pipeline writes nothing: what shows the reading and its progress is
+//! the caller's [`Watch`], and what could not be read or was skipped reaches it as
+//! [`Diagnostic`]s.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,6 +12,7 @@ use anyhow::{Context, Result};
 
 use super::prepare::Prepared;
 use crate::config::Settings;
+use crate::error::Diagnostic;
 use crate::inventory::Inventory;
 use crate::managed;
 use crate::manifest::audit::{apply_allows, drop_manifest_references};
@@ -27,13 +29,10 @@ pub trait Watch: Sync {
     /// Shows files, bytes, blobs and keys found until `done`, on a thread of its own; called
     /// when [`Watch::shows_progress`] says so.
     fn progress(&self, stats: &Stats, found: &AtomicUsize, done: &AtomicBool);
-    /// The input has been read: tells what could not be read, and what was skipped.
-    fn read(&self, settings: &Settings, stats: &StatsSnapshot);
-    /// With `-v -v`: the candidate values the scanner turned down, one line each
-    /// (`path:line:col: rule-id: rejected (reason)`, never the value), in order of place.
-    fn rejected(&self, lines: &[String]);
-    /// A repository listed for `--repos` could not be read (its report says so).
-    fn unreadable_repo(&self, settings: &Settings, name: &str, message: &str);
+    /// Something the person running keyaudit should know (what could not be read, what was
+    /// skipped, a repository that could not be read, with `-v -v` each value the scanner
+    /// turned down): the one channel the pipeline says anything through.
+    fn diagnose(&self, diagnostic: Diagnostic);
 }
 
 /// What reading the input produced.
@@ -137,10 +136,13 @@ pub fn collect_from(
         .as_ref()
         .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
     let stats = stats.snapshot();
-    watch.read(settings, &stats);
-    let rejected = rejections.lines();
-    if !rejected.is_empty() {
-        watch.rejected(&rejected);
+    for diagnostic in read_problems(settings, &stats) {
+        watch.diagnose(diagnostic);
+    }
+    // With -v -v: `path:line:col: rule-id: rejected (reason)`, never the value, in order of
+    // place.
+    for line in rejections.lines() {
+        watch.diagnose(Diagnostic::listing(line));
     }
     Ok(Collected {
         inventory,
@@ -221,5 +223,62 @@ impl Rejections {
             .into_iter()
             .map(|(path, line, column, why)| format!("{path}:{line}:{column}: {why}"))
             .collect()
+    }
+}
+
+/// What could not be read (always) and what was skipped (with `-v -v`), as diagnostics.
+fn read_problems(settings: &Settings, stats: &StatsSnapshot) -> Vec<Diagnostic> {
+    // Unread input is never silent: under --quiet, the count and the first few.
+    if settings.verbosity == 0 {
+        return (!stats.errors.is_empty())
+            .then(|| {
+                Diagnostic::warning(format!(
+                    "{} could not be read, the inventory is incomplete: {}",
+                    inputs(stats.errors.len()),
+                    first_few_unread(stats)
+                ))
+            })
+            .into_iter()
+            .collect();
+    }
+    let mut said: Vec<Diagnostic> = stats
+        .errors
+        .iter()
+        .map(|e| Diagnostic::warning(e.message.clone()).at(e.path.clone()))
+        .collect();
+    if settings.verbosity > 1 {
+        said.extend(
+            stats
+                .skipped
+                .iter()
+                .map(|s| Diagnostic::info(format!("skipped {}: {}", s.path, s.reason))),
+        );
+    }
+    if !stats.errors.is_empty() {
+        said.push(Diagnostic::warning(format!(
+            "{} could not be read; the inventory is incomplete",
+            inputs(stats.errors.len())
+        )));
+    }
+    said
+}
+
+/// `N input(s)`.
+pub fn inputs(count: usize) -> String {
+    format!("{count} input{}", if count == 1 { "" } else { "s" })
+}
+
+/// The first three inputs that could not be read, then how many more: one line however many.
+pub fn first_few_unread(stats: &StatsSnapshot) -> String {
+    const SHOWN: usize = 3;
+    let first: Vec<&str> = stats
+        .errors
+        .iter()
+        .take(SHOWN)
+        .map(|e| e.path.as_str())
+        .collect();
+    match stats.errors.len().saturating_sub(SHOWN) {
+        0 => first.join(", "),
+        more => format!("{} and {more} more", first.join(", ")),
     }
 }

@@ -80,7 +80,7 @@ pub fn prepare(input: &InputArgs, manifest_use: ManifestUse) -> Result<Prepared>
         .as_ref()
         .map(|m| (m.exclude.clone(), m.rules.clone()))
         .unwrap_or_default();
-    let settings = Settings::from_input(input, &excludes).map_err(anyhow::Error::msg)?;
+    let settings = Settings::from_input(input, &excludes)?;
     let rules = load_rules(&input.rule_source, &manifest_rules)?;
     for root in &settings.roots {
         if root.as_os_str() != "-" {

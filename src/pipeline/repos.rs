@@ -12,7 +12,7 @@ use super::collect::{collect_from, Watch};
 use super::prepare::Prepared;
 use crate::cli::ReposArgs;
 use crate::config::Settings;
-use crate::error::one_line;
+use crate::error::{one_line, Diagnostic};
 use crate::fingerprint::salt_id;
 use crate::org::merge::{assemble, merge, Input};
 use crate::org::mirror;
@@ -128,9 +128,9 @@ fn scan_repo(
             Ok(_) => Ok(Target::Local(path.clone())),
             Err(err) => Err(format!("cannot open {}: {err}", entry.shown)),
         },
-        Place::Url(url) => {
-            mirror::update(url, clone_dir.expect("a clone directory for URLs")).map(Target::Mirror)
-        }
+        Place::Url(url) => mirror::update(url, clone_dir.expect("a clone directory for URLs"))
+            .map(Target::Mirror)
+            .map_err(|e| e.to_string()),
     };
     let collected = target.and_then(|target| {
         let dir = match &target {
@@ -146,7 +146,9 @@ fn scan_repo(
     let (collected, dir) = match collected {
         Ok(found) => found,
         Err(message) => {
-            watch.unreadable_repo(&prepared.settings, name, &message);
+            if prepared.settings.verbosity > 0 {
+                watch.diagnose(Diagnostic::warning(message.clone()).at(name.clone()));
+            }
             let error = ReadError {
                 path: name.clone(),
                 message,
@@ -238,7 +240,7 @@ fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit)
     match repo {
         Some(repo) => {
             if let Err(err) = git::scan_history(&repo, &settings.git, stats, &mut commits, visit) {
-                stats.error(".", one_line(&err));
+                stats.error(".", one_line(&err.to_string()));
             }
         }
         None if settings.history => {

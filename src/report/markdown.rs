@@ -145,16 +145,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "## Findings\n")?;
         for (key, audit) in flagged_keys {
             let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
-            for reason in &audit.reasons {
-                writeln!(out, "- `{}` ({}): {}", cell(name), key.rule, cell(reason))?;
-            }
-            for warning in &audit.warnings {
+            // A warning's code (`warning.…`) says it is one.
+            for (code, text) in audit.coded_reasons().chain(audit.coded_warnings()) {
                 writeln!(
                     out,
-                    "- `{}` ({}): warning: {}",
+                    "- `{}` ({}): `[{code}]` {}",
                     cell(name),
                     key.rule,
-                    cell(warning)
+                    cell(text)
                 )?;
             }
         }
@@ -176,7 +174,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.unused.is_empty() {
         writeln!(out, "## Declared keys found nowhere\n")?;
         for unused in &report.unused {
-            writeln!(out, "- `{}`: {}", cell(&unused.id), cell(&unused.reason))?;
+            writeln!(
+                out,
+                "- `{}`: `[{}]` {}",
+                cell(&unused.id),
+                unused.reason_code,
+                cell(&unused.reason)
+            )?;
         }
         writeln!(out)?;
     }

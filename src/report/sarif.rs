@@ -265,11 +265,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     let id = format!("keyaudit/{}", class.as_str());
                     let index = rule_index(&id, &|| json!({"id": id}), &mut rules);
                     // This class's reasons only: each class is its own result (and alert).
-                    let reasons: Vec<&str> = audit.reasons_of(*class).collect();
+                    let (codes, reasons): (Vec<_>, Vec<&str>) =
+                        audit.coded_reasons_of(*class).unzip();
                     let why = reasons.join("; ");
                     for place in places(key) {
                         let mut properties = place.properties(key);
                         properties.insert("reasons".into(), json!(reasons));
+                        // The stable codes, in step with `reasons`: outside the message and
+                        // the fingerprints, so alerts keep their identity.
+                        properties.insert("reason_codes".into(), json!(codes));
                         results.push(json!({
                             "ruleId": id,
                             "ruleIndex": index,
@@ -313,6 +317,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "message": {"text": format!("Declared key {} was found nowhere: {}", unused.id, unused.reason)},
             "locations": [location(&manifest, 1, 1)],
             "partialFingerprints": {"declaredKey/v1": unused.id},
+            "properties": {"reason_codes": [unused.reason_code]},
         }));
     }
     // Input that could not be read: the run is incomplete, and says where.

@@ -164,17 +164,19 @@ pub fn render(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::R
             for key in &report.keys {
                 let Some(audit) = &key.audit else { continue };
                 let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
-                for reason in &audit.reasons {
-                    writeln!(tail, "  {name} ({}): {reason}", key.rule)?;
-                }
-                for warning in &audit.warnings {
-                    writeln!(tail, "  {name} ({}): warning: {warning}", key.rule)?;
+                // A warning's code (`warning.…`) says it is one.
+                for (code, text) in audit.coded_reasons().chain(audit.coded_warnings()) {
+                    writeln!(tail, "  {name} ({}): [{code}] {text}", key.rule)?;
                 }
             }
         }
     }
     for unused in &report.unused {
-        writeln!(tail, "  {}: unused: {}", unused.id, unused.reason)?;
+        writeln!(
+            tail,
+            "  {}: [{}] {}",
+            unused.id, unused.reason_code, unused.reason
+        )?;
     }
     for managed in &report.managed {
         writeln!(tail, "  managed: {}", describe_managed(managed))?;

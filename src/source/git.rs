@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use super::fs::DEFAULT_EXCLUDED_DIRS;
 use super::pack::{self, ObjectReader, Pack};
 use super::{text_of, Lineage, Memo, Origin, SourceKind, Stats, Visit, Window};
+use crate::error::Error;
 
 /// Git's file mode for a symbolic link.
 const SYMLINK_MODE: i32 = 0o120000;
@@ -143,7 +144,7 @@ pub fn scan_history(
     stats: &Stats,
     commits: &mut CommitIndex,
     visit: &Visit,
-) -> Result<(), String> {
+) -> crate::error::Result<()> {
     let name = repo_name(repo);
     let packs = packs(repo, stats);
     if repo.is_shallow() {
@@ -156,20 +157,20 @@ pub fn scan_history(
     // unmaps them only when no handle holds the pack: so what it reads here goes through a
     // handle of its own, dropped before the blobs are read.
     let walker = Repository::open(repo.path())
-        .map_err(|e| format!("{name}: cannot open: {}", e.message()))?;
+        .map_err(|e| Error::Git(format!("{name}: cannot open: {}", e.message())))?;
     let mut walk = walker
         .revwalk()
-        .map_err(|e| format!("{name}: cannot walk history: {}", e.message()))?;
+        .map_err(|e| Error::Git(format!("{name}: cannot walk history: {}", e.message())))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
-        .map_err(|e| format!("{name}: {}", e.message()))?;
+        .map_err(|e| Error::Git(format!("{name}: {}", e.message())))?;
     push_all_refs(&walker, &mut walk, stats, &name);
     if let Some(since) = &options.since {
         let base = walker
             .revparse_single(since)
             .and_then(|o| o.peel_to_commit())
-            .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
+            .map_err(|e| Error::Git(format!("{name}: --since {since}: {}", e.message())))?;
         walk.hide(base.id())
-            .map_err(|e| format!("{name}: --since {since}: {}", e.message()))?;
+            .map_err(|e| Error::Git(format!("{name}: --since {since}: {}", e.message())))?;
     }
 
     let mut seen_trees = OidSet::default();
@@ -347,7 +348,7 @@ fn walk_run(
             let data = match read_tree(&mut reader, odb.as_ref(), tree_id, &mut loose) {
                 Ok(data) => data,
                 Err(why) => {
-                    out.tree_errors.push(fail(why));
+                    out.tree_errors.push(fail(why.to_string()));
                     continue;
                 }
             };
@@ -393,17 +394,20 @@ fn read_tree<'r, 'o: 'r>(
     odb: Option<&'o git2::Odb<'_>>,
     id: Oid,
     loose: &'r mut Option<git2::OdbObject<'o>>,
-) -> Result<&'r [u8], String> {
+) -> crate::error::Result<&'r [u8]> {
     match reader.read(gix_hash::oid::from_bytes_unchecked(id.as_bytes()))? {
         Some((gix_object::Kind::Tree, data)) => Ok(data),
-        Some((kind, _)) => Err(format!("object is a {kind}, not a tree")),
+        Some((kind, _)) => Err(Error::Git(format!("object is a {kind}, not a tree"))),
         None => match odb.map(|odb| odb.read(id)) {
             Some(Ok(object)) if object.kind() == ObjectType::Tree => {
                 Ok(loose.insert(object).data())
             }
-            Some(Ok(object)) => Err(format!("object is a {}, not a tree", object.kind())),
-            Some(Err(e)) => Err(e.message().to_string()),
-            None => Err("cannot open the object database".into()),
+            Some(Ok(object)) => Err(Error::Git(format!(
+                "object is a {}, not a tree",
+                object.kind()
+            ))),
+            Some(Err(e)) => Err(Error::Git(e.message().to_string())),
+            None => Err(Error::Git("cannot open the object database".into())),
         },
     }
 }
@@ -756,11 +760,11 @@ pub fn scan_staged(
     options: &GitOptions,
     stats: &Stats,
     visit: &Visit,
-) -> Result<(), String> {
+) -> crate::error::Result<()> {
     let name = repo_name(repo);
     let index = repo
         .index()
-        .map_err(|e| format!("{name}: cannot read the index: {}", e.message()))?;
+        .map_err(|e| Error::Git(format!("{name}: cannot read the index: {}", e.message())))?;
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     for entry in index.iter() {
         let stage = (entry.flags >> 12) & 0x3;

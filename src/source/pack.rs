@@ -28,6 +28,7 @@ use gix_pack::data::entry::Header;
 use gix_utils::progress::Discard;
 
 use super::{Copied, Derived, Lineage, Memo};
+use crate::error::Error;
 
 /// Decoded objects each [`ObjectReader`] keeps: the trees of successive commits are deltas of
 /// one another, so with the links of their chains cached each tree costs one delta. (On a
@@ -60,11 +61,12 @@ pub struct Pack {
 
 impl Pack {
     /// Maps the pack at `pack_path` and its index at `index_path`.
-    pub fn open(index_path: &Path, pack_path: &Path) -> Result<Self, String> {
+    pub fn open(index_path: &Path, pack_path: &Path) -> crate::error::Result<Self> {
         Ok(Self {
             index: gix_pack::index::File::at(index_path, HashKind::Sha1)
-                .map_err(|e| e.to_string())?,
-            data: gix_pack::data::File::at(pack_path, HashKind::Sha1).map_err(|e| e.to_string())?,
+                .map_err(|e| Error::Git(e.to_string()))?,
+            data: gix_pack::data::File::at(pack_path, HashKind::Sha1)
+                .map_err(|e| Error::Git(e.to_string()))?,
         })
     }
 }
@@ -101,7 +103,7 @@ impl<'a> ObjectReader<'a> {
     pub fn read(
         &mut self,
         id: &gix_hash::oid,
-    ) -> Result<Option<(gix_object::Kind, &[u8])>, String> {
+    ) -> crate::error::Result<Option<(gix_object::Kind, &[u8])>> {
         if self.buffer.capacity() > KEEP_BUFFER_BYTES {
             self.buffer = Vec::new();
         }
@@ -118,14 +120,16 @@ impl<'a> ObjectReader<'a> {
         let mut chain = vec![target];
         let mut at = target;
         loop {
-            let entry = pack.data.entry(at).map_err(|e| e.to_string())?;
+            let entry = pack.data.entry(at).map_err(|e| Error::Git(e.to_string()))?;
             if self.cache.holds(pack.data.id, entry.data_offset) {
                 break;
             }
             at = match entry.header {
-                Header::OfsDelta { base_distance } => at
-                    .checked_sub(base_distance)
-                    .ok_or_else(|| format!("entry at offset {at}: its base is not in the pack"))?,
+                Header::OfsDelta { base_distance } => {
+                    at.checked_sub(base_distance).ok_or_else(|| {
+                        Error::Git(format!("entry at offset {at}: its base is not in the pack"))
+                    })?
+                }
                 Header::RefDelta { base_id } => match pack.index.lookup(base_id.as_ref()) {
                     Some(base) => pack.index.pack_offset_at_index(base),
                     None => break,
@@ -133,7 +137,9 @@ impl<'a> ObjectReader<'a> {
                 _ => break,
             };
             if chain.len() > MAX_CHAIN {
-                return Err(format!("entry at offset {target}: its delta chain loops"));
+                return Err(Error::Git(format!(
+                    "entry at offset {target}: its delta chain loops"
+                )));
             }
             chain.push(at);
         }
@@ -148,7 +154,10 @@ impl<'a> ObjectReader<'a> {
         };
         let mut kind = gix_object::Kind::Tree;
         for &link in chain.iter().rev() {
-            let entry = pack.data.entry(link).map_err(|e| e.to_string())?;
+            let entry = pack
+                .data
+                .entry(link)
+                .map_err(|e| Error::Git(e.to_string()))?;
             let whole = !matches!(
                 entry.header,
                 Header::OfsDelta { .. } | Header::RefDelta { .. }
@@ -163,7 +172,7 @@ impl<'a> ObjectReader<'a> {
                     &resolve,
                     &mut self.cache,
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Error::Git(e.to_string()))?;
             if whole && link != target {
                 // gix caches resolved deltas itself, not whole objects.
                 let packed = outcome.compressed_size;
@@ -278,7 +287,7 @@ pub fn read_blobs(
     threads: usize,
     max_size: u64,
     on_blob: &OnBlob<'_>,
-) -> Result<(), String> {
+) -> crate::error::Result<()> {
     let entries = blob_entries(&pack.index, &pack.data)?;
     traverse_blobs(
         pack,
@@ -299,7 +308,7 @@ fn traverse_blobs(
     deltas_of: &HashMap<u64, u32>,
     threads: usize,
     on_blob: &OnBlob<'_>,
-) -> Result<(), String> {
+) -> crate::error::Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -317,7 +326,7 @@ fn traverse_blobs(
         &interrupt,
         HashKind::Sha1,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Error::Git(e.to_string()))?;
     tree.traverse(
         |range, pack: &gix_pack::data::File| pack.entry_slice(range),
         pack,
@@ -378,7 +387,7 @@ fn traverse_blobs(
             alloc_limit_bytes: None,
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Error::Git(e.to_string()))?;
     Ok(())
 }
 
@@ -391,9 +400,9 @@ fn read_large_chains(
     threads: usize,
     max_size: u64,
     on_blob: &OnBlob<'_>,
-) -> Result<(), String> {
+) -> crate::error::Result<()> {
     let next = AtomicUsize::new(0);
-    let first_error: Mutex<Option<String>> = Mutex::new(None);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
     let packs = std::slice::from_ref(pack);
     let work = || {
         let cache = BaseCache::new(LARGE_CACHE_BYTES, LARGE_CACHE_BYTES / 2);
@@ -586,7 +595,7 @@ struct BlobEntries {
 fn blob_entries(
     index: &gix_pack::index::File,
     pack: &gix_pack::data::File,
-) -> Result<BlobEntries, String> {
+) -> crate::error::Result<BlobEntries> {
     let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
         .map(|i| (index.pack_offset_at_index(i), i))
         .collect();
@@ -602,7 +611,7 @@ fn blob_entries(
     for (pos, &(offset, _)) in by_offset.iter().enumerate() {
         let entry = pack
             .entry(offset)
-            .map_err(|e| format!("entry at offset {offset}: {e}"))?;
+            .map_err(|e| Error::Git(format!("entry at offset {offset}: {e}")))?;
         let base_offset = match entry.header {
             Header::Blob => {
                 chain[pos] = Chain::Blob;
@@ -620,12 +629,15 @@ fn blob_entries(
         let base_pos = match base_offset {
             Some(at) => by_offset
                 .binary_search_by_key(&at, |&(offset, _)| offset)
-                .map_err(|_| format!("entry at offset {offset}: its base is not in the pack"))?
-                as u32,
+                .map_err(|_| {
+                    Error::Git(format!(
+                        "entry at offset {offset}: its base is not in the pack"
+                    ))
+                })? as u32,
             None if chain[pos] == Chain::Unknown => {
-                return Err(format!(
+                return Err(Error::Git(format!(
                     "entry at offset {offset}: its base is not in the pack"
-                ))
+                )))
             }
             None => NO_BASE,
         };
@@ -641,7 +653,7 @@ fn blob_entries(
             path.push(at);
             at = base_of(at).expect("deltas have bases");
             if path.len() > chain.len() {
-                return Err("a delta chain loops".into());
+                return Err(Error::Git("a delta chain loops".into()));
             }
         }
         let (kind, root_large) = (chain[at], large[at]);

@@ -287,6 +287,11 @@ fn expiry_within_the_warning_window_warns_without_failing() {
         key["warnings"][0],
         "expires on 2026-12-01 (expiry carried by the key), in 8 days: within expiry_warning 14 days"
     );
+    assert_eq!(
+        key["warning_codes"],
+        serde_json::json!(["warning.expiring-soon"])
+    );
+    assert_eq!(key["reason_codes"], serde_json::json!([]));
 }
 
 #[test]
@@ -343,7 +348,7 @@ fn markdown_summarises_classes_and_findings() {
     assert!(text.contains("| over-privileged | 1 |"));
     assert!(text.contains("## Findings"));
     assert!(text.contains(
-        "- `bot` (github-classic-pat): privilege full (prefix ghp_; checksum does not match: random or fabricated) exceeds max_privilege scoped"
+        "- `bot` (github-classic-pat): `[over-privileged.tier]` privilege full (prefix ghp_; checksum does not match: random or fabricated) exceeds max_privilege scoped"
     ));
 }
 

@@ -352,6 +352,14 @@ fn audit_history_sarif_gives_each_class_its_own_reasons() {
         let message = result["message"]["text"].as_str().unwrap();
         let reasons = result["properties"]["reasons"].as_array().unwrap();
         assert_eq!(reasons.len(), 1, "{class}: {reasons:?}");
+        // The reason's stable code, of this result's class.
+        let codes = result["properties"]["reason_codes"].as_array().unwrap();
+        assert_eq!(codes.len(), 1, "{class}: {codes:?}");
+        let code = codes[0].as_str().unwrap();
+        assert_eq!(
+            Some(code.split('.').next().unwrap()),
+            class.strip_prefix("keyaudit/")
+        );
         for (other, mark) in marks {
             let own = other == class;
             assert_eq!(message.contains(mark), own, "{class}: {message}");
@@ -359,7 +367,7 @@ fn audit_history_sarif_gives_each_class_its_own_reasons() {
         }
     }
 
-    // The JSON report keeps its flat `reasons`, and nothing else.
+    // The JSON report keeps its flat `reasons`, with their codes in step in `reason_codes`.
     let output = keyaudit()
         .args([
             "audit",
@@ -380,5 +388,19 @@ fn audit_history_sarif_gives_each_class_its_own_reasons() {
             .iter()
             .all(Value::is_string));
         assert!(key.get("reason_classes").is_none(), "{key}");
+        let codes = key["reason_codes"].as_array().unwrap();
+        assert_eq!(
+            codes.len(),
+            key["reasons"].as_array().unwrap().len(),
+            "{key}"
+        );
+        for code in codes {
+            // Each code names a class the key is flagged with (`stale.max-age` → `stale`).
+            let class = code.as_str().unwrap().split('.').next().unwrap();
+            assert!(
+                key["flags"].as_array().unwrap().iter().any(|f| f == class),
+                "{code} {key}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Joining a key to evidence: the subjects (fingerprint, key id, store) it may appear under,
 //! and the check that an Entra credential's `hint` agrees with the secret linked to it.
 
-use super::{list_places, place, KeyCheck, Verdict};
+use super::{list_places, place, KeyCheck, ReasonCode, Verdict};
 use crate::evidence::{entra_key_id, Subject};
 use crate::inventory::Key;
 use crate::manifest::model::KeyDecl;
@@ -44,10 +44,13 @@ impl KeyCheck<'_> {
             .and_then(|d| d.store.clone())
             .unwrap_or_else(|| "the credential".into());
         let places: Vec<String> = self.key.locations.iter().map(place).collect();
-        verdict.warnings.push(format!(
-            "the hint of {credential} per {} does not match the first characters of the secret found at {}: another secret, or the credential was replaced",
-            hint.source,
-            list_places(&places)
-        ));
+        verdict.warn(
+            ReasonCode::HintMismatch,
+            format!(
+                "the hint of {credential} per {} does not match the first characters of the secret found at {}: another secret, or the credential was replaced",
+                hint.source,
+                list_places(&places)
+            ),
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! to what the exports say about it; `allows` removes what `[[allow]]` covers.
 
 mod allows;
+mod codes;
 mod links;
 mod over_privileged;
 mod stale;
@@ -30,6 +31,7 @@ use links::subjects_of;
 use unknown::declares;
 
 pub use allows::{apply_allows, drop_manifest_references};
+pub use codes::{Reason, ReasonCode};
 
 /// The audit verdict on one key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -40,12 +42,13 @@ pub struct KeyAudit {
     pub flags: Vec<AuditClass>,
     /// One readable reason per flag cause.
     pub reasons: Vec<String>,
-    /// The class of each of `reasons`, in step with it: views that report a class at a time
-    /// (SARIF) give each class its own reasons. Not in the JSON report, whose `reasons` stays flat.
-    #[serde(skip)]
-    pub reason_classes: Vec<AuditClass>,
+    /// The stable code of each of `reasons`, in step with it; each code names its class, so
+    /// views that report a class at a time (SARIF) give each class its own reasons.
+    pub reason_codes: Vec<ReasonCode>,
     /// Things worth knowing that fail nothing (an expiry within `expiry_warning`).
     pub warnings: Vec<String>,
+    /// The stable code of each of `warnings`, in step with it.
+    pub warning_codes: Vec<ReasonCode>,
     /// Age in whole days, when a date is known.
     pub age_days: Option<i64>,
     /// What evidence says about the key, each date with the export it came from.
@@ -80,13 +83,31 @@ pub struct Declaration {
 }
 
 impl KeyAudit {
+    /// Each reason with its code, in the order found.
+    pub fn coded_reasons(&self) -> impl Iterator<Item = (ReasonCode, &str)> {
+        self.reason_codes
+            .iter()
+            .copied()
+            .zip(self.reasons.iter().map(String::as_str))
+    }
+
+    /// Each warning with its code, in the order found.
+    pub fn coded_warnings(&self) -> impl Iterator<Item = (ReasonCode, &str)> {
+        self.warning_codes
+            .iter()
+            .copied()
+            .zip(self.warnings.iter().map(String::as_str))
+    }
+
+    /// The reasons `class` was raised for, with their codes, in the order found.
+    pub fn coded_reasons_of(&self, class: AuditClass) -> impl Iterator<Item = (ReasonCode, &str)> {
+        self.coded_reasons()
+            .filter(move |(code, _)| code.class() == Some(class))
+    }
+
     /// The reasons `class` was raised for, in the order found.
     pub fn reasons_of(&self, class: AuditClass) -> impl Iterator<Item = &str> {
-        self.reasons
-            .iter()
-            .zip(&self.reason_classes)
-            .filter(move |(_, c)| **c == class)
-            .map(|(reason, _)| reason.as_str())
+        self.coded_reasons_of(class).map(|(_, reason)| reason)
     }
 }
 
@@ -114,6 +135,8 @@ pub struct UnusedKey {
     pub owner: Option<String>,
     /// Why it is listed.
     pub reason: String,
+    /// The stable code of `reason`.
+    pub reason_code: ReasonCode,
 }
 
 /// The audit of a whole run.
@@ -231,26 +254,44 @@ pub fn audit(
 #[derive(Default)]
 struct Verdict {
     flags: BTreeSet<AuditClass>,
-    reasons: Vec<String>,
-    reason_classes: Vec<AuditClass>,
-    warnings: Vec<String>,
+    reasons: Vec<Reason>,
+    warnings: Vec<Reason>,
     age_days: Option<i64>,
 }
 
 impl Verdict {
-    fn flag(&mut self, class: AuditClass, reason: String) {
-        self.flags.insert(class);
-        self.reasons.push(reason);
-        self.reason_classes.push(class);
+    /// Raises the class `code` names, for the reason `message`.
+    fn flag(&mut self, code: ReasonCode, message: String) {
+        let class = code.class();
+        debug_assert!(class.is_some(), "{code} is a warning, not a reason");
+        self.flags.extend(class);
+        self.reasons.push(Reason::new(code, message));
+    }
+
+    /// Adds a warning, which raises no class.
+    fn warn(&mut self, code: ReasonCode, message: impl Into<String>) {
+        debug_assert!(code.class().is_none(), "{code} is a reason, not a warning");
+        self.warnings.push(Reason::new(code, message));
     }
 
     fn finish(self, declaration: Option<&KeyDecl>, evidence: Option<Record>) -> KeyAudit {
+        let (reason_codes, reasons) = self
+            .reasons
+            .into_iter()
+            .map(|r| (r.code, r.message))
+            .unzip();
+        let (warning_codes, warnings) = self
+            .warnings
+            .into_iter()
+            .map(|r| (r.code, r.message))
+            .unzip();
         KeyAudit {
             declared_as: declaration.map(|d| d.id.clone()),
             flags: self.flags.into_iter().collect(),
-            reasons: self.reasons,
-            reason_classes: self.reason_classes,
-            warnings: self.warnings,
+            reasons,
+            reason_codes,
+            warnings,
+            warning_codes,
             age_days: self.age_days,
             evidence,
             declaration: declaration.map(Declaration::of),

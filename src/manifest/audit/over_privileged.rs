@@ -1,7 +1,6 @@
 //! `over-privileged`: more power, scope, reach or life than the manifest allows.
 
-use super::{list_places, place, KeyCheck, Verdict};
-use crate::manifest::model::AuditClass;
+use super::{list_places, place, KeyCheck, ReasonCode, Verdict};
 use crate::rules::{Environment, Lifetime};
 use crate::time::{add_days, format_date};
 
@@ -27,7 +26,7 @@ impl KeyCheck<'_> {
         let places: Vec<String> = self.key.locations.iter().map(place).collect();
         if !places.is_empty() {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::OutsideStore,
                 format!(
                     "declared to live in {store}, but found outside it: {}",
                     list_places(&places)
@@ -50,7 +49,7 @@ impl KeyCheck<'_> {
         // The provider says so outright (a Google Cloud key valid until year 9999).
         if let Some(never) = self.record.and_then(|r| r.never_expires.as_ref()) {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::NeverExpires,
                 format!(
                     "never expires per {}, and [policy] require_expiry is set",
                     never.source
@@ -63,7 +62,7 @@ impl KeyCheck<'_> {
         }
         let rule = &self.rules.rules()[self.key.rule];
         verdict.flag(
-            AuditClass::OverPrivileged,
+            ReasonCode::NoExpiry,
             format!(
                 "a long-lived {} {} with no expiry (declared, carried or in evidence), and [policy] require_expiry is set",
                 rule.provider,
@@ -81,7 +80,7 @@ impl KeyCheck<'_> {
         };
         if record.policies.iter().any(|p| p == "root") && max < crate::rules::spec::Tier::Admin {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::VaultRoot,
                 format!(
                     "holds Vault's root policy, beyond max_privilege {}",
                     max.as_str()
@@ -97,7 +96,7 @@ impl KeyCheck<'_> {
         let a = &self.key.assessment;
         if a.privilege > max {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::Tier,
                 format!(
                     "privilege {} ({}) exceeds max_privilege {}",
                     a.privilege.as_str(),
@@ -122,7 +121,7 @@ impl KeyCheck<'_> {
             .collect();
         if !extra.is_empty() {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::Scopes,
                 format!(
                     "scopes {} beyond the declared scopes [{}]",
                     extra.join(", "),
@@ -146,7 +145,7 @@ impl KeyCheck<'_> {
             .collect();
         if !outside.is_empty() {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::Location,
                 format!(
                     "found outside its declared locations [{}]: {}",
                     globs.patterns.join(", "),
@@ -179,7 +178,7 @@ impl KeyCheck<'_> {
         if !inside.is_empty() {
             let what = if declared_prod { "production" } else { "live" };
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::TestPaths,
                 format!("{what} key under test_paths: {}", list_places(&inside)),
             );
         }
@@ -192,7 +191,7 @@ impl KeyCheck<'_> {
         let found = &self.rules.rules()[self.key.rule].id;
         if found != expected {
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::Rule,
                 format!("found by rule {found}, but declared as rule {expected}"),
             );
         }
@@ -220,7 +219,7 @@ impl KeyCheck<'_> {
         if expires <= add_days(start, max_age) {
             let rule = &self.rules.rules()[self.key.rule];
             verdict.flag(
-                AuditClass::OverPrivileged,
+                ReasonCode::Lifetime,
                 format!(
                     "declared to expire on {} (within max_age {max_age} days), but a {} {} never expires by itself",
                     format_date(expires),
@@ -249,7 +248,7 @@ impl KeyCheck<'_> {
                 .find(|e| e.name != declared && e.paths.as_ref().is_some_and(|p| p.is_match(path)))
             {
                 verdict.flag(
-                    AuditClass::OverPrivileged,
+                    ReasonCode::Environment,
                     format!(
                         "found in environment {}'s paths ({}), but declared for {declared}",
                         other.name,
@@ -261,7 +260,7 @@ impl KeyCheck<'_> {
         if let (Some(account), Some(env)) = (self.key.assessment.aws_account.as_deref(), own) {
             if !env.aws_accounts.is_empty() && !env.aws_accounts.iter().any(|a| a == account) {
                 verdict.flag(
-                    AuditClass::OverPrivileged,
+                    ReasonCode::AwsAccount,
                     format!(
                         "belongs to AWS account {account}, which is not one of environment {declared}'s accounts [{}]",
                         env.aws_accounts.join(", ")

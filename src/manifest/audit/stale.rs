@@ -3,8 +3,8 @@
 
 use jiff::Timestamp;
 
-use super::{KeyCheck, Verdict};
-use crate::manifest::model::{AuditClass, KeyState};
+use super::{KeyCheck, ReasonCode, Verdict};
+use crate::manifest::model::KeyState;
 use crate::time::{days_between, format_date};
 
 impl KeyCheck<'_> {
@@ -61,7 +61,7 @@ impl KeyCheck<'_> {
         if let Some(max_age) = max_age {
             if age > max_age {
                 verdict.flag(
-                    AuditClass::Stale,
+                    ReasonCode::MaxAge,
                     format!(
                         "age {age} days since {label} {} exceeds max_age {max_age} days",
                         format_date(since)
@@ -96,16 +96,19 @@ impl KeyCheck<'_> {
         for (expires, source) in [declared, decoded, stored].into_iter().flatten() {
             if expires <= self.now {
                 verdict.flag(
-                    AuditClass::Stale,
+                    ReasonCode::Expired,
                     format!("expired on {} ({source})", format_date(expires)),
                 );
             } else if let Some(window) = self.manifest.policy.expiry_warning {
                 let left = days_between(self.now, expires);
                 if left <= window {
-                    verdict.warnings.push(format!(
-                        "expires on {} ({source}), in {left} days: within expiry_warning {window} days",
-                        format_date(expires)
-                    ));
+                    verdict.warn(
+                        ReasonCode::ExpiringSoon,
+                        format!(
+                            "expires on {} ({source}), in {left} days: within expiry_warning {window} days",
+                            format_date(expires)
+                        ),
+                    );
                 }
             }
         }
@@ -118,14 +121,19 @@ impl KeyCheck<'_> {
         match declared.state {
             // Rotated and revoked: the old commits that still hold it are a record, not a
             // live key, until someone rewrites that history.
-            KeyState::Revoked if !self.key.in_current_tree => verdict.warnings.push(
-                "declared revoked; found only in history, no longer in the tree: for information"
-                    .into(),
+            KeyState::Revoked if !self.key.in_current_tree => verdict.warn(
+                ReasonCode::RevokedInHistory,
+                "declared revoked; found only in history, no longer in the tree: for information",
             ),
             KeyState::Revoked | KeyState::Compromised => {
                 let count = self.key.locations.len();
+                let code = if declared.state == KeyState::Revoked {
+                    ReasonCode::RevokedPresent
+                } else {
+                    ReasonCode::CompromisedPresent
+                };
                 verdict.flag(
-                    AuditClass::Stale,
+                    code,
                     format!(
                         "declared {} but still present in {count} location{}",
                         declared.state.as_str(),
@@ -133,9 +141,10 @@ impl KeyCheck<'_> {
                     ),
                 );
             }
-            KeyState::Deprecated => verdict
-                .warnings
-                .push("declared deprecated but still present".into()),
+            KeyState::Deprecated => verdict.warn(
+                ReasonCode::DeprecatedPresent,
+                "declared deprecated but still present",
+            ),
             KeyState::Active => {}
         }
     }
@@ -147,7 +156,7 @@ impl KeyCheck<'_> {
         };
         if let Some(deleted) = &record.deleted {
             verdict.flag(
-                AuditClass::Stale,
+                ReasonCode::DeletedInStore,
                 format!(
                     "deleted on {} per {}, but still present",
                     format_date(deleted.at),
@@ -157,7 +166,7 @@ impl KeyCheck<'_> {
         }
         if let Some(enabled) = record.enabled.as_ref().filter(|e| !e.value) {
             verdict.flag(
-                AuditClass::Stale,
+                ReasonCode::DisabledInStore,
                 format!("disabled per {}, but still present", enabled.source),
             );
         }
@@ -171,7 +180,7 @@ impl KeyCheck<'_> {
         if let Some(rotation) = &record.rotation_enabled {
             if !rotation.value && self.manifest.policy.require_rotation {
                 verdict.flag(
-                    AuditClass::Stale,
+                    ReasonCode::RotationOff,
                     format!(
                         "automatic rotation is off per {}, and [policy] require_rotation is set",
                         rotation.source
@@ -186,7 +195,7 @@ impl KeyCheck<'_> {
             .filter(|n| rotating && n.at < self.now)
         {
             verdict.flag(
-                AuditClass::Stale,
+                ReasonCode::RotationOverdue,
                 format!(
                     "rotation overdue: next rotation was due on {} per {}",
                     format_date(next.at),
@@ -205,7 +214,7 @@ impl KeyCheck<'_> {
                 let idle = days_between(used.at, self.now);
                 if idle > window {
                     verdict.flag(
-                        AuditClass::Stale,
+                        ReasonCode::Idle,
                         format!(
                             "last used {} ({idle} days ago) per {}: exceeds unused_after {window} days",
                             format_date(used.at),
@@ -219,7 +228,7 @@ impl KeyCheck<'_> {
                 if record.tracks_use && days_between(created.at, self.now) > window =>
             {
                 verdict.flag(
-                    AuditClass::Stale,
+                    ReasonCode::NeverUsed,
                     format!(
                         "never used since created {} per {}: exceeds unused_after {window} days",
                         format_date(created.at),

@@ -136,6 +136,10 @@ fn each_reason_keeps_its_class() {
     let over: Vec<&str> = verdict.reasons_of(AuditClass::OverPrivileged).collect();
     assert_eq!(over, vec!["live key under test_paths: tests/a.env:1"]);
     assert_eq!(verdict.reasons_of(AuditClass::Stale).count(), 0);
+    assert_eq!(
+        verdict.reason_codes,
+        vec![ReasonCode::Undeclared, ReasonCode::TestPaths]
+    );
 }
 
 #[test]
@@ -167,6 +171,7 @@ fn age_past_max_age_is_stale() {
         verdict.reasons,
         vec!["age 326 days since rotated 2026-01-01 exceeds max_age 90 days"]
     );
+    assert_eq!(verdict.reason_codes, vec![ReasonCode::MaxAge]);
 }
 
 #[test]
@@ -216,6 +221,12 @@ fn expiry_declared_or_decoded_is_stale_and_near_expiry_warns() {
     assert_eq!(
         outcome.keys[1].warnings,
         vec!["expires on 2026-12-01 (declared expires), in 7 days: within expiry_warning 14 days"]
+    );
+    assert_eq!(outcome.keys[0].reason_codes, vec![ReasonCode::Expired]);
+    assert!(outcome.keys[1].reason_codes.is_empty());
+    assert_eq!(
+        outcome.keys[1].warning_codes,
+        vec![ReasonCode::ExpiringSoon]
     );
 
     let token = crate::analyze::jwt::tests::token(r#"{"sub":"svc","exp":1893456000}"#);
@@ -567,6 +578,7 @@ fn declared_active_keys_found_nowhere_are_unused() {
             rule: None,
             owner: Some("platform".into()),
             reason: "declared active but found nowhere in this run".into(),
+            reason_code: ReasonCode::NotFound,
         }]
     );
 }

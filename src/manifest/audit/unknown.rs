@@ -1,8 +1,8 @@
 //! `unknown`: a found key no `[[key]]` declares.
 
-use super::{KeyCheck, Verdict};
+use super::{KeyCheck, ReasonCode, Verdict};
 use crate::inventory::Key;
-use crate::manifest::model::{AuditClass, KeyDecl};
+use crate::manifest::model::KeyDecl;
 
 /// Whether declaration `d` is the entry for `key`.
 pub(super) fn declares(d: &KeyDecl, key: &Key) -> bool {
@@ -14,7 +14,7 @@ impl KeyCheck<'_> {
     pub(super) fn unknown(&self, verdict: &mut Verdict, manifest_name: &str) {
         if self.declaration.is_none() {
             verdict.flag(
-                AuditClass::Unknown,
+                ReasonCode::Undeclared,
                 format!("not declared in {manifest_name}"),
             );
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::UnusedKey;
+use super::{ReasonCode, UnusedKey};
 use crate::manifest::model::{KeyState, Manifest};
 
 /// The declared active keys not in `matched` (ids of the entries some found key matched).
@@ -16,6 +16,7 @@ pub(super) fn unused(manifest: &Manifest, matched: &BTreeSet<&str>) -> Vec<Unuse
             rule: d.rule.clone(),
             owner: d.owner.clone(),
             reason: "declared active but found nowhere in this run".into(),
+            reason_code: ReasonCode::NotFound,
         })
         .collect()
 }
