@@ -79,7 +79,9 @@ pub(super) fn page() -> String {
         roman("(1), "),
         bold("githooks"),
         roman(
-            "(5); README.md in keyaudit's source for examples, the report formats and CI recipes.",
+            "(5); in keyaudit's source, docs/guide.md (a tutorial from a first scan to a CI gate \
+             and an organisation's nightly audit) and docs/reference/ (every command, the \
+             manifest, the audit's reason codes, the report formats and schema).",
         ),
     ]);
 
