@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde::de::DeserializeOwned;
 
 use super::audit::{fails, manifest_or_empty};
 use super::prepare::Prepared;
@@ -130,7 +129,7 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             id: entry.rule.clone(),
             name: entry.rule_name.clone(),
             provider: entry.provider.clone(),
-            kind: from_name(entry.kind)?,
+            kind: entry.kind,
             // Matches nothing: this rule only names keys already found.
             pattern: Some(r"[^\s\S]".into()),
             context: None,
@@ -139,9 +138,9 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             file_names: Vec::new(),
             line_scoped: false,
             min_entropy: None,
-            privilege: from_name(entry.privilege)?,
-            environment: from_name(entry.environment)?,
-            lifetime: from_name(entry.lifetime)?,
+            privilege: entry.privilege,
+            environment: entry.environment,
+            lifetime: entry.lifetime,
             rotate: entry.rotate.clone(),
             validate: None,
             priority: None,
@@ -165,11 +164,11 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
                 rule: index[entry.rule.as_str()],
                 key_id: entry.key_id.clone(),
                 assessment: Assessment {
-                    privilege: from_name(entry.privilege)?,
+                    privilege: entry.privilege,
                     privilege_evidence: entry.privilege_evidence.clone(),
-                    environment: from_name(entry.environment)?,
+                    environment: entry.environment,
                     environment_evidence: entry.environment_evidence.clone(),
-                    lifetime: from_name(entry.lifetime)?,
+                    lifetime: entry.lifetime,
                     expires: entry
                         .expires
                         .as_deref()
@@ -196,10 +195,4 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             managed: report.managed.clone(),
         },
     ))
-}
-
-/// A kind, tier, environment or lifetime from its name in a report.
-fn from_name<T: DeserializeOwned>(name: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .with_context(|| format!("unknown value `{name}` in the report"))
 }

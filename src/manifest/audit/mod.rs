@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::model::{AuditClass, KeyDecl, Manifest};
+use super::model::{AuditClass, KeyDecl, KeyState, Manifest};
 use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
 use crate::inventory::{Inventory, Key, Location};
 use crate::rules::RuleSet;
@@ -61,7 +61,7 @@ pub struct KeyAudit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Declaration {
     /// `active`, `deprecated`, `revoked` or `compromised`.
-    pub state: &'static str,
+    pub state: KeyState,
     /// When it was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
@@ -93,7 +93,7 @@ impl KeyAudit {
 impl Declaration {
     fn of(d: &KeyDecl) -> Self {
         Self {
-            state: d.state.as_str(),
+            state: d.state,
             created: d.created.map(format_rfc3339),
             rotated: d.rotated.map(format_rfc3339),
             expires: d.expires.map(format_rfc3339),
