@@ -135,7 +135,7 @@ pub fn collect_from(
     let allowed = prepared
         .manifest
         .as_ref()
-        .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
+        .map_or(0, |m| apply_allows(&mut inventory, m));
     let stats = stats.snapshot();
     watch.read(settings, &stats);
     let rejected = rejections.lines();

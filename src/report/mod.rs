@@ -22,7 +22,7 @@ use crate::inventory::{FirstSeen, Inventory, Location};
 use crate::managed::ManagedSecret;
 use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
 use crate::manifest::AuditClass;
-use crate::rules::{Environment, Kind, Lifetime, RuleSet, Tier};
+use crate::rules::{Environment, Kind, Lifetime, Tier};
 use crate::source::{ReadError, Skipped, StatsSnapshot};
 use crate::time::format_rfc3339;
 
@@ -441,18 +441,13 @@ fn key_event(key: &KeyEntry) -> (&'static str, String) {
 
 impl Report {
     /// Builds the report of a scan, or of an audit when `audit` is given.
-    pub fn new(
-        rules: &RuleSet,
-        inventory: &Inventory,
-        run: RunInfo,
-        audit: Option<&AuditOutcome>,
-    ) -> Self {
+    pub fn new(inventory: &Inventory, run: RunInfo, audit: Option<&AuditOutcome>) -> Self {
         let keys: Vec<KeyEntry> = inventory
             .keys
             .iter()
             .enumerate()
             .map(|(index, key)| {
-                let rule = &rules.rules()[key.rule];
+                let rule = &key.rule;
                 let a = &key.assessment;
                 KeyEntry {
                     fingerprint: key.fingerprint.clone(),

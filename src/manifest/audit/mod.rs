@@ -23,7 +23,6 @@ use serde::Serialize;
 use super::model::{AuditClass, KeyDecl, KeyState, Manifest};
 use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
 use crate::inventory::{Inventory, Key, Location};
-use crate::rules::RuleSet;
 use crate::time::format_rfc3339;
 
 use links::subjects_of;
@@ -173,7 +172,6 @@ fn list_places(places: &[String]) -> String {
 /// Audits every key of `inventory` against `manifest` as of `now`.
 pub fn audit(
     inventory: &Inventory,
-    rules: &RuleSet,
     manifest: &Manifest,
     evidence: &Evidence,
     now: Timestamp,
@@ -209,7 +207,6 @@ pub fn audit(
             let mut verdict = Verdict::default();
             KeyCheck {
                 key,
-                rules,
                 manifest,
                 record: record.as_ref(),
                 now,
@@ -261,7 +258,6 @@ impl Verdict {
 /// Everything one key's checks look at.
 struct KeyCheck<'a> {
     key: &'a Key,
-    rules: &'a RuleSet,
     manifest: &'a Manifest,
     /// What evidence says about the key, merged over its subjects.
     record: Option<&'a Record>,
