@@ -224,8 +224,8 @@ impl ReadReport {
 }
 
 /// Why a document is not a report this keyaudit reads. Values from the document appear only
-/// as [`shown`] gives them.
-#[derive(Debug)]
+/// as [`shown`] gives them; serde's errors, which may quote a value, only as [`clean`] words
+/// them, in messages and in `Debug` alike.
 pub enum Refusal {
     /// Not JSON, or JSON not shaped as a report (serde's error, which may quote a value).
     Json(serde_json::Error),
@@ -274,6 +274,12 @@ impl Refusal {
                 not_ours(&format!("key {} has a malformed fingerprint", index + 1))
             }
         }
+    }
+}
+
+impl std::fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message("report"))
     }
 }
 
@@ -664,10 +670,14 @@ mod tests {
             parse_report(other.as_bytes()),
             Err(Refusal::OtherTool(name)) if name == "`gitleaks`"
         ));
-        let unknown_kind = audit_report("").replace(r#""api-key""#, r#""passkey""#);
-        assert!(matches!(
-            parse_report(unknown_kind.as_bytes()),
-            Err(Refusal::Json(_))
-        ));
+        let unknown_kind = audit_report("").replace(
+            r#""api-key""#,
+            r#""ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7""#, // keyaudit:allow
+        );
+        let Err(refusal) = parse_report(unknown_kind.as_bytes()) else {
+            panic!("an unknown kind is refused");
+        };
+        assert!(matches!(refusal, Refusal::Json(_)));
+        assert!(!format!("{refusal:?}").contains("ghp_"), "{refusal:?}");
     }
 }
