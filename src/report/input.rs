@@ -224,8 +224,8 @@ impl ReadReport {
 }
 
 /// Why a document is not a report this keyaudit reads. Values from the document appear only
-/// as [`shown`] gives them; serde's errors, which may quote a value, only as [`clean`] words
-/// them, in messages and in `Debug` alike.
+/// as [`shown`] gives them, and serde's errors (which may quote a value) only redacted, in
+/// messages and in `Debug` alike.
 pub enum Refusal {
     /// Not JSON, or JSON not shaped as a report (serde's error, which may quote a value).
     Json(serde_json::Error),
