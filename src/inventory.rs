@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analyze::{assess, Assessment};
 use crate::fingerprint::fingerprint;
-use crate::rules::RuleSet;
+use crate::rules::{Kind, Rule, RuleSet};
 use crate::scan::Hit;
 use crate::secret::Secret;
 use crate::source::git::CommitIndex;
@@ -57,6 +57,35 @@ pub struct FirstSeen {
     pub author_email: String,
 }
 
+/// The rule that names a key: what reports and the audit say of it. A key carries it, so a
+/// key read back from a report is audited like a key just found, with no rule-set at hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRef {
+    /// Rule id.
+    pub id: String,
+    /// The rule's human-readable name.
+    pub name: String,
+    /// The rule's provider (a key's own provider, when it names one, is in its assessment).
+    pub provider: String,
+    /// Kind of secret.
+    pub kind: Kind,
+    /// Where to revoke or rotate the key.
+    pub rotate: Option<String>,
+}
+
+impl RuleRef {
+    /// What `rule` says of the keys it finds.
+    pub fn of(rule: &Rule) -> Self {
+        Self {
+            id: rule.id.clone(),
+            name: rule.name.clone(),
+            provider: rule.provider.clone(),
+            kind: rule.kind,
+            rotate: rule.rotate.clone(),
+        }
+    }
+}
+
 /// One distinct key.
 #[derive(Debug, Clone)]
 pub struct Key {
@@ -64,8 +93,8 @@ pub struct Key {
     pub fingerprint: String,
     /// The secret itself.
     pub secret: Secret,
-    /// Index of the rule that names it.
-    pub rule: usize,
+    /// The rule that names it.
+    pub rule: RuleRef,
     /// A non-secret identifier carried by the key.
     pub key_id: Option<String>,
     /// Privilege, environment and lifetime.
@@ -96,7 +125,10 @@ impl Inventory {
         findings: Vec<(Origin, Vec<Hit>)>,
         commits: &CommitIndex,
     ) -> Self {
-        let mut by_fingerprint: HashMap<String, Key> = HashMap::new();
+        let all = rules.rules();
+        // Each key with the index of its rule, while hits may still name it by a rule that
+        // takes precedence.
+        let mut by_fingerprint: HashMap<String, (usize, Key)> = HashMap::new();
         for (origin, hits) in findings {
             for hit in hits {
                 let fp = fingerprint(salt, hit.secret.expose());
@@ -113,19 +145,19 @@ impl Inventory {
                 };
                 let current = origin.source != SourceKind::Git || origin.in_head;
                 match by_fingerprint.get_mut(&fp) {
-                    Some(key) => {
+                    Some((rule, key)) => {
                         key.locations.push(location);
                         key.in_current_tree |= current;
-                        let all = rules.rules();
-                        if all[hit.rule].precedence(hit.rule) < all[key.rule].precedence(key.rule) {
-                            key.rule = hit.rule;
+                        if all[hit.rule].precedence(hit.rule) < all[*rule].precedence(*rule) {
+                            *rule = hit.rule;
+                            key.rule = RuleRef::of(&all[hit.rule]);
                             key.assessment = assess(
-                                &rules.rules()[hit.rule],
+                                &all[hit.rule],
                                 hit.secret.expose(),
                                 key.key_id.as_deref().or(hit.key_id.as_deref()),
                             );
                         }
-                        if key.rule == hit.rule && key.assessment.provider.is_none() {
+                        if *rule == hit.rule && key.assessment.provider.is_none() {
                             key.assessment.provider = hit.provider.map(str::to_string);
                         }
                         if key.key_id.is_none() {
@@ -133,30 +165,25 @@ impl Inventory {
                         }
                     }
                     None => {
-                        let mut assessment = assess(
-                            &rules.rules()[hit.rule],
-                            hit.secret.expose(),
-                            hit.key_id.as_deref(),
-                        );
+                        let mut assessment =
+                            assess(&all[hit.rule], hit.secret.expose(), hit.key_id.as_deref());
                         assessment.provider = hit.provider.map(str::to_string);
-                        by_fingerprint.insert(
-                            fp.clone(),
-                            Key {
-                                fingerprint: fp,
-                                secret: hit.secret,
-                                rule: hit.rule,
-                                key_id: hit.key_id.or_else(|| assessment.key_id.clone()),
-                                assessment,
-                                in_current_tree: current,
-                                first_seen: None,
-                                locations: vec![location],
-                            },
-                        );
+                        let key = Key {
+                            fingerprint: fp.clone(),
+                            secret: hit.secret,
+                            rule: RuleRef::of(&all[hit.rule]),
+                            key_id: hit.key_id.or_else(|| assessment.key_id.clone()),
+                            assessment,
+                            in_current_tree: current,
+                            first_seen: None,
+                            locations: vec![location],
+                        };
+                        by_fingerprint.insert(fp, (hit.rule, key));
                     }
                 }
             }
         }
-        let mut keys: Vec<Key> = by_fingerprint.into_values().collect();
+        let mut keys: Vec<Key> = by_fingerprint.into_values().map(|(_, key)| key).collect();
         for key in &mut keys {
             key.locations.sort();
             key.locations.dedup();

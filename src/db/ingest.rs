@@ -175,8 +175,8 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
                     key.fingerprint,
                     key.rule,
                     key.provider,
-                    key.kind,
-                    key.privilege,
+                    key.kind.as_str(),
+                    key.privilege.as_str(),
                     declared,
                     key.redacted,
                     run_id
@@ -193,8 +193,8 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
                         run_id,
                         key.rule,
                         key.provider,
-                        key.kind,
-                        key.privilege,
+                        key.kind.as_str(),
+                        key.privilege.as_str(),
                         key.redacted,
                         key.declared_as.is_some(),
                         declared
@@ -225,7 +225,7 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
             sighting.execute(params![
                 run_id,
                 key_id,
-                s.source,
+                s.source.as_str(),
                 s.repo,
                 s.path,
                 s.line as i64,

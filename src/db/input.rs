@@ -1,109 +1,19 @@
-//! The JSON reports `db ingest` reads: a minimal serde model of the fields the database keeps,
-//! tolerant of every other field (reports grow), strict about what makes a report keyaudit's.
-//! It never holds a secret value: a report made with `--show-secrets` has `secret` fields, and
-//! this model has no place for them, so they are dropped while parsing.
-//!
-//! `merge` has its own reader of JSON reports; this one is the database's own until the
-//! two are unified.
+//! What `db ingest` records of a JSON report: the one reader of reports
+//! ([`crate::report::input`]) reads and validates it, and this turns the result into a [`Run`]
+//! of the fields the database keeps. A [`Run`] never holds a secret value: a report made with
+//! `--show-secrets` has `secret` fields, which the reader's report carries and this drops, as
+//! no type here has a field that could hold one. The refusals of the reader are worded here as
+//! `db` words them: the file, the line and column where serde gives them, the problem.
 
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::DbError;
-
-/// The report format versions this reader understands.
-const REPORT_VERSION: u64 = 1;
-
-/// A report as read from disk: only what the database records.
-#[derive(Debug, Deserialize)]
-struct RawReport {
-    version: u64,
-    tool: RawTool,
-    scan: RawScan,
-    keys: Vec<RawKey>,
-    #[serde(default)]
-    summary: Option<RawSummary>,
-    #[serde(default)]
-    generated_at: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawTool {
-    name: String,
-    #[serde(default)]
-    version: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawScan {
-    #[serde(default)]
-    roots: Vec<String>,
-    /// The identities of what the run covered (`docs/reference/db.md`); absent in older reports.
-    #[serde(default)]
-    scopes: Option<Vec<String>>,
-    /// Many-repository runs (`--repos`): each repository, as a name or an object naming it.
-    #[serde(default)]
-    repos: Option<Vec<Value>>,
-    #[serde(default)]
-    shard: Option<String>,
-    #[serde(default)]
-    errors: Vec<Value>,
-    #[serde(default)]
-    complete: Option<bool>,
-    #[serde(default)]
-    salt_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawSummary {
-    #[serde(default)]
-    complete: Option<bool>,
-    #[serde(default)]
-    flagged: Option<serde_json::Map<String, Value>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawKey {
-    fingerprint: String,
-    rule: String,
-    #[serde(default)]
-    provider: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    privilege: String,
-    #[serde(default)]
-    redacted: String,
-    /// Absent in scan reports, null for an unknown key in audit reports.
-    #[serde(default, deserialize_with = "present")]
-    declared_as: Option<Option<String>>,
-    #[serde(default)]
-    locations: Vec<RawLocation>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawLocation {
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    repo: Option<String>,
-    path: String,
-    #[serde(default)]
-    line: u64,
-    #[serde(default)]
-    column: u64,
-    #[serde(default)]
-    commit: Option<String>,
-}
-
-/// Tells a field that is present (even as null) from one that is absent.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
+use crate::report::input::{parse_report as read_report_json, Refusal, REPORT_VERSION};
+use crate::report::KeyEntry;
+use crate::rules::{Kind, Tier};
+use crate::source::SourceKind;
 
 /// Counts per audit class, from an audit report's `summary.flagged`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,7 +32,7 @@ pub struct ClassCounts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sighting {
     /// `file`, `git`, `staged` or `stdin`.
-    pub source: String,
+    pub source: SourceKind,
     /// The repository, in many-repository runs.
     pub repo: Option<String>,
     /// Path relative to the root or repository.
@@ -145,9 +55,9 @@ pub struct ReportKey {
     /// Provider.
     pub provider: String,
     /// Kind of secret.
-    pub kind: String,
+    pub kind: Kind,
     /// Privilege tier.
-    pub privilege: String,
+    pub privilege: Tier,
     /// A hint safe to print.
     pub redacted: String,
     /// `Some` in audit reports (the manifest id, or `None` for an unknown key).
@@ -203,125 +113,109 @@ pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, DbError> {
         path: path.to_path_buf(),
         message,
     };
-    let raw: RawReport = serde_json::from_slice(bytes).map_err(|e| json_problem(path, &e))?;
-    if raw.tool.name != "keyaudit" {
-        return Err(bad(format!(
-            "not a keyaudit report (tool.name is {})",
-            crate::error::shown(&raw.tool.name)
-        )));
+    let read = read_report_json(bytes).map_err(|refusal| refused(path, refusal))?;
+    let report = read.report;
+    let salt_id = report.scan.salt_id;
+    if salt_id.is_empty() {
+        return Err(bad(no_salt_id()));
     }
-    if raw.version != REPORT_VERSION {
-        return Err(bad(format!(
-            "report format version {} is not supported (expected {REPORT_VERSION})",
-            raw.version
-        )));
-    }
-    let salt_id = raw
-        .scan
-        .salt_id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad("no scan.salt_id: made by a keyaudit too old for `db`".into()))?;
-    let generated_at = raw
+    let generated_at = read
         .generated_at
         .as_deref()
         .ok_or_else(|| bad("no generated_at".into()))?
         .parse::<Timestamp>()
         .map_err(|_| bad("generated_at is not an RFC 3339 time".into()))?;
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| json_problem(path, &e))?;
-    let digest = digest_of(&value);
-    let complete = raw
-        .summary
-        .as_ref()
-        .and_then(|s| s.complete)
-        .or(raw.scan.complete)
-        .unwrap_or(raw.scan.errors.is_empty());
-    let classes = raw
-        .summary
-        .as_ref()
-        .and_then(|s| s.flagged.as_ref())
-        .map(|f| {
-            let count = |name: &str| f.get(name).and_then(Value::as_u64).unwrap_or(0);
-            ClassCounts {
-                unknown: count("unknown"),
-                stale: count("stale"),
-                over_privileged: count("over-privileged"),
-                unused: count("unused"),
-            }
-        });
+    let classes = report.summary.flagged.as_ref().map(|f| {
+        let count = |name: &str| f.get(name).map_or(0, |n| *n as u64);
+        ClassCounts {
+            unknown: count("unknown"),
+            stale: count("stale"),
+            over_privileged: count("over-privileged"),
+            unused: count("unused"),
+        }
+    });
     // Identities, not literal roots: `.` in two unrelated directories is two scopes.
-    let mut scope: Vec<String> = match (&raw.scan.scopes, &raw.scan.repos) {
-        (Some(scopes), _) => scopes.clone(),
-        (None, Some(repos)) => repos.iter().filter_map(repo_name).collect(),
-        (None, None) => raw.scan.roots.clone(),
-    };
+    let mut scope = report.scan.scopes;
     // A location naming a repository the list left out still belongs to the run's scope.
-    for key in &raw.keys {
-        for location in &key.locations {
-            if let Some(repo) = &location.repo {
-                if raw.scan.repos.is_some() && !scope.contains(repo) {
-                    scope.push(repo.clone());
+    if report.scan.repos.is_some() {
+        for key in &report.keys {
+            for location in &key.locations {
+                if let Some(repo) = &location.repo {
+                    if !scope.contains(repo) {
+                        scope.push(repo.clone());
+                    }
                 }
             }
         }
     }
     scope.sort();
     scope.dedup();
-    let keys = raw
-        .keys
-        .into_iter()
-        .map(|k| {
-            if !k.fingerprint.starts_with("hmac-sha256:") {
-                return Err(bad(format!(
-                    "a key's fingerprint {} is not hmac-sha256:…",
-                    crate::error::shown(&k.fingerprint)
-                )));
-            }
-            Ok(ReportKey {
-                fingerprint: k.fingerprint,
-                rule: k.rule,
-                provider: k.provider,
-                kind: k.kind,
-                privilege: k.privilege,
-                redacted: k.redacted,
-                declared_as: k.declared_as,
-                sightings: k
-                    .locations
-                    .into_iter()
-                    .map(|l| Sighting {
-                        source: l.source,
-                        repo: l.repo,
-                        path: l.path,
-                        line: l.line,
-                        column: l.column,
-                        commit: l.commit,
-                    })
-                    .collect(),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Run {
-        digest,
+        digest: read.digest,
         generated_at,
-        tool_version: raw.tool.version.unwrap_or_default(),
+        tool_version: read.tool_version.unwrap_or_default(),
         salt_id,
-        complete,
-        shard: raw.scan.shard,
+        complete: report.summary.complete,
+        shard: report.scan.shard,
         scope,
         classes,
-        keys,
+        keys: report.keys.into_iter().map(report_key).collect(),
     })
 }
 
-/// The name of an entry of `scan.repos`: a string, or an object's `name` (else `repo`).
-fn repo_name(entry: &Value) -> Option<String> {
-    match entry {
-        Value::String(name) => Some(name.clone()),
-        Value::Object(map) => map
-            .get("name")
-            .or_else(|| map.get("repo"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        _ => None,
+/// What the database keeps of a key: its `secret`, if the report has one, goes no further.
+fn report_key(key: KeyEntry) -> ReportKey {
+    ReportKey {
+        fingerprint: key.fingerprint,
+        rule: key.rule,
+        provider: key.provider,
+        kind: key.kind,
+        privilege: key.privilege,
+        redacted: key.redacted,
+        declared_as: key.audit.map(|a| a.declared_as),
+        sightings: key
+            .locations
+            .into_iter()
+            .map(|l| Sighting {
+                source: l.source,
+                repo: l.repo,
+                path: l.path,
+                line: l.line as u64,
+                column: l.column as u64,
+                commit: l.commit,
+            })
+            .collect(),
+    }
+}
+
+fn no_salt_id() -> String {
+    "no scan.salt_id: made by a keyaudit too old for `db`".into()
+}
+
+/// The reader's refusal in `db`'s words.
+fn refused(path: &Path, refusal: Refusal) -> DbError {
+    let bad = |message: String| DbError::Report {
+        path: path.to_path_buf(),
+        message,
+    };
+    match refusal {
+        Refusal::Json(e) | Refusal::NoTool(Some(e)) | Refusal::NoVersion(Some(e)) => {
+            json_problem(path, &e)
+        }
+        Refusal::NoTool(None) => bad("not a keyaudit report (no tool.name)".into()),
+        Refusal::OtherTool(name) => bad(format!("not a keyaudit report (tool.name is {name})")),
+        Refusal::NoVersion(None) => bad("not a keyaudit report (no numeric version)".into()),
+        Refusal::Version(version) => bad(format!(
+            "report format version {version} is not supported (expected {REPORT_VERSION})"
+        )),
+        Refusal::NewerMajor(written_by) => bad(format!(
+            "written by keyaudit {written_by}, a newer major version than this one ({})",
+            env!("CARGO_PKG_VERSION")
+        )),
+        Refusal::NoSaltId => bad(no_salt_id()),
+        Refusal::Fingerprint { shown, .. } => {
+            bad(format!("a key's fingerprint {shown} is not hmac-sha256:…"))
+        }
     }
 }
 
@@ -352,54 +246,19 @@ fn json_problem(path: &Path, err: &serde_json::Error) -> DbError {
     }
 }
 
-/// SHA-256 of the report in a canonical form (object members sorted, no whitespace, any
-/// `secret` member left out), so a reformatted copy of a report is the same run.
-fn digest_of(value: &Value) -> String {
-    let mut hasher = Sha256::new();
-    feed(&mut hasher, value);
-    format!("sha256:{}", hex::encode(hasher.finalize()))
-}
-
-fn feed(hasher: &mut Sha256, value: &Value) {
-    match value {
-        Value::Object(map) => {
-            let mut names: Vec<&String> = map.keys().filter(|k| *k != "secret").collect();
-            names.sort();
-            hasher.update(b"{");
-            for (i, name) in names.into_iter().enumerate() {
-                if i > 0 {
-                    hasher.update(b",");
-                }
-                feed(hasher, &Value::String(name.clone()));
-                hasher.update(b":");
-                feed(hasher, &map[name]);
-            }
-            hasher.update(b"}");
-        }
-        Value::Array(items) => {
-            hasher.update(b"[");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    hasher.update(b",");
-                }
-                feed(hasher, item);
-            }
-            hasher.update(b"]");
-        }
-        scalar => hasher.update(scalar.to_string().as_bytes()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn report(extra_key_field: &str) -> String {
         format!(
             r#"{{"version":1,"tool":{{"name":"keyaudit","version":"0.1.0"}},
-            "scan":{{"roots":["."],"errors":[],"salt_id":"00112233aabbccdd","future":1}},
-            "keys":[{{"fingerprint":"hmac-sha256:00","rule":"r","provider":"P","kind":"token",
-              "privilege":"full","redacted":"ab…c"{extra_key_field},
+            "scan":{{"roots":["."],"files":1,"bytes":2,"blobs":0,"commits":0,"errors":[],
+              "salt_id":"00112233aabbccdd","future":1}},
+            "keys":[{{"fingerprint":"hmac-sha256:0123456789abcdef0123456789abcdef","rule":"r",
+              "provider":"P","kind":"token","privilege":"full","environment":"live",
+              "lifetime":"long","in_current_tree":true,"redacted":"ab…c"{extra_key_field},
               "locations":[{{"source":"file","path":"a","line":3,"column":1}}]}}],
             "summary":{{"complete":true}},"generated_at":"2026-01-02T03:04:05.678Z"}}"#
         )
@@ -468,10 +327,52 @@ mod tests {
     #[test]
     fn repository_runs_are_scoped_by_repository() {
         let text = report("")
-            .replace(r#""future":1"#, r#""repos":[{"name":"api"},"web"]"#)
+            .replace(
+                r#""future":1"#,
+                r#""repos":[{"name":"api","files":0,"bytes":0,"blobs":0,"commits":0},
+                  {"name":"web","files":0,"bytes":0,"blobs":0,"commits":0}]"#,
+            )
             .replace(r#""path":"a""#, r#""repo":"api","path":"a""#);
         let run = parse_report(Path::new("r"), text.as_bytes()).unwrap();
         assert_eq!(run.scope, vec!["api", "web"]);
         assert_eq!(run.keys[0].sightings[0].repo.as_deref(), Some("api"));
+    }
+
+    #[test]
+    fn db_refusals_keep_their_words() {
+        let refusal = |text: String| {
+            parse_report(Path::new("r.json"), text.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        let text = report("");
+        assert_eq!(
+            refusal(text.replace(r#","generated_at":"2026-01-02T03:04:05.678Z""#, "")),
+            "r.json: no generated_at"
+        );
+        assert_eq!(
+            refusal(text.replace("2026-01-02T03:04:05.678Z", "yesterday")),
+            "r.json: generated_at is not an RFC 3339 time"
+        );
+        assert_eq!(
+            refusal(text.replace(r#""salt_id":"00112233aabbccdd""#, r#""salt_id":"""#)),
+            "r.json: no scan.salt_id: made by a keyaudit too old for `db`"
+        );
+        assert_eq!(
+            refusal(text.replace(r#""version":1,"#, r#""version":2,"#)),
+            "r.json: report format version 2 is not supported (expected 1)"
+        );
+        assert_eq!(
+            refusal(text.replace("0123456789abcdef0123456789abcdef", "00")),
+            "r.json: a key's fingerprint `hmac-sha256:00` is not hmac-sha256:…"
+        );
+        let missing = refusal(text.replace(r#""files":1,"#, ""));
+        assert!(
+            missing.starts_with("r.json:3:") && missing.ends_with("missing field `files`"),
+            "{missing}"
+        );
+        let wrong = refusal(text.replace(r#""kind":"token""#, r#""kind":"sk_canary""#));
+        assert!(wrong.ends_with("a field has the wrong type"), "{wrong}");
+        assert!(!wrong.contains("sk_canary"), "{wrong}");
     }
 }

@@ -14,7 +14,6 @@ use crate::error::Error;
 use crate::evidence::{Evidence, Subject};
 use crate::fingerprint::fingerprint;
 use crate::inventory::Key;
-use crate::rules::RuleSet;
 use crate::time::format_date;
 
 /// A fresh random salt: 16 bytes from the operating system, as 32 hex digits.
@@ -39,8 +38,8 @@ fn slug(text: &str) -> String {
 }
 
 /// A readable id from the provider and the variable (or the file) where the key was found.
-fn readable_id(key: &Key, rules: &RuleSet) -> String {
-    let rule = &rules.rules()[key.rule];
+fn readable_id(key: &Key) -> String {
+    let rule = &key.rule;
     let provider = slug(&rule.provider);
     let location = &key.locations[0];
     let subject = match &location.variable {
@@ -67,7 +66,6 @@ fn readable_id(key: &Key, rules: &RuleSet) -> String {
 /// against `taken`, which gains the new ids.
 pub fn render_entries(
     keys: &[&Key],
-    rules: &RuleSet,
     salt: &[u8],
     manifest_dir: &Path,
     now: Timestamp,
@@ -76,8 +74,8 @@ pub fn render_entries(
 ) -> String {
     let mut tables = ArrayOfTables::new();
     for key in keys {
-        let rule = &rules.rules()[key.rule];
-        let base = readable_id(key, rules);
+        let rule = &key.rule;
+        let base = readable_id(key);
         let id = (1..)
             .map(|n| {
                 if n == 1 {

@@ -244,29 +244,21 @@ fn count_per_repo(repos: &mut [RepoSummary], keys: &[KeyEntry]) {
     }
 }
 
-/// Rank of a privilege tier, for choosing among descriptions of one key.
-fn tier_rank(tier: &str) -> usize {
-    ["public", "read", "scoped", "full", "admin"]
-        .iter()
-        .position(|t| *t == tier)
-        .unwrap_or(0)
-}
-
 /// Two entries of one fingerprint as one. The description (rule, provider, tiers...) is the
-/// one with the highest privilege, ties broken by the whole description, so the choice does
-/// not depend on order.
+/// one with the highest privilege, ties broken by the whole description (names compared as
+/// text, as they always were), so the choice does not depend on order.
 fn merge_keys(a: KeyEntry, b: KeyEntry) -> KeyEntry {
     let describe = |k: &KeyEntry| {
         (
-            tier_rank(k.privilege),
+            k.privilege,
             k.rule.clone(),
             k.provider.clone(),
-            k.kind,
+            k.kind.as_str(),
             k.privilege_evidence.clone(),
             (
-                k.environment,
+                k.environment.as_str(),
                 k.environment_evidence.clone(),
-                k.lifetime,
+                k.lifetime.as_str(),
                 k.expires.clone(),
                 k.scopes.clone(),
                 k.aws_account.clone(),
@@ -317,23 +309,24 @@ fn oldest(a: Option<FirstSeen>, b: Option<FirstSeen>) -> Option<FirstSeen> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{Environment, Kind, Lifetime, Tier};
     use crate::source::SourceKind;
 
-    fn key(fp: &str, path: &str, privilege: &'static str, seen: Option<i64>) -> KeyEntry {
+    fn key(fp: &str, path: &str, privilege: Tier, seen: Option<i64>) -> KeyEntry {
         KeyEntry {
             fingerprint: format!("hmac-sha256:{fp:0>32}"),
             key_id: None,
             rule: "r".into(),
             rule_name: "r".into(),
             provider: "P".into(),
-            kind: "token",
+            kind: Kind::Token,
             redacted: "ab…".into(),
             secret: None,
             privilege,
             privilege_evidence: String::new(),
-            environment: "live",
+            environment: Environment::Live,
             environment_evidence: String::new(),
-            lifetime: "long",
+            lifetime: Lifetime::Long,
             expires: None,
             scopes: None,
             aws_account: None,
@@ -406,22 +399,22 @@ mod tests {
             report(
                 Some("0/3"),
                 vec![
-                    key("1", "a/x", "read", Some(50)),
-                    key("2", "a/y", "full", None),
+                    key("1", "a/x", Tier::Read, Some(50)),
+                    key("2", "a/y", Tier::Full, None),
                 ],
                 vec![],
             ),
             report(
                 Some("1/3"),
                 vec![
-                    key("1", "b/x", "admin", Some(20)),
-                    key("3", "b/z", "read", None),
+                    key("1", "b/x", Tier::Admin, Some(20)),
+                    key("3", "b/z", Tier::Read, None),
                 ],
                 vec![],
             ),
             report(
                 Some("2/3"),
-                vec![key("2", "c/y", "read", Some(70))],
+                vec![key("2", "c/y", Tier::Read, Some(70))],
                 vec![ReadError {
                     path: "c/q".into(),
                     message: "unreadable".into(),
@@ -453,7 +446,7 @@ mod tests {
             .iter()
             .find(|k| k.fingerprint.ends_with("01"))
             .unwrap();
-        assert_eq!(shared.privilege, "admin");
+        assert_eq!(shared.privilege, Tier::Admin);
         assert_eq!(shared.first_seen.as_ref().unwrap().commit, "c20");
         assert_eq!(shared.locations.len(), 2);
         let two = flat

@@ -41,13 +41,7 @@ pub fn audit_collected(
     fail_on: Option<&[AuditClass]>,
 ) -> Result<(AuditOutcome, bool)> {
     let manifest = &*manifest_or_empty(prepared)?;
-    let mut outcome = audit(
-        &collected.inventory,
-        &prepared.rules,
-        manifest,
-        evidence,
-        prepared.now,
-    );
+    let mut outcome = audit(&collected.inventory, manifest, evidence, prepared.now);
     // A commit holds only part of the tree: a declared key it does not touch is not unused.
     if prepared.settings.staged {
         outcome.unused.clear();

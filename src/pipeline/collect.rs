@@ -134,7 +134,7 @@ pub fn collect_from(
     let allowed = prepared
         .manifest
         .as_ref()
-        .map_or(0, |m| apply_allows(&mut inventory, m, &prepared.rules));
+        .map_or(0, |m| apply_allows(&mut inventory, m));
     let stats = stats.snapshot();
     for diagnostic in read_problems(settings, &stats) {
         watch.diagnose(diagnostic);

@@ -68,7 +68,6 @@ pub fn init(
     let mut taken = Default::default();
     let entries = render_entries(
         &keys,
-        &prepared.rules,
         &prepared.salt,
         manifest::parent_dir(target),
         prepared.now,
@@ -95,13 +94,7 @@ pub fn update(
         .as_ref()
         .expect("required manifest is loaded");
     keep_what_was_asked(&mut collected.inventory, input);
-    let outcome = audit(
-        &collected.inventory,
-        &prepared.rules,
-        manifest,
-        evidence,
-        prepared.now,
-    );
+    let outcome = audit(&collected.inventory, manifest, evidence, prepared.now);
     let new_keys: Vec<_> = collected
         .inventory
         .keys
@@ -113,7 +106,6 @@ pub fn update(
     let mut taken = manifest.keys.iter().map(|k| k.id.clone()).collect();
     let entries = render_entries(
         &new_keys,
-        &prepared.rules,
         &prepared.salt,
         manifest::parent_dir(target),
         prepared.now,

@@ -36,7 +36,7 @@ pub fn build(
             .map(|m| m.path.display().to_string()),
         salt_id: crate::fingerprint::salt_id(&prepared.salt),
     };
-    let mut report = Report::new(&prepared.rules, &collected.inventory, run, outcome);
+    let mut report = Report::new(&collected.inventory, run, outcome);
     report.as_of = Some(prepared.now);
     report
 }

@@ -5,21 +5,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde::de::DeserializeOwned;
 
 use super::audit::{fails, manifest_or_empty};
 use super::prepare::Prepared;
 use crate::analyze::Assessment;
 use crate::evidence::Evidence;
 use crate::fingerprint::salt_id;
-use crate::inventory::{Inventory, Key};
+use crate::inventory::{Inventory, Key, RuleRef};
 use crate::manifest::audit::{apply_allows, audit};
 use crate::manifest::AuditClass;
 use crate::org::merge::{assemble, merge, Input};
 use crate::report::input;
 use crate::report::Report;
-use crate::rules::spec::RuleSpec;
-use crate::rules::{compile_rule, RuleOrigin, RuleSet};
+use crate::rules::RuleSet;
 use crate::secret::Secret;
 
 /// Reads the JSON reports at `paths` and merges them into one. JSON reports carry rule ids, not
@@ -65,7 +63,7 @@ pub fn read_inventory(path: &Path, prepared: &Prepared) -> Result<Report> {
 }
 
 /// Audits a report in scan's schema against the manifest: the keys are rebuilt as an
-/// inventory (rules named by the report), `[[allow]]` applies, and each entry gets its
+/// inventory (each with its rule as the report names it), `[[allow]]` applies, and each entry gets its
 /// verdict. Returns the audit report and whether it fails `fail_on` (`--fail-on`, if given).
 pub fn audit_report(
     report: Report,
@@ -73,10 +71,10 @@ pub fn audit_report(
     evidence: &Evidence,
     fail_on: Option<&[AuditClass]>,
 ) -> Result<(Report, bool)> {
-    let (rules, mut inventory) = inventory_of(&report)?;
+    let mut inventory = inventory_of(&report)?;
     let manifest = &*manifest_or_empty(prepared)?;
-    let allowed = apply_allows(&mut inventory, manifest, &rules);
-    let outcome = audit(&inventory, &rules, manifest, evidence, prepared.now);
+    let allowed = apply_allows(&mut inventory, manifest);
+    let outcome = audit(&inventory, manifest, evidence, prepared.now);
     let failing = fails(fail_on, manifest, &outcome);
     let complete = report.summary.complete;
     let allowed = report.summary.allowed + allowed;
@@ -117,44 +115,9 @@ pub fn audit_report(
     Ok((out, failing))
 }
 
-/// A rule-set naming the report's rules (id, name, provider, kind: what the audit reads of a
-/// rule; they never scan) and the report's keys as an inventory.
-fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut rules = Vec::new();
-    for entry in &report.keys {
-        if index.contains_key(entry.rule.as_str()) {
-            continue;
-        }
-        let spec = RuleSpec {
-            id: entry.rule.clone(),
-            name: entry.rule_name.clone(),
-            provider: entry.provider.clone(),
-            kind: from_name(entry.kind)?,
-            // Matches nothing: this rule only names keys already found.
-            pattern: Some(r"[^\s\S]".into()),
-            context: None,
-            secret: None,
-            keywords: Vec::new(),
-            file_names: Vec::new(),
-            line_scoped: false,
-            min_entropy: None,
-            privilege: from_name(entry.privilege)?,
-            environment: from_name(entry.environment)?,
-            lifetime: from_name(entry.lifetime)?,
-            rotate: entry.rotate.clone(),
-            validate: None,
-            priority: None,
-            examples: Vec::new(),
-            negative_examples: Vec::new(),
-        };
-        let origin = RuleOrigin {
-            path: PathBuf::from("report"),
-            line: 1,
-        };
-        rules.push(compile_rule(spec, origin, false)?);
-        index.insert(&entry.rule, rules.len() - 1);
-    }
+/// The report's keys as an inventory: each key carries what the audit reads of its rule (id,
+/// name, provider, kind) from the report itself.
+fn inventory_of(report: &Report) -> Result<Inventory> {
     let keys = report
         .keys
         .iter()
@@ -162,14 +125,22 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             Ok(Key {
                 fingerprint: entry.fingerprint.clone(),
                 secret: Secret::new(entry.secret.clone().unwrap_or_default().into_bytes()),
-                rule: index[entry.rule.as_str()],
+                rule: RuleRef {
+                    id: entry.rule.clone(),
+                    name: entry.rule_name.clone(),
+                    // The report's provider is final: keys of one generic rule may name
+                    // different providers.
+                    provider: entry.provider.clone(),
+                    kind: entry.kind,
+                    rotate: entry.rotate.clone(),
+                },
                 key_id: entry.key_id.clone(),
                 assessment: Assessment {
-                    privilege: from_name(entry.privilege)?,
+                    privilege: entry.privilege,
                     privilege_evidence: entry.privilege_evidence.clone(),
-                    environment: from_name(entry.environment)?,
+                    environment: entry.environment,
                     environment_evidence: entry.environment_evidence.clone(),
-                    lifetime: from_name(entry.lifetime)?,
+                    lifetime: entry.lifetime,
                     expires: entry
                         .expires
                         .as_deref()
@@ -178,8 +149,6 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
                         .context("a key's expires is not an RFC 3339 time")?,
                     scopes: entry.scopes.clone(),
                     aws_account: entry.aws_account.clone(),
-                    // The report's provider is final: keys of one generic rule may name
-                    // different providers, which the shared rule cannot carry.
                     provider: Some(entry.provider.clone()),
                     key_id: entry.key_id.clone(),
                 },
@@ -189,17 +158,8 @@ fn inventory_of(report: &Report) -> Result<(RuleSet, Inventory)> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((
-        RuleSet::from_rules(rules)?,
-        Inventory {
-            keys,
-            managed: report.managed.clone(),
-        },
-    ))
-}
-
-/// A kind, tier, environment or lifetime from its name in a report.
-fn from_name<T: DeserializeOwned>(name: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .with_context(|| format!("unknown value `{name}` in the report"))
+    Ok(Inventory {
+        keys,
+        managed: report.managed.clone(),
+    })
 }

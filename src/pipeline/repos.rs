@@ -194,7 +194,7 @@ fn scan_repo(
         manifest: None,
         salt_id: salt_id(&prepared.salt),
     };
-    let mut report = Report::new(&prepared.rules, &collected.inventory, run, None);
+    let mut report = Report::new(&collected.inventory, run, None);
     // Skipped and unreadable inputs, and ExternalSecrets, are named within the repository.
     let places = RepoPlaces::new(name, &dir);
     for skipped in &mut report.scan.skipped {

@@ -12,29 +12,30 @@ use sha2::{Digest, Sha256};
 
 use super::{KeyEntry, Report};
 use crate::inventory::Location;
+use crate::manifest::KeyState;
+use crate::rules::Kind;
 
 /// The environment variable that asks for a content-derived `serialNumber`.
 pub const SERIAL_ENV: &str = "KEYAUDIT_BOM_SERIAL";
 
 /// `relatedCryptoMaterialProperties.type` of a rule kind.
-pub fn material_type(kind: &str) -> &'static str {
+pub fn material_type(kind: Kind) -> &'static str {
     match kind {
-        "private-key" => "private-key",
-        "password" => "password",
-        "token" => "token",
-        "api-key" => "secret-key",
-        "connection-string" | "certificate" => "credential",
-        _ => "key",
+        Kind::PrivateKey => "private-key",
+        Kind::Password => "password",
+        Kind::Token => "token",
+        Kind::ApiKey => "secret-key",
+        Kind::ConnectionString | Kind::Certificate => "credential",
+        Kind::Generic => "key",
     }
 }
 
-/// NIST SP 800-57 state of a manifest state; undeclared keys have none.
-pub fn nist_state(state: &str) -> Option<&'static str> {
+/// NIST SP 800-57 state of a manifest state (undeclared keys have none).
+pub fn nist_state(state: KeyState) -> &'static str {
     match state {
-        "active" => Some("active"),
-        "deprecated" | "revoked" => Some("deactivated"),
-        "compromised" => Some("compromised"),
-        _ => None,
+        KeyState::Active => "active",
+        KeyState::Deprecated | KeyState::Revoked => "deactivated",
+        KeyState::Compromised => "compromised",
     }
 }
 
@@ -91,7 +92,7 @@ fn component(key: &KeyEntry) -> Value {
     if let Some(id) = &key.key_id {
         material.insert("id".into(), json!(id));
     }
-    if let Some(state) = declaration.and_then(|d| nist_state(d.state)) {
+    if let Some(state) = declaration.map(|d| nist_state(d.state)) {
         material.insert("state".into(), json!(state));
     }
     let created = date(
@@ -118,13 +119,13 @@ fn component(key: &KeyEntry) -> Value {
     let mut properties = vec![
         property("provider", key.provider.as_str()),
         property("rule", key.rule.as_str()),
-        property("kind", key.kind),
+        property("kind", key.kind.as_str()),
         property("redacted", key.redacted.as_str()),
-        property("privilege", key.privilege),
+        property("privilege", key.privilege.as_str()),
         property("privilege_evidence", key.privilege_evidence.as_str()),
-        property("environment", key.environment),
+        property("environment", key.environment.as_str()),
         property("environment_evidence", key.environment_evidence.as_str()),
-        property("lifetime", key.lifetime),
+        property("lifetime", key.lifetime.as_str()),
         property("in_current_tree", key.in_current_tree.to_string()),
     ];
     if let Some(first) = &key.first_seen {
@@ -142,7 +143,7 @@ fn component(key: &KeyEntry) -> Value {
             properties.push(property("declared_as", id.as_str()));
         }
         if let Some(d) = declaration {
-            properties.push(property("state", d.state));
+            properties.push(property("state", d.state.as_str()));
             if let Some(store) = &d.store {
                 properties.push(property("store", store.as_str()));
             }
@@ -295,15 +296,14 @@ mod tests {
 
     #[test]
     fn kinds_and_states_map_as_the_spec_says() {
-        assert_eq!(material_type("private-key"), "private-key");
-        assert_eq!(material_type("api-key"), "secret-key");
-        assert_eq!(material_type("connection-string"), "credential");
-        assert_eq!(material_type("generic"), "key");
-        assert_eq!(nist_state("revoked"), Some("deactivated"));
-        assert_eq!(nist_state("deprecated"), Some("deactivated"));
-        assert_eq!(nist_state("compromised"), Some("compromised"));
-        assert_eq!(nist_state("active"), Some("active"));
-        assert_eq!(nist_state("undeclared"), None);
+        assert_eq!(material_type(Kind::PrivateKey), "private-key");
+        assert_eq!(material_type(Kind::ApiKey), "secret-key");
+        assert_eq!(material_type(Kind::ConnectionString), "credential");
+        assert_eq!(material_type(Kind::Generic), "key");
+        assert_eq!(nist_state(KeyState::Revoked), "deactivated");
+        assert_eq!(nist_state(KeyState::Deprecated), "deactivated");
+        assert_eq!(nist_state(KeyState::Compromised), "compromised");
+        assert_eq!(nist_state(KeyState::Active), "active");
     }
 
     #[test]

@@ -99,11 +99,11 @@ fn row<'a>(key: &'a KeyEntry, generated_at: Option<jiff::Timestamp>) -> Row<'a> 
     Row {
         p: &key.provider,
         r: &key.rule,
-        k: key.kind,
+        k: key.kind.as_str(),
         h: &key.redacted,
-        v: key.privilege,
+        v: key.privilege.as_str(),
         ve: &key.privilege_evidence,
-        e: key.environment,
+        e: key.environment.as_str(),
         a: key.age_days(generated_at),
         f: audit
             .map(|a| a.flags.iter().map(|f| f.as_str()).collect())
@@ -178,7 +178,12 @@ fn charts(report: &Report, ages: &[Option<i64>]) -> String {
         .iter()
         .map(|t| Bar {
             label: (*t).to_string(),
-            count: report.summary.by_privilege.get(t).copied().unwrap_or(0),
+            count: report
+                .summary
+                .by_privilege
+                .iter()
+                .find(|(tier, _)| tier.as_str() == *t)
+                .map_or(0, |(_, n)| *n),
             color: tier_color(t),
         })
         .collect();

@@ -62,7 +62,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
         writeln!(out, "| privilege | keys |\n|---|---:|")?;
-        for (tier, count) in &summary.by_privilege {
+        for (tier, count) in summary.by_privilege_name() {
             writeln!(out, "| {tier} | {count} |")?;
         }
         writeln!(out)?;

@@ -23,7 +23,7 @@ use crate::inventory::{FirstSeen, Inventory, Location};
 use crate::managed::ManagedSecret;
 use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
 use crate::manifest::AuditClass;
-use crate::rules::RuleSet;
+use crate::rules::{Environment, Kind, Lifetime, Tier};
 use crate::source::{ReadError, Skipped, StatsSnapshot};
 use crate::time::format_rfc3339;
 
@@ -147,22 +147,22 @@ pub struct KeyEntry {
     /// Provider.
     pub provider: String,
     /// Kind of secret.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// A hint safe to print.
     pub redacted: String,
     /// The raw secret, only with `--show-secrets`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Inferred tier.
-    pub privilege: &'static str,
+    pub privilege: Tier,
     /// Why that tier.
     pub privilege_evidence: String,
     /// Inferred environment.
-    pub environment: &'static str,
+    pub environment: Environment,
     /// Why that environment.
     pub environment_evidence: String,
     /// `short` or `long`.
-    pub lifetime: &'static str,
+    pub lifetime: Lifetime,
     /// Expiry carried by the key.
     pub expires: Option<String>,
     /// Scopes carried by the key (JWT `scope`/`scp`), when decodable.
@@ -252,8 +252,9 @@ pub struct Summary {
     pub locations: usize,
     /// Keys per provider.
     pub by_provider: BTreeMap<String, usize>,
-    /// Keys per privilege tier.
-    pub by_privilege: BTreeMap<&'static str, usize>,
+    /// Keys per privilege tier, written in the order of the tiers' names.
+    #[serde(serialize_with = "by_name")]
+    pub by_privilege: BTreeMap<Tier, usize>,
     /// Inputs skipped.
     pub skipped: usize,
     /// Inputs that could not be read.
@@ -268,6 +269,33 @@ pub struct Summary {
     /// With `audit`: the manifest used, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
+}
+
+impl Summary {
+    /// Keys per privilege tier, in the order of the tiers' names (as the JSON report and the
+    /// Markdown table list them).
+    pub fn by_privilege_name(&self) -> Vec<(Tier, usize)> {
+        let mut counts: Vec<(Tier, usize)> =
+            self.by_privilege.iter().map(|(t, n)| (*t, *n)).collect();
+        counts.sort_by_key(|(tier, _)| tier.as_str());
+        counts
+    }
+}
+
+/// Writes tier counts as a JSON object whose members follow the tiers' names, as reports
+/// always have (tiers themselves are ordered by power).
+fn by_name<S: serde::Serializer>(
+    counts: &BTreeMap<Tier, usize>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut counts: Vec<(&Tier, &usize)> = counts.iter().collect();
+    counts.sort_by_key(|(tier, _)| tier.as_str());
+    let mut map = serializer.serialize_map(Some(counts.len()))?;
+    for (tier, count) in counts {
+        map.serialize_entry(tier.as_str(), count)?;
+    }
+    map.end()
 }
 
 /// A whole report.
@@ -414,18 +442,13 @@ fn key_event(key: &KeyEntry) -> (&'static str, String) {
 
 impl Report {
     /// Builds the report of a scan, or of an audit when `audit` is given.
-    pub fn new(
-        rules: &RuleSet,
-        inventory: &Inventory,
-        run: RunInfo,
-        audit: Option<&AuditOutcome>,
-    ) -> Self {
+    pub fn new(inventory: &Inventory, run: RunInfo, audit: Option<&AuditOutcome>) -> Self {
         let keys: Vec<KeyEntry> = inventory
             .keys
             .iter()
             .enumerate()
             .map(|(index, key)| {
-                let rule = &rules.rules()[key.rule];
+                let rule = &key.rule;
                 let a = &key.assessment;
                 KeyEntry {
                     fingerprint: key.fingerprint.clone(),
@@ -433,14 +456,14 @@ impl Report {
                     rule: rule.id.clone(),
                     rule_name: rule.name.clone(),
                     provider: a.provider.clone().unwrap_or_else(|| rule.provider.clone()),
-                    kind: rule.kind.as_str(),
+                    kind: rule.kind,
                     redacted: key.secret.redacted(),
                     secret: run.show_secrets.then(|| key.secret.expose_str()),
-                    privilege: a.privilege.as_str(),
+                    privilege: a.privilege,
                     privilege_evidence: a.privilege_evidence.clone(),
-                    environment: a.environment.as_str(),
+                    environment: a.environment,
                     environment_evidence: a.environment_evidence.clone(),
-                    lifetime: a.lifetime.as_str(),
+                    lifetime: a.lifetime,
                     expires: a.expires.map(format_rfc3339),
                     scopes: a.scopes.clone(),
                     aws_account: a.aws_account.clone(),
@@ -591,5 +614,92 @@ impl Report {
                 self.write_event(out, "summary", "info", message, body)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::KeyState;
+    use crate::source::SourceKind;
+
+    /// What serde writes for `value`, as a string.
+    fn written<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn enums_are_written_and_shown_by_their_report_names() {
+        use Kind::*;
+        for kind in [
+            ApiKey,
+            Token,
+            PrivateKey,
+            Password,
+            ConnectionString,
+            Certificate,
+            Generic,
+        ] {
+            assert_eq!(written(kind), kind.as_str());
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+        for tier in [
+            Tier::Public,
+            Tier::Read,
+            Tier::Scoped,
+            Tier::Full,
+            Tier::Admin,
+        ] {
+            assert_eq!(written(tier), tier.as_str());
+            assert_eq!(tier.to_string(), tier.as_str());
+        }
+        for environment in [Environment::Live, Environment::Test, Environment::Unknown] {
+            assert_eq!(written(environment), environment.as_str());
+            assert_eq!(environment.to_string(), environment.as_str());
+        }
+        for lifetime in [Lifetime::Short, Lifetime::Long] {
+            assert_eq!(written(lifetime), lifetime.as_str());
+            assert_eq!(lifetime.to_string(), lifetime.as_str());
+        }
+        for source in [
+            SourceKind::File,
+            SourceKind::Git,
+            SourceKind::Staged,
+            SourceKind::Stdin,
+        ] {
+            assert_eq!(written(source), source.as_str());
+            assert_eq!(source.to_string(), source.as_str());
+        }
+        for state in [
+            KeyState::Active,
+            KeyState::Deprecated,
+            KeyState::Revoked,
+            KeyState::Compromised,
+        ] {
+            assert_eq!(written(state), state.as_str());
+            assert_eq!(state.to_string(), state.as_str());
+        }
+    }
+
+    #[test]
+    fn tier_counts_are_written_in_the_order_of_their_names() {
+        let summary = Summary {
+            by_privilege: [(Tier::Public, 1), (Tier::Admin, 2), (Tier::Read, 3)].into(),
+            ..Summary::of_keys(&[], 0, 0, true, 0)
+        };
+        let text = serde_json::to_string(&summary).unwrap();
+        assert!(
+            text.contains(r#""by_privilege":{"admin":2,"public":1,"read":3}"#),
+            "{text}"
+        );
+        let named: Vec<(Tier, usize)> = summary.by_privilege_name();
+        assert_eq!(
+            named,
+            [(Tier::Admin, 2), (Tier::Public, 1), (Tier::Read, 3)]
+        );
     }
 }

@@ -12,16 +12,17 @@ use serde_json::{json, Map, Value};
 use super::{KeyEntry, Report, HISTORY_ONLY};
 use crate::inventory::Location;
 use crate::manifest::AuditClass;
+use crate::rules::Tier;
 use crate::source::SourceKind;
 
 /// `security-severity` (0 to 10) of a privilege tier.
-fn tier_severity(tier: &str) -> f64 {
+fn tier_severity(tier: Tier) -> f64 {
     match tier {
-        "admin" => 9.5,
-        "full" => 8.5,
-        "scoped" => 6.5,
-        "read" => 4.0,
-        _ => 2.0,
+        Tier::Admin => 9.5,
+        Tier::Full => 8.5,
+        Tier::Scoped => 6.5,
+        Tier::Read => 4.0,
+        Tier::Public => 2.0,
     }
 }
 

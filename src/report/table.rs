@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::columns::{self, Cell, Color, Column, TableStyle};
 use super::{KeyEntry, Report, HISTORY_ONLY};
 use crate::manifest::AuditClass;
+use crate::rules::Tier;
 
 /// The columns of the key table, in their order; the priority says which stay on the row
 /// when the terminal is narrow: the key and what is wrong with it first.
@@ -88,10 +89,10 @@ fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
         "rule" => Cell::plain(&key.rule),
         "key" => Cell::plain(key.secret.clone().unwrap_or_else(|| key.redacted.clone())),
         "privilege" => Cell::colored(
-            key.privilege,
-            matches!(key.privilege, "admin" | "full").then_some(Color::Bold),
+            key.privilege.as_str(),
+            matches!(key.privilege, Tier::Admin | Tier::Full).then_some(Color::Bold),
         ),
-        "env" => Cell::plain(key.environment),
+        "env" => Cell::plain(key.environment.as_str()),
         "age" => Cell::plain(
             key.age_days(Some(ages_to(report)))
                 .map_or_else(|| "-".to_string(), |d| format!("{d}d")),

@@ -1,6 +1,8 @@
 //! The raw, unvalidated rule-file format of `docs/reference/rules.md`, exactly as serde reads it.
 //! Unknown fields are errors so a typo never silently disables part of a rule.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// One rule file: a list of `[[rule]]` tables.
@@ -188,3 +190,16 @@ impl Lifetime {
         }
     }
 }
+
+/// Reports and views print these by their report names.
+macro_rules! display_as_str {
+    ($($name:ty),*) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+display_as_str!(Kind, Tier, Environment, Lifetime);

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use window::Window;
 
@@ -58,7 +58,7 @@ pub struct Copied {
 }
 
 /// Where a blob came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// A file in a working tree.
@@ -69,6 +69,24 @@ pub enum SourceKind {
     Staged,
     /// Standard input.
     Stdin,
+}
+
+impl SourceKind {
+    /// The name used in reports: `file`, `git`, `staged` or `stdin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::File => "file",
+            SourceKind::Git => "git",
+            SourceKind::Staged => "staged",
+            SourceKind::Stdin => "stdin",
+        }
+    }
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The origin of one blob.

@@ -602,7 +602,12 @@ fn as_repository_run(report: &Path, repo: &str, repos: &[&str]) {
     let mut value: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
     value["scan"]["repos"] = repos
         .iter()
-        .map(|r| serde_json::json!({ "name": r }))
+        .map(|r| {
+            serde_json::json!({
+                "name": r, "source": r, "files": 0, "bytes": 0, "blobs": 0, "commits": 0,
+                "keys": 0, "locations": 0, "skipped": 0, "errors": 0
+            })
+        })
         .collect();
     value["scan"]["roots"] = serde_json::json!(repos);
     value["scan"]["scopes"] = serde_json::json!(repos);

@@ -20,5 +20,6 @@ mod rejections;
 mod rules;
 mod sarif;
 mod scan;
+mod schema;
 mod secrecy;
 mod snapshots;

@@ -7,18 +7,17 @@ use std::path::Path;
 use super::{canonical_dir, manifest_path};
 use crate::inventory::Inventory;
 use crate::manifest::model::Manifest;
-use crate::rules::RuleSet;
 
 /// Removes what `[[allow]]` covers: keys allowed by fingerprint, and locations allowed by
 /// path (and rule); a key left with no location is removed. Returns how many keys went.
-pub fn apply_allows(inventory: &mut Inventory, manifest: &Manifest, rules: &RuleSet) -> usize {
+pub fn apply_allows(inventory: &mut Inventory, manifest: &Manifest) -> usize {
     if manifest.allows.is_empty() {
         return 0;
     }
     let dir = canonical_dir(manifest);
     let before = inventory.keys.len();
     inventory.keys.retain_mut(|key| {
-        let rule_id = &rules.rules()[key.rule].id;
+        let rule_id = &key.rule.id;
         let applies =
             |allow_rule: &Option<String>| allow_rule.as_ref().is_none_or(|r| r == rule_id);
         if manifest

@@ -21,10 +21,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::model::{AuditClass, KeyDecl, Manifest};
+use super::model::{AuditClass, KeyDecl, KeyState, Manifest};
 use crate::evidence::{self, Evidence, Record, Subject, Unmatched};
 use crate::inventory::{Inventory, Key, Location};
-use crate::rules::RuleSet;
 use crate::time::format_rfc3339;
 
 use links::subjects_of;
@@ -64,7 +63,7 @@ pub struct KeyAudit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Declaration {
     /// `active`, `deprecated`, `revoked` or `compromised`.
-    pub state: &'static str,
+    pub state: KeyState,
     /// When it was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
@@ -114,7 +113,7 @@ impl KeyAudit {
 impl Declaration {
     fn of(d: &KeyDecl) -> Self {
         Self {
-            state: d.state.as_str(),
+            state: d.state,
             created: d.created.map(format_rfc3339),
             rotated: d.rotated.map(format_rfc3339),
             expires: d.expires.map(format_rfc3339),
@@ -196,7 +195,6 @@ fn list_places(places: &[String]) -> String {
 /// Audits every key of `inventory` against `manifest` as of `now`.
 pub fn audit(
     inventory: &Inventory,
-    rules: &RuleSet,
     manifest: &Manifest,
     evidence: &Evidence,
     now: Timestamp,
@@ -232,7 +230,6 @@ pub fn audit(
             let mut verdict = Verdict::default();
             KeyCheck {
                 key,
-                rules,
                 manifest,
                 record: record.as_ref(),
                 now,
@@ -302,7 +299,6 @@ impl Verdict {
 /// Everything one key's checks look at.
 struct KeyCheck<'a> {
     key: &'a Key,
-    rules: &'a RuleSet,
     manifest: &'a Manifest,
     /// What evidence says about the key, merged over its subjects.
     record: Option<&'a Record>,

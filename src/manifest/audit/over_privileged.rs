@@ -60,7 +60,7 @@ impl KeyCheck<'_> {
         if self.key.assessment.lifetime != Lifetime::Long {
             return;
         }
-        let rule = &self.rules.rules()[self.key.rule];
+        let rule = &self.key.rule;
         verdict.flag(
             ReasonCode::NoExpiry,
             format!(
@@ -188,7 +188,7 @@ impl KeyCheck<'_> {
         let Some(expected) = self.declaration.and_then(|d| d.rule.as_deref()) else {
             return;
         };
-        let found = &self.rules.rules()[self.key.rule].id;
+        let found = &self.key.rule.id;
         if found != expected {
             verdict.flag(
                 ReasonCode::Rule,
@@ -217,7 +217,7 @@ impl KeyCheck<'_> {
         }
         let start = declared.rotated.or(declared.created).unwrap_or(self.now);
         if expires <= add_days(start, max_age) {
-            let rule = &self.rules.rules()[self.key.rule];
+            let rule = &self.key.rule;
             verdict.flag(
                 ReasonCode::Lifetime,
                 format!(

@@ -4,7 +4,8 @@ use super::*;
 use crate::analyze::assess;
 use crate::evidence::{Dated, Record, Stated};
 use crate::fingerprint::fingerprint;
-use crate::rules::Tier;
+use crate::inventory::RuleRef;
+use crate::rules::{RuleSet, Tier};
 use crate::secret::Secret;
 use crate::source::SourceKind;
 use crate::time::parse_date;
@@ -33,7 +34,7 @@ impl World {
         Key {
             fingerprint: fingerprint(SALT.as_bytes(), secret.as_bytes()),
             secret: Secret::new(secret.as_bytes().to_vec()),
-            rule: index,
+            rule: RuleRef::of(&self.rules.rules()[index]),
             key_id: key_id.map(str::to_string),
             assessment: assess(&self.rules.rules()[index], secret.as_bytes(), key_id),
             in_current_tree: true,
@@ -61,7 +62,7 @@ impl World {
             keys,
             managed: Vec::new(),
         };
-        audit(&inventory, &self.rules, &manifest, evidence, now())
+        audit(&inventory, &manifest, evidence, now())
     }
 }
 
@@ -472,6 +473,36 @@ fn live_key_under_test_paths_is_over_privileged_even_when_unknown() {
 }
 
 #[test]
+fn the_audit_reads_the_rule_from_the_key_not_from_a_rule_set() {
+    // A key read back from a report names a rule this build may not have: the audit needs
+    // only what the key carries.
+    let w = World::new();
+    let manifest = declared(
+        "gh",
+        GITHUB,
+        "rule = \"github-fine-grained-pat\"\ncreated = 2026-11-01\nexpires = 2027-01-01\nmax_age = \"90d\"",
+    );
+    let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+    key.rule = RuleRef {
+        id: "custom-rule".into(),
+        name: "Custom".into(),
+        provider: "Acme".into(),
+        kind: crate::rules::Kind::ApiKey,
+        rotate: None,
+    };
+    let outcome = w.run(vec![key], &manifest, &Evidence::default());
+    let reasons = &only(&outcome).reasons;
+    assert_eq!(
+        reasons[0],
+        "found by rule custom-rule, but declared as rule github-fine-grained-pat"
+    );
+    assert!(
+        reasons[1].ends_with("but a Acme api-key never expires by itself"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
 fn another_type_than_declared_is_over_privileged() {
     let w = World::new();
     let manifest = declared("gh", GITHUB, "rule = \"github-fine-grained-pat\"");
@@ -603,7 +634,7 @@ fn allows_remove_keys_by_fingerprint_or_path_and_rule() {
         ],
         managed: Vec::new(),
     };
-    assert_eq!(apply_allows(&mut inventory, &manifest, &w.rules), 1);
+    assert_eq!(apply_allows(&mut inventory, &manifest), 1);
     assert_eq!(inventory.keys.len(), 2);
     let paths: Vec<&str> = inventory.keys[0]
         .locations
