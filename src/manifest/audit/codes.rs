@@ -170,6 +170,24 @@ mod tests {
     }
 
     #[test]
+    fn the_report_schema_lists_every_code() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../../docs/reference/report.schema.json"))
+                .unwrap();
+        let listed: Vec<&str> = schema["$defs"]["reason_code"]["enum"]
+            .as_array()
+            .expect("the schema's reason_code is an enum")
+            .iter()
+            .map(|code| code.as_str().unwrap())
+            .collect();
+        let ours: Vec<&str> = ReasonCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            listed, ours,
+            "docs/reference/report.schema.json's reason_code"
+        );
+    }
+
+    #[test]
     fn codes_are_unique_and_name_their_class_or_say_warning() {
         let unique: BTreeSet<&str> = ReasonCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(unique.len(), ReasonCode::ALL.len());
