@@ -7,7 +7,7 @@ use std::path::Path;
 use regex::bytes::RegexBuilder;
 use serde::Deserialize;
 
-use super::{compile_rule, AllowTarget, Allowlist, Rule, RuleOrigin};
+use super::{compile_rule, AllowTarget, Allowlist, Compile, Rule, RuleOrigin};
 use crate::error::{toml_error, Error, Result};
 use crate::rules::spec::{Environment, Kind, Lifetime, RuleSpec, Tier};
 
@@ -102,15 +102,16 @@ pub fn parse_gitleaks(path: &Path, text: &str) -> Result<(Vec<Rule>, Vec<String>
             examples: Vec::new(),
             negative_examples: Vec::new(),
         };
-        let mut rule = compile_rule(rule_spec, origin.clone(), false)?;
+        let mut rule = compile_rule(rule_spec, origin.clone(), false, Compile::Now)?;
         rule.imported = true;
         if let Some(group) = imported.secret_group.filter(|&g| g > 0) {
-            if group >= rule.regex.captures_len() {
+            let matcher = rule.matcher.get_mut().expect("compiled now");
+            if group >= matcher.regex.captures_len() {
                 return Err(fail(format!(
                     "secretGroup {group} does not exist in the regex"
                 )));
             }
-            rule.secret_groups = vec![group];
+            matcher.secret_groups = vec![group];
         }
         if let Some(path_pattern) = &imported.path {
             rule.path = Some(

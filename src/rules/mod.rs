@@ -8,6 +8,7 @@ pub mod spec;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -24,17 +25,9 @@ pub struct RuleOrigin {
     pub line: usize,
 }
 
-/// A validated, compiled rule.
-#[derive(Debug)]
-pub struct Rule {
-    /// Unique id.
-    pub id: String,
-    /// Human-readable name.
-    pub name: String,
-    /// Provider.
-    pub provider: String,
-    /// Kind of secret.
-    pub kind: Kind,
+/// A rule's compiled pattern and the capture groups it names.
+#[derive(Debug, Clone)]
+pub struct Matcher {
     /// The compiled pattern.
     pub regex: Regex,
     /// Capture groups that may hold the secret; the first that took part in a match does.
@@ -46,6 +39,71 @@ pub struct Rule {
     pub host_groups: Vec<usize>,
     /// Capture group holding the variable name a generic value is assigned to.
     pub name_group: Option<usize>,
+}
+
+impl Matcher {
+    /// Compiles `pattern` and finds its named groups: `secret` (else every unnamed group,
+    /// since alternatives may each capture the key, else the whole match), `key_id`, `host`
+    /// and `host2`, `name`. Refuses a pattern that matches the empty string.
+    fn compile(pattern: &str) -> std::result::Result<Self, String> {
+        let regex = RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(32 << 20)
+            .dfa_size_limit(16 << 20)
+            .build()
+            .map_err(|err| format!("invalid pattern: {}", one_line(&err.to_string())))?;
+        // A pattern that can match nothing would report empty keys; probe the usual shapes.
+        let probes: [&[u8]; 5] = [b"", b" ", b"x", b"x y", b"\n"];
+        if probes
+            .iter()
+            .any(|p| regex.find_iter(p).any(|m| m.is_empty()))
+        {
+            return Err("pattern matches the empty string".into());
+        }
+        let names: Vec<Option<&str>> = regex.capture_names().collect();
+        let named = |wanted: &str| names.iter().position(|n| *n == Some(wanted));
+        let secret_groups = match named("secret") {
+            Some(group) => vec![group],
+            None => {
+                let unnamed: Vec<usize> =
+                    (1..names.len()).filter(|&g| names[g].is_none()).collect();
+                if unnamed.is_empty() {
+                    vec![0]
+                } else {
+                    unnamed
+                }
+            }
+        };
+        let key_id_group = named("key_id");
+        // A pattern with two ways to write its host names them `host` and `host2`.
+        let host_groups = ["host", "host2"].into_iter().filter_map(named).collect();
+        let name_group = named("name");
+        Ok(Self {
+            regex,
+            secret_groups,
+            key_id_group,
+            host_groups,
+            name_group,
+        })
+    }
+}
+
+/// A validated rule; its pattern is compiled on first use ([`Rule::matcher`]).
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Provider.
+    pub provider: String,
+    /// Kind of secret.
+    pub kind: Kind,
+    /// The pattern as written (or as a compact rule's `context` and `secret` spell it).
+    pattern: String,
+    /// The compiled pattern and its groups, built on first use: a built-in rule whose
+    /// keywords never occur is never compiled, which is most of start-up saved.
+    matcher: OnceLock<Matcher>,
     /// Values are judged by shape (generic and password rules): code, paths, identifiers and
     /// UUIDs are not secrets.
     pub judges_value: bool,
@@ -99,7 +157,38 @@ impl Rule {
 
     /// The pattern as written.
     pub fn pattern(&self) -> &str {
-        self.regex.as_str()
+        &self.pattern
+    }
+
+    /// The compiled pattern, built on first use. Every pattern was compiled once when its
+    /// rule was loaded, or, for built-in rules, by the test that compiles them all
+    /// (`every_builtin_rule_compiles`), so building it again cannot fail.
+    pub fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| {
+            Matcher::compile(&self.pattern)
+                .expect("a rule's pattern compiled when it was loaded or tested")
+        })
+    }
+
+    /// Compiles the pattern now if it is not yet, saying why it cannot be compiled: what
+    /// `rules check` runs over the built-in rules.
+    pub fn compile_now(&self) -> Result<()> {
+        if self.matcher.get().is_none() {
+            let compiled = Matcher::compile(&self.pattern).map_err(|message| Error::Rule {
+                path: self.origin.path.clone(),
+                line: self.origin.line,
+                rule: self.id.clone(),
+                message,
+            })?;
+            // Another thread may have compiled it meanwhile: the same pattern, the same result.
+            let _ = self.matcher.set(compiled);
+        }
+        Ok(())
+    }
+
+    /// Whether the pattern is compiled yet.
+    pub fn is_compiled(&self) -> bool {
+        self.matcher.get().is_some()
     }
 }
 
@@ -194,7 +283,13 @@ impl RuleSet {
             use rayon::prelude::*;
             let files: Vec<Vec<Rule>> = builtin::BUILTIN_RULE_FILES
                 .par_iter()
-                .map(|(name, text)| parse_rule_file(&PathBuf::from(format!("rules/{name}")), text))
+                .map(|(name, text)| {
+                    parse_rule_file(
+                        &PathBuf::from(format!("rules/{name}")),
+                        text,
+                        Compile::OnFirstUse,
+                    )
+                })
                 .collect::<Result<_>>()?;
             rules.extend(files.into_iter().flatten());
         }
@@ -216,7 +311,7 @@ impl RuleSet {
                         message: "skipped: a path-only rule matches files, not keys".into(),
                     }));
                 } else {
-                    rules.extend(parse_rule_file(&file, &text)?);
+                    rules.extend(parse_rule_file(&file, &text, Compile::Now)?);
                 }
             }
         }
@@ -303,19 +398,52 @@ fn rule_files_under(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Parses and compiles one rule file.
-pub fn parse_rule_file(path: &Path, text: &str) -> Result<Vec<Rule>> {
+/// When a rule's pattern is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compile {
+    /// While loading: a rule file given by the user, whose errors must show before a scan.
+    Now,
+    /// On first use: the built-in rules, compiled by the tests, of which a run needs few.
+    OnFirstUse,
+}
+
+/// Parses and validates one rule file, compiling its patterns now or on first use.
+pub fn parse_rule_file(path: &Path, text: &str, compile: Compile) -> Result<Vec<Rule>> {
     let spec: RuleFileSpec = toml::from_str(text).map_err(|err| toml_error(path, text, &err))?;
+    let lines = id_lines(text);
     spec.rules
         .into_iter()
         .map(|rule| {
             let origin = RuleOrigin {
                 path: path.to_path_buf(),
-                line: line_of_id(text, &rule.id),
+                line: lines.get(rule.id.as_str()).copied().unwrap_or(1),
             };
-            compile_rule(rule, origin, true)
+            compile_rule(rule, origin, true, compile)
         })
         .collect()
+}
+
+/// The 1-based line of each `id = "<id>"` in a rule file, the first where an id repeats: one
+/// pass over the file, where asking for each id in turn read it once per rule.
+fn id_lines(text: &str) -> HashMap<&str, usize> {
+    let mut lines = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("id") else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = match value.chars().next() {
+            Some(quote @ ('"' | '\'')) => quote,
+            _ => continue,
+        };
+        if let Some(id) = value[1..].split(quote).next() {
+            lines.entry(id).or_insert(index + 1);
+        }
+    }
+    lines
 }
 
 /// The 1-based line on which `id = "<id>"` appears, or 1.
@@ -331,7 +459,12 @@ pub(crate) fn line_of_id(text: &str, id: &str) -> usize {
 
 /// Validates a rule spec and compiles its pattern. Imported rules (`require_examples` false)
 /// may come without examples.
-pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) -> Result<Rule> {
+pub fn compile_rule(
+    spec: RuleSpec,
+    origin: RuleOrigin,
+    require_examples: bool,
+    compile: Compile,
+) -> Result<Rule> {
     let fail = |message: String| Error::Rule {
         path: origin.path.clone(),
         line: origin.line,
@@ -396,39 +529,13 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
             "file_names apply to whole-file rules, not generic or compact ones".into(),
         ));
     }
-    let regex = RegexBuilder::new(&pattern)
-        .unicode(false)
-        .size_limit(32 << 20)
-        .dfa_size_limit(16 << 20)
-        .build()
-        .map_err(|err| fail(format!("invalid pattern: {}", one_line(&err.to_string()))))?;
-    // A pattern that can match nothing would report empty keys; probe the usual shapes.
-    let probes: [&[u8]; 5] = [b"", b" ", b"x", b"x y", b"\n"];
-    if probes
-        .iter()
-        .any(|p| regex.find_iter(p).any(|m| m.is_empty()))
-    {
-        return Err(fail("pattern matches the empty string".into()));
+    // Built-in rules are compiled when first used (the tests compile every one); a user's
+    // rule is compiled now, so a bad pattern is refused with its file and line before any scan.
+    let matcher = OnceLock::new();
+    if compile == Compile::Now {
+        let compiled = Matcher::compile(&pattern).map_err(fail)?;
+        matcher.set(compiled).expect("a new cell is empty");
     }
-    let names: Vec<Option<&str>> = regex.capture_names().collect();
-    let named = |wanted: &str| names.iter().position(|n| *n == Some(wanted));
-    // The named group `secret`, else every unnamed group (alternatives may each capture the
-    // key), else the whole match.
-    let secret_groups = match named("secret") {
-        Some(group) => vec![group],
-        None => {
-            let unnamed: Vec<usize> = (1..names.len()).filter(|&g| names[g].is_none()).collect();
-            if unnamed.is_empty() {
-                vec![0]
-            } else {
-                unnamed
-            }
-        }
-    };
-    let key_id_group = named("key_id");
-    // A pattern with two ways to write its host names them `host` and `host2`.
-    let host_groups = ["host", "host2"].into_iter().filter_map(named).collect();
-    let name_group = named("name");
     Ok(Rule {
         keywords: keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
         file_names: spec.file_names,
@@ -436,11 +543,8 @@ pub fn compile_rule(spec: RuleSpec, origin: RuleOrigin, require_examples: bool) 
         name: spec.name,
         provider: spec.provider,
         kind: spec.kind,
-        regex,
-        secret_groups,
-        key_id_group,
-        host_groups,
-        name_group,
+        pattern,
+        matcher,
         judges_value: matches!(spec.kind, Kind::Generic | Kind::Password),
         min_entropy: spec.min_entropy,
         privilege: spec.privilege,
@@ -514,10 +618,10 @@ negative_examples = ["dmo_short"]
 
     #[test]
     fn compiles_a_good_rule() {
-        let rules = parse_rule_file(Path::new("demo.toml"), GOOD).unwrap();
+        let rules = parse_rule_file(Path::new("demo.toml"), GOOD, Compile::Now).unwrap();
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].keywords, vec!["dmo_"]);
-        assert_eq!(rules[0].secret_groups, vec![1]);
+        assert_eq!(rules[0].matcher().secret_groups, vec![1]);
         assert_eq!(rules[0].origin.line, 3);
     }
 
@@ -527,7 +631,7 @@ negative_examples = ["dmo_short"]
             "lifetime = \"long\"",
             "lifetime = \"long\"\ncolour = \"red\"",
         );
-        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let err = parse_rule_file(Path::new("demo.toml"), &text, Compile::Now).unwrap_err();
         let shown = err.to_string();
         assert!(shown.starts_with("demo.toml:12:1: "), "{shown}");
         assert!(shown.contains("colour"), "{shown}");
@@ -536,14 +640,14 @@ negative_examples = ["dmo_short"]
     #[test]
     fn bad_tier_is_a_syntax_error() {
         let text = GOOD.replace("\"scoped\"", "\"godlike\"");
-        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let err = parse_rule_file(Path::new("demo.toml"), &text, Compile::Now).unwrap_err();
         assert!(err.to_string().starts_with("demo.toml:9:"), "{err}");
     }
 
     #[test]
     fn bad_regex_names_the_rule() {
         let text = GOOD.replace("{12})", "{12}");
-        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let err = parse_rule_file(Path::new("demo.toml"), &text, Compile::Now).unwrap_err();
         let shown = err.to_string();
         assert!(
             shown.starts_with("demo.toml:3: rule `demo-token`: invalid pattern"),
@@ -554,14 +658,14 @@ negative_examples = ["dmo_short"]
     #[test]
     fn empty_match_is_rejected() {
         let text = GOOD.replace("{12})", "{12})?");
-        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let err = parse_rule_file(Path::new("demo.toml"), &text, Compile::Now).unwrap_err();
         assert!(err.to_string().contains("empty string"), "{err}");
     }
 
     #[test]
     fn duplicate_ids_are_rejected() {
-        let mut rules = parse_rule_file(Path::new("a.toml"), GOOD).unwrap();
-        rules.extend(parse_rule_file(Path::new("b.toml"), GOOD).unwrap());
+        let mut rules = parse_rule_file(Path::new("a.toml"), GOOD, Compile::Now).unwrap();
+        rules.extend(parse_rule_file(Path::new("b.toml"), GOOD, Compile::Now).unwrap());
         let err = RuleSet::from_rules(rules).unwrap_err();
         assert!(err.to_string().contains("duplicate rule id"), "{err}");
         assert!(err.to_string().starts_with("b.toml:3"), "{err}");
@@ -570,7 +674,7 @@ negative_examples = ["dmo_short"]
     #[test]
     fn missing_examples_are_rejected() {
         let text = GOOD.replace("negative_examples = [\"dmo_short\"]", "");
-        let err = parse_rule_file(Path::new("demo.toml"), &text).unwrap_err();
+        let err = parse_rule_file(Path::new("demo.toml"), &text, Compile::Now).unwrap_err();
         assert!(err.to_string().contains("negative example"), "{err}");
     }
 
@@ -582,7 +686,7 @@ negative_examples = ["dmo_short"]
                 "context = [\"demoapp\"]\nsecret = '[a-z0-9]{12}'",
             )
             .replace("keywords = [\"DMO_\"]\n", "");
-        let rules = parse_rule_file(Path::new("c.toml"), &text).unwrap();
+        let rules = parse_rule_file(Path::new("c.toml"), &text, Compile::Now).unwrap();
         let rule = &rules[0];
         assert!(rule.compact && rule.is_line_scoped());
         assert_eq!(rule.keywords, vec!["demoapp"]);
@@ -600,6 +704,7 @@ negative_examples = ["dmo_short"]
             ("const DemoappAccountcreatereq_1 = require(x);", None),
         ] {
             let got = rule
+                .matcher()
                 .regex
                 .captures(text.as_bytes())
                 .and_then(|c| c.name("secret"))
@@ -611,18 +716,63 @@ negative_examples = ["dmo_short"]
     #[test]
     fn a_rule_needs_exactly_one_pattern_form() {
         let both = GOOD.replace("keywords =", "context = [\"x\"]\nsecret = 'y'\nkeywords =");
-        let err = parse_rule_file(Path::new("c.toml"), &both).unwrap_err();
+        let err = parse_rule_file(Path::new("c.toml"), &both, Compile::Now).unwrap_err();
         assert!(err.to_string().contains("not both"), "{err}");
         let neither = GOOD.replace("pattern = '\\b(dmo_[a-z0-9]{12})\\b'\n", "");
-        let err = parse_rule_file(Path::new("c.toml"), &neither).unwrap_err();
+        let err = parse_rule_file(Path::new("c.toml"), &neither, Compile::Now).unwrap_err();
         assert!(err.to_string().contains("needs a pattern"), "{err}");
+    }
+
+    #[test]
+    fn id_lines_agree_with_line_of_id() {
+        let text = "[[rule]]\nid = \"a-b\"\nname = \"x\"\n\n[[rule]]\n  id='c'\nidea = \"d\"\n";
+        let lines = id_lines(text);
+        assert_eq!(lines.get("a-b"), Some(&2));
+        assert_eq!(lines.get("c"), Some(&6));
+        assert_eq!(lines.len(), 2);
+        for (_, text) in builtin::BUILTIN_RULE_FILES {
+            let lines = id_lines(text);
+            for (id, line) in &lines {
+                assert_eq!(*line, line_of_id(text, id), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_builtin_rule_compiles() {
+        // Built-in rules are compiled on first use, which `Rule::matcher` expects to succeed.
+        let set = RuleSet::load(true, &[]).unwrap();
+        assert!(set.rules().len() > 400);
+        assert!(set.rules().iter().all(|rule| !rule.is_compiled()));
+        for rule in set.rules() {
+            if let Err(err) = rule.compile_now() {
+                panic!("{err}");
+            }
+            assert!(rule.is_compiled());
+        }
+    }
+
+    #[test]
+    fn a_rule_file_of_the_users_is_compiled_when_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, GOOD.replace("{12})", "{12}")).unwrap();
+        let err = RuleSet::load(false, &[file]).unwrap_err().to_string();
+        assert!(err.contains("rule `demo-token`: invalid pattern"), "{err}");
+        let rules = parse_rule_file(Path::new("g.toml"), GOOD, Compile::Now).unwrap();
+        assert!(rules[0].is_compiled());
+        let lazy = parse_rule_file(Path::new("g.toml"), GOOD, Compile::OnFirstUse).unwrap();
+        assert!(!lazy[0].is_compiled());
+        assert_eq!(lazy[0].matcher().secret_groups, vec![1]);
+        assert!(lazy[0].is_compiled());
     }
 
     #[test]
     fn warns_about_rules_without_keywords() {
         let text = GOOD.replace("keywords = [\"DMO_\"]", "");
         let set =
-            RuleSet::from_rules(parse_rule_file(Path::new("d.toml"), &text).unwrap()).unwrap();
+            RuleSet::from_rules(parse_rule_file(Path::new("d.toml"), &text, Compile::Now).unwrap())
+                .unwrap();
         assert_eq!(set.warnings().len(), 1);
     }
 }

@@ -5,10 +5,19 @@ use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::scan::Scanner;
 
-/// Runs every rule's examples; returns one error per failing example.
+/// Compiles every rule's pattern (built-in rules are otherwise compiled on first use) and
+/// runs its examples; returns one error per pattern that does not compile and per failing
+/// example.
 pub fn check_examples(rules: &RuleSet) -> Vec<Error> {
+    let mut failures: Vec<Error> = rules
+        .rules()
+        .iter()
+        .filter_map(|rule| rule.compile_now().err())
+        .collect();
+    if !failures.is_empty() {
+        return failures;
+    }
     let scanner = Scanner::new(rules);
-    let mut failures = Vec::new();
     for (index, rule) in rules.rules().iter().enumerate() {
         let fail = |message: String| Error::Rule {
             path: rule.origin.path.clone(),
@@ -33,7 +42,7 @@ pub fn check_examples(rules: &RuleSet) -> Vec<Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::parse_rule_file;
+    use crate::rules::{parse_rule_file, Compile};
     use std::path::Path;
 
     #[test]
@@ -85,7 +94,8 @@ examples = ["dmo_tooshort"]
 negative_examples = ["dmo_q7w2e9r4t1y6"]
 "#;
         let rules =
-            RuleSet::from_rules(parse_rule_file(Path::new("d.toml"), text).unwrap()).unwrap();
+            RuleSet::from_rules(parse_rule_file(Path::new("d.toml"), text, Compile::Now).unwrap())
+                .unwrap();
         let failures: Vec<String> = check_examples(&rules)
             .iter()
             .map(|e| e.to_string())

@@ -13,7 +13,7 @@ mod reject;
 use std::collections::BTreeMap;
 
 use crate::decode;
-use crate::rules::{Rule, RuleSet, Validator};
+use crate::rules::{Matcher, Rule, RuleSet, Validator};
 use crate::secret::Secret;
 use crate::source::Copied;
 use context::LineIndex;
@@ -564,14 +564,15 @@ fn collect_matches(
             return;
         }
     }
-    for caps in rule.regex.captures_iter(data) {
-        let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
+    let matcher = rule.matcher();
+    for caps in matcher.regex.captures_iter(data) {
+        let Some(secret) = matcher.secret_groups.iter().find_map(|&g| caps.get(g)) else {
             continue;
         };
         if secret.is_empty() {
             continue;
         }
-        if let Err(reason) = check_match(rule, &caps, secret, data, path) {
+        if let Err(reason) = check_match(rule, matcher, &caps, secret, data, path) {
             if let Some(rejected) = rejected.as_deref_mut() {
                 rejected.push(RawRejection {
                     rule: index,
@@ -586,7 +587,7 @@ fn collect_matches(
             rule: index,
             start: offset + secret.start(),
             end: offset + secret.end(),
-            key_id: rule
+            key_id: matcher
                 .key_id_group
                 .and_then(|g| caps.get(g))
                 .map(|m| (offset + m.start(), offset + m.end())),
@@ -602,6 +603,7 @@ fn collect_matches(
 /// secret, words and the provider's name spelled by a compact key, the rule's allowlists.
 fn check_match(
     rule: &Rule,
+    matcher: &Matcher,
     caps: &regex::bytes::Captures<'_>,
     secret: regex::bytes::Match<'_>,
     data: &[u8],
@@ -615,7 +617,8 @@ fn check_match(
         Reject::LowEntropy,
     )?;
     unless(
-        rule.host_groups
+        matcher
+            .host_groups
             .iter()
             .filter_map(|&g| caps.get(g))
             .any(|host| filter::is_documentation_host(host.as_bytes())),
@@ -630,7 +633,7 @@ fn check_match(
         unless(!valid, Reject::Invalid)?;
     }
     if rule.judges_value {
-        check_named_value(rule, rule.name_group.and_then(|g| caps.get(g)), bytes)?;
+        check_named_value(rule, matcher.name_group.and_then(|g| caps.get(g)), bytes)?;
     }
     // A compact rule's key shape may also spell a name (`bound_health_check_url` is 22
     // characters of a Mandrill key's alphabet): a key is not made of words.
@@ -822,11 +825,12 @@ fn collect_associations(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::parse_rule_file;
+    use crate::rules::{parse_rule_file, Compile};
     use std::path::Path;
 
     fn rule_set(text: &str) -> RuleSet {
-        RuleSet::from_rules(parse_rule_file(Path::new("t.toml"), text).unwrap()).unwrap()
+        RuleSet::from_rules(parse_rule_file(Path::new("t.toml"), text, Compile::Now).unwrap())
+            .unwrap()
     }
 
     const RULES: &str = r#"

@@ -8,10 +8,17 @@
 //! are those of the base inside each copied stretch, moved, plus what the automaton finds
 //! around the inserted bytes and the seams between stretches ([`Prefilter::translate`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::RuleSet;
 use crate::source::Copied;
+
+/// Bytes a run searches with the keyword NFA before it builds the DFA (see
+/// `Prefilter::automaton`).
+const SMALL_RUN: u64 = 4 << 20;
 
 /// Every keyword occurrence in a blob: (start, keyword), ordered by start then keyword.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -20,7 +27,15 @@ pub struct KeywordHits(Vec<(usize, u32)>);
 /// Maps keyword occurrences in a blob to candidate rules.
 #[derive(Debug)]
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    /// The distinct keywords, in the order of `keyword_len` and `rules_by_keyword`.
+    keywords: Vec<String>,
+    /// Their automaton for small runs, built when the first blob is read: a run that reads
+    /// nothing (an empty directory, a hook with nothing staged) never pays for it.
+    small: OnceLock<Option<AhoCorasick>>,
+    /// Their automaton for large runs, built once `SMALL_RUN` bytes were searched.
+    large: OnceLock<Option<AhoCorasick>>,
+    /// Bytes searched so far.
+    searched: AtomicU64,
     /// Each keyword's length in bytes.
     keyword_len: Vec<usize>,
     /// For each distinct keyword, the rules that list it.
@@ -66,24 +81,43 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = (!keywords.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                // Overlapping search cannot skip ahead with a prefilter, so it walks every byte:
-                // a DFA makes that walk about twice as fast as the default NFA.
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&keywords)
-                .expect("keyword automaton within size limits")
-        });
         Self {
-            automaton,
+            small: OnceLock::new(),
+            large: OnceLock::new(),
+            searched: AtomicU64::new(0),
             keyword_len: keywords.iter().map(String::len).collect(),
             rules_by_keyword,
             always,
             positional,
             rule_count: rules.rules().len(),
+            keywords,
         }
+    }
+
+    /// The keyword automaton to search `len` more bytes with. Overlapping search cannot skip
+    /// ahead with a prefilter, so it walks every byte: a DFA walks about twice as fast as an
+    /// NFA but takes several times longer to build (as long as searching megabytes), so a run
+    /// searches its first `SMALL_RUN` bytes (all of a pre-commit hook's, say) with the NFA and
+    /// the rest with the DFA. Both find the same occurrences.
+    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
+        let build = |kind: AhoCorasickKind| {
+            (!self.keywords.is_empty()).then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(kind))
+                    .build(&self.keywords)
+                    .expect("keyword automaton within size limits")
+            })
+        };
+        let searched = self.searched.fetch_add(len as u64, Ordering::Relaxed);
+        if searched < SMALL_RUN && self.large.get().is_none() {
+            self.small
+                .get_or_init(|| build(AhoCorasickKind::ContiguousNFA))
+        } else {
+            self.large.get_or_init(|| build(AhoCorasickKind::DFA))
+        }
+        .as_ref()
     }
 
     /// Which rules may match `data`, and where line-scoped rules' keywords are.
@@ -173,7 +207,7 @@ impl Prefilter {
         hits: &mut Vec<(usize, u32)>,
         keep: impl Fn(usize, usize) -> bool,
     ) {
-        let Some(automaton) = &self.automaton else {
+        let Some(automaton) = self.automaton(data.len()) else {
             return;
         };
         for hit in automaton.find_overlapping_iter(data) {
@@ -321,6 +355,26 @@ mod tests {
             assert_eq!(translated.as_ref(), Some(&whole), "round {round}");
             assert_eq!(prefilter.translate(&base_hits, &copied, &blob), whole);
         }
+    }
+
+    #[test]
+    fn the_small_and_the_large_runs_automata_find_the_same_occurrences() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let prefilter = Prefilter::new(&rules);
+        let mut random = Random(0x9e37_79b9_7f4a_7c15);
+        let blobs: Vec<Vec<u8>> = (0..50)
+            .map(|_| {
+                let len = 200 + random.below(4_000);
+                text(&mut random, len)
+            })
+            .collect();
+        let by_nfa: Vec<KeywordHits> = blobs.iter().map(|b| prefilter.occurrences(b)).collect();
+        assert!(prefilter.small.get().is_some() && prefilter.large.get().is_none());
+        assert!(by_nfa.iter().any(|hits| !hits.0.is_empty()));
+        prefilter.searched.store(SMALL_RUN, Ordering::Relaxed);
+        let by_dfa: Vec<KeywordHits> = blobs.iter().map(|b| prefilter.occurrences(b)).collect();
+        assert!(prefilter.large.get().is_some());
+        assert_eq!(by_nfa, by_dfa);
     }
 
     #[test]
