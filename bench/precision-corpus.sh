@@ -5,6 +5,7 @@
 #
 #   bench/precision-corpus.sh [DIR]        # DIR defaults to /tmp/keyaudit-precision
 #   KEYAUDIT=/path/to/keyaudit bench/precision-corpus.sh [DIR]   # scan with that binary, no build
+#   FETCH_ONLY=1 bench/precision-corpus.sh [DIR]   # fetch and unpack, no scan (bench/scan-tree.sh)
 #
 # Prints one line per reported key location (rule, provider, path:line, redacted) and writes the
 # full JSON report (with --show-secrets, for review only) to DIR/report.json, mode 0600.
@@ -112,6 +113,8 @@ if [ ! -f "$dir/sdk-python/.done" ]; then
         echo "precision: could not decompress botocore's models" >&2
     touch "$dir/sdk-python/.done"
 fi
+
+[ -z "${FETCH_ONLY:-}" ] || exit 0
 
 # KEYAUDIT=/path/to/keyaudit scans with that binary; otherwise this tree's release build.
 if [ -n "${KEYAUDIT:-}" ]; then
