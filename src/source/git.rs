@@ -774,10 +774,10 @@ pub fn scan_staged(
     let diff = repo
         .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut diff_options))
         .map_err(|e| {
-            format!(
+            Error::Git(format!(
                 "{name}: cannot compare the index with HEAD: {}",
                 e.message()
-            )
+            ))
         })?;
     let changed: HashSet<&[u8]> = diff
         .deltas()
