@@ -138,7 +138,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// An unsigned-looking JWT with `claims` (tests only; the signature is filler).
-    pub fn token(claims: &str) -> String {
+    pub(crate) fn token(claims: &str) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = URL_SAFE_NO_PAD.encode(claims.as_bytes());
         format!("{header}.{payload}.c2lnbmF0dXJlLWZpbGxlci1ub3QtdmVyaWZpZWQ")

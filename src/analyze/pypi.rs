@@ -146,7 +146,7 @@ pub(crate) mod tests {
 
     /// Encodes a v2 macaroon with `caveats` as a `pypi-` token (test helper; the signature is
     /// filler).
-    pub fn token(caveats: &[&str]) -> String {
+    pub(crate) fn token(caveats: &[&str]) -> String {
         let mut bytes = vec![2u8];
         let field = |bytes: &mut Vec<u8>, kind: u8, data: &[u8]| {
             bytes.push(kind);

@@ -4,14 +4,14 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// The binary, run from the repository root.
-pub fn keyaudit() -> Command {
+pub(crate) fn keyaudit() -> Command {
     let mut cmd = Command::cargo_bin("keyaudit").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
 }
 
 /// Runs keyaudit with `args`, expects exit code `code`, and parses stdout as JSON.
-pub fn json_report(args: &[&str], code: i32) -> Value {
+pub(crate) fn json_report(args: &[&str], code: i32) -> Value {
     let output = keyaudit().args(args).output().expect("runs");
     assert_eq!(
         output.status.code(),
@@ -23,7 +23,7 @@ pub fn json_report(args: &[&str], code: i32) -> Value {
 }
 
 /// Lets the test write a file git made read-only (a pack it is about to damage).
-pub fn make_writable(path: &std::path::Path) {
+pub(crate) fn make_writable(path: &std::path::Path) {
     let mut permissions = std::fs::metadata(path).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     permissions.set_readonly(false);
@@ -31,7 +31,7 @@ pub fn make_writable(path: &std::path::Path) {
 }
 
 /// `(rule, path, line)` of every location of every key.
-pub fn placements(report: &Value) -> Vec<(String, String, u64)> {
+pub(crate) fn placements(report: &Value) -> Vec<(String, String, u64)> {
     let mut out = Vec::new();
     for key in report["keys"].as_array().expect("keys") {
         for location in key["locations"].as_array().expect("locations") {
@@ -47,7 +47,7 @@ pub fn placements(report: &Value) -> Vec<(String, String, u64)> {
 }
 
 /// The key reported by `rule`.
-pub fn key_by_rule<'a>(report: &'a Value, rule: &str) -> &'a Value {
+pub(crate) fn key_by_rule<'a>(report: &'a Value, rule: &str) -> &'a Value {
     report["keys"]
         .as_array()
         .unwrap()
@@ -57,7 +57,7 @@ pub fn key_by_rule<'a>(report: &'a Value, rule: &str) -> &'a Value {
 }
 
 /// The JSON report of `scan --no-manifest fixtures/basic` plus `extra`, which finds keys.
-pub fn basic_report(extra: &[&str]) -> Value {
+pub(crate) fn basic_report(extra: &[&str]) -> Value {
     let mut args = vec![
         "scan",
         "--no-manifest",
@@ -76,7 +76,7 @@ pub fn basic_report(extra: &[&str]) -> Value {
 /// [`GitRepo::command`] fails the test when git does. Options for the tests that need them:
 /// fixed author and committer dates ([`GitRepo::dated`]) and extra environment
 /// ([`GitRepo::env`], e.g. the `PATH` a hook finds keyaudit on).
-pub struct GitRepo {
+pub(crate) struct GitRepo {
     /// The temporary directory holding the repository, when [`GitRepo::new`] made one.
     _dir: Option<tempfile::TempDir>,
     path: std::path::PathBuf,
@@ -110,7 +110,7 @@ const GIT_VARIABLES: &[&str] = &[
 impl GitRepo {
     /// A new repository at `repo` in a fresh temporary directory, whose other entries are free
     /// for clones and worktrees; removed when dropped.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut repo = Self::init(dir.path().join("repo"));
         repo._dir = Some(dir);
@@ -118,12 +118,12 @@ impl GitRepo {
     }
 
     /// `git init` at `path` (created if missing), with `main` as the first branch.
-    pub fn init(path: impl Into<std::path::PathBuf>) -> Self {
+    pub(crate) fn init(path: impl Into<std::path::PathBuf>) -> Self {
         Self::init_on(path, "main")
     }
 
     /// `git init` at `path` (created if missing), with `branch` as the first branch.
-    pub fn init_on(path: impl Into<std::path::PathBuf>, branch: &str) -> Self {
+    pub(crate) fn init_on(path: impl Into<std::path::PathBuf>, branch: &str) -> Self {
         let repo = Self::at(path);
         std::fs::create_dir_all(&repo.path).unwrap();
         repo.run(&["init", "-q", "-b", branch]);
@@ -132,7 +132,7 @@ impl GitRepo {
 
     /// Git run in `path`, which need not be a repository: a directory to clone into, or a clone
     /// or worktree made by another command.
-    pub fn at(path: impl Into<std::path::PathBuf>) -> Self {
+    pub(crate) fn at(path: impl Into<std::path::PathBuf>) -> Self {
         Self {
             _dir: None,
             path: path.into(),
@@ -143,31 +143,31 @@ impl GitRepo {
 
     /// Every command from now on runs with author and committer date `date`, so the same
     /// content gives the same commits.
-    pub fn dated(mut self, date: &str) -> Self {
+    pub(crate) fn dated(mut self, date: &str) -> Self {
         self.date = Some(date.to_string());
         self
     }
 
     /// Every command from now on runs with `key` set to `value`.
-    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn env(mut self, key: &str, value: impl Into<String>) -> Self {
         self.env.push((key.to_string(), value.into()));
         self
     }
 
     /// The repository's working tree (where git runs).
-    pub fn path(&self) -> &std::path::Path {
+    pub(crate) fn path(&self) -> &std::path::Path {
         &self.path
     }
 
     /// Writes `text` to `file` in the working tree, creating its directories.
-    pub fn write(&self, file: &str, text: &str) {
+    pub(crate) fn write(&self, file: &str, text: &str) {
         let path = self.path.join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
 
     /// `git ARGS` in this environment, not yet run: for a test that adds to it.
-    pub fn command(&self, args: &[&str]) -> std::process::Command {
+    pub(crate) fn command(&self, args: &[&str]) -> std::process::Command {
         let mut command = std::process::Command::new("git");
         command
             .current_dir(&self.path)
@@ -193,22 +193,22 @@ impl GitRepo {
     }
 
     /// Runs `git ARGS` and returns its output, whether it succeeded or not.
-    pub fn output(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn output(&self, args: &[&str]) -> std::process::Output {
         self.command(args).output().expect("git runs")
     }
 
     /// Runs `git ARGS`; fails the test when git does; returns stdout.
-    pub fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         succeeded(args, self.output(args))
     }
 
     /// The commit id of `HEAD`.
-    pub fn head(&self) -> String {
+    pub(crate) fn head(&self) -> String {
         self.run(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
     /// Stages everything and commits it as `message`; returns the commit id.
-    pub fn commit_all(&self, message: &str) -> String {
+    pub(crate) fn commit_all(&self, message: &str) -> String {
         self.run(&["add", "-A"]);
         self.run(&["commit", "-q", "-m", message]);
         self.head()
@@ -217,7 +217,7 @@ impl GitRepo {
     /// Stages everything and commits it (even nothing) as `message`, authored by `author`
     /// (`author@corp.example`, lower case) at `date`, which is also the commit date; returns
     /// the commit id.
-    pub fn commit_as(&self, author: &str, date: &str, message: &str) -> String {
+    pub(crate) fn commit_as(&self, author: &str, date: &str, message: &str) -> String {
         self.run(&["add", "-A"]);
         let args = ["commit", "-q", "--allow-empty", "-m", message];
         let output = self
@@ -248,7 +248,7 @@ fn succeeded(args: &[&str], output: std::process::Output) -> String {
 }
 
 /// `len` fresh random characters from `alphabet`, so no fixture can stand in for a planted key.
-pub fn random_text(alphabet: &[u8], len: usize) -> String {
+pub(crate) fn random_text(alphabet: &[u8], len: usize) -> String {
     random_bytes(len)
         .iter()
         .map(|b| alphabet[usize::from(*b) % alphabet.len()] as char)
@@ -262,12 +262,12 @@ std::thread_local! {
 
 /// Makes this thread's random values a pure function of `seed` (SplitMix64), so a test that
 /// holds a threshold over random draws gives the same verdict on every run of the same seed.
-pub fn seed_random(seed: u64) {
+pub(crate) fn seed_random(seed: u64) {
     SEEDED.with(|state| state.set(Some(seed)));
 }
 
 /// `n` random bytes: from this thread's seeded generator when one is set, else /dev/urandom.
-pub fn random_bytes(n: usize) -> Vec<u8> {
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
     if let Some(mut state) = SEEDED.with(|state| state.get()) {
         let mut out = Vec::with_capacity(n + 8);
         while out.len() < n {
@@ -289,20 +289,21 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 }
 
 /// Letters and digits.
-pub const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALPHANUMERIC: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// A fake Stripe live key of fresh random characters.
-pub fn fresh_stripe_key() -> String {
+pub(crate) fn fresh_stripe_key() -> String {
     format!("sk_live_{}", random_text(ALPHANUMERIC, 32))
 }
 
 /// Letters without vowels, and digits: random text from them never spells a placeholder word
 /// (`test`, `example`, `fake`) that keyaudit's filters rightly skip.
-pub const NO_VOWELS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz0123456789";
+pub(crate) const NO_VOWELS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz0123456789";
 
 /// A tree of freshly random keys and a manifest declaring some of them, for the report
 /// formats' tests (HTML, CycloneDX).
-pub struct Planted {
+pub(crate) struct Planted {
     /// The tree, with `keyaudit.toml` at its root.
     pub dir: tempfile::TempDir,
     /// Every raw secret planted: none may appear in a report.
@@ -318,7 +319,7 @@ pub struct Planted {
 }
 
 /// The fingerprint of `secret` under the manifest at `manifest`.
-pub fn fingerprint_under(manifest: &std::path::Path, secret: &str) -> String {
+pub(crate) fn fingerprint_under(manifest: &std::path::Path, secret: &str) -> String {
     let output = keyaudit()
         .args(["fingerprint", "--manifest"])
         .arg(manifest)
@@ -331,7 +332,7 @@ pub fn fingerprint_under(manifest: &std::path::Path, secret: &str) -> String {
 
 /// Builds a [`Planted`] tree; one file's path holds `</script>` to test escaping, a binary
 /// file is skipped, and the manifest declares a key found nowhere (`retired-twilio`).
-pub fn planted_tree() -> Planted {
+pub(crate) fn planted_tree() -> Planted {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let active = format!("sk_live_{}", random_text(NO_VOWELS, 32));
@@ -422,7 +423,7 @@ owner = "payments"
 /// Notes on stderr, past the test harness's capture, that a test skipped for want of an
 /// external tool, so a skip is never silent; a failure instead when `require` is set in the
 /// environment (CI sets it where it installed the tool).
-pub fn skip_for_want_of(require: &str, what: &str) {
+pub(crate) fn skip_for_want_of(require: &str, what: &str) {
     assert!(
         std::env::var_os(require).is_none(),
         "{require} is set, but {what}"

@@ -20,7 +20,7 @@ fn schema_file(name: &str) -> Value {
 }
 
 /// Validates `document` against CycloneDX 1.6 without touching the network.
-pub fn assert_valid_cyclonedx(document: &Value) {
+pub(crate) fn assert_valid_cyclonedx(document: &Value) {
     let mut options = jsonschema::options();
     for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
         let resource = jsonschema::Resource::from_contents(schema_file(name)).unwrap();

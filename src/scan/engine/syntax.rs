@@ -513,12 +513,12 @@ fn directive_before(before: &[u8]) -> bool {
 }
 
 /// A YAML block scalar's indicator (`|`, `>-`): the value is on the lines below.
-pub fn is_block_indicator(value: &[u8]) -> bool {
+pub(super) fn is_block_indicator(value: &[u8]) -> bool {
     matches!(value, b"|" | b"|-" | b"|+" | b">" | b">-" | b">+")
 }
 
 /// The one-line content of a block scalar that starts on `next`, as a config value.
-pub fn block_scalar_value(next: &[u8]) -> Option<Value> {
+pub(super) fn block_scalar_value(next: &[u8]) -> Option<Value> {
     let at = skip_blanks(next, 0);
     if at == 0 {
         return None;

@@ -5,7 +5,7 @@
 
 /// How a syntax carries a value.
 #[derive(Debug, Clone, Copy)]
-pub enum Slot {
+pub(super) enum Slot {
     /// Written as it is; the bytes listed cannot stand in it.
     Raw(&'static [u8]),
     /// A literal quoted by the byte given, `\` escaping it and itself; the other bytes listed
@@ -29,7 +29,7 @@ const XML: &[u8] = b" \t&<>\"'";
 /// A syntax: its name, how it carries a value, whether it holds tokens only (no person's
 /// password goes there), its template, and the name of the file it stands in (`None`: a file
 /// named as config files are, without an extension).
-pub struct Syntax {
+pub(super) struct Syntax {
     pub name: &'static str,
     pub slot: Slot,
     pub token_only: bool,
@@ -66,7 +66,7 @@ const fn in_file(syntax: Syntax, file: &'static str) -> Syntax {
 
 use Slot::{Escaped, Raw};
 
-pub const SYNTAXES: &[Syntax] = &[
+pub(super) const SYNTAXES: &[Syntax] = &[
     s("dotenv", Raw(BARE), "{N}={V}\n"),
     s("shell export", Escaped(b'"', b"$`"), "export {N}=\"{V}\"\n"),
     s("yaml", Raw(YAML), "service:\n  {n}: {V}\n"),
@@ -259,7 +259,7 @@ pub const SYNTAXES: &[Syntax] = &[
 
 /// Things that look like secrets but are not: each must yield nothing. `{H40}`, `{H64}`,
 /// `{UUID}`, `{B64}`, `{B64U}` and `{AN}` are fresh random values; the rest is literal.
-pub const LOOK_ALIKES: &[(&str, &str)] = &[
+pub(super) const LOOK_ALIKES: &[(&str, &str)] = &[
     ("ruby duration", "DEFAULT_RESET_TOKEN_EXPIRES_IN = 15.minutes\n"),
     ("ruby member", "secret_key_base = Rails.application.secret_key_base\n"),
     ("ruby predicate", "skip_secret_key_base = environment_specified?\n"),

@@ -4,8 +4,9 @@
 
 use crate::common::{random_bytes, random_text, ALPHANUMERIC};
 
-pub const HEX: &[u8] = b"0123456789abcdef";
-pub const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+pub(super) const HEX: &[u8] = b"0123456789abcdef";
+pub(super) const BASE64URL: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Django's `get_random_secret_key()` alphabet.
 const DJANGO: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)";
 /// WordPress's salt generator (`wp_generate_password(64, true, true)`): letters, digits, the
@@ -57,7 +58,7 @@ const HUMAN_WORDS: &[&str] = &[
 
 /// The shapes of credential planted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(super) enum Shape {
     /// Letters and digits, 20 to 64.
     Alphanumeric,
     /// `secrets.token_hex(16)`, Symfony's `APP_SECRET`.
@@ -92,7 +93,7 @@ pub enum Shape {
     LicenseKey,
 }
 
-pub const SHAPES: &[Shape] = &[
+pub(super) const SHAPES: &[Shape] = &[
     Shape::Alphanumeric,
     Shape::Hex32,
     Shape::Hex40,
@@ -113,13 +114,13 @@ pub const SHAPES: &[Shape] = &[
 
 impl Shape {
     /// Whether a person would put this under a password name rather than a token name.
-    pub fn is_password(self) -> bool {
+    pub(super) fn is_password(self) -> bool {
         matches!(self, Shape::Manager | Shape::Short | Shape::Human)
     }
 
     /// Whether a token slot (a bearer header, a query token, `_authToken=`) holds it: what
     /// services issue, not what frameworks or people make.
-    pub fn is_token(self) -> bool {
+    pub(super) fn is_token(self) -> bool {
         matches!(
             self,
             Shape::Alphanumeric
@@ -135,7 +136,7 @@ impl Shape {
 }
 
 /// A random number below `n`.
-pub fn below(n: usize) -> usize {
+pub(super) fn below(n: usize) -> usize {
     let digits = random_text(b"0123456789", 6);
     digits.parse::<usize>().unwrap() % n
 }
@@ -151,14 +152,14 @@ fn from_alphabet(alphabet: &[u8], excluded: &[u8], len: usize) -> String {
 }
 
 /// The base64 encoding of `n` fresh random bytes, padded, as `openssl rand -base64` prints.
-pub fn base64_of_bytes(n: usize) -> String {
+pub(super) fn base64_of_bytes(n: usize) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(random_bytes(n))
 }
 
 /// A fresh value of `shape` that holds none of the bytes in `excluded` (what the syntax
 /// cannot carry), or `None` when the shape's format needs one of them.
-pub fn fresh(shape: Shape, excluded: &[u8]) -> Option<String> {
+pub(super) fn fresh(shape: Shape, excluded: &[u8]) -> Option<String> {
     let value = match shape {
         Shape::Alphanumeric => {
             let len = 20 + below(45);
