@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::input::Run;
-use super::DbError;
+use crate::error::Error;
 
 /// What happened to one report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +35,9 @@ type Order = (i64, i64);
 pub fn ingest(
     conn: &mut Connection,
     db: &Path,
-    runs: impl IntoIterator<Item = Result<(PathBuf, Run), DbError>>,
-) -> Result<Vec<Recorded>, DbError> {
-    let at = |source: rusqlite::Error| DbError::sqlite(db, source);
+    runs: impl IntoIterator<Item = Result<(PathBuf, Run), Error>>,
+) -> Result<Vec<Recorded>, Error> {
+    let at = |source: rusqlite::Error| Error::sqlite(db, source);
     // IMMEDIATE takes the write lock up front: a deferred transaction that later upgrades can
     // fail with SQLITE_BUSY without waiting, which would break concurrent ingests.
     let tx = conn
@@ -54,7 +54,7 @@ pub fn ingest(
         let (path, run) = item?;
         match &salt {
             Some(known) if *known != run.salt_id => {
-                return Err(DbError::SaltMismatch {
+                return Err(Error::SaltMismatch {
                     path: path.clone(),
                     report: run.salt_id.clone(),
                     database: known.clone(),

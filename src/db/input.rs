@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::DbError;
+use crate::error::Error;
 use crate::report::input::{parse_report as read_report_json, Refusal, REPORT_VERSION};
 use crate::report::KeyEntry;
 use crate::rules::{Kind, Tier};
@@ -98,8 +98,8 @@ impl Run {
 }
 
 /// Reads and validates the report at `path`.
-pub fn read_report(path: &Path) -> Result<Run, DbError> {
-    let bytes = std::fs::read(path).map_err(|cause| DbError::Io {
+pub fn read_report(path: &Path) -> Result<Run, Error> {
+    let bytes = std::fs::read(path).map_err(|cause| Error::Io {
         path: path.to_path_buf(),
         cause,
     })?;
@@ -108,8 +108,8 @@ pub fn read_report(path: &Path) -> Result<Run, DbError> {
 
 /// Validates `bytes` as a keyaudit JSON report. Error messages never quote the report's
 /// content (a value in the wrong place may be a secret): they give the place and the problem.
-pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, DbError> {
-    let bad = |message: String| DbError::Report {
+pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, Error> {
+    let bad = |message: String| Error::Report {
         path: path.to_path_buf(),
         message,
     };
@@ -193,8 +193,8 @@ fn no_salt_id() -> String {
 }
 
 /// The reader's refusal in `db`'s words.
-fn refused(path: &Path, refusal: Refusal) -> DbError {
-    let bad = |message: String| DbError::Report {
+fn refused(path: &Path, refusal: Refusal) -> Error {
+    let bad = |message: String| Error::Report {
         path: path.to_path_buf(),
         message,
     };
@@ -221,7 +221,7 @@ fn refused(path: &Path, refusal: Refusal) -> DbError {
 
 /// A one-line description of why `bytes` is no report, with line and column; never the
 /// offending value (serde's messages quote it).
-fn json_problem(path: &Path, err: &serde_json::Error) -> DbError {
+fn json_problem(path: &Path, err: &serde_json::Error) -> Error {
     use serde_json::error::Category;
     let what = match err.classify() {
         Category::Eof => "truncated JSON (unexpected end of data)".to_string(),
@@ -238,7 +238,7 @@ fn json_problem(path: &Path, err: &serde_json::Error) -> DbError {
             }
         }
     };
-    DbError::ReportAt {
+    Error::ReportAt {
         path: PathBuf::from(path),
         line: err.line(),
         column: err.column(),

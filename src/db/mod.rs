@@ -14,7 +14,3 @@ pub mod input;
 pub mod query;
 pub mod render;
 pub mod schema;
-
-/// `db`'s errors are the library's [`Error`](crate::error::Error): the name stays for the
-/// modules that still spell it.
-pub type DbError = crate::error::Error;

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::columns::{self, Cell, Color, Column, TableStyle};
+use super::text::plural;
 use super::{KeyEntry, Report, HISTORY_ONLY};
 use crate::manifest::AuditClass;
 use crate::rules::Tier;
@@ -218,14 +219,6 @@ pub fn render(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::R
     )
     ?;
     out.write_all(columns::fit_lines(&String::from_utf8_lossy(&tail), style.width).as_bytes())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// One line about an ExternalSecret: where it is, which store, which entries.
