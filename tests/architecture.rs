@@ -561,6 +561,27 @@ fn source_graph() -> Graph {
 }
 
 #[test]
+fn every_module_file_is_in_the_module_map_of_docs_design() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let design = std::fs::read_to_string(root.join("docs/design.md")).unwrap();
+    let mut files = Vec::new();
+    read_tree(&root.join("src"), &root.join("src"), &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .map(|(path, _)| match path.strip_suffix("/mod.rs") {
+            Some(dir) => format!("`{dir}/`"),
+            None => format!("`{path}`"),
+        })
+        .filter(|name| !design.contains(&format!("| {name} |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/design.md's module map lacks {missing:?}: add a row with the module's first \
+         sentence of `//!` documentation"
+    );
+}
+
+#[test]
 fn no_file_level_import_cycle_in_src() {
     let graph = source_graph();
     // The checker sees the imports: a graph with almost no edges would pass for nothing.
