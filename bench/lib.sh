@@ -32,3 +32,13 @@ ratio() {
     local x100=$(($1 * 100 / $2))
     printf '%d.%02d' $((x100 / 100)) $((x100 % 100))
 }
+
+# The keyaudit binary to measure: $BIN when set, else this checkout's release build (built
+# now). Prints its absolute path.
+keyaudit_bin() {
+    if [ -z "${BIN:-}" ]; then
+        cargo build --release --locked --quiet
+        BIN="${CARGO_TARGET_DIR:-target}/release/keyaudit"
+    fi
+    realpath "$BIN"
+}

@@ -13,6 +13,8 @@
 # instead of building this checkout's; RG=path/to/rg another ripgrep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 runs="${1:-7}"
 shift || true
 if [ $# -gt 0 ]; then
@@ -42,11 +44,7 @@ if [ -z "$rg" ]; then
     rg="$HOME/.cargo/bin/rg"
 fi
 
-if [ -z "${BIN:-}" ]; then
-    cargo build --release --locked --quiet
-    BIN="${CARGO_TARGET_DIR:-target}/release/keyaudit"
-fi
-bin=$(realpath "$BIN")
+bin=$(keyaudit_bin)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 keywords="$work/keywords"
@@ -79,7 +77,6 @@ ka_ns=$(median <"$work/ka")
 /usr/bin/time -f '%M' -o "$work/memory" "${ka_cmd[@]}" >"$work/report.json" 2>/dev/null || true
 read -r files bytes < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["scan"]; print(d["files"], d["bytes"])' "$work/report.json")
 
-secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
 printf 'tree:            %s\n' "${trees[*]}"
 printf 'scanned:         %s files, %s MiB\n' "$files" $((bytes >> 20))
 printf 'keywords:        %s\n' "$(wc -l <"$keywords")"

@@ -13,17 +13,15 @@
 # BIN=path/to/keyaudit measures that binary instead of building this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 runs="${1:-21}"
 files="${2:-5000}"
 command -v git >/dev/null || { echo "bench: git is needed" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
 [ -x /usr/bin/time ] || { apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null; }
 
-if [ -z "${BIN:-}" ]; then
-    cargo build --release --locked --quiet
-    BIN="${CARGO_TARGET_DIR:-target}/release/keyaudit"
-fi
-bin=$(realpath "$BIN")
+bin=$(keyaudit_bin)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, keyaudit, GitRepo};
+use crate::common::{fresh_stripe_key, json_report, keyaudit, GitRepo};
 
 fn schema() -> Value {
     let path = concat!(
@@ -38,18 +38,9 @@ fn assert_valid(what: &str, document: &Value) {
 /// The JSON report keyaudit writes with `args` (run from the repository root), which must
 /// exit with `code`.
 fn report(args: &[&str], code: i32) -> Value {
-    let output = keyaudit()
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the report is JSON")
+    let mut args = args.to_vec();
+    args.extend(["--format", "json"]);
+    json_report(&args, code)
 }
 
 /// `report` written to `path`, for the commands that read reports back.
