@@ -31,8 +31,7 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report> {
                 report,
             })
         })
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(anyhow::Error::msg)?;
+        .collect::<Result<Vec<_>, _>>()?;
     // JSON reports carry rule ids, not names: name the built-in ones for SARIF and Markdown.
     let builtin = RuleSet::load(true, &[]).ok();
     let names: HashMap<&str, &str> = builtin
@@ -46,7 +45,7 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report> {
 /// Reads the report at `path` for `audit --inventory`: its fingerprints must be keyed by the
 /// salt of this run, else they cannot be compared.
 pub fn read_inventory(path: &Path, prepared: &Prepared) -> Result<Report> {
-    let report = input::read(path).map_err(anyhow::Error::msg)?;
+    let report = input::read(path)?;
     let expected = salt_id(&prepared.salt);
     if report.scan.salt_id != expected {
         let whose = prepared.manifest.as_ref().map_or_else(

@@ -17,7 +17,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{KeyEntry, RepoSummary, Report, ScanSummary, Summary, Tool};
-use crate::error::{one_line, redact_quoted, shown};
+use crate::error::{one_line, redact_quoted, shown, Error};
 use crate::inventory::{FirstSeen, Location};
 use crate::managed::{ManagedSecret, RemoteRef};
 use crate::manifest::audit::KeyAudit;
@@ -254,22 +254,25 @@ impl Refusal {
     /// The refusal in `merge`'s and `audit --inventory`'s words: one line, starting with
     /// `name`.
     pub fn message(&self, name: &str) -> String {
-        let not_ours = |why: &str| format!("{name}: not a keyaudit JSON report: {why}");
+        format!("{name}: {}", self.reason())
+    }
+
+    /// Why the report is refused, without naming it.
+    pub fn reason(&self) -> String {
+        let not_ours = |why: &str| format!("not a keyaudit JSON report: {why}");
         match self {
             Refusal::Json(e) => not_ours(&clean(e)),
             Refusal::NoTool(_) | Refusal::OtherTool(_) => not_ours("no tool.name \"keyaudit\""),
             Refusal::NoVersion(_) => not_ours("no numeric version"),
             Refusal::Version(0) => not_ours("version 0"),
             Refusal::Version(version) => format!(
-                "{name}: report version {version} was written by a newer keyaudit; this one reads version {REPORT_VERSION}"
+                "report version {version} was written by a newer keyaudit; this one reads version {REPORT_VERSION}"
             ),
             Refusal::NewerMajor(written_by) => format!(
-                "{name}: written by keyaudit {written_by}, a newer major version than this one ({})",
+                "written by keyaudit {written_by}, a newer major version than this one ({})",
                 env!("CARGO_PKG_VERSION")
             ),
-            Refusal::NoSaltId => format!(
-                "{name}: the report has no scan.salt_id (written by an older keyaudit): its fingerprints cannot be matched"
-            ),
+            Refusal::NoSaltId => "the report has no scan.salt_id (written by an older keyaudit): its fingerprints cannot be matched".to_string(),
             Refusal::Fingerprint { index, .. } => {
                 not_ours(&format!("key {} has a malformed fingerprint", index + 1))
             }
@@ -290,17 +293,15 @@ fn clean(e: &serde_json::Error) -> String {
 
 /// Reads the JSON report at `path` (a `scan`, `audit` or `merge` report) in scan's schema,
 /// for `merge` and `audit --inventory`; a refusal is one line naming the file.
-pub fn read(path: &Path) -> Result<Report, String> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    parse(&name, text.as_bytes())
-}
-
-/// Parses the bytes of a JSON report into scan's schema; `name` names it in errors.
-pub fn parse(name: &str, bytes: &[u8]) -> Result<Report, String> {
-    parse_report(bytes)
+pub fn read(path: &Path) -> Result<Report, Error> {
+    let refused = |message: String| Error::Report {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read(path).map_err(|e| refused(format!("cannot read: {e}")))?;
+    parse_report(&text)
         .map(ReadReport::into_scan_schema)
-        .map_err(|refusal| refusal.message(name))
+        .map_err(|refusal| refused(refusal.reason()))
 }
 
 /// Reads `bytes` as a keyaudit JSON report: the one reader behind [`read`] and `db ingest`.
@@ -552,6 +553,13 @@ fn feed(hasher: &mut Sha256, value: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `read` makes of `bytes`, its refusal as the one line it prints.
+    fn parse(name: &str, bytes: &[u8]) -> Result<Report, String> {
+        parse_report(bytes)
+            .map(ReadReport::into_scan_schema)
+            .map_err(|refusal| refusal.message(name))
+    }
 
     #[test]
     fn refuses_what_is_not_a_keyaudit_report_in_one_line() {
