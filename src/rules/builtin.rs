@@ -91,6 +91,8 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
 #[cfg(test)]
 mod tests {
     use super::BUILTIN_RULE_FILES;

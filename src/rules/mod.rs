@@ -278,20 +278,10 @@ impl RuleSet {
         let mut rules = Vec::new();
         let mut notes = Vec::new();
         if builtin {
-            // Compiling some 400 regexes is most of start-up: the files compile in parallel,
-            // and come back in their order.
-            use rayon::prelude::*;
-            let files: Vec<Vec<Rule>> = builtin::BUILTIN_RULE_FILES
-                .par_iter()
-                .map(|(name, text)| {
-                    parse_rule_file(
-                        &PathBuf::from(format!("rules/{name}")),
-                        text,
-                        Compile::OnFirstUse,
-                    )
-                })
-                .collect::<Result<_>>()?;
-            rules.extend(files.into_iter().flatten());
+            for (name, text) in builtin::BUILTIN_RULE_FILES {
+                let path = PathBuf::from(format!("rules/{name}"));
+                rules.extend(parse_builtin_rule_file(&path, name, text)?);
+            }
         }
         for path in extra {
             for file in rule_files_under(path)? {
@@ -410,6 +400,26 @@ pub enum Compile {
 /// Parses and validates one rule file, compiling its patterns now or on first use.
 pub fn parse_rule_file(path: &Path, text: &str, compile: Compile) -> Result<Vec<Rule>> {
     let spec: RuleFileSpec = toml::from_str(text).map_err(|err| toml_error(path, text, &err))?;
+    rules_of(path, spec, text, compile)
+}
+
+/// Reads a built-in rule file from its JSON form (`builtin::BUILTIN_RULE_JSON`), its lines from
+/// the TOML `text`; its patterns compile on first use. Should the JSON form be missing or not
+/// read (it cannot be: a test compares the two forms), the TOML is parsed instead, with its
+/// errors' line and column.
+fn parse_builtin_rule_file(path: &Path, name: &str, text: &str) -> Result<Vec<Rule>> {
+    let spec = builtin::BUILTIN_RULE_JSON
+        .iter()
+        .find(|(json_name, _)| *json_name == name)
+        .and_then(|(_, json)| serde_json::from_str::<RuleFileSpec>(json).ok());
+    let Some(spec) = spec else {
+        return parse_rule_file(path, text, Compile::OnFirstUse);
+    };
+    rules_of(path, spec, text, Compile::OnFirstUse)
+}
+
+/// Validates the rules of a parsed file, `text` giving each its line.
+fn rules_of(path: &Path, spec: RuleFileSpec, text: &str, compile: Compile) -> Result<Vec<Rule>> {
     let lines = id_lines(text);
     spec.rules
         .into_iter()
@@ -735,6 +745,23 @@ negative_examples = ["dmo_short"]
             for (id, line) in &lines {
                 assert_eq!(*line, line_of_id(text, id), "{id}");
             }
+        }
+    }
+
+    #[test]
+    fn the_json_form_of_each_builtin_file_is_its_toml() {
+        assert_eq!(
+            builtin::BUILTIN_RULE_JSON.len(),
+            builtin::BUILTIN_RULE_FILES.len()
+        );
+        for ((name, text), (json_name, json)) in builtin::BUILTIN_RULE_FILES
+            .iter()
+            .zip(builtin::BUILTIN_RULE_JSON)
+        {
+            assert_eq!(name, json_name);
+            let from_toml: RuleFileSpec = toml::from_str(text).unwrap();
+            let from_json: RuleFileSpec = serde_json::from_str(json).unwrap();
+            assert_eq!(format!("{from_toml:?}"), format!("{from_json:?}"), "{name}");
         }
     }
 
