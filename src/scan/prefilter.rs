@@ -11,7 +11,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, MatchKind};
 
 use crate::rules::RuleSet;
 use crate::source::Copied;
@@ -31,9 +33,10 @@ pub struct Prefilter {
     keywords: Vec<String>,
     /// Their automaton for small runs, built when the first blob is read: a run that reads
     /// nothing (an empty directory, a hook with nothing staged) never pays for it.
-    small: OnceLock<Option<AhoCorasick>>,
-    /// Their automaton for large runs, built once `SMALL_RUN` bytes were searched.
-    large: OnceLock<Option<AhoCorasick>>,
+    small: OnceLock<AhoCorasick>,
+    /// Their automaton for large runs, built once `SMALL_RUN` bytes were searched; walked by
+    /// [`Prefilter::walk_dfa`].
+    large: OnceLock<DFA>,
     /// Bytes searched so far.
     searched: AtomicU64,
     /// Each keyword's length in bytes.
@@ -45,6 +48,12 @@ pub struct Prefilter {
     /// Keywords of line-scoped rules, whose every occurrence is recorded.
     positional: Vec<bool>,
     rule_count: usize,
+}
+
+/// The automaton a search runs with (see `Prefilter::automaton`).
+enum Automata<'a> {
+    Small(&'a AhoCorasick),
+    Large(&'a DFA),
 }
 
 /// What the prefilter found in one blob.
@@ -99,25 +108,31 @@ impl Prefilter {
     /// NFA but takes several times longer to build (as long as searching megabytes), so a run
     /// searches its first `SMALL_RUN` bytes (all of a pre-commit hook's, say) with the NFA and
     /// the rest with the DFA. Both find the same occurrences.
-    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
-        let build = |kind: AhoCorasickKind| {
-            (!self.keywords.is_empty()).then(|| {
+    fn automaton(&self, len: usize) -> Option<Automata<'_>> {
+        if self.keywords.is_empty() {
+            return None;
+        }
+        let searched = self.searched.fetch_add(len as u64, Ordering::Relaxed);
+        if searched < SMALL_RUN && self.large.get().is_none() {
+            let small = self.small.get_or_init(|| {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(kind))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&self.keywords)
                     .expect("keyword automaton within size limits")
-            })
-        };
-        let searched = self.searched.fetch_add(len as u64, Ordering::Relaxed);
-        if searched < SMALL_RUN && self.large.get().is_none() {
-            self.small
-                .get_or_init(|| build(AhoCorasickKind::ContiguousNFA))
+            });
+            Some(Automata::Small(small))
         } else {
-            self.large.get_or_init(|| build(AhoCorasickKind::DFA))
+            let large = self.large.get_or_init(|| {
+                DFA::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.keywords)
+                    .expect("keyword automaton within size limits")
+            });
+            Some(Automata::Large(large))
         }
-        .as_ref()
     }
 
     /// Which rules may match `data`, and where line-scoped rules' keywords are.
@@ -207,13 +222,85 @@ impl Prefilter {
         hits: &mut Vec<(usize, u32)>,
         keep: impl Fn(usize, usize) -> bool,
     ) {
-        let Some(automaton) = self.automaton(data.len()) else {
+        let push = |start: usize, keyword: usize, hits: &mut Vec<(usize, u32)>| {
+            let (start, end) = (offset + start, offset + start + self.keyword_len[keyword]);
+            if keep(start, end) {
+                hits.push((start, keyword as u32));
+            }
+        };
+        match self.automaton(data.len()) {
+            None => {}
+            Some(Automata::Small(automaton)) => {
+                for hit in automaton.find_overlapping_iter(data) {
+                    push(hit.start(), hit.pattern().as_usize(), hits);
+                }
+            }
+            Some(Automata::Large(dfa)) => {
+                self.walk_dfa(dfa, data, |start, keyword| push(start, keyword, hits))
+            }
+        }
+    }
+
+    /// Calls `found(start, keyword)` for every keyword occurrence in `data`, in no particular
+    /// order. A DFA walk is bound by the latency of each transition, which needs the state the
+    /// last one reached: walking the two halves of `data` in one loop keeps two independent
+    /// transitions in flight, about a third less time than one walk. The first half's walk goes
+    /// on into the second half for the occurrences that start in the first half and end past
+    /// it; the second half's walk, started at its first byte, sees exactly those that start in
+    /// it.
+    fn walk_dfa(&self, dfa: &DFA, data: &[u8], mut found: impl FnMut(usize, usize)) {
+        let Ok(start) = dfa.start_state(Anchored::No) else {
             return;
         };
-        for hit in automaton.find_overlapping_iter(data) {
-            let (start, end) = (offset + hit.start(), offset + hit.end());
-            if keep(start, end) {
-                hits.push((start, hit.pattern().as_u32()));
+        let reach = self.keyword_len.iter().copied().max().unwrap_or(1);
+        // Every keyword ending at `end` (exclusive) in state `sid` that starts in `from..to`.
+        let mut emit = |sid: StateID, end: usize, from: usize, to: usize| {
+            for index in 0..dfa.match_len(sid) {
+                let keyword = dfa.match_pattern(sid, index).as_usize();
+                let begin = end - self.keyword_len[keyword];
+                if (from..to).contains(&begin) {
+                    found(begin, keyword);
+                }
+            }
+        };
+        let mid = data.len() / 2;
+        if mid < 4 * reach {
+            let mut sid = start;
+            for (at, &byte) in data.iter().enumerate() {
+                sid = dfa.next_state(Anchored::No, sid, byte);
+                if dfa.is_match(sid) {
+                    emit(sid, at + 1, 0, data.len());
+                }
+            }
+            return;
+        }
+        let (first, second) = data.split_at(mid);
+        let (mut one, mut two) = (start, start);
+        for (at, (&x, &y)) in first.iter().zip(second).enumerate() {
+            one = dfa.next_state(Anchored::No, one, x);
+            two = dfa.next_state(Anchored::No, two, y);
+            // Both are rarely special (a match, or a start state when the DFA has a
+            // prefilter): one test on the common path.
+            if dfa.is_special(one) | dfa.is_special(two) {
+                if dfa.is_match(one) {
+                    emit(one, at + 1, 0, mid);
+                }
+                if dfa.is_match(two) {
+                    emit(two, mid + at + 1, mid, data.len());
+                }
+            }
+        }
+        // The second half is as long as the first or one byte longer.
+        for (at, &byte) in second.iter().enumerate().skip(first.len()) {
+            two = dfa.next_state(Anchored::No, two, byte);
+            if dfa.is_match(two) {
+                emit(two, mid + at + 1, mid, data.len());
+            }
+        }
+        for (at, &byte) in second.iter().enumerate().take(reach - 1) {
+            one = dfa.next_state(Anchored::No, one, byte);
+            if dfa.is_match(one) {
+                emit(one, mid + at + 1, 0, mid);
             }
         }
     }
@@ -375,6 +462,32 @@ mod tests {
         let by_dfa: Vec<KeywordHits> = blobs.iter().map(|b| prefilter.occurrences(b)).collect();
         assert!(prefilter.large.get().is_some());
         assert_eq!(by_nfa, by_dfa);
+    }
+
+    #[test]
+    fn the_two_stream_dfa_walk_finds_what_an_overlapping_search_finds() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let prefilter = Prefilter::new(&rules);
+        let reference = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&prefilter.keywords)
+            .unwrap();
+        prefilter.searched.store(SMALL_RUN, Ordering::Relaxed);
+        let mut random = Random(0x0123_4567_89ab_cdef);
+        // Short blobs take the one-stream walk, longer ones split at every kind of seam.
+        let long: Vec<usize> = (0..40).map(|_| 700 + random.below(20_000)).collect();
+        for len in (0..700).chain(long) {
+            let blob = text(&mut random, len);
+            let blob = &blob[..len.min(blob.len())];
+            let mut expected: Vec<(usize, u32)> = reference
+                .find_overlapping_iter(blob)
+                .map(|hit| (hit.start(), hit.pattern().as_u32()))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(prefilter.occurrences(blob).0, expected, "length {len}");
+        }
+        assert!(prefilter.large.get().is_some());
     }
 
     #[test]
