@@ -63,10 +63,11 @@ pub fn parse_gitleaks(path: &Path, text: &str) -> Result<(Vec<Rule>, Vec<String>
     let global: Vec<&AllowlistSpec> = spec.allowlist.iter().chain(&spec.allowlists).collect();
     let mut rules = Vec::new();
     let mut skipped = Vec::new();
+    let lines = super::id_lines(text);
     for imported in &spec.rules {
         let origin = RuleOrigin {
             path: path.to_path_buf(),
-            line: super::line_of_id(text, &imported.id),
+            line: super::line_of(&lines, &imported.id),
         };
         let fail = |message: String| Error::Rule {
             path: origin.path.clone(),

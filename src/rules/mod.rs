@@ -292,10 +292,11 @@ impl RuleSet {
                 if gitleaks::is_gitleaks_config(&text) {
                     let (imported, skipped) = gitleaks::parse_gitleaks(&file, &text)?;
                     rules.extend(imported);
+                    let lines = id_lines(&text);
                     notes.extend(skipped.into_iter().map(|id| RuleWarning {
                         origin: RuleOrigin {
                             path: file.clone(),
-                            line: line_of_id(&text, &id),
+                            line: line_of(&lines, &id),
                         },
                         rule: id,
                         message: "skipped: a path-only rule matches files, not keys".into(),
@@ -426,7 +427,7 @@ fn rules_of(path: &Path, spec: RuleFileSpec, text: &str, compile: Compile) -> Re
         .map(|rule| {
             let origin = RuleOrigin {
                 path: path.to_path_buf(),
-                line: lines.get(rule.id.as_str()).copied().unwrap_or(1),
+                line: line_of(&lines, &rule.id),
             };
             compile_rule(rule, origin, true, compile)
         })
@@ -456,15 +457,9 @@ fn id_lines(text: &str) -> HashMap<&str, usize> {
     lines
 }
 
-/// The 1-based line on which `id = "<id>"` appears, or 1.
-pub(crate) fn line_of_id(text: &str, id: &str) -> usize {
-    let quoted = format!("\"{id}\"");
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start();
-            line.starts_with("id") && line.contains(&quoted)
-        })
-        .map_or(1, |i| i + 1)
+/// The line of rule `id` in `lines` (of [`id_lines`]), or 1.
+fn line_of(lines: &HashMap<&str, usize>, id: &str) -> usize {
+    lines.get(id).copied().unwrap_or(1)
 }
 
 /// Validates a rule spec and compiles its pattern. Imported rules (`require_examples` false)
@@ -734,16 +729,24 @@ negative_examples = ["dmo_short"]
     }
 
     #[test]
-    fn id_lines_agree_with_line_of_id() {
+    fn id_lines_find_the_line_of_every_rule_id() {
         let text = "[[rule]]\nid = \"a-b\"\nname = \"x\"\n\n[[rule]]\n  id='c'\nidea = \"d\"\n";
         let lines = id_lines(text);
         assert_eq!(lines.get("a-b"), Some(&2));
         assert_eq!(lines.get("c"), Some(&6));
         assert_eq!(lines.len(), 2);
-        for (_, text) in builtin::BUILTIN_RULE_FILES {
+        for (name, text) in builtin::BUILTIN_RULE_FILES {
             let lines = id_lines(text);
-            for (id, line) in &lines {
-                assert_eq!(*line, line_of_id(text, id), "{id}");
+            let spec: RuleFileSpec = toml::from_str(text).unwrap();
+            assert_eq!(lines.len(), spec.rules.len(), "{name}");
+            let file_lines: Vec<&str> = text.lines().collect();
+            for rule in &spec.rules {
+                let line = file_lines[line_of(&lines, &rule.id) - 1].trim_start();
+                assert!(
+                    line.starts_with("id") && line.contains(&format!("\"{}\"", rule.id)),
+                    "{name}: {}",
+                    rule.id
+                );
             }
         }
     }

@@ -264,6 +264,13 @@ fn gitleaks_configs_are_imported_with_their_allowlists() {
         warnings.contains("rule `pkcs12-file`: skipped: a path-only rule matches files, not keys"),
         "{warnings}"
     );
+    // Each rule is named at the line of its id.
+    assert!(
+        warnings.contains("gitleaks.toml:31: rule `pkcs12-file`")
+            && warnings.contains("gitleaks.toml:9: rule `acme-service-token`")
+            && warnings.contains("gitleaks.toml:20: rule `internal-db-password`"),
+        "{warnings}"
+    );
 }
 
 #[test]
@@ -281,6 +288,6 @@ fn a_bad_gitleaks_regex_names_the_rule() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "rule `acme-service-token`: invalid pattern",
+            "gitleaks.toml:9: rule `acme-service-token`: invalid pattern",
         ));
 }
