@@ -112,8 +112,13 @@ impl Prefilter {
         if self.keywords.is_empty() {
             return None;
         }
+        // Once the DFA is built, every search uses it: no need to count bytes (an atomic
+        // shared by all threads) any more.
+        if let Some(large) = self.large.get() {
+            return Some(Automata::Large(large));
+        }
         let searched = self.searched.fetch_add(len as u64, Ordering::Relaxed);
-        if searched < SMALL_RUN && self.large.get().is_none() {
+        if searched < SMALL_RUN {
             let small = self.small.get_or_init(|| {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
