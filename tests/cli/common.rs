@@ -10,15 +10,20 @@ pub(crate) fn keyaudit() -> Command {
     cmd
 }
 
-/// Runs keyaudit with `args`, expects exit code `code`, and parses stdout as JSON.
-pub(crate) fn json_report(args: &[&str], code: i32) -> Value {
-    let output = keyaudit().args(args).output().expect("runs");
+/// Asserts that a run exited with `code`, showing its stderr when it did not.
+pub(crate) fn assert_exit(output: &std::process::Output, code: i32) {
     assert_eq!(
         output.status.code(),
         Some(code),
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs keyaudit with `args`, expects exit code `code`, and parses stdout as JSON.
+pub(crate) fn json_report(args: &[&str], code: i32) -> Value {
+    let output = keyaudit().args(args).output().expect("runs");
+    assert_exit(&output, code);
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 

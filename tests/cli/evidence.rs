@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::keyaudit;
+use crate::common::{assert_exit, keyaudit};
 
 const EXPORTS: &[&str] = &[
     "list-secrets.json",
@@ -430,12 +430,7 @@ fn manifest_init_takes_creation_dates_from_evidence() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 0);
     let manifest = std::fs::read_to_string(copy.path().join("keyaudit.toml")).unwrap();
     let vault_entry = manifest
         .split("[[key]]")
@@ -468,12 +463,7 @@ fn manifest_update_dates_the_keys_it_adds_from_evidence() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 0);
     let updated = std::fs::read_to_string(&manifest).unwrap();
     assert!(updated.starts_with(&shortened), "existing bytes kept");
     let added = &updated[shortened.len()..];
@@ -689,12 +679,7 @@ fn manifest_init_dates_service_account_keys_from_the_keys_list() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 0);
     let manifest = std::fs::read_to_string(copy.path().join("keyaudit.toml")).unwrap();
     let entry = |key_id: &str| {
         manifest

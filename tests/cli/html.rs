@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    keyaudit, planted_tree, random_text, skip_for_want_of, GitRepo, Planted, NO_VOWELS,
+    assert_exit, keyaudit, planted_tree, random_text, skip_for_want_of, GitRepo, Planted, NO_VOWELS,
 };
 
 /// Renders an HTML report of `args` (run in `dir`); returns (exit code, page).
@@ -564,12 +564,7 @@ fn db_page(dir: &Path, runs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
         .args(runs)
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 0);
     let page = dir.join("history.html");
     let db_arg = db.display().to_string();
     keyaudit()

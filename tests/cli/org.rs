@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
+use crate::common::{assert_exit, fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
 
 /// FNV-1a 64 as `docs/reference/many-repositories.md` defines it, written here independently of the crate.
 fn fnv1a64(text: &str) -> u64 {
@@ -826,12 +826,7 @@ fn audit_inventory_takes_evidence_as_usual() {
                 .arg(format!("fixtures/evidence/exports/{export}"));
         }
         let output = cmd.output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_exit(&output, 1);
         serde_json::from_slice(&output.stdout).unwrap()
     };
     let direct = audit(&["audit", "fixtures/evidence"]);

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::common::keyaudit;
+use crate::common::{assert_exit, keyaudit};
 
 const USER_RULE: &str = r#"
 [[rule]]
@@ -213,12 +213,7 @@ fn gitleaks_configs_are_imported_with_their_allowlists() {
         .arg(&tree)
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 1);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut found: Vec<(String, String, String)> = report["keys"]
         .as_array()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::common::{fingerprint_under, fresh_stripe_key, keyaudit, GitRepo};
+use crate::common::{assert_exit, fingerprint_under, fresh_stripe_key, keyaudit, GitRepo};
 
 fn schema() -> Value {
     let path = concat!(
@@ -23,12 +23,7 @@ fn sarif(args: &[&str], code: i32) -> Value {
         .args(["--format", "sarif"])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, code);
     serde_json::from_slice(&output.stdout).expect("SARIF is JSON")
 }
 
@@ -216,12 +211,7 @@ impl HistoryCase {
             .arg(self.repo.path())
             .output()
             .unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_exit(&output, 1);
         let text = String::from_utf8(output.stdout).unwrap();
         assert!(!text.contains(&self.old) && !text.contains(&self.kept));
         let document: Value = serde_json::from_str(&text).expect("SARIF is JSON");
