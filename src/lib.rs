@@ -32,3 +32,4 @@ pub mod secret;
 pub mod size;
 pub mod source;
 pub mod time;
+pub mod verify;

@@ -1,0 +1,10 @@
+//! The verifiers, one module a provider, each written from the provider's API documentation:
+//! the read-only call, what proves the key live or dead, and where the answer names the
+//! account, the scopes and the expiry.
+
+pub mod github;
+
+use super::Provider;
+
+/// Every verifier.
+pub static ALL: &[&dyn Provider] = &[&github::GitHub];
