@@ -244,6 +244,43 @@ pub fn verify_one(key: &Candidate<'_>, transport: &Transport) -> Verification {
 #[path = "../../tests/support/mock_http.rs"]
 pub(crate) mod mock_http;
 
+/// Test support: verify one key against a mock server.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::mock_http::MockServer;
+    use super::*;
+
+    /// The timeout tests give a call, so a "slow" provider takes a moment, not 10 s.
+    pub(crate) const SHORT: std::time::Duration = std::time::Duration::from_millis(500);
+
+    /// Verifies `secret` (found by `rule`, with `companions` as `(rule, value)` nearest
+    /// first) against `server`, with a short timeout.
+    pub(crate) fn verify_with(
+        rule: &str,
+        secret: &str,
+        companions: &[(&str, &str)],
+        server: &MockServer,
+    ) -> Verification {
+        let secret = Secret::new(secret.as_bytes().to_vec());
+        let values: Vec<(&str, Secret)> = companions
+            .iter()
+            .map(|(rule, value)| (*rule, Secret::new(value.as_bytes().to_vec())))
+            .collect();
+        let key = Candidate {
+            rule,
+            secret: &secret,
+            key_id: None,
+            companions: values
+                .iter()
+                .map(|(rule, secret)| Companion { rule, secret })
+                .collect(),
+        };
+        let connect_to = ConnectTo::parse(&server.addr()).unwrap();
+        let transport = Transport::with_timeout(Some(connect_to), SHORT).unwrap();
+        verify_one(&key, &transport)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,22 +131,14 @@ fn tier_of(scopes: &[String]) -> Tier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
     use crate::verify::mock_http::{MockServer, Reply, Route};
-    use crate::verify::{verify_one, ConnectTo, Status, Transport};
+    use crate::verify::testing::verify_with;
+    use crate::verify::Status;
 
     const TOKEN: &str = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s4D6f8G1h3J5k7"; // keyaudit:allow
 
     fn verify(rule: &str, server: &MockServer) -> crate::verify::Verification {
-        let secret = Secret::new(TOKEN.as_bytes().to_vec());
-        let key = Candidate {
-            rule,
-            secret: &secret,
-            key_id: None,
-            companions: Vec::new(),
-        };
-        let transport = Transport::new(Some(ConnectTo::parse(&server.addr()).unwrap())).unwrap();
-        verify_one(&key, &transport)
+        verify_with(rule, TOKEN, &[], server)
     }
 
     #[test]
@@ -192,6 +184,15 @@ mod tests {
             Reply::json(200, "not json"),
         )]);
         assert_eq!(verify("github-classic-pat", &server).status, Status::Error);
+    }
+
+    #[test]
+    fn a_slow_answer_is_an_error_never_dead() {
+        let slow = Reply::json(401, "{}").after(crate::verify::testing::SHORT * 3);
+        let server = MockServer::start(vec![Route::new("GET", "/user", slow)]);
+        let v = verify("github-classic-pat", &server);
+        assert_eq!(v.status, Status::Error, "{v:?}");
+        assert!(v.note.unwrap().contains("in time"));
     }
 
     #[test]
