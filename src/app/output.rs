@@ -33,7 +33,16 @@ pub(super) fn emit(output: Option<&Path>, rendered: &[u8]) -> Result<()> {
 }
 
 /// Writes `data` to a temporary file (mode 0600) beside `path`, then renames it into place.
+/// A path that is not a regular file (`/dev/null`, a pipe, a terminal) is written into: a
+/// rename would replace the device or pipe itself with a file.
 pub(super) fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(data))
+            .with_context(|| format!("{}: cannot write", path.display()));
+    }
     let dir = manifest::parent_dir(path);
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;

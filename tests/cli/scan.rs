@@ -288,6 +288,47 @@ fn output_file_is_written_whole_with_no_temporary_left() {
     }
 }
 
+/// `-o /dev/null` or a named pipe is written into, never replaced by a file (a rename over
+/// it would, run as root, turn `/dev/null` into a regular file).
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_writes_into_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo (coreutils) failed");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    keyaudit()
+        .args([
+            "scan",
+            "--no-manifest",
+            "fixtures/basic",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&fifo)
+        .assert()
+        .code(1)
+        .stdout("");
+    // Checked before waiting on the reader, which a replaced pipe would leave waiting.
+    assert!(
+        fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the pipe was replaced"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert_eq!(report["summary"]["keys"], 12);
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a temporary file was left"
+    );
+}
+
 #[test]
 fn missing_path_is_an_error_naming_it() {
     keyaudit()
