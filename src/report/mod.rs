@@ -179,6 +179,9 @@ pub struct KeyEntry {
     pub rotate: Option<String>,
     /// Every place it appears.
     pub locations: Vec<Location>,
+    /// With `--verify`: what its provider said of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::verify::Verification>,
     /// With `audit`: declared_as, flags, reasons, warnings and age.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub audit: Option<KeyAudit>,
@@ -471,6 +474,7 @@ impl Report {
                     in_current_tree: key.in_current_tree,
                     rotate: rule.rotate.clone(),
                     locations: key.locations.clone(),
+                    verification: key.verification.clone(),
                     audit: audit.map(|a| a.keys[index].clone()),
                 }
             })

@@ -53,6 +53,7 @@ impl World {
                     on_disk: None,
                 })
                 .collect(),
+            verification: None,
         }
     }
 
