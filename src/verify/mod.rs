@@ -63,6 +63,37 @@ pub struct Verification {
     pub note: Option<String>,
 }
 
+impl Verification {
+    /// Whether a provider was asked (or asking failed): not a key no verifier covers, one
+    /// `--verify-only` left out, or one never sent.
+    pub fn was_asked(&self) -> bool {
+        self.status != Status::Unknown || self.endpoint.is_some()
+    }
+
+    /// The verification in one line for people: `live per api.github.com: octocat; scopes
+    /// repo, read:org; expires 2027-01-01 00:00:00 UTC`, or `unknown: no verifier for rule x`.
+    pub fn summary(&self) -> String {
+        let mut text = self.status.as_str().to_string();
+        if let Some(endpoint) = &self.endpoint {
+            text.push_str(&format!(" per {endpoint}"));
+        }
+        let mut facts: Vec<String> = Vec::new();
+        facts.extend(self.identity.clone());
+        match self.scopes.as_deref() {
+            Some([]) => facts.push("no scopes".into()),
+            Some(scopes) => facts.push(format!("scopes {}", scopes.join(", "))),
+            None => {}
+        }
+        facts.extend(self.expires.as_ref().map(|e| format!("expires {e}")));
+        facts.extend(self.note.clone());
+        if !facts.is_empty() {
+            text.push_str(": ");
+            text.push_str(&facts.join("; "));
+        }
+        text
+    }
+}
+
 /// What a provider said, before it is dated and attached to a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
@@ -291,7 +322,7 @@ impl Verified {
         Self {
             verification: Verification {
                 status: Status::Unknown,
-                checked_at: Timestamp::now(),
+                checked_at: now(),
                 endpoint: None,
                 identity: None,
                 scopes: None,
@@ -304,13 +335,19 @@ impl Verified {
     }
 }
 
+/// Now, to the millisecond, as reports give times.
+fn now() -> Timestamp {
+    let now = Timestamp::now();
+    now.round(jiff::Unit::Millisecond).unwrap_or(now)
+}
+
 /// Verifies one key with its provider through `transport`: `unknown`, asking nobody, when no
 /// verifier covers its rule.
 pub fn verify_one(key: &Candidate<'_>, transport: &Transport) -> Verified {
     let Some(provider) = provider_for(key.rule) else {
         return Verified::not_asked(format!("no verifier for rule {}", key.rule));
     };
-    let checked_at = Timestamp::now();
+    let checked_at = now();
     let client = transport.client(provider);
     let answer = provider.verify(key, &client);
     Verified {
