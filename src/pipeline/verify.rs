@@ -361,4 +361,73 @@ mod tests {
             "verify: 3 keys asked: 2 live, 1 unknown; 4 not asked"
         );
     }
+
+    /// Watches nothing, keeps what it is told.
+    #[derive(Default)]
+    struct Told(Mutex<Vec<String>>);
+
+    impl Watch for Told {
+        fn shows_progress(&self, _: &crate::config::Settings) -> bool {
+            false
+        }
+        fn progress(
+            &self,
+            _: &crate::source::Stats,
+            _: &AtomicUsize,
+            _: &std::sync::atomic::AtomicBool,
+        ) {
+        }
+        fn diagnose(&self, diagnostic: Diagnostic) {
+            self.0.lock().unwrap().push(diagnostic.to_string());
+        }
+    }
+
+    #[test]
+    fn verify_only_leaves_other_providers_unasked_and_answers_are_kept_for_the_run() {
+        use crate::verify::mock_http::{MockServer, Reply, Route};
+        let server = MockServer::start(vec![Route::new(
+            "GET",
+            "/user",
+            Reply::json(200, r#"{"login":"octocat"}"#).header("X-OAuth-Scopes", "repo"),
+        )]);
+        let transport = || {
+            let to = ConnectTo::parse(&server.addr()).unwrap();
+            Transport::with_timeout(Some(to), crate::verify::testing::SHORT).unwrap()
+        };
+        let text = format!("A={GITHUB}\n");
+        let told = Told::default();
+
+        let left_out = Verifier::new(transport(), Some(vec!["Slack".into()]), 2);
+        let mut found = inventory(&[("a.env", &text)]);
+        left_out.verify(&mut found, 3, &told);
+        let v = found.keys[0].verification.as_ref().unwrap();
+        assert_eq!(v.status, Status::Unknown);
+        assert_eq!(
+            v.note.as_deref(),
+            Some("not asked: --verify-only leaves out GitHub")
+        );
+        assert!(server.received().is_empty());
+        assert!(
+            told.0.lock().unwrap().is_empty(),
+            "nobody asked, nothing said"
+        );
+
+        let github = Verifier::new(transport(), Some(vec!["GitHub".into()]), 2);
+        for _ in 0..2 {
+            let mut found = inventory(&[("a.env", &text)]);
+            github.verify(&mut found, 3, &told);
+            let key = &found.keys[0];
+            assert_eq!(key.verification.as_ref().unwrap().status, Status::Live);
+            assert_eq!(key.assessment.privilege, crate::rules::Tier::Full);
+            assert!(key
+                .assessment
+                .privilege_evidence
+                .starts_with("verified per GitHub"));
+        }
+        // The second inventory of the run (another repository) reused the answer.
+        assert_eq!(server.received().len(), 1);
+        let said = told.0.lock().unwrap().clone();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said.iter().all(|line| !line.contains(GITHUB)), "{said:?}");
+    }
 }

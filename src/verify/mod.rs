@@ -75,7 +75,12 @@ impl Verification {
     pub fn summary(&self) -> String {
         let mut text = self.status.as_str().to_string();
         if let Some(endpoint) = &self.endpoint {
-            text.push_str(&format!(" per {endpoint}"));
+            let by = if self.status == Status::Error {
+                "asking"
+            } else {
+                "per"
+            };
+            text.push_str(&format!(" {by} {endpoint}"));
         }
         let mut facts: Vec<String> = Vec::new();
         facts.extend(self.identity.clone());
@@ -493,5 +498,31 @@ mod tests {
         assert!(!is_verified_evidence("prefix ghp_"));
         verification.scopes = Some(Vec::new());
         assert!(privilege_evidence("GitHub", &verification).ends_with(": no scopes"));
+    }
+
+    #[test]
+    fn a_summary_says_status_host_and_facts_in_one_line() {
+        let mut v = Verified::not_asked("no verifier for rule x").verification;
+        assert_eq!(v.summary(), "unknown: no verifier for rule x");
+        assert!(!v.was_asked());
+        v.status = Status::Live;
+        v.endpoint = Some("api.github.com".into());
+        v.identity = Some("octocat".into());
+        v.scopes = Some(vec!["repo".into()]);
+        v.expires = Some("2027-01-01".into());
+        v.note = None;
+        assert_eq!(
+            v.summary(),
+            "live per api.github.com: octocat; scopes repo; expires 2027-01-01"
+        );
+        v = Verified::not_asked("x").verification;
+        v.status = Status::Error;
+        v.endpoint = Some("api.github.com".into());
+        v.note = Some("api.github.com did not answer in time".into());
+        assert_eq!(
+            v.summary(),
+            "error asking api.github.com: api.github.com did not answer in time"
+        );
+        assert!(v.was_asked());
     }
 }
