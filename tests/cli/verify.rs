@@ -754,3 +754,114 @@ fn verbose_lines_name_the_provider_and_host_never_the_key_or_a_path() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_database_records_each_runs_verification_and_says_since_when() {
+    let token = github_token();
+    let tree = Tree::new(&[("app.env", format!("GITHUB_TOKEN={token}\n"))]);
+    // Live twice, then dead (revoked at GitHub), then an error that proves nothing.
+    let server = MockServer::start(vec![user_route(&token, live("octocat", "repo"))
+        .then(live("octocat", "repo"))
+        .then(bad_credentials())
+        .then(Reply::json(502, "{}"))]);
+    let db = tree.path().join("keys.db");
+    let mut checked = Vec::new();
+    for run in 0..4 {
+        let report = tree.path().join(format!("run-{run}.json"));
+        let output = verifying(&server)
+            .args([
+                "scan",
+                "--no-manifest",
+                "--verify",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(&report)
+            .arg(tree.path().join("app.env"))
+            .output()
+            .unwrap();
+        assert_exit(&output, 1);
+        let written: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        checked.push(
+            only_key(&written)["verification"]["checked_at"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let ingest = keyaudit()
+            .args(["db", "ingest", "--quiet", "--db"])
+            .arg(&db)
+            .arg(&report)
+            .output()
+            .unwrap();
+        assert_exit(&ingest, 0);
+        let view = json(
+            keyaudit()
+                .args(["db", "report", "--format", "json", "--db"])
+                .arg(&db),
+            0,
+        );
+        let v = &only_key(&view)["verification"];
+        let (status, since) = match run {
+            0 | 1 => ("live", &checked[0]),
+            _ => ("dead", &checked[2]),
+        };
+        assert_eq!(v["status"], status, "run {run}: {v}");
+        // The database keeps times to the second.
+        assert_eq!(
+            &v["since"].as_str().unwrap()[..19],
+            &since[..19],
+            "run {run}: {v}"
+        );
+        assert_eq!(v["identity"], "octocat");
+        assert_eq!(v["endpoint"], GITHUB_HOST);
+    }
+    let view = json(
+        keyaudit()
+            .args(["db", "report", "--format", "json", "--db"])
+            .arg(&db),
+        0,
+    );
+    assert_eq!(only_key(&view)["verification"]["last_status"], "error");
+    let table = text(
+        keyaudit()
+            .args(["db", "report", "--format", "table", "--db"])
+            .arg(&db),
+        0,
+    );
+    assert!(
+        table.contains("verified") && table.contains("dead since"),
+        "{table}"
+    );
+    let markdown = text(
+        keyaudit()
+            .args(["db", "report", "--format", "markdown", "--db"])
+            .arg(&db),
+        0,
+    );
+    assert!(
+        markdown.contains("| verified |") && markdown.contains("dead since"),
+        "{markdown}"
+    );
+    let html = text(
+        keyaudit()
+            .args(["db", "report", "--format", "html", "--db"])
+            .arg(&db),
+        0,
+    );
+    assert!(html.contains("<th>verified</th>") && html.contains("dead since"));
+    // One row per run: the status, when and whom, never a body or a secret.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let statuses: Vec<String> = conn
+        .prepare("SELECT status FROM verifications ORDER BY checked_ms")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(statuses, ["live", "live", "dead", "error"]);
+    drop(conn);
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(&token));
+}
