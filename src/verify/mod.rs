@@ -525,4 +525,59 @@ mod tests {
         );
         assert!(v.was_asked());
     }
+
+    /// The rows of the "What is sent where" table of `docs/reference/verification.md`, by the
+    /// provider each names.
+    fn documented_rows() -> Vec<(String, String)> {
+        let page = include_str!("../../docs/reference/verification.md");
+        let (_, section) = page
+            .split_once("## What is sent where")
+            .expect("docs/reference/verification.md has a \"What is sent where\" section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        section
+            .lines()
+            .filter(|line| line.starts_with("| ") && !line.starts_with("| provider |"))
+            .map(|line| {
+                let name = line
+                    .split('|')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                (name, line.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_verification_page_names_every_verifier_with_its_hosts_and_rules() {
+        let rows = documented_rows();
+        for provider in providers::ALL {
+            let name = provider.name();
+            let (_, row) = rows
+                .iter()
+                .find(|(documented, _)| documented == name)
+                .unwrap_or_else(|| {
+                    panic!("docs/reference/verification.md's \"What is sent where\" has no row for {name}")
+                });
+            for host in provider.hosts() {
+                assert!(
+                    row.contains(&format!("`{host}`")),
+                    "docs/reference/verification.md: {name}'s row lacks its host `{host}`"
+                );
+            }
+            for rule in provider.rules() {
+                assert!(
+                    row.contains(&format!("`{rule}`")),
+                    "docs/reference/verification.md: {name}'s row lacks its rule `{rule}`"
+                );
+            }
+        }
+        for (name, _) in &rows {
+            assert!(
+                provider_named(name).is_some_and(|p| p.name() == name),
+                "docs/reference/verification.md lists {name}, which is no verifier's name"
+            );
+        }
+    }
 }
