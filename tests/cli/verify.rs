@@ -317,6 +317,13 @@ fn verified_scopes_and_tier_beyond_the_manifest_are_over_privileged() {
             .arg(&saved),
         1,
     );
+    // A report holds no secret to send: --verify with --inventory is a usage error.
+    let refused = verifying(&server)
+        .args(["audit", "--verify", "--inventory"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_exit(&refused, 2);
     let key = only_key(&read_back);
     assert_eq!(key["verification"]["status"], "live");
     assert_eq!(
