@@ -351,6 +351,40 @@ pub struct ScanArgs {
     /// Many repositories.
     #[command(flatten)]
     pub repos: ReposArgs,
+    /// Asking providers whether keys are live.
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Opt-in verification (`docs/reference/verification.md`): only from the command line, never
+/// from a manifest, a configuration or the environment.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VerifyArgs {
+    /// Ask each key's own provider, at its documented API host over HTTPS, whether the key is
+    /// live, whose it is and what it may do (off by default: without it nothing leaves the
+    /// machine). Generic findings, passwords and connection strings are never sent.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: ask only these providers, comma-separated, any case (`github,slack`);
+    /// other keys are left unknown.
+    #[arg(
+        long,
+        value_name = "PROVIDERS",
+        value_delimiter = ',',
+        requires = "verify",
+        value_parser = parse_provider,
+        long_help = crate::verify::verify_only_help()
+    )]
+    pub verify_only: Vec<String>,
+    /// With --verify: at most N provider calls at once (1 to 32).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        requires = "verify",
+        value_parser = clap::value_parser!(u8).range(1..=32)
+    )]
+    pub verify_concurrency: u8,
 }
 
 /// Runs over many repositories (`--repos`), one shard at a time.
@@ -403,12 +437,29 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub repos: ReposArgs,
     /// Audit this JSON report of `scan` or `merge` instead of scanning.
-    #[arg(long, value_name = "REPORT", conflicts_with_all = ["paths", "repos", "history", "staged"])]
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["paths", "repos", "history", "staged", "verify"])]
     pub inventory: Option<PathBuf>,
+    /// Asking providers whether keys are live.
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }
 
 fn parse_shard(text: &str) -> Result<crate::org::repos::Shard, String> {
     crate::org::repos::Shard::parse(text).map_err(|e| e.to_string())
+}
+
+/// A provider's name as `--verify-only` takes it: any case, written back as the provider
+/// spells it; an unknown name lists the known ones.
+fn parse_provider(text: &str) -> Result<String, String> {
+    crate::verify::provider_named(text)
+        .map(|p| p.name().to_string())
+        .ok_or_else(|| {
+            format!(
+                "no verifier is called {}: the providers are {}",
+                crate::error::shown(text),
+                crate::verify::provider_names().join(", ")
+            )
+        })
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {

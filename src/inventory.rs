@@ -105,6 +105,8 @@ pub struct Key {
     pub first_seen: Option<FirstSeen>,
     /// Every place it was found, sorted.
     pub locations: Vec<Location>,
+    /// With `--verify`: what its provider said of it.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// All keys of one run.
@@ -177,6 +179,7 @@ impl Inventory {
                             in_current_tree: current,
                             first_seen: None,
                             locations: vec![location],
+                            verification: None,
                         };
                         by_fingerprint.insert(fp, (hit.rule, key));
                     }

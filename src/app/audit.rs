@@ -15,6 +15,7 @@ use crate::manifest::audit::AuditOutcome;
 use crate::pipeline::audit::audit_collected;
 use crate::pipeline::collect::{collect, Collected};
 use crate::pipeline::prepare::{prepare, ManifestUse, Prepared};
+use crate::pipeline::verify::Verifier;
 
 /// `audit PATH...`.
 pub(super) fn run(args: &AuditArgs) -> Result<u8> {
@@ -42,9 +43,18 @@ pub(super) struct AuditRun {
 /// Scans and audits against the manifest (an empty one when there is none).
 pub(super) fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
     let started = Instant::now();
+    // Before anything is read: a KEYAUDIT_VERIFY_CONNECT_TO keyaudit refuses stops the run.
+    let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
-    let collected = collect(&prepared, &Stderr)?;
+    let mut collected = collect(&prepared, &Stderr)?;
+    if let Some(verifier) = &verifier {
+        verifier.verify(
+            &mut collected.inventory,
+            prepared.settings.verbosity,
+            &Stderr,
+        );
+    }
     if prepared.manifest.is_none() {
         note_no_manifest(&prepared, &args.input);
     }

@@ -684,6 +684,18 @@ fn environment(roff: &mut Roff) {
                  when the terminal reports none; no limit in a pipe or a file).",
             ),
             (
+                crate::verify::http::CONNECT_TO_VAR,
+                "With --verify: HOST:PORT of a loopback server (127.0.0.0/8, ::1, localhost) that \
+                 receives every verification request over plain HTTP, unchanged otherwise (the \
+                 provider's host in Host:), for tests and local mirrors. Any other value is an \
+                 error (exit 2) before anything is read. Never turns verification on.",
+            ),
+            (
+                "HTTPS_PROXY",
+                "With --verify: the proxy verification calls go through (also https_proxy, \
+                 else ALL_PROXY, all_proxy).",
+            ),
+            (
                 SERIAL_ENV,
                 "Set to content: CycloneDX reports get a serialNumber derived from the rest of \
                  the document (the same inventory, the same serial). Otherwise they have none.",

@@ -16,14 +16,22 @@ use crate::config::ReportSettings;
 use crate::pipeline::prepare::{prepare, ManifestUse};
 use crate::pipeline::reports::{audit_report, merge_reports, read_inventory};
 use crate::pipeline::repos::repos_report;
+use crate::pipeline::verify::Verifier;
 use crate::report::Report;
 
 /// `scan --repos`.
 pub(super) fn scan_repos(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
+    let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let output = ReportSettings::from_output(&args.output);
-    let mut report = repos_report(&prepared, &args.repos, output.show_secrets, &Stderr)?;
+    let mut report = repos_report(
+        &prepared,
+        &args.repos,
+        output.show_secrets,
+        verifier.as_ref(),
+        &Stderr,
+    )?;
     report.scan.duration_ms = started.elapsed().as_millis() as u64;
     publish(&report, &output)?;
     Ok(exit_code(
@@ -36,10 +44,17 @@ pub(super) fn scan_repos(args: &ScanArgs) -> Result<u8> {
 /// `audit --repos`.
 pub(super) fn audit_repos(args: &AuditArgs) -> Result<u8> {
     let started = Instant::now();
+    let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
     let output = ReportSettings::from_output(&args.output);
-    let report = repos_report(&prepared, &args.repos, output.show_secrets, &Stderr)?;
+    let report = repos_report(
+        &prepared,
+        &args.repos,
+        output.show_secrets,
+        verifier.as_ref(),
+        &Stderr,
+    )?;
     let (mut report, failing) =
         audit_report(report, &prepared, &evidence, args.fail_on.as_deref())?;
     if prepared.manifest.is_none() {

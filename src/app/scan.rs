@@ -10,12 +10,22 @@ use super::finish::finish;
 use crate::cli::ScanArgs;
 use crate::pipeline::collect::collect;
 use crate::pipeline::prepare::{prepare, ManifestUse};
+use crate::pipeline::verify::Verifier;
 
 /// `scan PATH...`.
 pub(super) fn run(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
+    // Before anything is read: a KEYAUDIT_VERIFY_CONNECT_TO keyaudit refuses stops the run.
+    let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
-    let collected = collect(&prepared, &Stderr)?;
+    let mut collected = collect(&prepared, &Stderr)?;
+    if let Some(verifier) = &verifier {
+        verifier.verify(
+            &mut collected.inventory,
+            prepared.settings.verbosity,
+            &Stderr,
+        );
+    }
     let found = !collected.inventory.keys.is_empty();
     finish(&prepared, collected, &args.output, started, None, found)
 }

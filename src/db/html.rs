@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::query::{History, RunView, Status};
-use super::render::{short_id, ReportView};
+use super::render::{short_id, verified_since, ReportView};
 use crate::report::markup::{escape as esc, page_start, PAGE_CSS};
 use crate::report::svg::{bar_chart, figure, line_chart, Bar, Line};
 use crate::report::text::{day, or_dash, plural};
@@ -228,7 +228,12 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
     page.push_str("</tbody></table>");
 
     page.push_str("<h2>Keys</h2><div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"filter keys (provider, rule, path, status…)\" aria-label=\"filter keys\"></div>");
-    page.push_str("<table class=\"sortable\" id=\"keys\"><thead><tr><th>status</th><th>provider</th><th>rule</th><th>key</th><th>privilege</th><th>declared as</th><th>first seen</th><th>last seen</th><th class=\"num\">days open</th><th>where (latest run)</th></tr></thead><tbody>");
+    let verified = view.keys.iter().any(|k| k.verification.is_some());
+    let _ = write!(
+        page,
+        "<table class=\"sortable\" id=\"keys\"><thead><tr><th>status</th><th>provider</th><th>rule</th><th>key</th><th>privilege</th>{}<th>declared as</th><th>first seen</th><th>last seen</th><th class=\"num\">days open</th><th>where (latest run)</th></tr></thead><tbody>",
+        if verified { "<th>verified</th>" } else { "" }
+    );
     for key in &view.keys {
         let status = key.status.as_str();
         let mut places = String::new();
@@ -255,7 +260,7 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
         };
         let _ = write!(
             page,
-            "<tr><td class=\"status-{status}\">{status}{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{where_cell}</td></tr>",
+            "<tr><td class=\"status-{status}\">{status}{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{where_cell}</td></tr>",
             if key.reopened > 0 {
                 format!(" <span class=\"muted\">(reopened {}×)</span>", key.reopened)
             } else {
@@ -265,6 +270,11 @@ pub fn render(view: &ReportView<'_>, history: &History, out: &mut dyn Write) -> 
             esc(&key.rule),
             esc(&key.redacted),
             esc(&key.privilege),
+            if verified {
+                format!("<td>{}</td>", esc(&verified_since(key)))
+            } else {
+                String::new()
+            },
             esc(key.declared_as.as_deref().unwrap_or("-")),
             esc(&key.first_seen),
             esc(&key.last_seen),

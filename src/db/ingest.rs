@@ -94,7 +94,8 @@ pub fn ingest(
     Ok(recorded)
 }
 
-/// Inserts one run, its scopes, keys, presence and sightings; returns how many keys were new.
+/// Inserts one run, its scopes, keys, presence, sightings and verifications; returns how many
+/// keys were new.
 fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> {
     let time_ms = run.generated_at.as_millisecond();
     let classes = run.classes;
@@ -160,6 +161,11 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
         "INSERT INTO sightings (run, key, source, repo, path, line, \"column\", \"commit\")
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
+    let mut verification = tx.prepare_cached(
+        "INSERT OR IGNORE INTO verifications (key, run, status, checked_at, checked_ms, endpoint,
+           identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
     let mut new_keys = 0;
     for key in &run.keys {
         let declared = key.declared_as.clone().flatten();
@@ -220,6 +226,17 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
         };
         for scope in scopes {
             presence.execute(params![key_id, run_id, scope])?;
+        }
+        if let Some(v) = &key.verification {
+            verification.execute(params![
+                key_id,
+                run_id,
+                v.status.as_str(),
+                crate::time::format_rfc3339(v.checked_at),
+                v.checked_at.as_millisecond(),
+                v.endpoint,
+                v.identity
+            ])?;
         }
         for s in &key.sightings {
             sighting.execute(params![

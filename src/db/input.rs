@@ -45,6 +45,19 @@ pub struct Sighting {
     pub commit: Option<String>,
 }
 
+/// What a run's verification (`--verify`) said of a key, as the database keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// `live`, `dead`, `unknown` or `error`.
+    pub status: crate::verify::Status,
+    /// When the provider was asked.
+    pub checked_at: Timestamp,
+    /// The host asked.
+    pub endpoint: Option<String>,
+    /// The account the provider named.
+    pub identity: Option<String>,
+}
+
 /// One key of a report, without any secret.
 #[derive(Debug, Clone)]
 pub struct ReportKey {
@@ -64,6 +77,8 @@ pub struct ReportKey {
     pub declared_as: Option<Option<String>>,
     /// Every place it appears.
     pub sightings: Vec<Sighting>,
+    /// What its provider said, in reports made with `--verify`.
+    pub verification: Option<Checked>,
 }
 
 /// A validated report, ready to be recorded as a run.
@@ -173,6 +188,12 @@ fn report_key(key: KeyEntry) -> ReportKey {
         privilege: key.privilege,
         redacted: key.redacted,
         declared_as: key.audit.map(|a| a.declared_as),
+        verification: key.verification.map(|v| Checked {
+            status: v.status,
+            checked_at: v.checked_at,
+            endpoint: v.endpoint,
+            identity: v.identity,
+        }),
         sightings: key
             .locations
             .into_iter()

@@ -12,6 +12,10 @@
 //! `opened_at` and `days_open` then describe the current (latest) open period, while
 //! `first_seen` stays the first sighting ever. A run over several roots does not say which root
 //! a location is under, so such a sighting opens every root of that run.
+//!
+//! Verification (`--verify`), per key: the latest answer that proved something (`live` or
+//! `dead`) and since when the key has answered so, the first check of that unbroken streak; an
+//! `unknown` or `error` in between breaks nothing, since it proves nothing.
 
 use std::collections::HashMap;
 
@@ -142,6 +146,9 @@ pub struct KeyView {
     pub reopened: u32,
     /// Where the latest run that saw it found it.
     pub locations: Vec<LocationView>,
+    /// With runs made with `--verify`: what its provider said, and since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationView>,
     /// Index (in time order) of the first run that saw it.
     #[serde(skip)]
     pub first_index: usize,
@@ -151,6 +158,91 @@ pub struct KeyView {
     /// When it was resolved.
     #[serde(skip)]
     pub resolved_time: Option<Timestamp>,
+}
+
+/// A key's verification over the runs (`--verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationView {
+    /// `live` or `dead`: the latest answer that proved something; `unknown` or `error` when no
+    /// answer ever did.
+    pub status: String,
+    /// Since when it has answered `status`: the first check of the latest unbroken streak of
+    /// that answer.
+    pub since: String,
+    /// The latest check, whatever it answered.
+    pub last_checked: String,
+    /// What the latest check answered (an `error` after `live` leaves `status` live).
+    pub last_status: String,
+    /// The host asked last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// The account the provider last named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+}
+
+/// One verification of a key, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Check {
+    status: String,
+    checked_at: String,
+    endpoint: Option<String>,
+    identity: Option<String>,
+}
+
+/// A key's verification from its checks in time order (at least one).
+fn standing(checks: &[Check]) -> VerificationView {
+    let last = checks.last().expect("at least one check");
+    let proves = |c: &&Check| matches!(c.status.as_str(), "live" | "dead");
+    let (status, since) = match checks.iter().rev().find(proves) {
+        Some(latest) => {
+            let since = checks
+                .iter()
+                .rev()
+                .filter(proves)
+                .take_while(|c| c.status == latest.status)
+                .last()
+                .map_or(&latest.checked_at, |c| &c.checked_at);
+            (latest.status.clone(), since.clone())
+        }
+        None => {
+            let since = checks
+                .iter()
+                .rev()
+                .take_while(|c| c.status == last.status)
+                .last()
+                .map_or(&last.checked_at, |c| &c.checked_at);
+            (last.status.clone(), since.clone())
+        }
+    };
+    VerificationView {
+        status,
+        since,
+        last_checked: last.checked_at.clone(),
+        last_status: last.status.clone(),
+        endpoint: last.endpoint.clone(),
+        identity: checks.iter().rev().find_map(|c| c.identity.clone()),
+    }
+}
+
+/// Every key's checks, in time order.
+fn load_checks(conn: &Connection) -> rusqlite::Result<HashMap<i64, Vec<Check>>> {
+    let mut checks: HashMap<i64, Vec<Check>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT v.key, v.status, v.checked_at, v.endpoint, v.identity FROM verifications v
+           JOIN runs r ON r.id = v.run
+         ORDER BY v.key, v.checked_ms, r.time_ms, r.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        checks.entry(row.get(0)?).or_default().push(Check {
+            status: row.get(1)?,
+            checked_at: row.get(2)?,
+            endpoint: row.get(3)?,
+            identity: row.get(4)?,
+        });
+    }
+    Ok(checks)
 }
 
 /// Everything the renderers show.
@@ -248,6 +340,7 @@ pub fn load(conn: &Connection) -> rusqlite::Result<History> {
                 });
         }
     }
+    let mut checks = load_checks(conn)?;
     let mut keys = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT id, fingerprint, rule, provider, kind, privilege, redacted, declared_as
@@ -282,6 +375,7 @@ pub fn load(conn: &Connection) -> rusqlite::Result<History> {
             days_open: days_between(opened, end).max(0),
             reopened: timeline.reopened,
             locations: locations.remove(&id).unwrap_or_default(),
+            verification: checks.remove(&id).map(|c| standing(&c)),
             first_index: timeline.first,
             last_time: runs[timeline.last].time,
             resolved_time,
@@ -487,5 +581,49 @@ mod tests {
         let t = timeline(&runs, &[(0, 0), (2, 0)]);
         assert_eq!((t.opened, t.resolved, t.reopened), (2, Some(3), 1));
         assert_eq!(t.periods, vec![(0, 1), (2, 3)]);
+    }
+
+    fn check(status: &str, day: u32) -> Check {
+        Check {
+            status: status.into(),
+            checked_at: format!("2026-01-{day:02}T00:00:00Z"),
+            endpoint: Some("api.github.com".into()),
+            identity: (status == "live").then(|| "octocat".into()),
+        }
+    }
+
+    #[test]
+    fn a_key_is_live_or_dead_since_the_start_of_its_latest_streak() {
+        let v = standing(&[check("live", 1), check("live", 2), check("live", 3)]);
+        assert_eq!(
+            (v.status.as_str(), v.since.as_str()),
+            ("live", "2026-01-01T00:00:00Z")
+        );
+        let v = standing(&[check("live", 1), check("dead", 2), check("dead", 3)]);
+        assert_eq!(
+            (v.status.as_str(), v.since.as_str()),
+            ("dead", "2026-01-02T00:00:00Z")
+        );
+        assert_eq!(v.identity.as_deref(), Some("octocat"));
+        // An error proves nothing: it neither ends nor starts a streak.
+        let v = standing(&[
+            check("dead", 1),
+            check("live", 2),
+            check("error", 3),
+            check("live", 4),
+            check("error", 5),
+        ]);
+        assert_eq!(
+            (v.status.as_str(), v.since.as_str()),
+            ("live", "2026-01-02T00:00:00Z")
+        );
+        assert_eq!(v.last_status, "error");
+        assert_eq!(v.last_checked, "2026-01-05T00:00:00Z");
+        // Nothing proven yet: the latest answer, since it started.
+        let v = standing(&[check("error", 1), check("unknown", 2), check("unknown", 3)]);
+        assert_eq!(
+            (v.status.as_str(), v.since.as_str()),
+            ("unknown", "2026-01-02T00:00:00Z")
+        );
     }
 }

@@ -126,6 +126,15 @@ fn place(key: &KeyView) -> String {
     )
 }
 
+/// What a key's provider said, and since when: `live since 2026-01-02`; `-` when it was never
+/// verified.
+pub fn verified_since(key: &KeyView) -> String {
+    key.verification.as_ref().map_or_else(
+        || "-".to_string(),
+        |v| format!("{} since {}", v.status, day(&v.since)),
+    )
+}
+
 /// The short form of a run id, for tables.
 pub fn short_id(id: &str) -> &str {
     let hex = id.strip_prefix("sha256:").unwrap_or(id);
@@ -363,24 +372,29 @@ fn keys_table(keys: &[&KeyView], out: &mut dyn Write) -> io::Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
+    let verified = keys.iter().any(|k| k.verification.is_some());
+    let mut header = vec![
+        "status",
+        "provider",
+        "rule",
+        "key",
+        "privilege",
+        "declared as",
+        "first seen",
+        "last seen",
+        "days open",
+        "where",
+    ];
+    if verified {
+        header.insert(5, "verified");
+    }
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
-            "status",
-            "provider",
-            "rule",
-            "key",
-            "privilege",
-            "declared as",
-            "first seen",
-            "last seen",
-            "days open",
-            "where",
-        ]);
+        .set_header(header);
     for key in keys {
-        table.add_row([
+        let mut row = vec![
             key.status.as_str().to_string(),
             key.provider.clone(),
             key.rule.clone(),
@@ -391,7 +405,11 @@ fn keys_table(keys: &[&KeyView], out: &mut dyn Write) -> io::Result<()> {
             day(&key.last_seen).to_string(),
             key.days_open.to_string(),
             place(key),
-        ]);
+        ];
+        if verified {
+            row.insert(5, verified_since(key));
+        }
+        table.add_row(row);
     }
     writeln!(out, "{table}")
 }
@@ -425,19 +443,27 @@ fn markdown_runs(runs: &[&RunView], out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn markdown_keys(keys: &[&KeyView], out: &mut dyn Write) -> io::Result<()> {
+    let verified = keys.iter().any(|k| k.verification.is_some());
     writeln!(
         out,
-        "| status | provider | rule | key | privilege | declared as | first seen | last seen | days open | where |\n|---|---|---|---|---|---|---|---|---:|---|"
+        "| status | provider | rule | key | privilege |{} declared as | first seen | last seen | days open | where |\n|---|---|---|---|---|{}---|---|---|---:|---|",
+        if verified { " verified |" } else { "" },
+        if verified { "---|" } else { "" }
     )?;
     for key in keys {
         writeln!(
             out,
-            "| {} | {} | {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | `{}` | {} |{} {} | {} | {} | {} | {} |",
             key.status.as_str(),
             cell(&key.provider),
             cell(&key.rule),
             cell(&key.redacted),
             key.privilege,
+            if verified {
+                format!(" {} |", cell(&verified_since(key)))
+            } else {
+                String::new()
+            },
             cell(key.declared_as.as_deref().unwrap_or("-")),
             day(&key.first_seen),
             day(&key.last_seen),

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::Error;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -20,7 +20,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 pub type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `MIGRATIONS[i]` migrates version `i` to `i + 1`; version 0 is an empty file.
-pub const MIGRATIONS: &[Migration] = &[create_v1];
+pub const MIGRATIONS: &[Migration] = &[create_v1, add_verifications];
 
 /// Version 1: runs, the scopes they covered, keys, where each key was seen per run. A scope's
 /// `name` is what the report gives: an identity of `scan.scopes` (`origin:…`, `git:root:…`,
@@ -102,6 +102,26 @@ fn create_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             \"commit\" TEXT
         );
         CREATE INDEX sightings_key_run ON sightings (key, run);
+        ",
+    )
+}
+
+/// Version 2: what each run's verification (`--verify`) said of each key: the status, when and
+/// which host was asked, and the account the provider named. Never a response body, a scope
+/// list or a note: what `db report` needs to say since when a key is live or dead.
+fn add_verifications(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        CREATE TABLE verifications (
+            key        INTEGER NOT NULL REFERENCES keys (id),
+            run        INTEGER NOT NULL REFERENCES runs (id),
+            status     TEXT NOT NULL CHECK (status IN ('live', 'dead', 'unknown', 'error')),
+            checked_at TEXT NOT NULL,              -- RFC 3339, UTC
+            checked_ms INTEGER NOT NULL,           -- checked_at, for ordering
+            endpoint   TEXT,                       -- the host asked
+            identity   TEXT,                       -- the account it belongs to
+            PRIMARY KEY (key, run)
+        ) WITHOUT ROWID;
         ",
     )
 }
@@ -194,7 +214,7 @@ mod tests {
     use super::*;
 
     /// A later schema version, as a future change would add it.
-    fn fake_v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    fn fake_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         tx.execute_batch(
             "ALTER TABLE runs ADD COLUMN note TEXT;
              UPDATE runs SET note = 'migrated from v1';",
@@ -230,16 +250,49 @@ mod tests {
         )
         .unwrap();
         drop(conn);
-        let conn = open_with(&path, false, &[create_v1, fake_v2]).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 2);
+        let conn = open_with(&path, false, &[create_v1, add_verifications, fake_v3]).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 3);
         let note: String = conn
             .query_row("SELECT note FROM runs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(note, "migrated from v1");
         drop(conn);
-        // This build (version 1) refuses the newer file rather than misreading it.
+        // This build (version 2) refuses the newer file rather than misreading it.
         let err = open(&path, false).unwrap_err().to_string();
         assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_file_gains_the_verifications_table_keeping_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let conn = open_with(&path, true, &[create_v1]).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 1);
+        conn.execute(
+            "INSERT INTO runs (digest, generated_at, time_ms, tool_version, salt_id, kind,
+               complete, keys, locations, ingested_at)
+             VALUES ('d', 't', 0, 'v', 's', 'scan', 1, 0, 0, 'i')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open(&path, false).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 2);
+        let runs: i64 = conn
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(runs, 1);
+        let checks: i64 = conn
+            .query_row("SELECT count(*) FROM verifications", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(checks, 0);
+        // A status no verification has is refused by the table itself.
+        let refused = conn.execute(
+            "INSERT INTO verifications (key, run, status, checked_at, checked_ms)
+             VALUES (1, 1, 'maybe', 't', 0)",
+            [],
+        );
+        assert!(refused.is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Many reports folded into one inventory (`docs/reference/many-repositories.md`): keys united by fingerprint,
-//! locations united and sorted, `first_seen` the oldest, `in_current_tree` if any, counts
-//! summed, skipped and errors concatenated (sorted), complete only if every input is.
+//! locations united and sorted, `first_seen` the oldest, `in_current_tree` if any, the latest
+//! verification (`--verify`), counts summed, skipped and errors concatenated (sorted), complete
+//! only if every input is.
 //!
 //! Every rule here is associative and commutative (unions, sums, minima and maxima under total
 //! orders), so shards merge to the same inventory in any grouping and order. Shard bookkeeping
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::inventory::{FirstSeen, Location};
 use crate::report::{KeyEntry, RepoSummary, Report, ScanSummary, Summary, Tool};
 use crate::source::ReadError;
+use crate::verify::Verification;
 
 use super::repos::Shard;
 
@@ -281,6 +283,7 @@ fn merge_keys(a: KeyEntry, b: KeyEntry) -> KeyEntry {
         (x, y) => x.or(y),
     };
     winner.in_current_tree |= other.in_current_tree;
+    winner.verification = latest(winner.verification.take(), other.verification);
     winner.first_seen = oldest(winner.first_seen.take(), other.first_seen);
     let mut locations: Vec<Location> = winner.locations;
     locations.extend(other.locations);
@@ -289,6 +292,26 @@ fn merge_keys(a: KeyEntry, b: KeyEntry) -> KeyEntry {
     winner.locations = locations;
     winner.audit = None;
     winner
+}
+
+/// The later of two verifications of one key (ties broken by the whole answer, so the choice
+/// does not depend on order).
+fn latest(a: Option<Verification>, b: Option<Verification>) -> Option<Verification> {
+    let order = |v: &Verification| {
+        (
+            v.checked_at,
+            v.status,
+            v.endpoint.clone(),
+            v.identity.clone(),
+            v.scopes.clone(),
+            v.expires.clone(),
+            v.note.clone(),
+        )
+    };
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if order(&y) > order(&x) { y } else { x }),
+        (x, y) => x.or(y),
+    }
 }
 
 fn oldest(a: Option<FirstSeen>, b: Option<FirstSeen>) -> Option<FirstSeen> {
@@ -353,6 +376,7 @@ mod tests {
                 decoded: None,
                 on_disk: None,
             }],
+            verification: None,
             audit: None,
         }
     }

@@ -2,7 +2,8 @@
 //! written to stdout or stderr and no exit code decided (both are `app`'s). [`prepare`] reads
 //! the manifest, the settings and the rules; [`collect`] reads the sources, scans them and
 //! builds the inventory; [`audit`] judges it against the manifest; [`report`] builds the
-//! report. [`repos`] runs that per listed repository and folds the reports, [`reports`] merges
+//! report; with `--verify`, [`verify`] asks providers about the inventory's keys before the
+//! audit. [`repos`] runs that per listed repository and folds the reports, [`reports`] merges
 //! and audits reports read back, and [`declare`] writes the manifest's entries for found keys.
 
 pub mod audit;
@@ -12,3 +13,4 @@ pub mod prepare;
 pub mod report;
 pub mod reports;
 pub mod repos;
+pub mod verify;

@@ -154,6 +154,7 @@ fn inventory_of(report: &Report) -> Result<Inventory> {
                 in_current_tree: entry.in_current_tree,
                 first_seen: entry.first_seen.clone(),
                 locations: entry.locations.clone(),
+                verification: entry.verification.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;

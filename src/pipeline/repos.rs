@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 
 use super::collect::{collect_from, Watch};
 use super::prepare::Prepared;
+use super::verify::Verifier;
 use crate::cli::ReposArgs;
 use crate::config::Settings;
 use crate::error::{one_line, Diagnostic};
@@ -22,12 +23,14 @@ use crate::scan::Scanner;
 use crate::source::git::{self, CommitIndex};
 use crate::source::{self, ReadError, Stats, Visit};
 
-/// Reads the repository list (`--repos`), keeps the shard's repositories, scans each and
-/// folds them; `watch` shows the reading.
+/// Reads the repository list (`--repos`), keeps the shard's repositories, scans each (with
+/// `verifier`, asking providers about its keys, each key once in the run) and folds them;
+/// `watch` shows the reading.
 pub fn repos_report(
     prepared: &Prepared,
     args: &ReposArgs,
     show_secrets: bool,
+    verifier: Option<&Verifier>,
     watch: &dyn Watch,
 ) -> Result<Report> {
     let list = args.repos.as_deref().expect("called with --repos");
@@ -67,6 +70,7 @@ pub fn repos_report(
                 entry,
                 clone_dir.as_deref(),
                 show_secrets,
+                verifier,
                 watch,
             ),
         })
@@ -119,6 +123,7 @@ fn scan_repo(
     entry: &RepoEntry,
     clone_dir: Option<&Path>,
     show_secrets: bool,
+    verifier: Option<&Verifier>,
     watch: &dyn Watch,
 ) -> Report {
     let started = Instant::now();
@@ -143,7 +148,7 @@ fn scan_repo(
             .map(|c| (c, dir))
             .map_err(|e| one_line(&format!("{e:#}")))
     });
-    let (collected, dir) = match collected {
+    let (mut collected, dir) = match collected {
         Ok(found) => found,
         Err(message) => {
             if prepared.settings.verbosity > 0 {
@@ -169,6 +174,9 @@ fn scan_repo(
             return assemble(scan, Vec::new(), Vec::new(), 0, false);
         }
     };
+    if let Some(verifier) = verifier {
+        verifier.verify(&mut collected.inventory, prepared.settings.verbosity, watch);
+    }
     let stats = &collected.stats;
     let summary = RepoSummary {
         name: name.clone(),

@@ -138,6 +138,26 @@ fn component(key: &KeyEntry) -> Value {
     if let Some(rotate) = &key.rotate {
         properties.push(property("rotate", rotate.as_str()));
     }
+    if let Some(v) = &key.verification {
+        properties.push(property("verification:status", v.status.as_str()));
+        properties.push(property(
+            "verification:checked_at",
+            v.checked_at.to_string(),
+        ));
+        for (name, value) in [
+            ("verification:endpoint", &v.endpoint),
+            ("verification:identity", &v.identity),
+            ("verification:expires", &v.expires),
+            ("verification:note", &v.note),
+        ] {
+            if let Some(value) = value {
+                properties.push(property(name, value.as_str()));
+            }
+        }
+        if let Some(scopes) = &v.scopes {
+            properties.push(property("verification:scopes", scopes.join(",")));
+        }
+    }
     if let Some(audit) = audit {
         if let Some(id) = &audit.declared_as {
             properties.push(property("declared_as", id.as_str()));

@@ -15,6 +15,7 @@ use super::markup::{escape, page_start, script_json, PAGE_CSS};
 use super::svg::{bar_chart, figure, Bar};
 use super::text::plural;
 use super::{KeyEntry, Report, HISTORY_ONLY};
+use crate::verify::Status;
 
 /// The report's own rules, after [`PAGE_CSS`].
 const CSS: &str = include_str!("html.css");
@@ -357,6 +358,18 @@ fn tiles(report: &Report) -> String {
             tile(&mut out, class, *count, "bad");
         }
     }
+    if report.is_verified() {
+        let count = |status: Status| {
+            report
+                .keys
+                .iter()
+                .filter(|k| k.verification.as_ref().is_some_and(|v| v.status == status))
+                .count()
+        };
+        tile(&mut out, "verified live", count(Status::Live), "bad");
+        tile(&mut out, "verified dead", count(Status::Dead), "");
+        tile(&mut out, "verify errors", count(Status::Error), "warn");
+    }
     tile(&mut out, "skipped", summary.skipped, "");
     tile(&mut out, "unreadable", summary.errors, "bad");
     tile(&mut out, "allowed", summary.allowed, "");
@@ -389,11 +402,43 @@ fn section(id: &str, title: &str, head: &[&str], rows: Vec<Vec<String>>, open: b
     out
 }
 
+/// The verification section (`--verify`): what each key's provider answered, in the order of
+/// the key table; nothing when no key was verified.
+fn verification(keys: &[&KeyEntry]) -> String {
+    section(
+        "verification",
+        "Verification",
+        &[
+            "key", "provider", "rule", "status", "asked", "identity", "scopes", "expires", "note",
+            "checked",
+        ],
+        keys.iter()
+            .filter_map(|k| k.verification.as_ref().map(|v| (k, v)))
+            .map(|(k, v)| {
+                vec![
+                    k.name().to_string(),
+                    k.provider.clone(),
+                    k.rule.clone(),
+                    v.status.as_str().to_string(),
+                    v.endpoint.clone().unwrap_or_default(),
+                    v.identity.clone().unwrap_or_default(),
+                    v.scopes.as_ref().map(|s| s.join(", ")).unwrap_or_default(),
+                    v.expires.clone().unwrap_or_default(),
+                    v.note.clone().unwrap_or_default(),
+                    v.checked_at.to_string(),
+                ]
+            })
+            .collect(),
+        true,
+    )
+}
+
 /// Renders `report` as one HTML page.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let audited = report.summary.flagged.is_some();
     let generated_at: Option<jiff::Timestamp> = report.generated_at.parse().ok();
-    let rows: Vec<Row> = report.keys.iter().map(|k| row(k, generated_at)).collect();
+    let keys = report.keys_for_people();
+    let rows: Vec<Row> = keys.iter().map(|k| row(k, generated_at)).collect();
     let ages: Vec<Option<i64>> = rows.iter().map(|r| r.a).collect();
     let data = Data {
         audited,
@@ -421,6 +466,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "</tr></thead><tbody></tbody></table><nav id=\"pager\"></nav>",
         "<noscript><p>The key table needs JavaScript; the JSON and Markdown reports hold the same keys.</p></noscript></section>"
     ));
+    page.push_str(&verification(&keys));
     page.push_str(&section(
         "unused",
         "Declared keys found nowhere",

@@ -24,6 +24,7 @@ use crate::manifest::audit::KeyAudit;
 use crate::manifest::AuditClass;
 use crate::rules::{Environment, Kind, Lifetime, Tier};
 use crate::source::{ReadError, Skipped, SourceKind};
+use crate::verify::Verification;
 
 /// The report format version this keyaudit writes and reads.
 pub const REPORT_VERSION: u64 = 1;
@@ -131,6 +132,8 @@ struct InKey {
     in_current_tree: bool,
     rotate: Option<String>,
     locations: Vec<InLocation>,
+    /// Absent without `--verify`.
+    verification: Option<Verification>,
     /// Absent in scan reports, null for an unknown key in audit reports.
     #[serde(default, deserialize_with = "present")]
     declared_as: Option<Option<String>>,
@@ -473,6 +476,7 @@ fn key_entry(key: InKey) -> KeyEntry {
         in_current_tree: key.in_current_tree,
         rotate: key.rotate,
         locations: key.locations.into_iter().map(location).collect(),
+        verification: key.verification,
         audit,
     }
 }

@@ -3,11 +3,38 @@
 
 use std::io::{self, Write};
 
-use super::{Report, HISTORY_ONLY};
+use super::{KeyEntry, Report, HISTORY_ONLY};
 
 /// Escapes text for a Markdown table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// `## Verification`: what each provider answered, keys nobody was asked about counted.
+fn verification(keys: &[&KeyEntry], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "## Verification\n")?;
+    let mut not_asked = 0;
+    for key in keys {
+        match &key.verification {
+            Some(v) if v.was_asked() => writeln!(
+                out,
+                "- `{}` ({}): {}",
+                cell(key.name()),
+                key.rule,
+                cell(&v.summary())
+            )?,
+            _ => not_asked += 1,
+        }
+    }
+    if not_asked > 0 {
+        writeln!(
+            out,
+            "- {not_asked} other key{} not asked (no verifier for the rule, left out by \
+             `--verify-only`, or never sent: generic findings, passwords, connection strings)",
+            if not_asked == 1 { "" } else { "s" }
+        )?;
+    }
+    writeln!(out)
 }
 
 /// Renders `report` as Markdown.
@@ -67,13 +94,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    if !report.keys.is_empty() {
+    let keys = report.keys_for_people();
+    let verified = report.is_verified();
+    if !keys.is_empty() {
         writeln!(out, "## Keys\n")?;
         write!(
             out,
-            "| key | provider | rule | privilege | environment | locations | first location |"
+            "| key | provider | rule | privilege | environment | locations | first location |{}",
+            if verified { " verified |" } else { "" }
         )?;
-        let owners = audited && report.keys.iter().any(|k| k.owner().is_some());
+        let owners = audited && keys.iter().any(|k| k.owner().is_some());
         writeln!(
             out,
             "{}",
@@ -85,14 +115,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(
             out,
-            "|---|---|---|---|---|---:|---|{}",
+            "|---|---|---|---|---|---:|---|{}{}",
+            if verified { "---|" } else { "" },
             match (audited, owners) {
                 (true, true) => "---|---|---|",
                 (true, false) => "---|---|",
                 _ => "",
             }
         )?;
-        for key in &report.keys {
+        for key in &keys {
             let first = &key.locations[0];
             write!(
                 out,
@@ -111,6 +142,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     " (history only)"
                 }
             )?;
+            if verified {
+                write!(
+                    out,
+                    " {} |",
+                    key.verification.as_ref().map_or("—", |v| v.status.as_str())
+                )?;
+            }
             if let Some(audit) = &key.audit {
                 let flags: Vec<&str> = audit.flags.iter().map(|f| f.as_str()).collect();
                 write!(
@@ -135,8 +173,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    let flagged_keys: Vec<_> = report
-        .keys
+    let flagged_keys: Vec<_> = keys
         .iter()
         .filter_map(|k| k.audit.as_ref().map(|a| (k, a)))
         .filter(|(_, a)| !a.reasons.is_empty() || !a.warnings.is_empty())
@@ -144,7 +181,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !flagged_keys.is_empty() {
         writeln!(out, "## Findings\n")?;
         for (key, audit) in flagged_keys {
-            let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
+            let name = key.name();
             // A warning's code (`warning.…`) says it is one.
             for (code, text) in audit.coded_reasons().chain(audit.coded_warnings()) {
                 writeln!(
@@ -158,16 +195,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    let history_only: Vec<_> = report.keys.iter().filter(|k| !k.in_current_tree).collect();
+    if verified {
+        verification(&keys, out)?;
+    }
+    let history_only: Vec<_> = keys.iter().filter(|k| !k.in_current_tree).collect();
     if !history_only.is_empty() {
         writeln!(out, "## Found only in git history\n")?;
         for key in history_only {
-            let name = key
-                .audit
-                .as_ref()
-                .and_then(|a| a.declared_as.as_deref())
-                .unwrap_or(&key.redacted);
-            writeln!(out, "- `{}` ({}): {HISTORY_ONLY}", cell(name), key.rule)?;
+            writeln!(
+                out,
+                "- `{}` ({}): {HISTORY_ONLY}",
+                cell(key.name()),
+                key.rule
+            )?;
         }
         writeln!(out)?;
     }

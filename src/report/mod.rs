@@ -179,6 +179,9 @@ pub struct KeyEntry {
     pub rotate: Option<String>,
     /// Every place it appears.
     pub locations: Vec<Location>,
+    /// With `--verify`: what its provider said of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::verify::Verification>,
     /// With `audit`: declared_as, flags, reasons, warnings and age.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub audit: Option<KeyAudit>,
@@ -193,6 +196,22 @@ impl KeyEntry {
             let now = now?;
             Some((now.as_second() - first.date.as_second()).max(0) / 86_400)
         })
+    }
+
+    /// What views call the key: its manifest id, else its redacted hint.
+    pub fn name(&self) -> &str {
+        self.audit
+            .as_ref()
+            .and_then(|a| a.declared_as.as_deref())
+            .unwrap_or(&self.redacted)
+    }
+
+    /// Whether the audit found the key declared revoked or compromised, yet live per its
+    /// provider (`--verify`): the worst finding, which views for people list first.
+    pub fn is_live_yet_withdrawn(&self) -> bool {
+        self.audit
+            .as_ref()
+            .is_some_and(|a| a.reason_codes.iter().any(|c| c.is_live_yet_withdrawn()))
     }
 
     /// Who owns the key, as its manifest entry says.
@@ -471,6 +490,7 @@ impl Report {
                     in_current_tree: key.in_current_tree,
                     rotate: rule.rotate.clone(),
                     locations: key.locations.clone(),
+                    verification: key.verification.clone(),
                     audit: audit.map(|a| a.keys[index].clone()),
                 }
             })
@@ -527,6 +547,19 @@ impl Report {
             generated_at: now_to_the_millisecond(),
             as_of: None,
         }
+    }
+
+    /// Whether some key was verified (`--verify`): views show verification only then.
+    pub fn is_verified(&self) -> bool {
+        self.keys.iter().any(|k| k.verification.is_some())
+    }
+
+    /// The keys in the order views for people list them: the keys declared revoked or
+    /// compromised yet live per their provider first, then the report's order.
+    pub fn keys_for_people(&self) -> Vec<&KeyEntry> {
+        let mut keys: Vec<&KeyEntry> = self.keys.iter().collect();
+        keys.sort_by_key(|k| !k.is_live_yet_withdrawn());
+        keys
     }
 
     /// What the report is, for people: `keyaudit audit` or `keyaudit inventory`, and the

@@ -180,6 +180,9 @@ impl Place<'_> {
         let mut properties = Map::new();
         properties.insert("privilege".into(), json!(key.privilege));
         properties.insert("inCurrentTree".into(), json!(key.in_current_tree));
+        if let Some(verification) = &key.verification {
+            properties.insert("verification".into(), json!(verification));
+        }
         if let Place::Commit(l) = self {
             properties.insert("commit".into(), json!(l.commit));
             properties.insert("historyOnly".into(), json!(true));

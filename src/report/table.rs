@@ -8,10 +8,11 @@ use super::text::plural;
 use super::{KeyEntry, Report, HISTORY_ONLY};
 use crate::manifest::AuditClass;
 use crate::rules::Tier;
+use crate::verify::Status;
 
 /// The columns of the key table, in their order; the priority says which stay on the row
 /// when the terminal is narrow: the key and what is wrong with it first.
-const KEY_COLUMNS: [Column; 11] = [
+const KEY_COLUMNS: [Column; 12] = [
     Column {
         header: "provider",
         priority: 2,
@@ -27,6 +28,10 @@ const KEY_COLUMNS: [Column; 11] = [
     Column {
         header: "privilege",
         priority: 3,
+    },
+    Column {
+        header: "verified",
+        priority: 2,
     },
     Column {
         header: "env",
@@ -59,15 +64,17 @@ const KEY_COLUMNS: [Column; 11] = [
 ];
 
 /// Which of [`KEY_COLUMNS`] a report has: audit columns only in an audit, `owner` only when
-/// some declared key names one.
+/// some declared key names one, `verified` only when some key was verified (`--verify`).
 fn key_columns(report: &Report) -> Vec<Column> {
     let audited = report.summary.flagged.is_some();
     let owners = report.keys.iter().any(|k| k.owner().is_some());
+    let verified = report.is_verified();
     KEY_COLUMNS
         .iter()
         .filter(|c| match c.header {
             "declared as" | "flags" => audited,
             "owner" => owners,
+            "verified" => verified,
             _ => true,
         })
         .copied()
@@ -83,6 +90,16 @@ fn class_color(class: AuditClass) -> Color {
     }
 }
 
+/// The colour a verification status is shown in: a live key is one to act on.
+fn status_color(status: Status) -> Option<Color> {
+    match status {
+        Status::Live => Some(Color::Red),
+        Status::Dead => Some(Color::Green),
+        Status::Error => Some(Color::Yellow),
+        Status::Unknown => None,
+    }
+}
+
 /// The cell of `key` of `report` under `header`.
 fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
     match header {
@@ -93,6 +110,10 @@ fn key_cell(report: &Report, key: &KeyEntry, header: &str) -> Cell {
             key.privilege.as_str(),
             matches!(key.privilege, Tier::Admin | Tier::Full).then_some(Color::Bold),
         ),
+        "verified" => match &key.verification {
+            Some(v) => Cell::colored(v.status.as_str(), status_color(v.status)),
+            None => Cell::plain("-"),
+        },
         "env" => Cell::plain(key.environment.as_str()),
         "age" => Cell::plain(
             key.age_days(Some(ages_to(report)))
@@ -142,8 +163,8 @@ pub fn render(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::R
     let mut tail: Vec<u8> = Vec::new();
     if !report.keys.is_empty() {
         let columns = key_columns(report);
-        let rows: Vec<Vec<Cell>> = report
-            .keys
+        let keys = report.keys_for_people();
+        let rows: Vec<Vec<Cell>> = keys
             .iter()
             .map(|key| {
                 columns
@@ -154,16 +175,24 @@ pub fn render(report: &Report, style: &TableStyle, out: &mut dyn Write) -> io::R
             .collect();
         out.write_all(columns::layout(&columns, &rows, style).as_bytes())?;
         let audited = report.summary.flagged.is_some();
-        for key in report.keys.iter().filter(|k| !k.in_current_tree) {
-            let name = key
-                .audit
-                .as_ref()
-                .and_then(|a| a.declared_as.as_deref())
-                .unwrap_or(&key.redacted);
-            writeln!(tail, "  {name} ({}): {HISTORY_ONLY}", key.rule)?;
+        for key in keys.iter().filter(|k| !k.in_current_tree) {
+            writeln!(tail, "  {} ({}): {HISTORY_ONLY}", key.name(), key.rule)?;
+        }
+        // What providers answered; keys nobody was asked about are counted, not listed.
+        for key in &keys {
+            let Some(v) = key.verification.as_ref().filter(|v| v.was_asked()) else {
+                continue;
+            };
+            writeln!(
+                tail,
+                "  {} ({}): verify: {}",
+                key.name(),
+                key.rule,
+                v.summary()
+            )?;
         }
         if audited {
-            for key in &report.keys {
+            for key in &keys {
                 let Some(audit) = &key.audit else { continue };
                 let name = audit.declared_as.as_deref().unwrap_or(&key.redacted);
                 // A warning's code (`warning.…`) says it is one.

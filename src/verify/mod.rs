@@ -12,7 +12,7 @@ pub mod providers;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Tier;
+use crate::rules::{Kind, Tier};
 use crate::secret::Secret;
 
 pub use http::{Client, ConnectTo, HttpError, Method, Request, Response, Transport};
@@ -61,6 +61,42 @@ pub struct Verification {
     pub expires: Option<String>,
     /// Why, in a short sentence: never a response body, never the key.
     pub note: Option<String>,
+}
+
+impl Verification {
+    /// Whether a provider was asked (or asking failed): not a key no verifier covers, one
+    /// `--verify-only` left out, or one never sent.
+    pub fn was_asked(&self) -> bool {
+        self.status != Status::Unknown || self.endpoint.is_some()
+    }
+
+    /// The verification in one line for people: `live per api.github.com: octocat; scopes
+    /// repo, read:org; expires 2027-01-01 00:00:00 UTC`, or `unknown: no verifier for rule x`.
+    pub fn summary(&self) -> String {
+        let mut text = self.status.as_str().to_string();
+        if let Some(endpoint) = &self.endpoint {
+            let by = if self.status == Status::Error {
+                "asking"
+            } else {
+                "per"
+            };
+            text.push_str(&format!(" {by} {endpoint}"));
+        }
+        let mut facts: Vec<String> = Vec::new();
+        facts.extend(self.identity.clone());
+        match self.scopes.as_deref() {
+            Some([]) => facts.push("no scopes".into()),
+            Some(scopes) => facts.push(format!("scopes {}", scopes.join(", "))),
+            None => {}
+        }
+        facts.extend(self.expires.as_ref().map(|e| format!("expires {e}")));
+        facts.extend(self.note.clone());
+        if !facts.is_empty() {
+            text.push_str(": ");
+            text.push_str(&facts.join("; "));
+        }
+        text
+    }
 }
 
 /// What a provider said, before it is dated and attached to a key.
@@ -212,31 +248,125 @@ pub fn provider_for(rule: &str) -> Option<&'static dyn Provider> {
         .find(|p| p.rules().contains(&rule))
 }
 
-/// Verifies one key with its provider through `transport`: `unknown` when no verifier
-/// covers its rule.
-pub fn verify_one(key: &Candidate<'_>, transport: &Transport) -> Verification {
-    let checked_at = Timestamp::now();
+/// The verifier called `name` (any case), as `--verify-only` names it.
+pub fn provider_named(name: &str) -> Option<&'static dyn Provider> {
+    providers::ALL
+        .iter()
+        .copied()
+        .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+}
+
+/// Every verifier's name, in the order of [`providers::ALL`].
+pub fn provider_names() -> Vec<&'static str> {
+    providers::ALL.iter().map(|p| p.name()).collect()
+}
+
+/// The long help of `--verify-only`: the providers there are.
+pub fn verify_only_help() -> String {
+    format!(
+        "With --verify: ask only these providers, comma-separated, any case (`github,slack`); \
+         other keys are left unknown, asking nobody.\n\nProviders: {}.",
+        provider_names().join(", ")
+    )
+}
+
+/// Why a key found by rule `rule`, of kind `kind`, is never sent anywhere, if it is not: a
+/// generic finding (a `generic-*` rule, a password, a secret known only by its context) or a
+/// connection string. A verifier can neither take such a key nor be given it as a companion.
+pub fn never_sent(rule: &str, kind: Kind) -> Option<&'static str> {
+    if rule.starts_with("generic-") {
+        Some("never sent: a generic finding")
+    } else {
+        match kind {
+            Kind::Password => Some("never sent: a password"),
+            Kind::ConnectionString => Some("never sent: a connection string"),
+            Kind::Generic => Some("never sent: a generic finding"),
+            _ => None,
+        }
+    }
+}
+
+/// The `privilege_evidence` of a key whose tier a provider's answer set: `verified per GitHub
+/// (api.github.com): scopes repo, admin:org`. The audit tells a verified tier by its first
+/// word.
+pub fn privilege_evidence(provider: &str, verification: &Verification) -> String {
+    let mut text = format!("{VERIFIED} per {provider}");
+    if let Some(endpoint) = &verification.endpoint {
+        text.push_str(&format!(" ({endpoint})"));
+    }
+    match verification.scopes.as_deref() {
+        Some([]) => text.push_str(": no scopes"),
+        Some(scopes) => text.push_str(&format!(": scopes {}", scopes.join(", "))),
+        None => {}
+    }
+    text
+}
+
+/// The first word of a `privilege_evidence` a provider's answer set.
+pub const VERIFIED: &str = "verified";
+
+/// Whether `evidence` (a key's `privilege_evidence`) is a provider's answer.
+pub fn is_verified_evidence(evidence: &str) -> bool {
+    evidence.starts_with(&format!("{VERIFIED} per "))
+}
+
+/// A key's verification, with what the rest of the run needs of the answer besides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// What reports carry.
+    pub verification: Verification,
+    /// The tier the provider's answer settles, for a live key.
+    pub tier: Option<Tier>,
+    /// The provider asked, if one was.
+    pub provider: Option<&'static str>,
+}
+
+impl Verified {
+    /// A key nobody was asked about, for `why`.
+    pub fn not_asked(why: impl Into<String>) -> Self {
+        Self {
+            verification: Verification {
+                status: Status::Unknown,
+                checked_at: now(),
+                endpoint: None,
+                identity: None,
+                scopes: None,
+                expires: None,
+                note: Some(why.into()),
+            },
+            tier: None,
+            provider: None,
+        }
+    }
+}
+
+/// Now, to the millisecond, as reports give times.
+fn now() -> Timestamp {
+    let now = Timestamp::now();
+    now.round(jiff::Unit::Millisecond).unwrap_or(now)
+}
+
+/// Verifies one key with its provider through `transport`: `unknown`, asking nobody, when no
+/// verifier covers its rule.
+pub fn verify_one(key: &Candidate<'_>, transport: &Transport) -> Verified {
     let Some(provider) = provider_for(key.rule) else {
-        return Verification {
-            status: Status::Unknown,
-            checked_at,
-            endpoint: None,
-            identity: None,
-            scopes: None,
-            expires: None,
-            note: Some(format!("no verifier for rule {}", key.rule)),
-        };
+        return Verified::not_asked(format!("no verifier for rule {}", key.rule));
     };
+    let checked_at = now();
     let client = transport.client(provider);
     let answer = provider.verify(key, &client);
-    Verification {
-        status: answer.status,
-        checked_at,
-        endpoint: client.endpoint(),
-        identity: answer.identity,
-        scopes: answer.scopes,
-        expires: answer.expires,
-        note: answer.note,
+    Verified {
+        verification: Verification {
+            status: answer.status,
+            checked_at,
+            endpoint: client.endpoint(),
+            identity: answer.identity,
+            scopes: answer.scopes,
+            expires: answer.expires,
+            note: answer.note,
+        },
+        tier: answer.tier.filter(|_| answer.status == Status::Live),
+        provider: Some(provider.name()),
     }
 }
 
@@ -277,7 +407,7 @@ pub(crate) mod testing {
         };
         let connect_to = ConnectTo::parse(&server.addr()).unwrap();
         let transport = Transport::with_timeout(Some(connect_to), SHORT).unwrap();
-        verify_one(&key, &transport)
+        verify_one(&key, &transport).verification
     }
 }
 
@@ -316,8 +446,138 @@ mod tests {
             companions: Vec::new(),
         };
         let transport = Transport::new(None).unwrap();
-        let verification = verify_one(&key, &transport);
-        assert_eq!(verification.status, Status::Unknown);
-        assert_eq!(verification.endpoint, None);
+        let verified = verify_one(&key, &transport);
+        assert_eq!(verified.verification.status, Status::Unknown);
+        assert_eq!(verified.verification.endpoint, None);
+        assert_eq!(verified.provider, None);
+    }
+
+    #[test]
+    fn no_provider_claims_a_rule_whose_keys_are_never_sent() {
+        let rules = crate::rules::RuleSet::load(true, &[]).unwrap();
+        for provider in providers::ALL {
+            for id in provider.rules() {
+                let rule = rules.rules().iter().find(|r| r.id == *id).unwrap();
+                assert_eq!(
+                    never_sent(id, rule.kind),
+                    None,
+                    "{} claims {id}, whose keys are never sent",
+                    provider.name()
+                );
+            }
+        }
+        assert!(never_sent("generic-api-key", Kind::ApiKey).is_some());
+        assert!(never_sent("postgres-url", Kind::ConnectionString).is_some());
+        assert!(never_sent("mysql-password", Kind::Password).is_some());
+        assert_eq!(never_sent("github-classic-pat", Kind::Token), None);
+    }
+
+    #[test]
+    fn providers_are_found_by_name_in_any_case_and_names_are_unique() {
+        let names: std::collections::BTreeSet<String> = providers::ALL
+            .iter()
+            .map(|p| p.name().to_ascii_lowercase())
+            .collect();
+        assert_eq!(names.len(), providers::ALL.len());
+        assert_eq!(provider_named("github").map(|p| p.name()), Some("GitHub"));
+        assert_eq!(provider_named(" GITHUB ").map(|p| p.name()), Some("GitHub"));
+        assert!(provider_named("gitbub").is_none());
+    }
+
+    #[test]
+    fn verified_evidence_names_the_provider_host_and_scopes() {
+        let mut verification = Verified::not_asked("x").verification;
+        verification.endpoint = Some("api.github.com".into());
+        verification.scopes = Some(vec!["repo".into(), "admin:org".into()]);
+        let text = privilege_evidence("GitHub", &verification);
+        assert_eq!(
+            text,
+            "verified per GitHub (api.github.com): scopes repo, admin:org"
+        );
+        assert!(is_verified_evidence(&text));
+        assert!(!is_verified_evidence("prefix ghp_"));
+        verification.scopes = Some(Vec::new());
+        assert!(privilege_evidence("GitHub", &verification).ends_with(": no scopes"));
+    }
+
+    #[test]
+    fn a_summary_says_status_host_and_facts_in_one_line() {
+        let mut v = Verified::not_asked("no verifier for rule x").verification;
+        assert_eq!(v.summary(), "unknown: no verifier for rule x");
+        assert!(!v.was_asked());
+        v.status = Status::Live;
+        v.endpoint = Some("api.github.com".into());
+        v.identity = Some("octocat".into());
+        v.scopes = Some(vec!["repo".into()]);
+        v.expires = Some("2027-01-01".into());
+        v.note = None;
+        assert_eq!(
+            v.summary(),
+            "live per api.github.com: octocat; scopes repo; expires 2027-01-01"
+        );
+        v = Verified::not_asked("x").verification;
+        v.status = Status::Error;
+        v.endpoint = Some("api.github.com".into());
+        v.note = Some("api.github.com did not answer in time".into());
+        assert_eq!(
+            v.summary(),
+            "error asking api.github.com: api.github.com did not answer in time"
+        );
+        assert!(v.was_asked());
+    }
+
+    /// The rows of the "What is sent where" table of `docs/reference/verification.md`, by the
+    /// provider each names.
+    fn documented_rows() -> Vec<(String, String)> {
+        let page = include_str!("../../docs/reference/verification.md");
+        let (_, section) = page
+            .split_once("## What is sent where")
+            .expect("docs/reference/verification.md has a \"What is sent where\" section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        section
+            .lines()
+            .filter(|line| line.starts_with("| ") && !line.starts_with("| provider |"))
+            .map(|line| {
+                let name = line
+                    .split('|')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                (name, line.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_verification_page_names_every_verifier_with_its_hosts_and_rules() {
+        let rows = documented_rows();
+        for provider in providers::ALL {
+            let name = provider.name();
+            let (_, row) = rows
+                .iter()
+                .find(|(documented, _)| documented == name)
+                .unwrap_or_else(|| {
+                    panic!("docs/reference/verification.md's \"What is sent where\" has no row for {name}")
+                });
+            for host in provider.hosts() {
+                assert!(
+                    row.contains(&format!("`{host}`")),
+                    "docs/reference/verification.md: {name}'s row lacks its host `{host}`"
+                );
+            }
+            for rule in provider.rules() {
+                assert!(
+                    row.contains(&format!("`{rule}`")),
+                    "docs/reference/verification.md: {name}'s row lacks its rule `{rule}`"
+                );
+            }
+        }
+        for (name, _) in &rows {
+            assert!(
+                provider_named(name).is_some_and(|p| p.name() == name),
+                "docs/reference/verification.md lists {name}, which is no verifier's name"
+            );
+        }
     }
 }

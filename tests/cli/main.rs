@@ -14,6 +14,8 @@ mod history_packs;
 mod hooks;
 mod html;
 mod manifest;
+#[path = "../support/mock_http.rs"]
+mod mock_http;
 mod org;
 mod recall;
 mod rejections;
@@ -23,3 +25,4 @@ mod scan;
 mod schema;
 mod secrecy;
 mod snapshots;
+mod verify;

@@ -181,3 +181,49 @@ fn the_schema_refuses_what_the_model_does_not_write() {
         "declared_as without the rest of the verdict passed"
     );
 }
+
+#[test]
+fn verified_reports_follow_the_schema() {
+    use crate::mock_http::{MockServer, Reply};
+    use crate::verify::{bad_credentials, github_token, live, user_route, verifying, Tree};
+
+    let (live_key, dead_key, error_key) = (github_token(), github_token(), github_token());
+    let tree = Tree::new(&[(
+        ".env",
+        format!("A={live_key}\nB={dead_key}\nC={error_key}\nDB_PASSWORD=Qx7+vR2mT9wLp4\n"), // keyaudit:allow
+    )]);
+    let manifest = tree.manifest(&[("old", &live_key, "state = \"revoked\"\nscopes = [\"repo\"]")]);
+    let server = MockServer::start(vec![
+        user_route(&live_key, live("octocat", "repo, admin:org")),
+        user_route(&dead_key, bad_credentials()),
+        user_route(&error_key, Reply::json(502, "{}")),
+    ]);
+    for command in ["scan", "audit"] {
+        let output = verifying(&server)
+            .args([command, "--verify", "--format", "json", "--manifest"])
+            .arg(&manifest)
+            .arg(tree.path())
+            .output()
+            .unwrap();
+        crate::common::assert_exit(&output, 1);
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let statuses: std::collections::BTreeSet<&str> = report["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["verification"]["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["dead", "error", "live", "unknown"].into(),
+            "{command}"
+        );
+        assert_valid(&format!("{command} --verify"), &report);
+        let mut bad = report.clone();
+        bad["keys"][0]["verification"]["status"] = Value::from("maybe");
+        assert!(!errors(&bad).is_empty(), "an unknown status passed");
+        let mut extra = report;
+        extra["keys"][0]["verification"]["body"] = Value::from("{}");
+        assert!(!errors(&extra).is_empty(), "a verification body passed");
+    }
+}

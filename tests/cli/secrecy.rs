@@ -321,3 +321,111 @@ fn canaries_never_leak_into_reports_files_stderr_errors_or_panics() {
     assert_eq!(output.status.code(), Some(0));
     assert_clean(&canaries, &output.stdout, "fingerprint");
 }
+
+/// Verification sends a key to its provider and nowhere else: the mock provider receives each
+/// canary in its `Authorization` header, and no report format, no stderr line (with and
+/// without `-v -v`), no report file and no database ever holds one, whatever the provider
+/// answered (live, dead, an unexpected error).
+#[test]
+fn verification_sends_canaries_to_their_provider_only() {
+    use crate::mock_http::{MockServer, Reply};
+    use crate::verify::{bad_credentials, github_token, live, user_route, verifying, Tree};
+
+    let (live_key, dead_key, error_key) = (github_token(), github_token(), github_token());
+    let canaries = vec![live_key.clone(), dead_key.clone(), error_key.clone()];
+    let tree = Tree::new(&[
+        (
+            ".env",
+            format!("GITHUB_TOKEN={live_key}\nOLD_TOKEN={dead_key}\n"),
+        ),
+        ("ci/deploy.yml", format!("token: {error_key}\n")),
+    ]);
+    let manifest = tree.manifest(&[("old", &live_key, "state = \"revoked\"")]);
+    let server = MockServer::start(vec![
+        user_route(&live_key, live("octocat", "repo, admin:org")),
+        user_route(&dead_key, bad_credentials()),
+        user_route(&error_key, Reply::json(500, r#"{"message":"oops"}"#)),
+    ]);
+    let db = tree.path().join("inventory.db");
+    let mut runs = 0;
+    for command in ["scan", "audit"] {
+        for verbose in [&[][..], &["-v", "-v"][..]] {
+            for format in [
+                "table",
+                "json",
+                "jsonl",
+                "markdown",
+                "sarif",
+                "html",
+                "cyclonedx",
+            ] {
+                let what = format!("{command} --verify {verbose:?} --format {format}");
+                let out = tree.path().join(format!("report.{format}"));
+                let output = verifying(&server)
+                    .args([command, "--verify", "--format", format, "--manifest"])
+                    .arg(&manifest)
+                    .args(verbose)
+                    .arg("-o")
+                    .arg(&out)
+                    .arg(tree.path())
+                    .output()
+                    .unwrap();
+                runs += 1;
+                assert_eq!(output.status.code(), Some(1), "{what}");
+                assert_clean(&canaries, &output.stdout, &what);
+                assert_clean(&canaries, &output.stderr, &format!("{what} stderr"));
+                let written = std::fs::read(&out).unwrap();
+                assert!(
+                    String::from_utf8_lossy(&written).contains("octocat"),
+                    "{what}: the verification is in the report"
+                );
+                assert_clean(&canaries, &written, &format!("{what} -o"));
+                if !verbose.is_empty() {
+                    let stderr = String::from_utf8_lossy(&output.stderr);
+                    assert!(stderr.contains("GitHub api.github.com: live"), "{stderr}");
+                    assert!(stderr.contains("unexpected HTTP 500"), "{stderr}");
+                }
+                if format == "json" {
+                    let ingest = crate::common::keyaudit()
+                        .args(["db", "ingest", "--db"])
+                        .arg(&db)
+                        .arg(&out)
+                        .output()
+                        .unwrap();
+                    assert_eq!(ingest.status.code(), Some(0), "{ingest:?}");
+                    assert_clean(&canaries, &ingest.stderr, "db ingest stderr");
+                }
+            }
+        }
+    }
+    for format in ["table", "json", "markdown", "html"] {
+        let report = crate::common::keyaudit()
+            .args(["db", "report", "--format", format, "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert_eq!(report.status.code(), Some(0), "{report:?}");
+        assert_clean(&canaries, &report.stdout, &format!("db report {format}"));
+    }
+    // The database file itself, and its journal if one is left.
+    for entry in std::fs::read_dir(tree.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("inventory.db") {
+            assert_clean(&canaries, &std::fs::read(&path).unwrap(), "the database");
+        }
+    }
+    // Each canary went to its provider, in the Authorization header, once a run.
+    let received = server.received();
+    assert_eq!(received.len(), runs * 3);
+    for canary in &canaries {
+        let bearer = format!("Bearer {canary}");
+        let sent = received
+            .iter()
+            .filter(|r| r.header("authorization") == Some(bearer.as_str()))
+            .count();
+        assert_eq!(sent, runs, "a canary was not sent once a run");
+    }
+    assert!(received
+        .iter()
+        .all(|r| r.path == "/user" && r.header("host") == Some("api.github.com")));
+}

@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -111,6 +112,14 @@ impl Received {
 pub struct MockServer {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    load: Arc<Load>,
+}
+
+/// Requests being answered now, and the most ever answered at once.
+#[derive(Default)]
+struct Load {
+    now: AtomicUsize,
+    most: AtomicUsize,
 }
 
 impl MockServer {
@@ -121,15 +130,30 @@ impl MockServer {
         let routes = Arc::new(routes);
         let hits = Arc::new(Mutex::new(vec![0usize; routes.len()]));
         let log = Arc::clone(&received);
+        let load = Arc::new(Load::default());
+        let counted = Arc::clone(&load);
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
-                let (routes, hits, log) =
-                    (Arc::clone(&routes), Arc::clone(&hits), Arc::clone(&log));
-                thread::spawn(move || serve(stream, &routes, &hits, &log));
+                let (routes, hits, log, load) = (
+                    Arc::clone(&routes),
+                    Arc::clone(&hits),
+                    Arc::clone(&log),
+                    Arc::clone(&counted),
+                );
+                thread::spawn(move || serve(stream, &routes, &hits, &log, &load));
             }
         });
-        Self { addr, received }
+        Self {
+            addr,
+            received,
+            load,
+        }
+    }
+
+    /// The most requests the server was answering at one time (delays included).
+    pub fn most_at_once(&self) -> usize {
+        self.load.most.load(Ordering::SeqCst)
     }
 
     /// `127.0.0.1:PORT`, for `KEYAUDIT_VERIFY_CONNECT_TO`.
@@ -148,6 +172,7 @@ fn serve(
     routes: &[Route],
     hits: &Mutex<Vec<usize>>,
     log: &Mutex<Vec<Received>>,
+    load: &Load,
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(match stream.try_clone() {
@@ -193,6 +218,8 @@ fn serve(
             body,
         };
         log.lock().unwrap().push(request.clone());
+        let now = load.now.fetch_add(1, Ordering::SeqCst) + 1;
+        load.most.fetch_max(now, Ordering::SeqCst);
         let found = routes.iter().position(|route| {
             route.method == request.method
                 && route.path == request.path
@@ -212,6 +239,7 @@ fn serve(
             None => Reply::json(404, r#"{"message":"Not Found"}"#),
         };
         thread::sleep(reply.delay);
+        load.now.fetch_sub(1, Ordering::SeqCst);
         let mut head = format!(
             "HTTP/1.1 {} Mock\r\nContent-Length: {}\r\n",
             reply.status,

@@ -43,6 +43,12 @@ reason_codes! {
     RevokedPresent => "stale.revoked-present",
     /// Declared `compromised`, yet present.
     CompromisedPresent => "stale.compromised-present",
+    /// Declared `revoked`, yet its provider says it is live (`--verify`): the worst finding.
+    RevokedLive => "stale.revoked-live",
+    /// Declared `compromised`, yet its provider says it is live (`--verify`): as bad.
+    CompromisedLive => "stale.compromised-live",
+    /// Declared `active`, yet its provider says it is dead (`--verify`).
+    Dead => "stale.dead",
     /// Deleted in its store or provider, yet present.
     DeletedInStore => "stale.deleted-in-store",
     /// Disabled in its store or provider, yet present.
@@ -57,8 +63,13 @@ reason_codes! {
     NeverUsed => "stale.never-used",
     /// A higher privilege tier than `max_privilege`.
     Tier => "over-privileged.tier",
+    /// A higher privilege tier than `max_privilege`, as its provider's answer sets it
+    /// (`--verify`).
+    VerifiedTier => "over-privileged.verified-tier",
     /// Scopes beyond the declared `scopes`.
     Scopes => "over-privileged.scopes",
+    /// Scopes its provider reports (`--verify`) beyond the declared `scopes`.
+    VerifiedScopes => "over-privileged.verified-scopes",
     /// Found outside the declared `locations`.
     Location => "over-privileged.location",
     /// Declared to live in a `store`, found in a file, dump or commit.
@@ -92,6 +103,12 @@ reason_codes! {
 }
 
 impl ReasonCode {
+    /// Whether the reason says a key declared revoked or compromised is live: the worst
+    /// finding, which views put first.
+    pub fn is_live_yet_withdrawn(self) -> bool {
+        matches!(self, ReasonCode::RevokedLive | ReasonCode::CompromisedLive)
+    }
+
     /// The class a reason with this code raises; `None` for a warning. Read off the code's
     /// first part, so the scheme and the class cannot disagree.
     pub fn class(self) -> Option<AuditClass> {

@@ -172,6 +172,20 @@ fn manifest_path(location: &Location, manifest_dir: &Path) -> String {
         .unwrap_or_else(|| location.path.clone())
 }
 
+/// Who answered a key's verification, for reasons: `GitHub (api.github.com)`.
+fn answered_by(key: &Key) -> String {
+    let provider =
+        crate::verify::provider_for(&key.rule.id).map_or(key.rule.provider.as_str(), |p| p.name());
+    match key
+        .verification
+        .as_ref()
+        .and_then(|v| v.endpoint.as_deref())
+    {
+        Some(endpoint) => format!("{provider} ({endpoint})"),
+        None => provider.to_string(),
+    }
+}
+
 /// Where a location is, for reasons: `path:line`.
 fn place(location: &Location) -> String {
     format!("{}:{}", location.path, location.line)
@@ -265,6 +279,14 @@ impl Verdict {
         self.reasons.push(Reason::new(code, message));
     }
 
+    /// Raises the class `code` names, for the reason `message`, put before every other reason:
+    /// the worst finding is read first.
+    fn flag_first(&mut self, code: ReasonCode, message: String) {
+        self.flag(code, message);
+        let reason = self.reasons.pop().expect("just pushed");
+        self.reasons.insert(0, reason);
+    }
+
     /// Adds a warning, which raises no class.
     fn warn(&mut self, code: ReasonCode, message: impl Into<String>) {
         debug_assert!(code.class().is_none(), "{code} is a reason, not a warning");
@@ -315,11 +337,13 @@ impl KeyCheck<'_> {
         self.age(verdict);
         self.expiry(verdict);
         self.state(verdict);
+        self.verified_state(verdict);
         self.store_state(verdict);
         self.rotation(verdict);
         self.usage(verdict);
         self.privilege(verdict);
         self.scopes(verdict);
+        self.verified_scopes(verdict);
         self.locations(verdict);
         self.store_locations(verdict);
         self.test_paths(verdict);

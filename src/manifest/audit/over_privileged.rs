@@ -1,8 +1,10 @@
-//! `over-privileged`: more power, scope, reach or life than the manifest allows.
+//! `over-privileged`: more power, scope, reach or life than the manifest allows (with
+//! `--verify`, as the key's provider reports it too).
 
-use super::{list_places, place, KeyCheck, ReasonCode, Verdict};
+use super::{answered_by, list_places, place, KeyCheck, ReasonCode, Verdict};
 use crate::rules::{Environment, Lifetime};
 use crate::time::{add_days, format_date};
+use crate::verify::{self, Status};
 
 impl KeyCheck<'_> {
     /// A key declared to live in a central store, found in plain files or dumps outside the
@@ -94,9 +96,20 @@ impl KeyCheck<'_> {
             return;
         };
         let a = &self.key.assessment;
+        // A tier a live key's provider answered is a fact, not an inference: say so.
+        let verified = verify::is_verified_evidence(&a.privilege_evidence)
+            && self
+                .key
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.status == Status::Live);
         if a.privilege > max {
             verdict.flag(
-                ReasonCode::Tier,
+                if verified {
+                    ReasonCode::VerifiedTier
+                } else {
+                    ReasonCode::Tier
+                },
                 format!(
                     "privilege {} ({}) exceeds max_privilege {}",
                     a.privilege.as_str(),
@@ -125,6 +138,40 @@ impl KeyCheck<'_> {
                 format!(
                     "scopes {} beyond the declared scopes [{}]",
                     extra.join(", "),
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Scopes a live key's provider reports (`--verify`) beyond the declared `scopes`.
+    pub(super) fn verified_scopes(&self, verdict: &mut Verdict) {
+        let Some(allowed) = self.declaration.and_then(|d| d.scopes.as_ref()) else {
+            return;
+        };
+        let Some(verification) = self
+            .key
+            .verification
+            .as_ref()
+            .filter(|v| v.status == Status::Live)
+        else {
+            return;
+        };
+        let Some(reported) = &verification.scopes else {
+            return;
+        };
+        let extra: Vec<&str> = reported
+            .iter()
+            .filter(|s| !allowed.contains(s))
+            .map(String::as_str)
+            .collect();
+        if !extra.is_empty() {
+            verdict.flag(
+                ReasonCode::VerifiedScopes,
+                format!(
+                    "verified scopes {} per {} beyond the declared scopes [{}]",
+                    extra.join(", "),
+                    answered_by(self.key),
                     allowed.join(", ")
                 ),
             );

@@ -1,11 +1,13 @@
 //! `stale`: too old, expired, revoked yet present, disabled or deleted in its store, rotation
-//! off or overdue, or unused past `unused_after`.
+//! off or overdue, or unused past `unused_after`; with `--verify`, revoked or compromised yet
+//! live, or declared active yet dead, per its provider.
 
 use jiff::Timestamp;
 
-use super::{KeyCheck, ReasonCode, Verdict};
+use super::{answered_by, KeyCheck, ReasonCode, Verdict};
 use crate::manifest::model::KeyState;
 use crate::time::{days_between, format_date};
+use crate::verify::Status;
 
 impl KeyCheck<'_> {
     /// The date the key's age counts from, and what it is.
@@ -146,6 +148,50 @@ impl KeyCheck<'_> {
                 "declared deprecated but still present",
             ),
             KeyState::Active => {}
+        }
+    }
+
+    /// What the key's provider answered (`--verify`) against what the manifest declares: a key
+    /// declared revoked or compromised that is live (the worst finding, said first), a key
+    /// declared active that is dead. `unknown` and `error` answers prove nothing.
+    pub(super) fn verified_state(&self, verdict: &mut Verdict) {
+        let (Some(declared), Some(verification)) = (self.declaration, &self.key.verification)
+        else {
+            return;
+        };
+        let by = answered_by(self.key);
+        match (declared.state, verification.status) {
+            (KeyState::Revoked | KeyState::Compromised, Status::Live) => {
+                let code = if declared.state == KeyState::Revoked {
+                    ReasonCode::RevokedLive
+                } else {
+                    ReasonCode::CompromisedLive
+                };
+                let account = verification
+                    .identity
+                    .as_ref()
+                    .map(|id| format!(", account {id}"))
+                    .unwrap_or_default();
+                verdict.flag_first(
+                    code,
+                    format!(
+                        "declared {} yet still live per {by}{account}: revoke it at the provider now",
+                        declared.state.as_str()
+                    ),
+                );
+            }
+            (KeyState::Active, Status::Dead) => {
+                let why = verification
+                    .note
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default();
+                verdict.flag(
+                    ReasonCode::Dead,
+                    format!("declared active but dead per {by}{why}"),
+                );
+            }
+            _ => {}
         }
     }
 

@@ -53,6 +53,7 @@ impl World {
                     on_disk: None,
                 })
                 .collect(),
+            verification: None,
         }
     }
 
@@ -749,5 +750,126 @@ fn a_key_the_provider_says_never_expires_fails_require_expiry_naming_the_export(
         vec![format!(
             "never expires per {source}, and [policy] require_expiry is set"
         )]
+    );
+}
+
+/// A verification answered by GitHub's host with `status`, `scopes` and a note.
+fn answered(status: crate::verify::Status, scopes: Option<&[&str]>) -> crate::verify::Verification {
+    crate::verify::Verification {
+        status,
+        checked_at: now(),
+        endpoint: Some("api.github.com".into()),
+        identity: Some("octocat".into()),
+        scopes: scopes.map(|s| s.iter().map(|s| s.to_string()).collect()),
+        expires: None,
+        note: (status == crate::verify::Status::Dead)
+            .then(|| "GitHub: HTTP 401 (bad credentials)".into()),
+    }
+}
+
+#[test]
+fn revoked_or_compromised_yet_live_is_stale_and_said_first() {
+    use crate::verify::Status;
+    let w = World::new();
+    for (state, code) in [
+        ("revoked", ReasonCode::RevokedLive),
+        ("compromised", ReasonCode::CompromisedLive),
+    ] {
+        // max_age makes a reason that an earlier check would otherwise put first.
+        let manifest = declared(
+            "gh",
+            GITHUB,
+            &format!("state = \"{state}\"\nmax_age = \"30d\"\ncreated = 2025-01-01"),
+        );
+        let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+        key.verification = Some(answered(Status::Live, Some(&["repo"])));
+        let outcome = w.run(vec![key], &manifest, &Evidence::default());
+        let verdict = only(&outcome);
+        assert_eq!(verdict.reason_codes[0], code, "{:?}", verdict.reasons);
+        assert_eq!(
+            verdict.reasons[0],
+            format!(
+                "declared {state} yet still live per GitHub (api.github.com), account octocat: revoke it at the provider now"
+            )
+        );
+        assert!(verdict.reason_codes.len() > 2, "{:?}", verdict.reasons);
+        // Dead, unknown or unanswered: the declaration stands, nothing more is said.
+        for status in [Status::Dead, Status::Unknown, Status::Error] {
+            let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+            key.verification = Some(answered(status, None));
+            let outcome = w.run(vec![key], &manifest, &Evidence::default());
+            assert!(
+                !only(&outcome).reason_codes.contains(&code),
+                "{state} {status:?}"
+            );
+        }
+    }
+    // Revoked and found only in history, yet live: no longer for information only.
+    let manifest = declared("gh", GITHUB, "state = \"revoked\"");
+    let mut old = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+    old.in_current_tree = false;
+    old.verification = Some(answered(Status::Live, None));
+    let outcome = w.run(vec![old], &manifest, &Evidence::default());
+    assert_eq!(only(&outcome).flags, vec![AuditClass::Stale]);
+    assert_eq!(only(&outcome).reason_codes, vec![ReasonCode::RevokedLive]);
+}
+
+#[test]
+fn an_active_key_its_provider_says_is_dead_is_stale_and_errors_change_nothing() {
+    use crate::verify::Status;
+    let w = World::new();
+    let manifest = declared("gh", GITHUB, "");
+    let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+    key.verification = Some(answered(Status::Dead, None));
+    let outcome = w.run(vec![key], &manifest, &Evidence::default());
+    assert_eq!(only(&outcome).flags, vec![AuditClass::Stale]);
+    assert_eq!(
+        only(&outcome).reasons,
+        vec!["declared active but dead per GitHub (api.github.com): GitHub: HTTP 401 (bad credentials)"]
+    );
+    for status in [Status::Error, Status::Unknown, Status::Live] {
+        let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+        key.verification = Some(answered(status, None));
+        let outcome = w.run(vec![key], &manifest, &Evidence::default());
+        assert!(only(&outcome).flags.is_empty(), "{status:?}");
+    }
+}
+
+#[test]
+fn verified_scopes_and_tier_beyond_the_declaration_are_over_privileged() {
+    use crate::verify::Status;
+    let w = World::new();
+    let manifest = declared(
+        "gh",
+        GITHUB,
+        "scopes = [\"repo\"]\nmax_privilege = \"full\"",
+    );
+    let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+    let verification = answered(Status::Live, Some(&["repo", "admin:org"]));
+    key.assessment.privilege = Tier::Admin;
+    key.assessment.privilege_evidence = crate::verify::privilege_evidence("GitHub", &verification);
+    key.verification = Some(verification);
+    let outcome = w.run(vec![key], &manifest, &Evidence::default());
+    let verdict = only(&outcome);
+    assert_eq!(verdict.flags, vec![AuditClass::OverPrivileged]);
+    assert_eq!(
+        verdict.reason_codes,
+        vec![ReasonCode::VerifiedTier, ReasonCode::VerifiedScopes]
+    );
+    assert_eq!(
+        verdict.reasons,
+        vec![
+            "privilege admin (verified per GitHub (api.github.com): scopes repo, admin:org) exceeds max_privilege full",
+            "verified scopes admin:org per GitHub (api.github.com) beyond the declared scopes [repo]",
+        ]
+    );
+    // The same scopes in an answer that proves nothing raise nothing.
+    let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
+    key.verification = Some(answered(Status::Error, Some(&["repo", "admin:org"])));
+    let outcome = w.run(vec![key], &manifest, &Evidence::default());
+    assert!(
+        only(&outcome).flags.is_empty(),
+        "{:?}",
+        only(&outcome).reasons
     );
 }
