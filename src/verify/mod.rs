@@ -437,6 +437,34 @@ mod tests {
     }
 
     #[test]
+    fn no_provider_claims_a_password_a_connection_string_or_a_generic_rule() {
+        use crate::rules::Kind;
+        let rules = crate::rules::RuleSet::load(true, &[]).unwrap();
+        let mut claimed = 0;
+        for provider in providers::ALL {
+            for id in provider.rules() {
+                let rule = rules.rules().iter().find(|r| r.id == *id).unwrap();
+                assert!(
+                    !id.starts_with("generic-")
+                        && !matches!(
+                            rule.kind,
+                            Kind::Password | Kind::ConnectionString | Kind::Generic
+                        ),
+                    "{} claims {id} ({}): such keys are never sent anywhere",
+                    provider.name(),
+                    rule.kind.as_str()
+                );
+                claimed += 1;
+            }
+        }
+        // The check looked at something: every verifier's rules, not an empty registry.
+        assert!(
+            claimed > providers::ALL.len(),
+            "only {claimed} rules claimed"
+        );
+    }
+
+    #[test]
     fn a_rule_without_a_verifier_is_unknown_and_asks_nobody() {
         let secret = Secret::new(b"hunter2-hunter2".to_vec());
         let key = Candidate {

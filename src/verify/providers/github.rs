@@ -99,10 +99,12 @@ fn read_installation(response: &Response) -> Answer {
 
 /// The tier classic scopes amount to (docs: "Scopes for OAuth apps").
 fn tier_of(scopes: &[String]) -> Tier {
-    let has = |prefix: &str| scopes.iter().any(|s| s == prefix || s.starts_with(prefix));
+    // Whole scope names: `repo_deployment`, `repo:status`, `admin:org_hook` and `user:email`
+    // are narrower scopes of their own, not `repo`, `admin:org` or `user`.
+    let has = |name: &str| scopes.iter().any(|s| s == name);
     if has("admin:org") || has("admin:enterprise") || has("site_admin") || has("delete_repo") {
         Tier::Admin
-    } else if has("repo") && !has("repo:") || has("workflow") || has("user") && !has("user:") {
+    } else if has("repo") || has("workflow") || has("user") {
         Tier::Full
     } else if scopes.iter().any(|s| {
         s.starts_with("write:")
@@ -215,6 +217,10 @@ mod tests {
         let tier = |s: &[&str]| tier_of(&s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(tier(&["admin:org", "repo"]), Tier::Admin);
         assert_eq!(tier(&["repo"]), Tier::Full);
+        assert_eq!(tier(&["repo", "repo:status"]), Tier::Full);
+        assert_eq!(tier(&["user", "user:email"]), Tier::Full);
+        assert_eq!(tier(&["repo_deployment"]), Tier::Scoped);
+        assert_eq!(tier(&["admin:org_hook"]), Tier::Scoped);
         assert_eq!(tier(&["public_repo"]), Tier::Scoped);
         assert_eq!(tier(&["read:org", "read:user"]), Tier::Read);
         assert_eq!(tier(&[]), Tier::Public);
