@@ -8,6 +8,8 @@
 
 pub mod http;
 pub mod providers;
+pub mod sigv4;
+pub mod xml;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

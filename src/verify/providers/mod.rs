@@ -2,9 +2,10 @@
 //! the read-only call, what proves the key live or dead, and where the answer names the
 //! account, the scopes and the expiry.
 
+pub mod aws;
 pub mod github;
 
 use super::Provider;
 
 /// Every verifier.
-pub static ALL: &[&dyn Provider] = &[&github::GitHub];
+pub static ALL: &[&dyn Provider] = &[&github::GitHub, &aws::Aws];
