@@ -281,6 +281,25 @@ pub(crate) mod testing {
         let transport = Transport::with_timeout(Some(connect_to), SHORT).unwrap();
         verify_one(&key, &transport)
     }
+
+    /// [`verify_with`] for a key that carries a non-secret `key_id` and has no companion.
+    pub(crate) fn verify_with_key_id(
+        rule: &str,
+        secret: &str,
+        key_id: &str,
+        server: &MockServer,
+    ) -> Verification {
+        let secret = Secret::new(secret.as_bytes().to_vec());
+        let key = Candidate {
+            rule,
+            secret: &secret,
+            key_id: Some(key_id),
+            companions: Vec::new(),
+        };
+        let connect_to = ConnectTo::parse(&server.addr()).unwrap();
+        let transport = Transport::with_timeout(Some(connect_to), SHORT).unwrap();
+        verify_one(&key, &transport)
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 
 pub mod aws;
 pub mod github;
+pub mod google;
 
 use super::Provider;
 
 /// Every verifier.
-pub static ALL: &[&dyn Provider] = &[&github::GitHub, &aws::Aws];
+pub static ALL: &[&dyn Provider] = &[&github::GitHub, &aws::Aws, &google::Google];
