@@ -3,10 +3,16 @@
 //! account, the scopes and the expiry.
 
 pub mod aws;
+pub mod azure;
 pub mod github;
 pub mod google;
 
 use super::Provider;
 
 /// Every verifier.
-pub static ALL: &[&dyn Provider] = &[&github::GitHub, &aws::Aws, &google::Google];
+pub static ALL: &[&dyn Provider] = &[
+    &github::GitHub,
+    &aws::Aws,
+    &google::Google,
+    &azure::AzureStorage,
+];
