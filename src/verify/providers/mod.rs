@@ -4,8 +4,12 @@
 
 pub mod aws;
 pub mod azure;
+pub mod datadog;
 pub mod github;
 pub mod google;
+pub mod heroku;
+pub mod mailgun;
+pub mod twilio;
 
 use super::Provider;
 
@@ -15,4 +19,8 @@ pub static ALL: &[&dyn Provider] = &[
     &aws::Aws,
     &google::Google,
     &azure::AzureStorage,
+    &twilio::Twilio,
+    &mailgun::Mailgun,
+    &datadog::Datadog,
+    &heroku::Heroku,
 ];
