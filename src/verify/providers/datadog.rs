@@ -2,10 +2,11 @@
 //! the key in `DD-API-KEY` answers `{"valid": true}`, and `403` for a key it does not know.
 //! Each Datadog site (US1, EU, US3, US5, AP1, AP2, UK1 and the two US government sites) is
 //! independent and knows only its own organisations' keys, and nothing in a key names its
-//! site: the sites are asked in turn until one accepts the key, which is live there (the site
-//! is the identity), and the key is dead only when every site refuses it.
+//! site: the sites are asked in turn until one accepts the key, which is live there (the note
+//! names the site; v1 names no organisation), and the key is dead only when every site
+//! refuses it.
 
-use crate::verify::{Answer, Candidate, Client, Provider, Request, Response};
+use crate::verify::{Answer, Candidate, Client, Provider, Request, Response, Status};
 
 const PATH: &str = "/api/v1/validate";
 
@@ -60,8 +61,8 @@ impl Provider for Datadog {
                 Err(error) => error.into(),
             };
             match answer.status {
-                crate::verify::Status::Dead => continue,
-                crate::verify::Status::Live => return answer,
+                Status::Dead => continue,
+                Status::Live => return answer,
                 _ => {
                     failure.get_or_insert(answer);
                 }
@@ -76,7 +77,7 @@ impl Provider for Datadog {
 fn read(response: &Response, site: &str) -> Answer {
     match response.status {
         200 => match response.json().and_then(|b| b.get("valid")?.as_bool()) {
-            Some(true) => Answer::live().identity(format!("Datadog site {site}")),
+            Some(true) => Answer::live().note(format!("Datadog: valid at site {site}")),
             _ => Answer::error(format!(
                 "Datadog: HTTP 200 from {site} without \"valid\": true"
             )),
@@ -91,7 +92,7 @@ mod tests {
     use super::*;
     use crate::verify::mock_http::{MockServer, Reply, Route};
     use crate::verify::testing::{verify_with, SHORT};
-    use crate::verify::{Status, Verification};
+    use crate::verify::Verification;
 
     const KEY: &str = "7e3c9a1f5b2d8e4a6c0f9b3d1e7a5c2f"; // keyaudit:allow
     const VALID: &str = r#"{"valid":true}"#;
@@ -119,7 +120,11 @@ mod tests {
         ]);
         let v = verify(&server);
         assert_eq!(v.status, Status::Live, "{v:?}");
-        assert_eq!(v.identity.as_deref(), Some("Datadog site datadoghq.eu"));
+        assert_eq!(
+            v.note.as_deref(),
+            Some("Datadog: valid at site datadoghq.eu")
+        );
+        assert_eq!(v.identity, None);
         assert_eq!(v.endpoint.as_deref(), Some("api.datadoghq.eu"));
         let received = server.received();
         let hosts: Vec<_> = received.iter().map(|r| r.header("host").unwrap()).collect();

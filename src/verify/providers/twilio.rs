@@ -90,7 +90,7 @@ mod tests {
 
     const SID: &str = "AC5f3e9a1c7b2d4e6f8a0b1c2d3e4f5a6b"; // keyaudit:allow
     const TOKEN: &str = "9c2e4a6b8d0f1a3c5e7b9d1f3a5c7e9b"; // keyaudit:allow
-    const PATH: &str = "/2010-04-01/Accounts/AC5f3e9a1c7b2d4e6f8a0b1c2d3e4f5a6b.json";
+    const PATH: &str = "/2010-04-01/Accounts/AC5f3e9a1c7b2d4e6f8a0b1c2d3e4f5a6b.json"; // keyaudit:allow
 
     fn account(status: &str) -> String {
         format!(
