@@ -8,6 +8,8 @@
 
 pub mod http;
 pub mod providers;
+pub mod sigv4;
+pub mod xml;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -391,6 +393,26 @@ pub(crate) mod testing {
         companions: &[(&str, &str)],
         server: &MockServer,
     ) -> Verification {
+        verify_key(rule, secret, None, companions, server)
+    }
+
+    /// [`verify_with`] for a key that carries a non-secret `key_id` and has no companion.
+    pub(crate) fn verify_with_key_id(
+        rule: &str,
+        secret: &str,
+        key_id: &str,
+        server: &MockServer,
+    ) -> Verification {
+        verify_key(rule, secret, Some(key_id), &[], server)
+    }
+
+    fn verify_key(
+        rule: &str,
+        secret: &str,
+        key_id: Option<&str>,
+        companions: &[(&str, &str)],
+        server: &MockServer,
+    ) -> Verification {
         let secret = Secret::new(secret.as_bytes().to_vec());
         let values: Vec<(&str, Secret)> = companions
             .iter()
@@ -399,7 +421,7 @@ pub(crate) mod testing {
         let key = Candidate {
             rule,
             secret: &secret,
-            key_id: None,
+            key_id,
             companions: values
                 .iter()
                 .map(|(rule, secret)| Companion { rule, secret })

@@ -3,18 +3,25 @@
 //! the scopes and the expiry.
 
 pub mod anthropic;
+pub mod aws;
+pub mod azure;
 pub mod cloudflare;
+pub mod datadog;
 pub mod digitalocean;
 pub mod discord;
 pub mod github;
 pub mod gitlab;
+pub mod google;
+pub mod heroku;
 pub mod huggingface;
+pub mod mailgun;
 pub mod npm;
 pub mod openai;
 pub mod sendgrid;
 pub mod slack;
 pub mod stripe;
 pub mod telegram;
+pub mod twilio;
 
 use super::Provider;
 
@@ -33,4 +40,11 @@ pub static ALL: &[&dyn Provider] = &[
     &digitalocean::DigitalOcean,
     &discord::Discord,
     &telegram::Telegram,
+    &aws::Aws,
+    &google::Google,
+    &azure::AzureStorage,
+    &twilio::Twilio,
+    &mailgun::Mailgun,
+    &datadog::Datadog,
+    &heroku::Heroku,
 ];

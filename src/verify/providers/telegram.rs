@@ -167,7 +167,7 @@ mod tests {
             key_id: None,
             companions: Vec::new(),
         };
-        let v = verify_one(&key, &transport);
+        let v = verify_one(&key, &transport).verification;
         assert_eq!(v.status, Status::Error, "{v:?}");
         let note = v.note.clone().unwrap();
         assert!(note.contains(HOST), "{note}");
