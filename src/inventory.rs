@@ -97,6 +97,8 @@ pub struct Key {
     pub rule: RuleRef,
     /// A non-secret identifier carried by the key.
     pub key_id: Option<String>,
+    /// The account its text names the key's, for verification (not reported).
+    pub account: Option<String>,
     /// Privilege, environment and lifetime.
     pub assessment: Assessment,
     /// Whether the key is in a scanned working tree (not only in history).
@@ -162,6 +164,9 @@ impl Inventory {
                         if *rule == hit.rule && key.assessment.provider.is_none() {
                             key.assessment.provider = hit.provider.map(str::to_string);
                         }
+                        if key.account.is_none() {
+                            key.account = hit.account;
+                        }
                         if key.key_id.is_none() {
                             key.key_id = hit.key_id.or_else(|| key.assessment.key_id.clone());
                         }
@@ -175,6 +180,7 @@ impl Inventory {
                             secret: hit.secret,
                             rule: RuleRef::of(&all[hit.rule]),
                             key_id: hit.key_id.or_else(|| assessment.key_id.clone()),
+                            account: hit.account,
                             assessment,
                             in_current_tree: current,
                             first_seen: None,

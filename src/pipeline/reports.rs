@@ -134,6 +134,7 @@ fn inventory_of(report: &Report) -> Result<Inventory> {
                     rotate: entry.rotate.clone(),
                 },
                 key_id: entry.key_id.clone(),
+                account: None,
                 assessment: Assessment {
                     privilege: entry.privilege,
                     privilege_evidence: entry.privilege_evidence.clone(),

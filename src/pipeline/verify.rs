@@ -89,6 +89,7 @@ impl Verifier {
                     rule: &key.rule.id,
                     secret: &key.secret,
                     key_id: key.key_id.as_deref(),
+                    account: key.account.as_deref(),
                     companions: files
                         .companions(keys, index)
                         .into_iter()

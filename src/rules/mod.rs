@@ -34,6 +34,8 @@ pub struct Matcher {
     pub secret_groups: Vec<usize>,
     /// Capture group holding a non-secret key id, if any.
     pub key_id_group: Option<usize>,
+    /// Capture group holding the account the key belongs to (`account`), if any.
+    pub account_group: Option<usize>,
     /// Capture groups holding the host a credential is for (`host`, `host2`); documentation
     /// hosts are skipped.
     pub host_groups: Vec<usize>,
@@ -75,6 +77,7 @@ impl Matcher {
             }
         };
         let key_id_group = named("key_id");
+        let account_group = named("account");
         // A pattern with two ways to write its host names them `host` and `host2`.
         let host_groups = ["host", "host2"].into_iter().filter_map(named).collect();
         let name_group = named("name");
@@ -82,6 +85,7 @@ impl Matcher {
             regex,
             secret_groups,
             key_id_group,
+            account_group,
             host_groups,
             name_group,
         })

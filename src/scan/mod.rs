@@ -31,6 +31,9 @@ pub struct Hit {
     pub secret: Secret,
     /// A non-secret identifier carried by the key.
     pub key_id: Option<String>,
+    /// The account the text names the key's (`account` group: a service-account key file's
+    /// `client_email`), which verification needs beside the key.
+    pub account: Option<String>,
     /// 1-based line.
     pub line: usize,
     /// 1-based column in characters.
@@ -94,6 +97,7 @@ struct RawMatch {
     start: usize,
     end: usize,
     key_id: Option<(usize, usize)>,
+    account: Option<(usize, usize)>,
     provider: Option<&'static str>,
     /// The name a value is assigned to, when it is not on the value's line.
     variable: Option<(usize, usize)>,
@@ -466,6 +470,9 @@ impl<'r> Scanner<'r> {
                     key_id: m
                         .key_id
                         .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned()),
+                    account: m
+                        .account
+                        .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned()),
                     line,
                     column,
                     variable: m
@@ -589,6 +596,10 @@ fn collect_matches(
             end: offset + secret.end(),
             key_id: matcher
                 .key_id_group
+                .and_then(|g| caps.get(g))
+                .map(|m| (offset + m.start(), offset + m.end())),
+            account: matcher
+                .account_group
                 .and_then(|g| caps.get(g))
                 .map(|m| (offset + m.start(), offset + m.end())),
             provider: None,
@@ -799,6 +810,7 @@ fn collect_associations(
                 start,
                 end,
                 key_id: None,
+                account: None,
                 provider: found.provider,
                 variable: found.name.map(|(s, e)| (line.0 + s, line.0 + e)),
                 unescaped: found.unescaped,

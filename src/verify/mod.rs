@@ -212,6 +212,8 @@ pub struct Candidate<'a> {
     pub secret: &'a Secret,
     /// The non-secret identifier the key carries, if any.
     pub key_id: Option<&'a str>,
+    /// The account its text names the key's (a service-account key file's `client_email`).
+    pub account: Option<&'a str>,
     /// Keys found in the same files, nearest first.
     pub companions: Vec<Companion<'a>>,
 }
@@ -396,20 +398,20 @@ pub(crate) mod testing {
         verify_key(rule, secret, None, companions, server)
     }
 
-    /// [`verify_with`] for a key that carries a non-secret `key_id` and has no companion.
-    pub(crate) fn verify_with_key_id(
+    /// [`verify_with`] for a key whose text names its `account` and that has no companion.
+    pub(crate) fn verify_with_account(
         rule: &str,
         secret: &str,
-        key_id: &str,
+        account: &str,
         server: &MockServer,
     ) -> Verification {
-        verify_key(rule, secret, Some(key_id), &[], server)
+        verify_key(rule, secret, Some(account), &[], server)
     }
 
     fn verify_key(
         rule: &str,
         secret: &str,
-        key_id: Option<&str>,
+        account: Option<&str>,
         companions: &[(&str, &str)],
         server: &MockServer,
     ) -> Verification {
@@ -421,7 +423,8 @@ pub(crate) mod testing {
         let key = Candidate {
             rule,
             secret: &secret,
-            key_id,
+            key_id: None,
+            account,
             companions: values
                 .iter()
                 .map(|(rule, secret)| Companion { rule, secret })
@@ -493,6 +496,7 @@ mod tests {
             rule: "generic-password",
             secret: &secret,
             key_id: None,
+            account: None,
             companions: Vec::new(),
         };
         let transport = Transport::new(None).unwrap();

@@ -36,6 +36,7 @@ impl World {
             secret: Secret::new(secret.as_bytes().to_vec()),
             rule: RuleRef::of(&self.rules.rules()[index]),
             key_id: key_id.map(str::to_string),
+            account: None,
             assessment: assess(&self.rules.rules()[index], secret.as_bytes(), key_id),
             in_current_tree: true,
             first_seen: None,

@@ -41,7 +41,7 @@ impl Provider for AzureStorage {
     }
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
-        let Some(account) = key.key_id.and_then(account_name) else {
+        let Some(account) = key.account.and_then(account_name) else {
             return Answer::unknown("no storage account name found beside it");
         };
         let Ok(account_key) = STANDARD.decode(key.secret.expose()) else {
@@ -120,7 +120,7 @@ fn read(response: &Response, account: &str) -> Answer {
 mod tests {
     use super::*;
     use crate::verify::mock_http::{MockServer, Reply, Route};
-    use crate::verify::testing::{verify_with, verify_with_key_id, SHORT};
+    use crate::verify::testing::{verify_with, verify_with_account, SHORT};
     use crate::verify::{Status, Verification};
 
     const RULE: &str = "azure-storage-account-key";
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn a_key_with_its_account_is_live_and_signs_what_it_sends() {
         let server = blob(xml(200, LIST));
-        let v = verify_with_key_id(RULE, KEY, "BillingProd", &server);
+        let v = verify_with_account(RULE, KEY, "BillingProd", &server);
         assert_eq!(v.status, Status::Live, "{v:?}");
         assert_eq!(v.identity.as_deref(), Some(ACCOUNT));
         assert_eq!(v.endpoint.as_deref(), Some(HOST));
@@ -197,13 +197,13 @@ mod tests {
             v.note.as_deref(),
             Some("no storage account name found beside it")
         );
-        let v = verify_with_key_id(RULE, KEY, "not an account!", &server);
+        let v = verify_with_account(RULE, KEY, "not an account!", &server);
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert!(server.received().is_empty());
     }
 
     fn answer(reply: Reply) -> Verification {
-        verify_with_key_id(RULE, KEY, ACCOUNT, &blob(reply))
+        verify_with_account(RULE, KEY, ACCOUNT, &blob(reply))
     }
 
     #[test]
@@ -242,13 +242,13 @@ mod tests {
     #[test]
     fn a_key_that_is_not_base64_is_an_error_and_sends_nothing() {
         let server = blob(xml(200, LIST));
-        let v = verify_with_key_id(RULE, "not*base64", ACCOUNT, &server);
+        let v = verify_with_account(RULE, "not*base64", ACCOUNT, &server);
         assert_eq!(v.status, Status::Error, "{v:?}");
         assert!(server.received().is_empty());
     }
 
     #[test]
-    fn the_rule_takes_the_account_name_beside_the_key_as_its_id() {
+    fn the_rule_takes_the_account_name_beside_the_key() {
         let rules = crate::rules::RuleSet::load(true, &[]).unwrap();
         let scanner = crate::scan::Scanner::new(&rules);
         let line = format!("BlobEndpoint=https://{HOST}/;AccountName={ACCOUNT};AccountKey={KEY}\n");
@@ -258,8 +258,9 @@ mod tests {
             .find(|h| rules.rules()[h.rule].id == RULE)
             .unwrap();
         assert_eq!(hit.secret.expose(), KEY.as_bytes());
-        assert_eq!(hit.key_id.as_deref(), Some(ACCOUNT));
+        assert_eq!(hit.account.as_deref(), Some(ACCOUNT));
+        assert_eq!(hit.key_id, None);
         let hits = scanner.scan(format!("AZURE_STORAGE_KEY={KEY}\n").as_bytes());
-        assert_eq!(hits[0].key_id, None);
+        assert_eq!(hits[0].account, None);
     }
 }

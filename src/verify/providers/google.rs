@@ -97,8 +97,8 @@ impl ServiceAccount {
             };
         }
         let client_email = key
-            .key_id
-            .filter(|id| is_account_email(id))
+            .account
+            .filter(|account| is_account_email(account))
             .ok_or("no client_email found beside it")?;
         Ok(Self {
             client_email: client_email.to_string(),
@@ -204,7 +204,7 @@ fn refusal(error: &str, description: &str) -> Answer {
 mod tests {
     use super::*;
     use crate::verify::mock_http::{MockServer, Received, Reply, Route};
-    use crate::verify::testing::{verify_with, verify_with_key_id, SHORT};
+    use crate::verify::testing::{verify_with, verify_with_account, SHORT};
     use crate::verify::{Status, Verification};
     use rsa::pkcs8::EncodePrivateKey as _;
     use std::sync::OnceLock;
@@ -258,6 +258,30 @@ mod tests {
         .to_string()
     }
 
+    /// The key file as Google writes it, fields in Google's order.
+    fn key_file_as_written() -> String {
+        format!(
+            "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"billing-prod\",\n  \"private_key_id\": \"2fb7828a700d42632c0944dcef8f2a7985297086\",\n  \"private_key\": \"{}\",\n  \"client_email\": \"{EMAIL}\",\n  \"client_id\": \"109876543210987654321\"\n}}\n",
+            captured_pem()
+        )
+    }
+
+    #[test]
+    fn the_rule_takes_the_client_email_after_the_key_as_its_account() {
+        let rules = crate::rules::RuleSet::load(true, &[]).unwrap();
+        let scanner = crate::scan::Scanner::new(&rules);
+        let hits = scanner.scan(key_file_as_written().as_bytes());
+        let hit = hits
+            .iter()
+            .find(|h| rules.rules()[h.rule].id == RULE)
+            .expect("the key file's key is found");
+        assert_eq!(hit.account.as_deref(), Some(EMAIL));
+        assert_eq!(
+            hit.key_id.as_deref(),
+            Some("2fb7828a700d42632c0944dcef8f2a7985297086")
+        );
+    }
+
     fn token_server(reply: Reply) -> MockServer {
         MockServer::start(vec![Route::new("POST", TOKEN_PATH, reply)])
     }
@@ -306,7 +330,7 @@ mod tests {
     #[test]
     fn a_key_with_its_account_email_is_live_and_the_token_is_dropped() {
         let server = token_server(Reply::json(200, TOKEN));
-        let v = verify_with_key_id(RULE, &captured_pem(), EMAIL, &server);
+        let v = verify_with_account(RULE, &captured_pem(), EMAIL, &server);
         assert_eq!(v.status, Status::Live, "{v:?}");
         assert_eq!(v.identity.as_deref(), Some(EMAIL));
         assert_eq!(v.endpoint.as_deref(), Some(HOST));
@@ -334,19 +358,14 @@ mod tests {
         let v = verify_with(RULE, &captured_pem(), &[], &server);
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert_eq!(v.note.as_deref(), Some("no client_email found beside it"));
-        // The key's id is usually the private_key_id, not an email.
-        let v = verify_with_key_id(
-            RULE,
-            &captured_pem(),
-            "2fb7828a700d42632c0944dcef8f2a7985297086",
-            &server,
-        );
+        // An account that is not a service account's email is not asked about.
+        let v = verify_with_account(RULE, &captured_pem(), "deployer", &server);
         assert_eq!(v.status, Status::Unknown, "{v:?}");
         assert!(server.received().is_empty());
     }
 
     fn answer(reply: Reply) -> Verification {
-        verify_with_key_id(RULE, &captured_pem(), EMAIL, &token_server(reply))
+        verify_with_account(RULE, &captured_pem(), EMAIL, &token_server(reply))
     }
 
     #[test]
@@ -390,7 +409,7 @@ mod tests {
     #[test]
     fn a_key_that_is_not_rsa_is_an_error_and_sends_nothing() {
         let server = token_server(Reply::json(200, TOKEN));
-        let v = verify_with_key_id(
+        let v = verify_with_account(
             RULE,
             "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0B\\n-----END PRIVATE KEY-----\\n", // keyaudit:allow
             EMAIL,

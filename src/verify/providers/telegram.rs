@@ -165,6 +165,7 @@ mod tests {
             rule: RULE,
             secret: &secret,
             key_id: None,
+            account: None,
             companions: Vec::new(),
         };
         let v = verify_one(&key, &transport).verification;
