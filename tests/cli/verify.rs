@@ -248,7 +248,7 @@ fn a_declared_active_key_its_provider_says_is_dead_is_stale() {
     assert_eq!(key["reason_codes"], serde_json::json!(["stale.dead"]));
     assert_eq!(
         key["reasons"][0],
-        "declared active but dead per GitHub (api.github.com): GitHub: HTTP 401 (bad credentials)"
+        "declared active but dead per GitHub (api.github.com): HTTP 401 (bad credentials)"
     );
     // The same audit without --verify finds nothing wrong, and asks nobody.
     let asked = server.received().len();

@@ -181,10 +181,13 @@ impl KeyCheck<'_> {
                 );
             }
             (KeyState::Active, Status::Dead) => {
+                // Notes start with the provider's name, which `by` already gives.
+                let provider = crate::verify::provider_for(&self.key.rule.id)
+                    .map_or(String::new(), |p| format!("{}: ", p.name()));
                 let why = verification
                     .note
                     .as_ref()
-                    .map(|n| format!(": {n}"))
+                    .map(|n| format!(": {}", n.strip_prefix(provider.as_str()).unwrap_or(n)))
                     .unwrap_or_default();
                 verdict.flag(
                     ReasonCode::Dead,

@@ -826,7 +826,7 @@ fn an_active_key_its_provider_says_is_dead_is_stale_and_errors_change_nothing() 
     assert_eq!(only(&outcome).flags, vec![AuditClass::Stale]);
     assert_eq!(
         only(&outcome).reasons,
-        vec!["declared active but dead per GitHub (api.github.com): GitHub: HTTP 401 (bad credentials)"]
+        vec!["declared active but dead per GitHub (api.github.com): HTTP 401 (bad credentials)"]
     );
     for status in [Status::Error, Status::Unknown, Status::Live] {
         let mut key = w.key("github-classic-pat", GITHUB, None, &["a.env"]);
