@@ -523,6 +523,42 @@ fn without_verify_nothing_is_sent_even_with_connect_to_set() {
     assert_eq!(server.received().len(), 0);
 }
 
+/// Without `KEYAUDIT_VERIFY_CONNECT_TO`, requests go to the provider's host over HTTPS, through
+/// `HTTPS_PROXY` when it is set: here a mock proxy on 127.0.0.1 that refuses the tunnel, so
+/// nothing reaches a network and the answer is an error, never dead.
+#[test]
+fn https_proxy_carries_the_call_to_the_providers_host() {
+    let token = github_token();
+    let tree = Tree::new(&[("app.env", format!("GITHUB_TOKEN={token}\n"))]);
+    let proxy = MockServer::start(Vec::new());
+    let mut cmd = keyaudit();
+    cmd.env_remove(CONNECT_TO)
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("https_proxy")
+        .env("HTTPS_PROXY", format!("http://{}", proxy.addr()))
+        .args([
+            "scan",
+            "--no-manifest",
+            "--verify",
+            "--format",
+            "json",
+            &tree.arg(),
+        ]);
+    let report = json(&mut cmd, 1);
+    let verification = &only_key(&report)["verification"];
+    assert_eq!(verification["status"], "error", "{verification}");
+    let asked = proxy.received();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].method, "CONNECT");
+    assert_eq!(asked[0].path, format!("{GITHUB_HOST}:443"));
+    let tunnel: String = format!("{asked:?}");
+    assert!(
+        !tunnel.contains(&token),
+        "the key went to the proxy in the clear"
+    );
+}
+
 #[test]
 fn a_connect_to_that_is_not_loopback_is_refused_before_anything_is_read() {
     let tree = Tree::new(&[("app.env", format!("GITHUB_TOKEN={}\n", github_token()))]);

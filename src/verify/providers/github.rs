@@ -189,6 +189,22 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_is_not_followed_and_proves_nothing() {
+        let server = MockServer::start(vec![
+            Route::new(
+                "GET",
+                "/user",
+                Reply::json(302, "{}").header("Location", "/elsewhere"),
+            ),
+            Route::new("GET", "/elsewhere", Reply::json(200, r#"{"login":"x"}"#)),
+        ]);
+        let v = verify("github-classic-pat", &server);
+        assert_eq!(v.status, Status::Error, "{v:?}");
+        let asked: Vec<String> = server.received().into_iter().map(|r| r.path).collect();
+        assert_eq!(asked, ["/user"], "the redirect was followed");
+    }
+
+    #[test]
     fn a_slow_answer_is_an_error_never_dead() {
         let slow = Reply::json(401, "{}").after(crate::verify::testing::SHORT * 3);
         let server = MockServer::start(vec![Route::new("GET", "/user", slow)]);
