@@ -252,12 +252,20 @@ pub fn provider_for(rule: &str) -> Option<&'static dyn Provider> {
         .find(|p| p.rules().contains(&rule))
 }
 
-/// The verifier called `name` (any case), as `--verify-only` names it.
+/// The verifier called `name`, as `--verify-only` names it: any case, spaces, hyphens and
+/// underscores aside (`hugging-face`, `huggingface` and `Hugging Face` are one).
 pub fn provider_named(name: &str) -> Option<&'static dyn Provider> {
+    let squeezed = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let wanted = squeezed(name);
     providers::ALL
         .iter()
         .copied()
-        .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+        .find(|p| !wanted.is_empty() && squeezed(p.name()) == wanted)
 }
 
 /// Every verifier's name, in the order of [`providers::ALL`].
@@ -268,7 +276,8 @@ pub fn provider_names() -> Vec<&'static str> {
 /// The long help of `--verify-only`: the providers there are.
 pub fn verify_only_help() -> String {
     format!(
-        "With --verify: ask only these providers, comma-separated, any case (`github,slack`); \
+        "With --verify: ask only these providers, comma-separated, any case, spaces and hyphens \
+         aside (`github,slack,hugging-face`); \
          other keys are left unknown, asking nobody.\n\nProviders: {}.",
         provider_names().join(", ")
     )
@@ -536,6 +545,15 @@ mod tests {
         assert_eq!(provider_named("github").map(|p| p.name()), Some("GitHub"));
         assert_eq!(provider_named(" GITHUB ").map(|p| p.name()), Some("GitHub"));
         assert!(provider_named("gitbub").is_none());
+        assert_eq!(
+            provider_named("hugging-face").map(|p| p.name()),
+            Some("Hugging Face")
+        );
+        assert_eq!(
+            provider_named("google_cloud").map(|p| p.name()),
+            Some("Google Cloud")
+        );
+        assert!(provider_named("-").is_none());
     }
 
     #[test]
