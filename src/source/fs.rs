@@ -8,6 +8,7 @@ use std::path::Path;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+use super::archive::{self, ArchiveOptions};
 use super::window::WINDOW_SIZE;
 use super::{
     scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit, Window,
@@ -37,6 +38,8 @@ pub struct WalkOptions {
     pub max_file_size: u64,
     /// Worker threads.
     pub threads: usize,
+    /// How archives are read; `None` with `--no-archives`.
+    pub archives: Option<ArchiveOptions>,
 }
 
 /// The path of `path` relative to `root`, with `/` separators.
@@ -148,6 +151,10 @@ fn read_file(
     visit: &Visit,
 ) {
     if len > options.max_file_size {
+        // An archive may be larger than a file: its entries and what it inflates are bounded.
+        if open_archive(path, &display, None, options, stats, visit) {
+            return;
+        }
         stats.skip(
             display,
             format!(
@@ -163,12 +170,17 @@ fn read_file(
         commit: None,
         on_disk: Some(path.to_path_buf()),
         in_head: false,
+        inside: Default::default(),
     };
     if len <= WINDOW_SIZE as u64 {
         match std::fs::read(path) {
             Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
             Ok(data) => match text_of(&data) {
-                None => stats.skip(origin.path, "binary file"),
+                None => {
+                    if !open_archive(path, &origin.path, Some(&data), options, stats, visit) {
+                        stats.skip(origin.path, "binary file");
+                    }
+                }
                 Some(text) => {
                     stats.scanned(data.len());
                     let window = Window::whole(text.len());
@@ -192,7 +204,11 @@ fn read_file(
             origin.path,
             format!("read failed part-way: {}", crate::error::os_reason(&err)),
         ),
-        Ok(None) => stats.skip(origin.path, "binary file"),
+        Ok(None) => {
+            if !open_archive(path, &origin.path, None, options, stats, visit) {
+                stats.skip(origin.path, "binary file");
+            }
+        }
         Ok(Some((read, more))) => {
             stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
             if more {
@@ -203,6 +219,57 @@ fn read_file(
             }
         }
     }
+}
+
+/// Reads the file at `path` (its bytes in `data` when already read) as an archive if its first
+/// bytes say it is one and archives are read; false when it is not one.
+fn open_archive(
+    path: &Path,
+    display: &str,
+    data: Option<&[u8]>,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &Visit,
+) -> bool {
+    let Some(limits) = options.archives else {
+        return false;
+    };
+    let origin = Origin {
+        source: SourceKind::File,
+        path: display.to_string(),
+        commit: None,
+        on_disk: Some(path.to_path_buf()),
+        in_head: false,
+        inside: Default::default(),
+    };
+    let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
+    if let Some(data) = data {
+        let Some(format) = archive::sniff(&data[..data.len().min(archive::SNIFF_LEN)]) else {
+            return false;
+        };
+        reader.read(format, &mut std::io::Cursor::new(data));
+        return true;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(archive::SNIFF_LEN);
+    if std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, archive::SNIFF_LEN as u64),
+        &mut head,
+    )
+    .is_err()
+    {
+        return false;
+    }
+    let Some(format) = archive::sniff(&head) else {
+        return false;
+    };
+    if std::io::Seek::rewind(&mut file).is_err() {
+        return false;
+    }
+    reader.read(format, &mut std::io::BufReader::new(file));
+    true
 }
 
 /// The reason of a walk error without the path it names: the path is reported beside it.
