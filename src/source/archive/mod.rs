@@ -173,6 +173,8 @@ pub struct Reader<'a> {
     inflated: Cell<u64>,
     /// The budget was spent: everything stops.
     exhausted: Cell<bool>,
+    /// The spent budget was reported.
+    reported: Cell<bool>,
 }
 
 /// A reader both `Read` and `Seek`: a file on disk or bytes in memory.
@@ -196,6 +198,7 @@ impl<'a> Reader<'a> {
             label_suffix,
             inflated: Cell::new(0),
             exhausted: Cell::new(false),
+            reported: Cell::new(false),
         }
     }
 
@@ -277,7 +280,7 @@ impl<'a> Reader<'a> {
     fn damaged(&self, path: &str, err: &io::Error) {
         match stop_of(err) {
             Some(Stop::Budget) => {
-                if !self.exhausted.replace(true) {
+                if !self.reported.replace(true) {
                     self.skip(
                         &self.base.path,
                         format!(
@@ -290,10 +293,7 @@ impl<'a> Reader<'a> {
             Some(Stop::Bomb) => self.skip(path, format!("{}: not read further", Stop::Bomb)),
             None => self.skip(
                 path,
-                format!(
-                    "corrupt or truncated archive: {}",
-                    crate::error::one_line(&err.to_string())
-                ),
+                format!("corrupt or truncated archive: {}", damage(err)),
             ),
         }
     }
@@ -391,6 +391,22 @@ impl<'a> Reader<'a> {
             return Err(io::Error::other(Stop::Budget));
         }
         Ok(())
+    }
+}
+
+/// What a reader's error says of the damage, without what it quotes: a damaged header's
+/// bytes (which could be anything, a key among them) follow the first `: ` in the tar crate's
+/// messages, so only the text before it is kept, and only if it is plain ASCII.
+fn damage(err: &io::Error) -> String {
+    if err.kind() == io::ErrorKind::UnexpectedEof {
+        return "unexpected end of data".into();
+    }
+    let text = err.to_string();
+    let first = text.split(": ").next().unwrap_or_default().trim();
+    if first.is_empty() || !first.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        "unreadable data".into()
+    } else {
+        first.chars().take(120).collect()
     }
 }
 

@@ -3,7 +3,7 @@
 //! the entries before the damage are still scanned.
 
 use std::cell::Cell;
-use std::io::{Read, SeekFrom};
+use std::io::{self, Read, SeekFrom};
 
 use ::zip::read::read_zipfile_from_stream;
 use ::zip::ZipArchive;
@@ -21,7 +21,7 @@ pub(super) fn read(reader: &Reader<'_>, input: &mut dyn ReadSeek, path: &str, in
                 path,
                 format!(
                     "corrupt or truncated archive: {}; entries read front to back",
-                    crate::error::one_line(&err.to_string())
+                    super::damage(&io::Error::other(err.to_string()))
                 ),
             );
             if input.seek(SeekFrom::Start(0)).is_ok() {
@@ -43,7 +43,7 @@ pub(super) fn read(reader: &Reader<'_>, input: &mut dyn ReadSeek, path: &str, in
                     path,
                     format!(
                         "corrupt entry {index}: {}",
-                        crate::error::one_line(&err.to_string())
+                        super::damage(&io::Error::other(err.to_string()))
                     ),
                 );
                 continue;
@@ -61,7 +61,7 @@ pub(super) fn read(reader: &Reader<'_>, input: &mut dyn ReadSeek, path: &str, in
                     &entry_path,
                     format!(
                         "corrupt entry: {}",
-                        crate::error::one_line(&err.to_string())
+                        super::damage(&io::Error::other(err.to_string()))
                     ),
                 );
                 continue;
