@@ -559,3 +559,143 @@ fn reasons(report: &Value) -> Vec<String> {
     }
     out
 }
+
+/// A fake digest: `sha256:` and 64 hex digits made from `seed`.
+fn digest(seed: char) -> String {
+    format!("sha256:{}", seed.to_string().repeat(64))
+}
+
+/// Two layers: the first holds `.env` with `key`, the second deletes it (a whiteout) and makes
+/// `opt/cache` opaque.
+fn two_layers(key: &str) -> (Vec<u8>, Vec<u8>) {
+    let line = env_line(key);
+    let first = tar_of(&[(b"etc/app/.env", &line), (b"opt/cache/token.env", &line)]);
+    let second = tar_of(&[
+        (b"etc/app/.wh..env", b""),
+        (b"opt/cache/.wh..wh..opq", b""),
+        (b"etc/motd", b"hello\n"),
+    ]);
+    (first, second)
+}
+
+#[test]
+fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let (first, second) = two_layers(&key);
+    let hex = |seed: char| digest(seed)[7..].to_string();
+    let config = format!(
+        r#"{{"rootfs":{{"type":"layers","diff_ids":["{}","{}"]}}}}"#,
+        digest('a'),
+        digest('b')
+    );
+    let manifest = format!(
+        r#"[{{"Config":"{}.json","RepoTags":["shop/api:1.4"],"Layers":["{}/layer.tar","{}/layer.tar"]}}]"#,
+        hex('c'),
+        hex('1'),
+        hex('2')
+    );
+    let image = tar_of(&[
+        (format!("{}/layer.tar", hex('1')).as_bytes(), &first),
+        (format!("{}/layer.tar", hex('2')).as_bytes(), &second),
+        (format!("{}.json", hex('c')).as_bytes(), config.as_bytes()),
+        (b"manifest.json", manifest.as_bytes()),
+    ]);
+    std::fs::write(dir.path().join("api.tar"), image).unwrap();
+    let (code, report) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let mut locations: Vec<&Value> = report["keys"][0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    locations.sort_by_key(|l| l["path"].as_str().unwrap().to_string());
+    assert_eq!(locations.len(), 2);
+    let layer = format!("{}/layer.tar", hex('1'));
+    assert_eq!(
+        locations[0]["path"],
+        format!("api.tar!/{layer}!/etc/app/.env")
+    );
+    assert_eq!(
+        locations[0]["archive"],
+        serde_json::json!([
+            {"path": "api.tar", "kind": "docker-image"},
+            {"path": layer, "kind": "tar"}
+        ])
+    );
+    assert_eq!(
+        locations[0]["image"],
+        serde_json::json!({"path": "api.tar", "tags": ["shop/api:1.4"], "digest": digest('c')})
+    );
+    assert_eq!(locations[0]["layer"], digest('a'));
+    assert_eq!(locations[0]["deleted_in_layer"], digest('b'));
+    assert_eq!(
+        locations[1]["path"],
+        format!("api.tar!/{layer}!/opt/cache/token.env")
+    );
+    assert_eq!(locations[1]["deleted_in_layer"], digest('b'));
+}
+
+#[test]
+fn an_oci_layout_tar_reads_compressed_layers_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let (first, second) = two_layers(&key);
+    let kept = fresh_stripe_key();
+    let third = tar_of(&[(b"srv/.env", &env_line(&kept))]);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"config":{{"digest":"{}"}},"layers":[{{"digest":"{}"}},{{"digest":"{}"}},{{"digest":"{}"}}]}}"#,
+        digest('c'),
+        digest('1'),
+        digest('2'),
+        digest('3')
+    );
+    let index = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"digest":"{}","annotations":{{"org.opencontainers.image.ref.name":"1.4"}}}}]}}"#,
+        digest('d')
+    );
+    let blob = |seed: char| format!("blobs/sha256/{}", &digest(seed)[7..]);
+    let image = tar_of(&[
+        (b"oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#),
+        (b"index.json", index.as_bytes()),
+        (blob('d').as_bytes(), manifest.as_bytes()),
+        (blob('1').as_bytes(), &gzip(&first)),
+        (blob('2').as_bytes(), &zstd(&second)),
+        (blob('3').as_bytes(), &third),
+    ]);
+    std::fs::write(dir.path().join("oci.tar"), image).unwrap();
+    let (_, report) = scan(dir.path(), &[]);
+    let mut found: Vec<(String, String, String, String)> = Vec::new();
+    for key in report["keys"].as_array().unwrap() {
+        for l in key["locations"].as_array().unwrap() {
+            assert_eq!(l["image"]["digest"], digest('d'));
+            assert_eq!(l["image"]["tags"], serde_json::json!(["1.4"]));
+            found.push((
+                l["path"].as_str().unwrap().to_string(),
+                l["archive"][1]["kind"].as_str().unwrap().to_string(),
+                l["layer"].as_str().unwrap().to_string(),
+                l["deleted_in_layer"].as_str().unwrap_or("-").to_string(),
+            ));
+        }
+    }
+    found.sort();
+    let path = |seed: char, file: &str| format!("oci.tar!/{}!/{file}", blob(seed));
+    assert_eq!(
+        found,
+        [
+            (
+                path('1', "etc/app/.env"),
+                "tar+gzip".into(),
+                digest('1'),
+                digest('2')
+            ),
+            (
+                path('1', "opt/cache/token.env"),
+                "tar+gzip".into(),
+                digest('1'),
+                digest('2')
+            ),
+            (path('3', "srv/.env"), "tar".into(), digest('3'), "-".into()),
+        ]
+    );
+}
