@@ -463,3 +463,62 @@ impl Read for Guarded<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_recognised_by_their_first_bytes() {
+        assert_eq!(sniff(b"PK\x03\x04rest"), Some(Format::Zip));
+        assert_eq!(sniff(b"PK\x05\x06"), Some(Format::Zip));
+        assert_eq!(sniff(b"PK\x07\x08"), None);
+        let mut tar = vec![0u8; 512];
+        tar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(sniff(&tar), Some(Format::Tar));
+        assert_eq!(sniff(&tar[..261]), None);
+        let codec = |head: &[u8]| match sniff(head) {
+            Some(Format::Compressed(codec)) => Some(codec.name()),
+            _ => None,
+        };
+        assert_eq!(codec(&[0x1f, 0x8b, 8]), Some("gzip"));
+        assert_eq!(codec(b"BZh9"), Some("bzip2"));
+        assert_eq!(codec(b"BZh0"), None);
+        assert_eq!(codec(&[0xfd, b'7', b'z', b'X', b'Z', 0]), Some("xz"));
+        assert_eq!(codec(&[0x28, 0xb5, 0x2f, 0xfd]), Some("zstd"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn names_are_escaped_never_interpreted() {
+        assert_eq!(escape_name(b"../../etc/passwd"), "../../etc/passwd");
+        assert_eq!(escape_name(b"a\xffb"), "a\\xffb");
+        assert_eq!(escape_name(b"a\nb\x1b"), "a\\nb\\u{1b}");
+        assert_eq!(escape_name(b"C:\\x"), "C:\\\\x");
+        assert_eq!(escape_name("caf\u{e9}".as_bytes()), "caf\u{e9}");
+    }
+
+    #[test]
+    fn levels_join_with_bang_slash() {
+        let outer = enter(&Inside::default(), "dist/app.war", "zip");
+        let inner = enter(&outer, &join(&outer, "WEB-INF/lib/a.jar"), "zip");
+        assert_eq!(inner.archive[1].path, "WEB-INF/lib/a.jar");
+        assert_eq!(
+            join(&inner, "conf.env"),
+            "dist/app.war!/WEB-INF/lib/a.jar!/conf.env"
+        );
+        assert!(Inside::default().is_empty());
+        assert!(!inner.is_empty());
+    }
+
+    #[test]
+    fn damage_reasons_never_quote_what_they_read() {
+        let quoted = io::Error::other("numeric field did not have utf-8 text: \u{fffd}sk_live_x"); // keyaudit:allow
+        assert_eq!(damage(&quoted), "numeric field did not have utf-8 text");
+        let odd = io::Error::other("\u{fffd}\u{fffd}: x");
+        assert_eq!(damage(&odd), "unreadable data");
+        let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "early eof");
+        assert_eq!(damage(&eof), "unexpected end of data");
+    }
+}
