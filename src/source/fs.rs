@@ -92,6 +92,7 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
     }
     let excludes = options.excludes.clone();
     let default_excludes = options.default_excludes;
+    let archives = options.archives.is_some();
     let filter_root = root.to_path_buf();
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -112,6 +113,10 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
             if is_dir && default_excludes && DEFAULT_EXCLUDED_DIRS.iter().any(|d| name == *d) {
                 return false;
             }
+            // An OCI image layout's blobs are read as the image's layers, from `oci-layout`.
+            if is_dir && archives && name == "blobs" && is_oci_layout(entry.path().parent()) {
+                return false;
+            }
             excludes.is_empty() || !excludes.is_match(relative(&filter_root, entry.path()))
         })
         .build_parallel();
@@ -128,6 +133,17 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
                     match entry.file_type() {
                         Some(t) if t.is_dir() => {}
                         Some(t) if t.is_symlink() => stats.skip(rel, "symbolic link not followed"),
+                        Some(t)
+                            if t.is_file()
+                                && entry.file_name() == "oci-layout"
+                                && options.archives.is_some()
+                                && is_oci_layout(path.parent()) =>
+                        {
+                            read_layout_dir(path.parent(), root, options, stats, visit);
+                            if let Ok(meta) = entry.metadata() {
+                                read_file(path, rel, meta.len(), options, stats, visit);
+                            }
+                        }
                         Some(t) if t.is_file() => match entry.metadata() {
                             Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
                             Err(err) => stats.error(rel, one_line(&error_reason(&err))),
@@ -218,6 +234,43 @@ fn read_file(
                 );
             }
         }
+    }
+}
+
+/// Whether `dir` is an OCI image layout: `oci-layout` and `index.json` beside `blobs/`.
+fn is_oci_layout(dir: Option<&Path>) -> bool {
+    dir.is_some_and(|dir| {
+        ["oci-layout", "index.json"]
+            .iter()
+            .all(|name| std::fs::symlink_metadata(dir.join(name)).is_ok_and(|meta| meta.is_file()))
+    })
+}
+
+/// Reads the OCI image layout directory `dir` as an image.
+fn read_layout_dir(
+    dir: Option<&Path>,
+    root: &Path,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &Visit,
+) {
+    let (Some(dir), Some(limits)) = (dir, options.archives) else {
+        return;
+    };
+    let origin = Origin {
+        source: SourceKind::File,
+        path: relative(root, dir),
+        commit: None,
+        on_disk: Some(dir.to_path_buf()),
+        in_head: false,
+        inside: Default::default(),
+    };
+    let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
+    if !reader.read_layout_dir(dir) {
+        stats.skip(
+            relative(root, dir),
+            "OCI image layout without a readable image",
+        );
     }
 }
 

@@ -637,7 +637,7 @@ fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
 }
 
 #[test]
-fn an_oci_layout_tar_reads_compressed_layers_in_order() {
+fn an_oci_layout_as_a_tar_or_a_directory_reads_compressed_layers_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let key = fresh_stripe_key();
     let (first, second) = two_layers(&key);
@@ -655,15 +655,32 @@ fn an_oci_layout_tar_reads_compressed_layers_in_order() {
         digest('d')
     );
     let blob = |seed: char| format!("blobs/sha256/{}", &digest(seed)[7..]);
-    let image = tar_of(&[
-        (b"oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#),
-        (b"index.json", index.as_bytes()),
-        (blob('d').as_bytes(), manifest.as_bytes()),
-        (blob('1').as_bytes(), &gzip(&first)),
-        (blob('2').as_bytes(), &zstd(&second)),
-        (blob('3').as_bytes(), &third),
-    ]);
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = vec![
+        (
+            b"oci-layout".to_vec(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        (b"index.json".to_vec(), index.clone().into_bytes()),
+        (blob('d').into_bytes(), manifest.clone().into_bytes()),
+        (blob('1').into_bytes(), gzip(&first)),
+        (blob('2').into_bytes(), zstd(&second)),
+        (blob('3').into_bytes(), third.clone()),
+    ];
+    let borrowed: Vec<(&[u8], &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_slice(), d.as_slice()))
+        .collect();
+    let image = tar_of(&borrowed);
     std::fs::write(dir.path().join("oci.tar"), image).unwrap();
+    // The same layout as a directory.
+    for (name, data) in &entries {
+        let path = dir
+            .path()
+            .join("oci")
+            .join(std::str::from_utf8(name).unwrap());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    }
     let (_, report) = scan(dir.path(), &[]);
     let mut found: Vec<(String, String, String, String)> = Vec::new();
     for key in report["keys"].as_array().unwrap() {
@@ -679,23 +696,25 @@ fn an_oci_layout_tar_reads_compressed_layers_in_order() {
         }
     }
     found.sort();
-    let path = |seed: char, file: &str| format!("oci.tar!/{}!/{file}", blob(seed));
-    assert_eq!(
-        found,
-        [
-            (
-                path('1', "etc/app/.env"),
-                "tar+gzip".into(),
-                digest('1'),
-                digest('2')
-            ),
-            (
-                path('1', "opt/cache/token.env"),
-                "tar+gzip".into(),
-                digest('1'),
-                digest('2')
-            ),
-            (path('3', "srv/.env"), "tar".into(), digest('3'), "-".into()),
-        ]
-    );
+    let mut expected: Vec<(String, String, String, String)> = Vec::new();
+    for image in ["oci", "oci.tar"] {
+        let path = |seed: char, file: &str| format!("{image}!/{}!/{file}", blob(seed));
+        let gz = "tar+gzip".to_string();
+        expected.push((
+            path('1', "etc/app/.env"),
+            gz.clone(),
+            digest('1'),
+            digest('2'),
+        ));
+        expected.push((
+            path('1', "opt/cache/token.env"),
+            gz,
+            digest('1'),
+            digest('2'),
+        ));
+        expected.push((path('3', "srv/.env"), "tar".into(), digest('3'), "-".into()));
+    }
+    assert_eq!(found, expected);
+    // The layout's blobs are not read a second time as loose files.
+    assert!(skipped(&report).is_empty(), "{:?}", skipped(&report));
 }

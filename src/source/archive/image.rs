@@ -13,6 +13,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, Read, SeekFrom};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -36,6 +37,66 @@ struct Image {
     layers: Vec<(String, String)>,
 }
 
+/// Where an image's files are: the entries of a tarball, or the files of a directory.
+trait Store {
+    /// The size of the file `name` (relative, `/`-separated), if there is one.
+    fn size(&self, name: &str) -> Option<u64>;
+    /// The file `name`, read at most its size.
+    fn open(&mut self, name: &str) -> Option<Box<dyn Read + '_>>;
+}
+
+/// An image tarball, its entries indexed.
+struct TarStore<'i> {
+    input: &'i mut dyn ReadSeek,
+    index: HashMap<String, Span>,
+}
+
+impl Store for TarStore<'_> {
+    fn size(&self, name: &str) -> Option<u64> {
+        self.index
+            .get(name.trim_start_matches("./"))
+            .map(|s| s.size)
+    }
+
+    fn open(&mut self, name: &str) -> Option<Box<dyn Read + '_>> {
+        let span = *self.index.get(name.trim_start_matches("./"))?;
+        self.input.seek(SeekFrom::Start(span.offset)).ok()?;
+        Some(Box::new((&mut *self.input).take(span.size)))
+    }
+}
+
+/// An OCI image layout that is a directory. Only plain names are opened (`blobs/ALG/HEX`,
+/// `index.json`...), never through a symbolic link.
+struct DirStore<'p> {
+    root: &'p Path,
+}
+
+impl DirStore<'_> {
+    fn file(&self, name: &str) -> Option<(std::path::PathBuf, u64)> {
+        let plain = name
+            .split('/')
+            .all(|part| !part.is_empty() && part != ".." && part != ".");
+        if !plain {
+            return None;
+        }
+        let path = self.root.join(name);
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        meta.is_file().then(|| (path, meta.len()))
+    }
+}
+
+impl Store for DirStore<'_> {
+    fn size(&self, name: &str) -> Option<u64> {
+        self.file(name).map(|(_, size)| size)
+    }
+
+    fn open(&mut self, name: &str) -> Option<Box<dyn Read + '_>> {
+        let (path, size) = self.file(name)?;
+        let file = std::fs::File::open(path).ok()?;
+        Some(Box::new(io::BufReader::new(file).take(size)))
+    }
+}
+
 /// Reads `input` as an image if it is one (true), else leaves it to be read as a tar.
 pub(super) fn read_if_image(
     reader: &Reader<'_>,
@@ -46,11 +107,23 @@ pub(super) fn read_if_image(
     let Ok(index) = index_entries(input) else {
         return false;
     };
-    let Some(images) = images(input, &index, path) else {
+    let mut store = TarStore { input, index };
+    read_store(reader, &mut store, path, inside)
+}
+
+/// Reads the OCI image layout in the directory `root`, shown as `path`; false when it is not
+/// one.
+pub(super) fn read_layout_dir(reader: &Reader<'_>, root: &Path, path: &str) -> bool {
+    let mut store = DirStore { root };
+    read_store(reader, &mut store, path, &Inside::default())
+}
+
+fn read_store(reader: &Reader<'_>, store: &mut dyn Store, path: &str, inside: &Inside) -> bool {
+    let Some(images) = images(store, path) else {
         return false;
     };
     for image in images {
-        read_image(reader, input, &index, &image, path, inside);
+        read_image(reader, store, &image, path, inside);
         if reader.exhausted.get() {
             break;
         }
@@ -82,15 +155,17 @@ fn index_entries(input: &mut dyn ReadSeek) -> io::Result<HashMap<String, Span>> 
     Ok(index)
 }
 
-/// The JSON document in the entry `name`, if there is one and it is small.
-fn json(input: &mut dyn ReadSeek, index: &HashMap<String, Span>, name: &str) -> Option<Value> {
-    let span = index.get(name.trim_start_matches("./"))?;
-    if span.size > MAX_METADATA {
+/// The JSON document in the file `name`, if there is one and it is small.
+fn json(store: &mut dyn Store, name: &str) -> Option<Value> {
+    if store.size(name)? > MAX_METADATA {
         return None;
     }
-    input.seek(SeekFrom::Start(span.offset)).ok()?;
     let mut data = Vec::new();
-    (&mut *input).take(span.size).read_to_end(&mut data).ok()?;
+    store
+        .open(name)?
+        .take(MAX_METADATA)
+        .read_to_end(&mut data)
+        .ok()?;
     serde_json::from_slice(&data).ok()
 }
 
@@ -121,12 +196,8 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 /// The images the tarball holds, or `None` when it is not an image.
-fn images(
-    input: &mut dyn ReadSeek,
-    index: &HashMap<String, Span>,
-    image_path: &str,
-) -> Option<Vec<Image>> {
-    if let Some(Value::Array(manifests)) = json(input, index, "manifest.json") {
+fn images(store: &mut dyn Store, image_path: &str) -> Option<Vec<Image>> {
+    if let Some(Value::Array(manifests)) = json(store, "manifest.json") {
         let mut images = Vec::new();
         for manifest in &manifests {
             let config = manifest["Config"].as_str().unwrap_or_default().to_string();
@@ -135,7 +206,7 @@ fn images(
                 continue;
             }
             // A legacy layer (`ID/layer.tar`) is named by its config's diff id.
-            let diff_ids = json(input, index, &config)
+            let diff_ids = json(store, &config)
                 .map(|c| strings(&c["rootfs"]["diff_ids"]))
                 .unwrap_or_default();
             let layers = layer_paths
@@ -165,10 +236,8 @@ fn images(
         }
         return (!images.is_empty()).then_some(images);
     }
-    if !index.contains_key("oci-layout") {
-        return None;
-    }
-    let top = json(input, index, "index.json")?;
+    store.size("oci-layout")?;
+    let top = json(store, "index.json")?;
     let mut images = Vec::new();
     let mut pending: Vec<(Value, Vec<String>)> = vec![(top, Vec::new())];
     // An index may name further indexes (a multi-platform image): followed a few levels.
@@ -188,7 +257,7 @@ fn images(
             {
                 tags.push(tag.to_string());
             }
-            let Some(manifest) = blob_path(digest).and_then(|p| json(input, index, &p)) else {
+            let Some(manifest) = blob_path(digest).and_then(|p| json(store, &p)) else {
                 continue;
             };
             if manifest["manifests"].is_array() {
@@ -259,8 +328,7 @@ impl Deletions {
 
 fn read_image(
     reader: &Reader<'_>,
-    input: &mut dyn ReadSeek,
-    index: &HashMap<String, Span>,
+    store: &mut dyn Store,
     image: &Image,
     path: &str,
     inside: &Inside,
@@ -272,18 +340,10 @@ fn read_image(
     let mut deletions = Deletions::default();
     for (digest, layer_path) in image.layers.iter().rev() {
         let full = join(&image_inside, layer_path);
-        let Some(span) = index.get(layer_path) else {
+        let Some(mut layer) = store.open(layer_path) else {
             reader.skip(&full, "layer named by the image's manifest is missing");
             continue;
         };
-        if input.seek(SeekFrom::Start(span.offset)).is_err() {
-            reader.skip(
-                &full,
-                "corrupt or truncated archive: cannot seek to the layer",
-            );
-            continue;
-        }
-        let mut layer = (&mut *input).take(span.size);
         let mut whiteouts = Vec::new();
         let mut opaque = Vec::new();
         let result = read_layer(

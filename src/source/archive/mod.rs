@@ -208,6 +208,13 @@ impl<'a> Reader<'a> {
         self.open_seekable(format, input, &path, &Inside::default());
     }
 
+    /// Reads the OCI image layout in the directory `root` (the base's path); false when it is
+    /// not one.
+    pub fn read_layout_dir(&self, root: &std::path::Path) -> bool {
+        let path = self.base.path.clone();
+        image::read_layout_dir(self, root, &path)
+    }
+
     fn label(&self, path: &str) -> String {
         format!("{path}{}", self.label_suffix)
     }
