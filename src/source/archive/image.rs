@@ -81,7 +81,7 @@ impl DirStore<'_> {
         }
         let path = self.root.join(name);
         let meta = std::fs::symlink_metadata(&path).ok()?;
-        meta.is_file().then(|| (path, meta.len()))
+        meta.is_file().then_some((path, meta.len()))
     }
 }
 
