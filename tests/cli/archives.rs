@@ -578,11 +578,10 @@ fn two_layers(key: &str) -> (Vec<u8>, Vec<u8>) {
     (first, second)
 }
 
-#[test]
-fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = fresh_stripe_key();
-    let (first, second) = two_layers(&key);
+/// A `docker save` tarball (the older layout: `ID/layer.tar`, diff ids in the config) of the
+/// two layers of [`two_layers`], tagged `shop/api:1.4`.
+pub(crate) fn docker_image(key: &str) -> Vec<u8> {
+    let (first, second) = two_layers(key);
     let hex = |seed: char| digest(seed)[7..].to_string();
     let config = format!(
         r#"{{"rootfs":{{"type":"layers","diff_ids":["{}","{}"]}}}}"#,
@@ -595,12 +594,20 @@ fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
         hex('1'),
         hex('2')
     );
-    let image = tar_of(&[
+    tar_of(&[
         (format!("{}/layer.tar", hex('1')).as_bytes(), &first),
         (format!("{}/layer.tar", hex('2')).as_bytes(), &second),
         (format!("{}.json", hex('c')).as_bytes(), config.as_bytes()),
         (b"manifest.json", manifest.as_bytes()),
-    ]);
+    ])
+}
+
+#[test]
+fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let hex = |seed: char| digest(seed)[7..].to_string();
+    let image = docker_image(&key);
     std::fs::write(dir.path().join("api.tar"), image).unwrap();
     let (code, report) = scan(dir.path(), &[]);
     assert_eq!(code, 1);

@@ -249,6 +249,19 @@ fn archive_locations_follow_the_schema_and_survive_a_merge() {
         {"path": "lib/app.jar", "kind": "zip"}
     ]);
     assert_eq!(location["archive"], levels);
+    // An image's locations too: image, layer, deleted_in_layer.
+    let image_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        image_dir.path().join("api.tar"),
+        crate::archives::docker_image(&fresh_stripe_key()),
+    )
+    .unwrap();
+    let image = report(
+        &["scan", "--no-manifest", image_dir.path().to_str().unwrap()],
+        1,
+    );
+    assert!(image["keys"][0]["locations"][0]["deleted_in_layer"].is_string());
+    assert_valid("scan of an image", &image);
     // Read back by merge: the levels are kept.
     let saved = save(&dir.path().join("scan.json"), &scan);
     let merged = report(&["merge", &saved], 1);
