@@ -191,6 +191,15 @@ fn read_file(
     if len <= WINDOW_SIZE as u64 {
         match std::fs::read(path) {
             Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
+            Ok(data)
+                if options.archives.is_some()
+                    && archive::sniff_compressed_or_zip(
+                        &data[..data.len().min(archive::SNIFF_LEN)],
+                    )
+                    .is_some() =>
+            {
+                open_archive(path, &origin.path, Some(&data), options, stats, visit);
+            }
             Ok(data) => match text_of(&data) {
                 None => {
                     if !open_archive(path, &origin.path, Some(&data), options, stats, visit) {

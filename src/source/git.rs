@@ -645,10 +645,14 @@ fn scan_content(
     visit: &Visit,
     lineage: Lineage<'_>,
 ) -> Option<Memo> {
-    let Some(text) = text_of(content) else {
-        match options.archives.zip(super::archive::sniff(
-            &content[..content.len().min(super::archive::SNIFF_LEN)],
-        )) {
+    let head = &content[..content.len().min(super::archive::SNIFF_LEN)];
+    // A small compressed blob may hold no NUL byte: its magic bytes are looked at first.
+    let text = match super::archive::sniff_compressed_or_zip(head) {
+        Some(_) if options.archives.is_some() => None,
+        _ => text_of(content),
+    };
+    let Some(text) = text else {
+        match options.archives.zip(super::archive::sniff(head)) {
             Some((limits, format)) => {
                 let origin = Origin {
                     source: SourceKind::Git,

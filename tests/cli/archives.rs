@@ -725,3 +725,47 @@ fn an_oci_layout_as_a_tar_or_a_directory_reads_compressed_layers_in_order() {
     // The layout's blobs are not read a second time as loose files.
     assert!(skipped(&report).is_empty(), "{:?}", skipped(&report));
 }
+
+/// A Zstandard frame holding `text` (8,224 bytes) in one raw block, written by hand so that no
+/// byte of it is NUL: a single-segment frame with a two-byte content size (8,224 - 256), and a
+/// last raw block of 8,224 bytes (header `01 01 01`).
+fn zstd_without_nul(text: &[u8]) -> Vec<u8> {
+    assert_eq!(text.len(), 8224);
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x60, 0x20, 0x1f, 0x01, 0x01, 0x01];
+    frame.extend_from_slice(text);
+    assert!(!frame.contains(&0));
+    frame
+}
+
+#[test]
+fn compressed_files_without_a_nul_byte_are_still_opened() {
+    // Without a NUL byte in its first 8 KiB a file is text: magic bytes decide first.
+    let mut text = env_line(&fresh_stripe_key());
+    text.resize(8223, b'#');
+    text.push(b'\n');
+    let frame = zstd_without_nul(&text);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.env.zst"), &frame).unwrap();
+    let (_, report) = scan(dir.path(), &[]);
+    assert_eq!(paths(&report), ["a.env.zst!/a.env"]);
+    // And as a blob of history.
+    let repo = GitRepo::new();
+    std::fs::write(repo.path().join("c.env.zst"), &frame).unwrap();
+    repo.commit_all("compressed");
+    let (_, report) = scan(repo.path(), &["--history"]);
+    let sources: Vec<(String, String)> = report["keys"][0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"].to_string(),
+                l["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        sources.contains(&("\"git\"".to_string(), "c.env.zst!/c.env".to_string())),
+        "{sources:?}"
+    );
+}

@@ -25,7 +25,13 @@ impl Codec {
     pub fn sniff(head: &[u8]) -> Option<Codec> {
         if head.starts_with(&[0x1f, 0x8b]) {
             Some(Codec::Gzip)
-        } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+        } else if head.starts_with(b"BZh")
+            && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+            && head.get(4..10).is_some_and(|magic| {
+                // A block (the digits of pi) or the end of the stream (of sqrt(pi)) follows.
+                magic == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+                    || magic == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]
+            })
         {
             Some(Codec::Bzip2)
         } else if head.starts_with(&[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) {

@@ -112,9 +112,11 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     compress::Codec::sniff(head).map(Format::Compressed)
 }
 
-/// Whether `head` starts an archive.
-pub fn is_archive(head: &[u8]) -> bool {
-    sniff(head).is_some()
+/// The archive format `head` starts, for content not yet judged binary: a small compressed
+/// file (a zstd or bzip2 stream of a few lines) may hold no NUL byte, yet no text starts with
+/// these magic bytes. A tar is only ever binary (its headers are NUL-padded).
+pub fn sniff_compressed_or_zip(head: &[u8]) -> Option<Format> {
+    sniff(head).filter(|format| *format != Format::Tar)
 }
 
 /// A name from inside an archive as text: invalid UTF-8 bytes as `\xNN`, control characters
@@ -489,8 +491,12 @@ mod tests {
             _ => None,
         };
         assert_eq!(codec(&[0x1f, 0x8b, 8]), Some("gzip"));
-        assert_eq!(codec(b"BZh9"), Some("bzip2"));
-        assert_eq!(codec(b"BZh0"), None);
+        assert_eq!(codec(b"BZh91AY&SY"), Some("bzip2"));
+        assert_eq!(codec(b"BZh9\x17\x72\x45\x38\x50\x90"), Some("bzip2"));
+        assert_eq!(codec(b"BZh9 is text"), None);
+        assert_eq!(codec(b"BZh01AY&SY"), None);
+        assert_eq!(sniff_compressed_or_zip(&tar), None);
+        assert_eq!(sniff_compressed_or_zip(b"PK\x03\x04"), Some(Format::Zip));
         assert_eq!(codec(&[0xfd, b'7', b'z', b'X', b'Z', 0]), Some("xz"));
         assert_eq!(codec(&[0x28, 0xb5, 0x2f, 0xfd]), Some("zstd"));
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n"), None);
