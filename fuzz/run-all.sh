@@ -21,6 +21,14 @@ seeds_for() {
         rule_file) cp ../rules/*.toml "$dir"/ ;;
         manifest) find ../fixtures ../keyaudit.toml -name 'keyaudit.toml' -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
         evidence) cp ../fixtures/evidence/exports/* ../fixtures/evidence/cloud/exports/* ../fixtures/evidence/deploy/* "$dir"/ ;;
+        archive)
+            # Small archives of every format, built from the fixtures (their keys are fake).
+            tar -cf "$dir/basic.tar" -C ../fixtures/basic config keys
+            gzip -c "$dir/basic.tar" > "$dir/basic.tar.gz"
+            bzip2 -c ../fixtures/basic/ignored.env > "$dir/ignored.env.bz2"
+            xz -c ../fixtures/basic/ignored.env > "$dir/ignored.env.xz"
+            (cd ../fixtures/basic && zip -qr "$dir/basic.zip" config) || true
+            ;;
         scan_formats) find ../fixtures -type f -size -64k -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$dir" \; ;;
     esac
     echo "$dir"

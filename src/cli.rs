@@ -293,6 +293,17 @@ pub struct InputArgs {
     /// Skip larger files, reported as skipped (units B, KiB, MiB, GiB, KB, MB, GB).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
     pub max_file_size: u64,
+    /// Do not open archives (zip and jar, tar, .gz/.bz2/.xz/.zst, container images): they are
+    /// skipped as binary files.
+    #[arg(long)]
+    pub no_archives: bool,
+    /// Open archives inside archives up to N levels deep (the outermost is level 1).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub archive_depth: usize,
+    /// Stop reading an archive once its entries together inflate past SIZE, reported as
+    /// skipped.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    pub max_archive_size: u64,
     /// Evaluate ages and expiries as of DATE (RFC 3339 date or datetime) [default: now].
     #[arg(long, value_name = "DATE", value_parser = parse_now)]
     pub now: Option<jiff::Timestamp>,

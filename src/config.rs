@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::globs;
 use crate::report::columns::TableStyle;
 use crate::report::Format;
+use crate::source::archive::ArchiveOptions;
 use crate::source::fs::WalkOptions;
 use crate::source::git::GitOptions;
 
@@ -46,12 +47,23 @@ impl Settings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        if args.archive_depth == 0 {
+            return Err(Error::Config(
+                "--archive-depth must be at least 1 (--no-archives turns archives off)".into(),
+            ));
+        }
+        let archives = (!args.no_archives).then_some(ArchiveOptions {
+            depth: args.archive_depth,
+            max_file_size: args.max_file_size,
+            max_archive_size: args.max_archive_size,
+        });
         let git = GitOptions {
             since: args.since.clone(),
             max_file_size: args.max_file_size,
             excludes: excludes.clone(),
             default_excludes: !args.no_default_excludes,
             threads,
+            archives,
         };
         Ok(Self {
             history: args.history,
@@ -64,6 +76,7 @@ impl Settings {
                 respect_gitignore: args.respect_gitignore,
                 max_file_size: args.max_file_size,
                 threads,
+                archives,
             },
             strict: args.strict,
             verbosity: if args.quiet { 0 } else { 1 + args.verbose },

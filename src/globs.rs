@@ -63,6 +63,17 @@ mod tests {
     }
 
     #[test]
+    fn globs_reach_inside_archives() {
+        let set = compile(&["dist/*.jar!/**".into()]).unwrap();
+        assert!(set.is_match("dist/app.jar!/BOOT-INF/classes/application.properties"));
+        assert!(set.is_match("dist/app.jar!/lib/inner.jar!/conf.env"));
+        assert!(!set.is_match("dist/app.jar"));
+        assert!(!set.is_match("other/app.jar!/a.env"));
+        let names = compile(&["*.properties".into()]).unwrap();
+        assert!(names.is_match("dist/app.jar!/BOOT-INF/classes/application.properties"));
+    }
+
+    #[test]
     fn names_the_bad_pattern() {
         let err = compile(&["ok/**".into(), "a[".into()])
             .unwrap_err()

@@ -42,6 +42,10 @@ pub struct Location {
     /// The file on disk, for matching manifest globs; never reported.
     #[serde(skip)]
     pub on_disk: Option<PathBuf>,
+    /// The archives (and image) the key is inside: `archive`, `image`, `layer` and
+    /// `deleted_in_layer`, each absent when empty.
+    #[serde(flatten)]
+    pub inside: crate::source::archive::Inside,
 }
 
 /// The commit that introduced a key (with `--history`).
@@ -146,6 +150,7 @@ impl Inventory {
                     variable: hit.variable,
                     decoded: hit.decoded.map(str::to_string),
                     on_disk: origin.on_disk.clone(),
+                    inside: origin.inside.clone(),
                 };
                 let current = origin.source != SourceKind::Git || origin.in_head;
                 match by_fingerprint.get_mut(&fp) {
@@ -237,6 +242,7 @@ mod tests {
             commit: None,
             on_disk: None,
             in_head: false,
+            inside: Default::default(),
         }
     }
 

@@ -375,6 +375,7 @@ mod tests {
                 variable: None,
                 decoded: None,
                 on_disk: None,
+                inside: Default::default(),
             }],
             verification: None,
             audit: None,

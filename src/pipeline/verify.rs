@@ -303,6 +303,7 @@ mod tests {
                     commit: None,
                     on_disk: None,
                     in_head: false,
+                    inside: Default::default(),
                 };
                 (origin, scanner.scan(text.as_bytes()))
             })

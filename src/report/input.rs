@@ -165,6 +165,8 @@ struct InLocation {
     commit: Option<String>,
     variable: Option<String>,
     decoded: Option<String>,
+    #[serde(flatten)]
+    inside: crate::source::archive::Inside,
 }
 
 #[derive(Deserialize)]
@@ -492,6 +494,7 @@ fn location(l: InLocation) -> Location {
         variable: l.variable,
         decoded: l.decoded,
         on_disk: None,
+        inside: l.inside,
     }
 }
 

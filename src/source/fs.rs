@@ -8,6 +8,7 @@ use std::path::Path;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
+use super::archive::{self, ArchiveOptions};
 use super::window::WINDOW_SIZE;
 use super::{
     scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit, Window,
@@ -37,6 +38,8 @@ pub struct WalkOptions {
     pub max_file_size: u64,
     /// Worker threads.
     pub threads: usize,
+    /// How archives are read; `None` with `--no-archives`.
+    pub archives: Option<ArchiveOptions>,
 }
 
 /// The path of `path` relative to `root`, with `/` separators.
@@ -89,6 +92,7 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
     }
     let excludes = options.excludes.clone();
     let default_excludes = options.default_excludes;
+    let archives = options.archives.is_some();
     let filter_root = root.to_path_buf();
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -109,6 +113,10 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
             if is_dir && default_excludes && DEFAULT_EXCLUDED_DIRS.iter().any(|d| name == *d) {
                 return false;
             }
+            // An OCI image layout's blobs are read as the image's layers, from `oci-layout`.
+            if is_dir && archives && name == "blobs" && is_oci_layout(entry.path().parent()) {
+                return false;
+            }
             excludes.is_empty() || !excludes.is_match(relative(&filter_root, entry.path()))
         })
         .build_parallel();
@@ -125,6 +133,17 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
                     match entry.file_type() {
                         Some(t) if t.is_dir() => {}
                         Some(t) if t.is_symlink() => stats.skip(rel, "symbolic link not followed"),
+                        Some(t)
+                            if t.is_file()
+                                && entry.file_name() == "oci-layout"
+                                && options.archives.is_some()
+                                && is_oci_layout(path.parent()) =>
+                        {
+                            read_layout_dir(path.parent(), root, options, stats, visit);
+                            if let Ok(meta) = entry.metadata() {
+                                read_file(path, rel, meta.len(), options, stats, visit);
+                            }
+                        }
                         Some(t) if t.is_file() => match entry.metadata() {
                             Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
                             Err(err) => stats.error(rel, one_line(&error_reason(&err))),
@@ -148,6 +167,10 @@ fn read_file(
     visit: &Visit,
 ) {
     if len > options.max_file_size {
+        // An archive may be larger than a file: its entries and what it inflates are bounded.
+        if open_archive(path, &display, None, options, stats, visit) {
+            return;
+        }
         stats.skip(
             display,
             format!(
@@ -163,12 +186,26 @@ fn read_file(
         commit: None,
         on_disk: Some(path.to_path_buf()),
         in_head: false,
+        inside: Default::default(),
     };
     if len <= WINDOW_SIZE as u64 {
         match std::fs::read(path) {
             Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
+            Ok(data)
+                if options.archives.is_some()
+                    && archive::sniff_compressed_or_zip(
+                        &data[..data.len().min(archive::SNIFF_LEN)],
+                    )
+                    .is_some() =>
+            {
+                open_archive(path, &origin.path, Some(&data), options, stats, visit);
+            }
             Ok(data) => match text_of(&data) {
-                None => stats.skip(origin.path, "binary file"),
+                None => {
+                    if !open_archive(path, &origin.path, Some(&data), options, stats, visit) {
+                        stats.skip(origin.path, "binary file");
+                    }
+                }
                 Some(text) => {
                     stats.scanned(data.len());
                     let window = Window::whole(text.len());
@@ -192,7 +229,11 @@ fn read_file(
             origin.path,
             format!("read failed part-way: {}", crate::error::os_reason(&err)),
         ),
-        Ok(None) => stats.skip(origin.path, "binary file"),
+        Ok(None) => {
+            if !open_archive(path, &origin.path, None, options, stats, visit) {
+                stats.skip(origin.path, "binary file");
+            }
+        }
         Ok(Some((read, more))) => {
             stats.scanned(usize::try_from(read).unwrap_or(usize::MAX));
             if more {
@@ -203,6 +244,94 @@ fn read_file(
             }
         }
     }
+}
+
+/// Whether `dir` is an OCI image layout: `oci-layout` and `index.json` beside `blobs/`.
+fn is_oci_layout(dir: Option<&Path>) -> bool {
+    dir.is_some_and(|dir| {
+        ["oci-layout", "index.json"]
+            .iter()
+            .all(|name| std::fs::symlink_metadata(dir.join(name)).is_ok_and(|meta| meta.is_file()))
+    })
+}
+
+/// Reads the OCI image layout directory `dir` as an image.
+fn read_layout_dir(
+    dir: Option<&Path>,
+    root: &Path,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &Visit,
+) {
+    let (Some(dir), Some(limits)) = (dir, options.archives) else {
+        return;
+    };
+    let origin = Origin {
+        source: SourceKind::File,
+        path: relative(root, dir),
+        commit: None,
+        on_disk: Some(dir.to_path_buf()),
+        in_head: false,
+        inside: Default::default(),
+    };
+    let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
+    if !reader.read_layout_dir(dir) {
+        stats.skip(
+            relative(root, dir),
+            "OCI image layout without a readable image",
+        );
+    }
+}
+
+/// Reads the file at `path` (its bytes in `data` when already read) as an archive if its first
+/// bytes say it is one and archives are read; false when it is not one.
+fn open_archive(
+    path: &Path,
+    display: &str,
+    data: Option<&[u8]>,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &Visit,
+) -> bool {
+    let Some(limits) = options.archives else {
+        return false;
+    };
+    let origin = Origin {
+        source: SourceKind::File,
+        path: display.to_string(),
+        commit: None,
+        on_disk: Some(path.to_path_buf()),
+        in_head: false,
+        inside: Default::default(),
+    };
+    let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
+    if let Some(data) = data {
+        let Some(format) = archive::sniff(&data[..data.len().min(archive::SNIFF_LEN)]) else {
+            return false;
+        };
+        reader.read(format, &mut std::io::Cursor::new(data));
+        return true;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(archive::SNIFF_LEN);
+    if std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, archive::SNIFF_LEN as u64),
+        &mut head,
+    )
+    .is_err()
+    {
+        return false;
+    }
+    let Some(format) = archive::sniff(&head) else {
+        return false;
+    };
+    if std::io::Seek::rewind(&mut file).is_err() {
+        return false;
+    }
+    reader.read(format, &mut std::io::BufReader::new(file));
+    true
 }
 
 /// The reason of a walk error without the path it names: the path is reported beside it.

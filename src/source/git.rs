@@ -62,6 +62,8 @@ pub struct GitOptions {
     pub default_excludes: bool,
     /// Worker threads.
     pub threads: usize,
+    /// How archives are read; `None` with `--no-archives`.
+    pub archives: Option<super::archive::ArchiveOptions>,
 }
 
 impl GitOptions {
@@ -612,7 +614,7 @@ fn scan_packed_blobs(
         if done[i].swap(true, Ordering::Relaxed) {
             return None;
         }
-        scan_content(job, content, head_blobs, stats, visit, lineage)
+        scan_content(job, content, head_blobs, options, stats, visit, lineage)
     };
     for pack in packs {
         // A pack that cannot be traversed is not an error by itself: its blobs are read one by
@@ -638,12 +640,34 @@ fn scan_content(
     job: &BlobJob,
     content: &[u8],
     head_blobs: &OidSet,
+    options: &GitOptions,
     stats: &Stats,
     visit: &Visit,
     lineage: Lineage<'_>,
 ) -> Option<Memo> {
-    let Some(text) = text_of(content) else {
-        stats.binary_blob();
+    let head = &content[..content.len().min(super::archive::SNIFF_LEN)];
+    // A small compressed blob may hold no NUL byte: its magic bytes are looked at first.
+    let text = match super::archive::sniff_compressed_or_zip(head) {
+        Some(_) if options.archives.is_some() => None,
+        _ => text_of(content),
+    };
+    let Some(text) = text else {
+        match options.archives.zip(super::archive::sniff(head)) {
+            Some((limits, format)) => {
+                let origin = Origin {
+                    source: SourceKind::Git,
+                    path: job.path.clone(),
+                    commit: Some(job.commit.to_string()),
+                    on_disk: None,
+                    in_head: head_blobs.contains(&job.oid),
+                    inside: Default::default(),
+                };
+                let suffix = format!(" @ {}", short(job.commit));
+                super::archive::Reader::new(limits, origin, suffix, stats, visit)
+                    .read(format, &mut std::io::Cursor::new(content));
+            }
+            None => stats.binary_blob(),
+        }
         return None;
     };
     stats.scanned_blob(content.len());
@@ -661,6 +685,7 @@ fn scan_content(
             commit: Some(job.commit.to_string()),
             on_disk: None,
             in_head: head_blobs.contains(&job.oid),
+            inside: Default::default(),
         },
         &text,
         Window::whole(text.len()),
@@ -747,6 +772,7 @@ fn scan_blob(
         job,
         blob.content(),
         head_blobs,
+        options,
         stats,
         visit,
         Lineage::default(),
@@ -823,6 +849,7 @@ pub fn scan_staged(
                             .workdir()
                             .map(|w| w.join(&*String::from_utf8_lossy(&entry.path))),
                         in_head: false,
+                        inside: Default::default(),
                     },
                     &text,
                     Window::whole(text.len()),

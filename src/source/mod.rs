@@ -2,6 +2,7 @@
 //! hands each readable blob to a visitor together with its [`Origin`], and records in [`Stats`]
 //! what it read, what it skipped and why, and what it could not read.
 
+pub mod archive;
 pub mod fs;
 pub mod git;
 pub mod pack;
@@ -102,6 +103,8 @@ pub struct Origin {
     pub on_disk: Option<std::path::PathBuf>,
     /// For history blobs: whether the blob is in HEAD's tree (present now).
     pub in_head: bool,
+    /// The archives (and image) the blob is inside; empty for a plain file or blob.
+    pub inside: archive::Inside,
 }
 
 /// An input that was passed over, with the reason.
@@ -298,6 +301,7 @@ pub fn read_stream(stream: impl Read, label: &str, max_size: u64, stats: &Stats,
         commit: None,
         on_disk: None,
         in_head: false,
+        inside: archive::Inside::default(),
     };
     let mut reader = text_reader(stream);
     let result = scan_windows(&mut reader, max_size, false, &mut |data, window| {

@@ -514,3 +514,81 @@ fn nul_separated_environment_on_stdin_is_read_entry_by_entry() {
         (Some(2), Some("STRIPE_KEY"))
     );
 }
+
+#[test]
+fn malformed_archives_of_every_format_end_in_skipped_entries_never_a_crash() {
+    use crate::archives::{bzip2, gzip, tar_of, xz, zip_of, zstd};
+    let dir = tempfile::tempdir().unwrap();
+    let tar = tar_of(&[(b"a.env", b"A=1\n")]);
+    let zip = zip_of(&[("a.env", b"A=1\n")]);
+    let mut junk = Vec::new();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..4096 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        junk.push(state as u8);
+    }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each format's magic bytes followed by junk.
+    let magics: [&[u8]; 6] = [
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        &[0x1f, 0x8b],
+        b"BZh9",
+        &[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+        &[0x28, 0xb5, 0x2f, 0xfd],
+    ];
+    for (i, magic) in magics.iter().enumerate() {
+        files.push((format!("magic{i}"), [magic, &junk[..]].concat()));
+    }
+    // A tar header and nothing else; one whose size field claims far more than follows.
+    files.push(("header-only.tar".into(), tar[..512].to_vec()));
+    let mut huge = tar.clone();
+    huge[124..136].copy_from_slice(b"77777777777\0");
+    let sum: u32 = huge[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    huge[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    files.push(("huge-size.tar".into(), huge));
+    // A zip whose central directory claims sizes and offsets past its end.
+    let mut lying = zip.clone();
+    let central = lying.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    lying[central + 20..central + 28].fill(0xff);
+    lying[central + 42..central + 46].fill(0x7f);
+    files.push(("lying.zip".into(), lying));
+    // Every format cut short, and every prefix of a small nested archive.
+    for (name, data) in [
+        ("cut.tar.gz", gzip(&tar)),
+        ("cut.tar.bz2", bzip2(&tar)),
+        ("cut.tar.xz", xz(&tar)),
+        ("cut.tar.zst", zstd(&tar)),
+        ("cut.zip", zip.clone()),
+    ] {
+        for cut in [3, 10, data.len() / 2, data.len() - 1] {
+            files.push((
+                format!("{cut}-{name}"),
+                data[..cut.min(data.len())].to_vec(),
+            ));
+        }
+    }
+    let nested = gzip(&tar_of(&[(b"in.zip", &zip)]));
+    for cut in (20..nested.len()).step_by(7) {
+        files.push((format!("prefix{cut}.tgz"), nested[..cut].to_vec()));
+    }
+    for (name, data) in &files {
+        std::fs::write(dir.path().join(name), data).unwrap();
+    }
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(report["keys"].as_array().unwrap().is_empty());
+    assert!(!skipped(&report).is_empty());
+}

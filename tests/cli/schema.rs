@@ -227,3 +227,44 @@ fn verified_reports_follow_the_schema() {
         assert!(!errors(&extra).is_empty(), "a verification body passed");
     }
 }
+
+#[test]
+fn archive_locations_follow_the_schema_and_survive_a_merge() {
+    use crate::archives::{gzip, tar_of, zip_of};
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!("STRIPE_SECRET_KEY={}\n", fresh_stripe_key());
+    let jar = zip_of(&[("conf/app.env", line.as_bytes())]);
+    std::fs::write(
+        dir.path().join("bundle.tar.gz"),
+        gzip(&tar_of(&[(b"lib/app.jar", &jar)])),
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let scan = report(&["scan", "--no-manifest", root], 1);
+    assert_valid("scan of an archive", &scan);
+    let location = &scan["keys"][0]["locations"][0];
+    assert_eq!(location["path"], "bundle.tar.gz!/lib/app.jar!/conf/app.env");
+    let levels = serde_json::json!([
+        {"path": "bundle.tar.gz", "kind": "tar+gzip"},
+        {"path": "lib/app.jar", "kind": "zip"}
+    ]);
+    assert_eq!(location["archive"], levels);
+    // An image's locations too: image, layer, deleted_in_layer.
+    let image_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        image_dir.path().join("api.tar"),
+        crate::archives::docker_image(&fresh_stripe_key()),
+    )
+    .unwrap();
+    let image = report(
+        &["scan", "--no-manifest", image_dir.path().to_str().unwrap()],
+        1,
+    );
+    assert!(image["keys"][0]["locations"][0]["deleted_in_layer"].is_string());
+    assert_valid("scan of an image", &image);
+    // Read back by merge: the levels are kept.
+    let saved = save(&dir.path().join("scan.json"), &scan);
+    let merged = report(&["merge", &saved], 1);
+    assert_valid("merge of an archive scan", &merged);
+    assert_eq!(merged["keys"][0]["locations"][0]["archive"], levels);
+}

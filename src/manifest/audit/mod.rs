@@ -161,14 +161,22 @@ pub fn manifest_path_for(location: &Location, dir: &Path) -> String {
 }
 
 /// The path of `location` relative to the manifest's directory: files on disk are related
-/// through their real path; history and staged paths are already repository-relative.
+/// through their real path; history and staged paths are already repository-relative. Inside
+/// an archive, the file on disk is the outermost archive and the entry's `!/` path follows it
+/// (`dist/app.jar!/BOOT-INF/application.properties`), so globs reach inside archives.
 fn manifest_path(location: &Location, manifest_dir: &Path) -> String {
+    let inner = location
+        .inside
+        .archive
+        .first()
+        .and_then(|outer| location.path.strip_prefix(outer.path.as_str()))
+        .unwrap_or("");
     location
         .on_disk
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.strip_prefix(manifest_dir).ok().map(Path::to_path_buf))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .map(|p| p.to_string_lossy().replace('\\', "/") + inner)
         .unwrap_or_else(|| location.path.clone())
 }
 

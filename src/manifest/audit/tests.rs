@@ -52,6 +52,7 @@ impl World {
                     variable: None,
                     decoded: None,
                     on_disk: None,
+                    inside: Default::default(),
                 })
                 .collect(),
             verification: None,
