@@ -127,11 +127,7 @@ impl KeyCheck<'_> {
         ) else {
             return;
         };
-        let extra: Vec<&str> = carried
-            .iter()
-            .filter(|s| !allowed.contains(s))
-            .map(String::as_str)
-            .collect();
+        let extra = beyond(carried, allowed);
         if !extra.is_empty() {
             verdict.flag(
                 ReasonCode::Scopes,
@@ -160,11 +156,7 @@ impl KeyCheck<'_> {
         let Some(reported) = &verification.scopes else {
             return;
         };
-        let extra: Vec<&str> = reported
-            .iter()
-            .filter(|s| !allowed.contains(s))
-            .map(String::as_str)
-            .collect();
+        let extra = beyond(reported, allowed);
         if !extra.is_empty() {
             verdict.flag(
                 ReasonCode::VerifiedScopes,
@@ -324,4 +316,13 @@ fn is_production_name(name: &str) -> bool {
         name.to_ascii_lowercase().as_str(),
         "prod" | "production" | "live" | "prd"
     )
+}
+
+/// The scopes of `scopes` that `allowed` does not list, in order.
+fn beyond<'s>(scopes: &'s [String], allowed: &[String]) -> Vec<&'s str> {
+    scopes
+        .iter()
+        .filter(|s| !allowed.contains(s))
+        .map(String::as_str)
+        .collect()
 }

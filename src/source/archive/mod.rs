@@ -225,16 +225,26 @@ impl<'a> Reader<'a> {
         self.stats.skip(self.label(path), reason);
     }
 
-    /// Opens an archive that can be read at random (zip needs it; a tar may be an image).
-    fn open_seekable(&self, format: Format, input: &mut dyn ReadSeek, path: &str, inside: &Inside) {
-        if inside.archive.len() >= self.options.depth {
-            return self.skip(
+    /// Whether an archive at `path` would nest deeper than `--archive-depth`: then it is a
+    /// skipped entry.
+    fn too_deep(&self, path: &str, inside: &Inside) -> bool {
+        let deep = inside.archive.len() >= self.options.depth;
+        if deep {
+            self.skip(
                 path,
                 format!(
                     "archive nested deeper than --archive-depth {}",
                     self.options.depth
                 ),
             );
+        }
+        deep
+    }
+
+    /// Opens an archive that can be read at random (zip needs it; a tar may be an image).
+    fn open_seekable(&self, format: Format, input: &mut dyn ReadSeek, path: &str, inside: &Inside) {
+        if self.too_deep(path, inside) {
+            return;
         }
         match format {
             Format::Zip => zip::read(self, input, path, inside),
@@ -253,14 +263,8 @@ impl<'a> Reader<'a> {
 
     /// Opens an archive read front to back: tar, or a compressed stream.
     fn open_stream(&self, format: Format, input: &mut dyn Read, path: &str, inside: &Inside) {
-        if inside.archive.len() >= self.options.depth {
-            return self.skip(
-                path,
-                format!(
-                    "archive nested deeper than --archive-depth {}",
-                    self.options.depth
-                ),
-            );
+        if self.too_deep(path, inside) {
+            return;
         }
         let result = match format {
             Format::Tar => tar::read(self, input, path, "tar", inside),
