@@ -414,6 +414,12 @@ fn pre_commit_framework_blocks_unknown_and_passes_declared_keys() {
             ])
             .env("PRE_COMMIT_HOME", repo.parent().unwrap().join("cache"))
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            // pre-commit builds the hook with `cargo install` (the release profile): what is
+            // tested is the hook, not the optimiser, so build it as fast as cargo can.
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
             .output()
             .expect("python3 -m pre_commit runs (pip install pre-commit)")
     };
