@@ -14,6 +14,7 @@ mod man;
 mod manifest;
 mod org;
 mod output;
+mod record;
 mod rules;
 mod scan;
 

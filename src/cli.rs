@@ -365,6 +365,24 @@ pub struct ScanArgs {
     /// Asking providers whether keys are live.
     #[command(flatten)]
     pub verify: VerifyArgs,
+    /// Recording the run in a database.
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+/// Recording runs in a database, and reading only what is new
+/// (`docs/reference/incremental.md`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RecordArgs {
+    /// After the run, record its report in this SQLite database (created if missing) as
+    /// `keyaudit db ingest` does, with the refs of each repository whose history was read.
+    #[arg(long, value_name = "FILE", conflicts_with = "staged")]
+    pub db: Option<PathBuf>,
+    /// With --history and --db: read only the commits not reachable from the refs the
+    /// database recorded for each repository (all of them the first time, or after a
+    /// force-push); the database carries the rest of the history forward.
+    #[arg(long, requires_all = ["db", "history"], conflicts_with = "since")]
+    pub incremental: bool,
 }
 
 /// Opt-in verification (`docs/reference/verification.md`): only from the command line, never
@@ -448,11 +466,14 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub repos: ReposArgs,
     /// Audit this JSON report of `scan` or `merge` instead of scanning.
-    #[arg(long, value_name = "REPORT", conflicts_with_all = ["paths", "repos", "history", "staged", "verify"])]
+    #[arg(long, value_name = "REPORT", conflicts_with_all = ["paths", "repos", "history", "staged", "verify", "incremental"])]
     pub inventory: Option<PathBuf>,
     /// Asking providers whether keys are live.
     #[command(flatten)]
     pub verify: VerifyArgs,
+    /// Recording the run in a database.
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 fn parse_shard(text: &str) -> Result<crate::org::repos::Shard, String> {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod evidence;
 pub mod fingerprint;
 pub mod globs;
+pub mod incremental;
 pub mod inventory;
 pub mod managed;
 pub mod manifest;

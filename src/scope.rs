@@ -97,6 +97,11 @@ pub fn of_roots(roots: &[PathBuf]) -> Vec<String> {
     scopes
 }
 
+/// The identity of one root ([`of_roots`] of it alone).
+pub fn of_one_root(root: &Path) -> String {
+    of_root(root, &mut HashMap::new())
+}
+
 /// The identity of one root; `repositories` caches each repository's (by git directory).
 fn of_root(root: &Path, repositories: &mut HashMap<PathBuf, Option<String>>) -> String {
     if root.as_os_str() == "-" {

@@ -8,12 +8,14 @@ use anyhow::Result;
 
 use super::diag::{tell, Stderr};
 use super::finish::finish;
+use super::record;
 use crate::cli::{AuditArgs, EvidenceArgs, InputArgs};
 use crate::error::Diagnostic;
 use crate::evidence::Evidence;
 use crate::manifest::audit::AuditOutcome;
 use crate::pipeline::audit::audit_collected;
 use crate::pipeline::collect::{collect, Collected};
+use crate::pipeline::incremental::Recording;
 use crate::pipeline::prepare::{prepare, ManifestUse, Prepared};
 use crate::pipeline::verify::Verifier;
 
@@ -27,6 +29,7 @@ pub(super) fn run(args: &AuditArgs) -> Result<u8> {
         run.started,
         Some(&run.outcome),
         run.failing,
+        run.recording.as_ref(),
     )
 }
 
@@ -38,6 +41,8 @@ pub(super) struct AuditRun {
     /// A key is in a `--fail-on` class.
     pub(super) failing: bool,
     pub(super) started: Instant,
+    /// With `--db`: the database the run is recorded in.
+    pub(super) recording: Option<Recording>,
 }
 
 /// Scans and audits against the manifest (an empty one when there is none).
@@ -47,7 +52,8 @@ pub(super) fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
     let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
-    let mut collected = collect(&prepared, &Stderr)?;
+    let recording = record::open(&args.record, &args.input, false)?;
+    let mut collected = collect(&prepared, recording.as_ref(), &Stderr)?;
     if let Some(verifier) = &verifier {
         verifier.verify(
             &mut collected.inventory,
@@ -77,6 +83,7 @@ pub(super) fn run_audit(args: &AuditArgs) -> Result<AuditRun> {
         outcome,
         failing,
         started,
+        recording,
     })
 }
 

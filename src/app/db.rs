@@ -15,7 +15,7 @@ use crate::db::html;
 use crate::db::ingest::ingest;
 use crate::db::input::read_report;
 use crate::db::query;
-use crate::db::render::{render_new, render_report, short_id, NewView, ReportFormat, ReportView};
+use crate::db::render::{render_new, render_report, NewView, ReportFormat, ReportView};
 use crate::db::schema;
 use crate::error::{Diagnostic, Error};
 
@@ -40,20 +40,12 @@ fn ingest_command(args: &DbIngestArgs) -> Result<u8> {
     let mut conn = schema::open(&args.db, true)?;
     let runs = std::iter::once(Ok(first)).chain(rest.iter().map(read));
     let recorded = ingest(&mut conn, &args.db, runs)?;
-    if !args.quiet {
-        for r in &recorded {
-            let what = if r.added {
-                format!(
-                    "recorded as run {} ({} key{}, {} new)",
-                    short_id(&r.digest),
-                    r.keys,
-                    if r.keys == 1 { "" } else { "s" },
-                    r.new_keys
-                )
-            } else {
-                format!("already recorded as run {}: unchanged", short_id(&r.digest))
-            };
-            tell(&Diagnostic::info(what).at(r.path.display().to_string()));
+    for r in &recorded {
+        for note in &r.notes {
+            tell(&Diagnostic::warning(note.as_str()).at(r.path.display().to_string()));
+        }
+        if !args.quiet {
+            tell(&super::record::said(r));
         }
     }
     Ok(EXIT_CLEAN)

@@ -9,17 +9,20 @@ use anyhow::Result;
 use super::diag::{first_few_unread, inputs, tell};
 use super::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
 use super::output::publish;
+use super::record::record;
 use crate::cli::OutputArgs;
 use crate::config::ReportSettings;
 use crate::error::Diagnostic;
 use crate::manifest::audit::AuditOutcome;
 use crate::pipeline::collect::Collected;
+use crate::pipeline::incremental::Recording;
 use crate::pipeline::prepare::Prepared;
 use crate::pipeline::report;
 use crate::report::Report;
 
-/// Renders and writes the report of a scan or audit, and decides its exit code: an error for
-/// unreadable input under `--strict`, else `failing` or clean.
+/// Renders and writes the report of a scan or audit, records it in the `recording`'s
+/// database (`--db`), and decides its exit code: an error for unreadable input under
+/// `--strict`, else `failing` or clean.
 pub(super) fn finish(
     prepared: &Prepared,
     collected: Collected,
@@ -27,9 +30,11 @@ pub(super) fn finish(
     started: Instant,
     outcome: Option<&AuditOutcome>,
     failing: bool,
+    recording: Option<&Recording>,
 ) -> Result<u8> {
     let output = ReportSettings::from_output(output);
     let show_secrets = output.show_secrets;
+    let quiet = prepared.settings.verbosity == 0;
     finish_with(
         prepared,
         collected,
@@ -37,7 +42,10 @@ pub(super) fn finish(
         started,
         outcome,
         failing,
-        |report, _| publish(report, &output),
+        |report, _| {
+            publish(report, &output)?;
+            record(recording, report, quiet)
+        },
     )
 }
 

@@ -35,7 +35,7 @@ pub(super) fn init(args: &InitArgs) -> Result<u8> {
         ManifestUse::Fresh(salt.as_bytes().to_vec()),
     )?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
-    let collected = collect(&prepared, &Stderr)?;
+    let collected = collect(&prepared, None, &Stderr)?;
     let (text, declared) =
         declare::init(&prepared, collected, &evidence, &args.input, &target, &salt)?;
     write_atomically(&target, text.as_bytes())?;
@@ -72,7 +72,7 @@ pub(super) fn update(update: &UpdateArgs) -> Result<u8> {
     };
     let prepared = prepare(&input_with_target, ManifestUse::Required)?;
     let evidence = load_evidence(&update.evidence, &prepared)?;
-    let collected = collect(&prepared, &Stderr)?;
+    let collected = collect(&prepared, None, &Stderr)?;
     let (text, declared) =
         declare::update(&prepared, collected, &evidence, args, &target, &original)?;
     if text != original {

@@ -11,6 +11,7 @@ use super::audit::{load_evidence, note_no_manifest};
 use super::diag::Stderr;
 use super::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
 use super::output::publish;
+use super::record;
 use crate::cli::{AuditArgs, MergeArgs, ReposArgs, ScanArgs};
 use crate::config::ReportSettings;
 use crate::pipeline::prepare::{prepare, ManifestUse};
@@ -24,16 +25,23 @@ pub(super) fn scan_repos(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
     let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
+    let recording = record::open(&args.record, &args.input, true)?;
     let output = ReportSettings::from_output(&args.output);
     let mut report = repos_report(
         &prepared,
         &args.repos,
         output.show_secrets,
         verifier.as_ref(),
+        recording.as_ref(),
         &Stderr,
     )?;
     report.scan.duration_ms = started.elapsed().as_millis() as u64;
     publish(&report, &output)?;
+    record::record(
+        recording.as_ref(),
+        &report,
+        prepared.settings.verbosity == 0,
+    )?;
     Ok(exit_code(
         &report,
         prepared.settings.strict,
@@ -47,21 +55,37 @@ pub(super) fn audit_repos(args: &AuditArgs) -> Result<u8> {
     let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
+    let recording = record::open(&args.record, &args.input, true)?;
     let output = ReportSettings::from_output(&args.output);
     let report = repos_report(
         &prepared,
         &args.repos,
         output.show_secrets,
         verifier.as_ref(),
+        recording.as_ref(),
         &Stderr,
     )?;
-    let (mut report, failing) =
-        audit_report(report, &prepared, &evidence, args.fail_on.as_deref())?;
+    let in_history = recording
+        .as_ref()
+        .map(|r| r.declared_in_history())
+        .unwrap_or_default();
+    let (mut report, failing) = audit_report(
+        report,
+        &prepared,
+        &evidence,
+        args.fail_on.as_deref(),
+        &in_history,
+    )?;
     if prepared.manifest.is_none() {
         note_no_manifest(&prepared, &args.input);
     }
     report.scan.duration_ms = started.elapsed().as_millis() as u64;
     publish(&report, &output)?;
+    record::record(
+        recording.as_ref(),
+        &report,
+        prepared.settings.verbosity == 0,
+    )?;
     Ok(exit_code(&report, prepared.settings.strict, failing))
 }
 
@@ -72,8 +96,13 @@ pub(super) fn audit_inventory(args: &AuditArgs) -> Result<u8> {
     let report = read_inventory(path, &prepared)?;
     let evidence = load_evidence(&args.evidence, &prepared)?;
     let output = ReportSettings::from_output(&args.output);
-    let (mut report, failing) =
-        audit_report(report, &prepared, &evidence, args.fail_on.as_deref())?;
+    let (mut report, failing) = audit_report(
+        report,
+        &prepared,
+        &evidence,
+        args.fail_on.as_deref(),
+        &Default::default(),
+    )?;
     if prepared.manifest.is_none() {
         note_no_manifest(&prepared, &args.input);
     }
@@ -83,6 +112,12 @@ pub(super) fn audit_inventory(args: &AuditArgs) -> Result<u8> {
         }
     }
     publish(&report, &output)?;
+    let recording = record::open(&args.record, &args.input, false)?;
+    record::record(
+        recording.as_ref(),
+        &report,
+        prepared.settings.verbosity == 0,
+    )?;
     Ok(exit_code(&report, prepared.settings.strict, failing))
 }
 

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::diag::Stderr;
 use super::finish::finish;
+use super::record;
 use crate::cli::ScanArgs;
 use crate::pipeline::collect::collect;
 use crate::pipeline::prepare::{prepare, ManifestUse};
@@ -18,7 +19,8 @@ pub(super) fn run(args: &ScanArgs) -> Result<u8> {
     // Before anything is read: a KEYAUDIT_VERIFY_CONNECT_TO keyaudit refuses stops the run.
     let verifier = Verifier::from_args(&args.verify)?;
     let prepared = prepare(&args.input, ManifestUse::Optional)?;
-    let mut collected = collect(&prepared, &Stderr)?;
+    let recording = record::open(&args.record, &args.input, false)?;
+    let mut collected = collect(&prepared, recording.as_ref(), &Stderr)?;
     if let Some(verifier) = &verifier {
         verifier.verify(
             &mut collected.inventory,
@@ -27,5 +29,13 @@ pub(super) fn run(args: &ScanArgs) -> Result<u8> {
         );
     }
     let found = !collected.inventory.keys.is_empty();
-    finish(&prepared, collected, &args.output, started, None, found)
+    finish(
+        &prepared,
+        collected,
+        &args.output,
+        started,
+        None,
+        found,
+        recording.as_ref(),
+    )
 }

@@ -24,6 +24,9 @@ pub struct Recorded {
     pub keys: usize,
     /// Keys the database had never seen.
     pub new_keys: usize,
+    /// What the caller should be told: a repository read only forward from a run this
+    /// database does not have.
+    pub notes: Vec<String>,
 }
 
 /// The ordering of runs: by report time, then by the order they were recorded.
@@ -78,8 +81,8 @@ pub fn ingest(
             )
             .optional()
             .map_err(at)?;
-        let (added, new_keys) = match exists {
-            Some(_) => (false, 0),
+        let (added, (new_keys, notes)) = match exists {
+            Some(_) => (false, (0, Vec::new())),
             None => (true, record(&tx, &run).map_err(at)?),
         };
         recorded.push(Recorded {
@@ -88,15 +91,16 @@ pub fn ingest(
             added,
             keys: run.keys.len(),
             new_keys,
+            notes,
         });
     }
     tx.commit().map_err(at)?;
     Ok(recorded)
 }
 
-/// Inserts one run, its scopes, keys, presence, sightings and verifications; returns how many
-/// keys were new.
-fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> {
+/// Inserts one run, its scopes, keys, presence, sightings, verifications and history reads;
+/// returns how many keys were new, and what the caller should be told.
+fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<(usize, Vec<String>)> {
     let time_ms = run.generated_at.as_millisecond();
     let classes = run.classes;
     tx.execute(
@@ -251,5 +255,6 @@ fn record(tx: &rusqlite::Transaction<'_>, run: &Run) -> rusqlite::Result<usize> 
             ])?;
         }
     }
-    Ok(new_keys)
+    let notes = super::history::record_reads(tx, run_id, order, &run.history_reads, &scope_ids)?;
+    Ok((new_keys, notes))
 }

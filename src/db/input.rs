@@ -5,11 +5,13 @@
 //! no type here has a field that could hold one. The refusals of the reader are worded here as
 //! `db` words them: the file, the line and column where serde gives them, the problem.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
 use crate::error::Error;
+use crate::incremental::HistoryRead;
 use crate::report::input::{parse_report as read_report_json, Refusal, REPORT_VERSION};
 use crate::report::KeyEntry;
 use crate::rules::{Kind, Tier};
@@ -103,6 +105,8 @@ pub struct Run {
     pub classes: Option<ClassCounts>,
     /// The inventory.
     pub keys: Vec<ReportKey>,
+    /// How each repository's history was read, by scope (runs recorded with `--db`).
+    pub history_reads: BTreeMap<String, HistoryRead>,
 }
 
 impl Run {
@@ -163,6 +167,9 @@ pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, Error> {
             }
         }
     }
+    let history_reads = report.scan.incremental.unwrap_or_default();
+    // What a run read of a repository's history is part of what it covered.
+    scope.extend(history_reads.keys().cloned());
     scope.sort();
     scope.dedup();
     Ok(Run {
@@ -175,6 +182,7 @@ pub fn parse_report(path: &Path, bytes: &[u8]) -> Result<Run, Error> {
         scope,
         classes,
         keys: report.keys.into_iter().map(report_key).collect(),
+        history_reads,
     })
 }
 

@@ -5,9 +5,11 @@
 //!
 //! Data flows one way: report files -> [`input`] (validated, secrets dropped) -> [`ingest`] ->
 //! the database ([`schema`]) -> [`query`] -> [`render`]/[`html`]. No secret value is ever
-//! written: [`input`] has no field that could hold one. The `db` command itself (its arguments,
+//! written: [`input`] has no field that could hold one. [`history`] keeps what incremental
+//! runs need: the refs each run read, and the base run's history carried forward. The `db` command itself (its arguments,
 //! output and exit codes) is in `app`, with the others.
 
+pub mod history;
 pub mod html;
 pub mod ingest;
 pub mod input;

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::Error;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -20,7 +20,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 pub type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// `MIGRATIONS[i]` migrates version `i` to `i + 1`; version 0 is an empty file.
-pub const MIGRATIONS: &[Migration] = &[create_v1, add_verifications];
+pub const MIGRATIONS: &[Migration] = &[create_v1, add_verifications, add_history_reads];
 
 /// Version 1: runs, the scopes they covered, keys, where each key was seen per run. A scope's
 /// `name` is what the report gives: an identity of `scan.scopes` (`origin:…`, `git:root:…`,
@@ -126,6 +126,36 @@ fn add_verifications(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     )
 }
 
+/// Version 3: how each run recorded with `--db` read each repository's history (in full, or
+/// forward from a base run's refs), and the refs it read, which the next `--incremental` run
+/// of that repository leaves out.
+fn add_history_reads(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        CREATE TABLE history_reads (
+            run    INTEGER NOT NULL REFERENCES runs (id),
+            scope  INTEGER NOT NULL REFERENCES scopes (id),
+            full   INTEGER NOT NULL CHECK (full IN (0, 1)),
+            reason TEXT NOT NULL,
+            base   INTEGER REFERENCES runs (id),  -- the run whose refs were left out
+            PRIMARY KEY (run, scope)
+        ) WITHOUT ROWID;
+
+        -- Only for repositories a run read whole: what the next run may leave out.
+        CREATE TABLE recorded_refs (
+            scope    INTEGER NOT NULL REFERENCES scopes (id),
+            run      INTEGER NOT NULL REFERENCES runs (id),
+            name     TEXT NOT NULL,
+            \"commit\" TEXT NOT NULL,
+            PRIMARY KEY (scope, run, name)
+        ) WITHOUT ROWID;
+
+        -- Carrying a run's history sightings forward reads them by run.
+        CREATE INDEX sightings_run ON sightings (run);
+        ",
+    )
+}
+
 /// Opens (creating if `create`) the database at `path` and brings its schema to [`VERSION`].
 pub fn open(path: &Path, create: bool) -> Result<Connection, Error> {
     open_with(path, create, MIGRATIONS)
@@ -214,7 +244,7 @@ mod tests {
     use super::*;
 
     /// A later schema version, as a future change would add it.
-    fn fake_v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    fn fake_v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         tx.execute_batch(
             "ALTER TABLE runs ADD COLUMN note TEXT;
              UPDATE runs SET note = 'migrated from v1';",
@@ -250,14 +280,19 @@ mod tests {
         )
         .unwrap();
         drop(conn);
-        let conn = open_with(&path, false, &[create_v1, add_verifications, fake_v3]).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 3);
+        let conn = open_with(
+            &path,
+            false,
+            &[create_v1, add_verifications, add_history_reads, fake_v4],
+        )
+        .unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 4);
         let note: String = conn
             .query_row("SELECT note FROM runs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(note, "migrated from v1");
         drop(conn);
-        // This build (version 2) refuses the newer file rather than misreading it.
+        // This build (version 3) refuses the newer file rather than misreading it.
         let err = open(&path, false).unwrap_err().to_string();
         assert!(err.contains("newer"), "{err}");
     }
@@ -277,7 +312,7 @@ mod tests {
         .unwrap();
         drop(conn);
         let conn = open(&path, false).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 2);
+        assert_eq!(user_version(&conn).unwrap(), VERSION);
         let runs: i64 = conn
             .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
             .unwrap();

@@ -63,6 +63,7 @@ pub fn merge(inputs: Vec<Input>, rule_name: &dyn Fn(&str) -> Option<String>) -> 
         shard: None,
         shards: shards.iter().map(Shard::to_string).collect(),
         repos: None,
+        incremental: None,
     };
     let mut repos: Option<BTreeMap<String, RepoSummary>> = None;
     let mut managed = Vec::new();
@@ -94,6 +95,11 @@ pub fn merge(inputs: Vec<Input>, rule_name: &dyn Fn(&str) -> Option<String>) -> 
                     }
                 }
             }
+        }
+        if let Some(read) = s.incremental {
+            scan.incremental
+                .get_or_insert_with(BTreeMap::new)
+                .extend(read);
         }
         managed.extend(report.managed);
         allowed += report.summary.allowed;
@@ -398,6 +404,7 @@ mod tests {
             shard: shard.map(str::to_string),
             shards: Vec::new(),
             repos: None,
+            incremental: None,
         };
         assemble(scan, keys, Vec::new(), 0, errors.is_empty())
     }

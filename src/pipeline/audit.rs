@@ -46,6 +46,10 @@ pub fn audit_collected(
     if prepared.settings.staged {
         outcome.unused.clear();
     }
+    // Nor is one an incremental run left in the history it did not read again.
+    outcome
+        .unused
+        .retain(|u| !collected.declared_in_history.contains(&u.id));
     let failing = fails(fail_on, manifest, &outcome);
     Ok((outcome, failing))
 }

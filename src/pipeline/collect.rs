@@ -4,15 +4,17 @@
 //! the caller's [`Watch`], and what could not be read or was skipped reaches it as
 //! [`Diagnostic`]s.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
+use super::incremental::Recording;
 use super::prepare::Prepared;
 use crate::config::Settings;
 use crate::error::Diagnostic;
+use crate::incremental::HistoryRead;
 use crate::inventory::Inventory;
 use crate::managed;
 use crate::manifest::audit::{apply_allows, drop_manifest_references};
@@ -43,13 +45,30 @@ pub struct Collected {
     pub stats: StatsSnapshot,
     /// Keys removed by `[[allow]]`.
     pub allowed: usize,
+    /// With `--db`: how each repository's history was read, by scope.
+    pub history_reads: Option<BTreeMap<String, HistoryRead>>,
+    /// With `--incremental`: the manifest ids of keys left in history it did not read again.
+    pub declared_in_history: BTreeSet<String>,
 }
 
-/// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers.
-pub fn collect(prepared: &Prepared, watch: &dyn Watch) -> Result<Collected> {
+/// Reads every root, scans it and builds the inventory, less what `[[allow]]` covers; with a
+/// `recording`, each history as it says.
+pub fn collect(
+    prepared: &Prepared,
+    recording: Option<&Recording>,
+    watch: &dyn Watch,
+) -> Result<Collected> {
     // With -v -v the scanner also says which candidate values it turned down, and why.
     let scanner = Scanner::new(&prepared.rules).explaining(prepared.settings.verbosity > 2);
-    collect_from(prepared, &scanner, &read_inputs, None, watch)
+    let read = |settings: &Settings, stats: &Stats, visit: &Visit| {
+        read_inputs(settings, stats, visit, recording)
+    };
+    let mut collected = collect_from(prepared, &scanner, &read, None, watch)?;
+    if let Some(recording) = recording {
+        collected.history_reads = recording.take_reads();
+        collected.declared_in_history = recording.declared_in_history();
+    }
+    Ok(collected)
 }
 
 /// Reads the input through `read`, scans it and builds the inventory, less what `[[allow]]`
@@ -148,12 +167,20 @@ pub fn collect_from(
         inventory,
         stats,
         allowed,
+        history_reads: None,
+        declared_in_history: BTreeSet::new(),
     })
 }
 
 /// Reads every root (files, directories, standard input, staged content, history), handing each
-/// blob to `visit`; returns the commits history locations refer to.
-fn read_inputs(settings: &Settings, stats: &Stats, visit: &Visit) -> Result<CommitIndex> {
+/// blob to `visit`, each history as `recording` says; returns the commits history locations
+/// refer to.
+fn read_inputs(
+    settings: &Settings,
+    stats: &Stats,
+    visit: &Visit,
+    recording: Option<&Recording>,
+) -> Result<CommitIndex> {
     let mut commits = CommitIndex::new();
     let mut repositories = HashSet::new();
     for root in &settings.roots {
@@ -178,10 +205,20 @@ fn read_inputs(settings: &Settings, stats: &Stats, visit: &Visit) -> Result<Comm
         }
         if settings.history {
             match repo {
-                Some(repo) if repositories.insert(git::git_dir(&repo)) => {
-                    git::scan_history(&repo, &settings.git, stats, &mut commits, visit)
-                        .map_err(anyhow::Error::msg)?;
-                }
+                Some(repo) if repositories.insert(git::git_dir(&repo)) => match recording {
+                    Some(recording) => recording.scan_history(
+                        &crate::scope::of_one_root(root),
+                        &repo,
+                        &settings.git,
+                        stats,
+                        &mut commits,
+                        visit,
+                    )?,
+                    None => {
+                        git::scan_history(&repo, &settings.git, stats, &mut commits, visit)
+                            .map_err(anyhow::Error::msg)?;
+                    }
+                },
                 Some(_) => {}
                 None => stats.skip(
                     root.display().to_string(),

@@ -35,6 +35,7 @@ pub fn build(
             .as_ref()
             .map(|m| m.path.display().to_string()),
         salt_id: crate::fingerprint::salt_id(&prepared.salt),
+        incremental: collected.history_reads,
     };
     let mut report = Report::new(&collected.inventory, run, outcome);
     report.as_of = Some(prepared.now);

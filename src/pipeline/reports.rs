@@ -1,7 +1,7 @@
 //! Reports read back: `merge` of JSON reports, and the audit of a report in scan's schema
 //! (`audit --inventory`, and `audit --repos` after its scan) without scanning again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -63,17 +63,21 @@ pub fn read_inventory(path: &Path, prepared: &Prepared) -> Result<Report> {
 
 /// Audits a report in scan's schema against the manifest: the keys are rebuilt as an
 /// inventory (each with its rule as the report names it), `[[allow]]` applies, and each entry gets its
-/// verdict. Returns the audit report and whether it fails `fail_on` (`--fail-on`, if given).
+/// verdict; a declared key is not unused when `in_history` (the manifest ids an incremental
+/// run left in history it did not read again) names it. Returns the audit report and whether
+/// it fails `fail_on` (`--fail-on`, if given).
 pub fn audit_report(
     report: Report,
     prepared: &Prepared,
     evidence: &Evidence,
     fail_on: Option<&[AuditClass]>,
+    in_history: &BTreeSet<String>,
 ) -> Result<(Report, bool)> {
     let mut inventory = inventory_of(&report)?;
     let manifest = &*manifest_or_empty(prepared)?;
     let allowed = apply_allows(&mut inventory, manifest);
-    let outcome = audit(&inventory, manifest, evidence, prepared.now);
+    let mut outcome = audit(&inventory, manifest, evidence, prepared.now);
+    outcome.unused.retain(|u| !in_history.contains(&u.id));
     let failing = fails(fail_on, manifest, &outcome);
     let complete = report.summary.complete;
     let allowed = report.summary.allowed + allowed;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use super::collect::{collect_from, Watch};
+use super::incremental::Recording;
 use super::prepare::Prepared;
 use super::verify::Verifier;
 use crate::cli::ReposArgs;
@@ -24,13 +25,14 @@ use crate::source::git::{self, CommitIndex};
 use crate::source::{self, ReadError, Stats, Visit};
 
 /// Reads the repository list (`--repos`), keeps the shard's repositories, scans each (with
-/// `verifier`, asking providers about its keys, each key once in the run) and folds them;
-/// `watch` shows the reading.
+/// `verifier`, asking providers about its keys, each key once in the run; each history as
+/// `recording` says) and folds them; `watch` shows the reading.
 pub fn repos_report(
     prepared: &Prepared,
     args: &ReposArgs,
     show_secrets: bool,
     verifier: Option<&Verifier>,
+    recording: Option<&Recording>,
     watch: &dyn Watch,
 ) -> Result<Report> {
     let list = args.repos.as_deref().expect("called with --repos");
@@ -71,6 +73,7 @@ pub fn repos_report(
                 clone_dir.as_deref(),
                 show_secrets,
                 verifier,
+                recording,
                 watch,
             ),
         })
@@ -103,6 +106,7 @@ fn empty_scan(prepared: &Prepared, roots: Vec<String>, errors: Vec<ReadError>) -
         shard: None,
         shards: Vec::new(),
         repos: None,
+        incremental: None,
     }
 }
 
@@ -117,6 +121,7 @@ enum Target {
 
 /// The report of one repository: its keys, located in it, or an error entry when it cannot
 /// be cloned, fetched or opened.
+#[allow(clippy::too_many_arguments)]
 fn scan_repo(
     prepared: &Prepared,
     scanner: &Scanner,
@@ -124,6 +129,7 @@ fn scan_repo(
     clone_dir: Option<&Path>,
     show_secrets: bool,
     verifier: Option<&Verifier>,
+    recording: Option<&Recording>,
     watch: &dyn Watch,
 ) -> Report {
     let started = Instant::now();
@@ -142,7 +148,7 @@ fn scan_repo(
             Target::Local(path) | Target::Mirror(path) => path.clone(),
         };
         let read = |settings: &Settings, stats: &Stats, visit: &Visit| {
-            Ok(read_repo(&target, settings, stats, visit))
+            Ok(read_repo(&target, name, settings, stats, visit, recording))
         };
         collect_from(prepared, scanner, &read, Some(name), watch)
             .map(|c| (c, dir))
@@ -177,6 +183,7 @@ fn scan_repo(
     if let Some(verifier) = verifier {
         verifier.verify(&mut collected.inventory, prepared.settings.verbosity, watch);
     }
+    let history_reads = recording.and_then(Recording::take_reads);
     let stats = &collected.stats;
     let summary = RepoSummary {
         name: name.clone(),
@@ -201,6 +208,7 @@ fn scan_repo(
         allowed: collected.allowed,
         manifest: None,
         salt_id: salt_id(&prepared.salt),
+        incremental: history_reads,
     };
     let mut report = Report::new(&collected.inventory, run, None);
     // Skipped and unreadable inputs, and ExternalSecrets, are named within the repository.
@@ -222,7 +230,14 @@ fn scan_repo(
 /// Reads one repository as `docs/reference/many-repositories.md` says: a working tree as the options say (its
 /// history with `--history`), a bare repository or mirror through its whole history. What
 /// cannot be read becomes an error entry; the rest is still read.
-fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit) -> CommitIndex {
+fn read_repo(
+    target: &Target,
+    name: &str,
+    settings: &Settings,
+    stats: &Stats,
+    visit: &Visit,
+    recording: Option<&Recording>,
+) -> CommitIndex {
     let mut commits = CommitIndex::new();
     let (repo, walk_tree) = match target {
         Target::Mirror(dir) => match git2::Repository::open_bare(dir) {
@@ -247,8 +262,16 @@ fn read_repo(target: &Target, settings: &Settings, stats: &Stats, visit: &Visit)
     }
     match repo {
         Some(repo) => {
-            if let Err(err) = git::scan_history(&repo, &settings.git, stats, &mut commits, visit) {
-                stats.error(".", one_line(&err.to_string()));
+            let read = match recording {
+                Some(recording) => {
+                    recording.scan_history(name, &repo, &settings.git, stats, &mut commits, visit)
+                }
+                None => git::scan_history(&repo, &settings.git, stats, &mut commits, visit)
+                    .map(drop)
+                    .map_err(anyhow::Error::msg),
+            };
+            if let Err(err) = read {
+                stats.error(".", one_line(&format!("{err:#}")));
             }
         }
         None if settings.history => {

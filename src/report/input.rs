@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::{KeyEntry, RepoSummary, Report, ScanSummary, Summary, Tool};
 use crate::error::{one_line, redact_quoted, shown, Error};
+use crate::incremental::HistoryRead;
 use crate::inventory::{FirstSeen, Location};
 use crate::managed::{ManagedSecret, RemoteRef};
 use crate::manifest::audit::KeyAudit;
@@ -76,6 +77,9 @@ struct InScan {
     #[serde(default)]
     shards: Vec<String>,
     repos: Option<Vec<InRepo>>,
+    /// Absent but in runs recorded with `--db`.
+    #[serde(default)]
+    incremental: Option<BTreeMap<String, HistoryRead>>,
 }
 
 #[derive(Deserialize)]
@@ -412,6 +416,7 @@ fn convert(input: InReport, salt_id: String) -> Report {
                 })
                 .collect()
         }),
+        incremental: input.scan.incremental,
     };
     let managed = input.managed.into_iter().map(managed).collect();
     let summary = Summary {

@@ -19,6 +19,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::evidence::Unmatched;
+use crate::incremental::HistoryRead;
 use crate::inventory::{FirstSeen, Inventory, Location};
 use crate::managed::ManagedSecret;
 use crate::manifest::audit::{AuditOutcome, KeyAudit, UnusedKey};
@@ -105,6 +106,10 @@ pub struct ScanSummary {
     /// With `--repos`: each repository scanned, with its counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repos: Option<Vec<RepoSummary>>,
+    /// With `--db`: how each repository's history was read (in full, or only what is new
+    /// since the refs recorded earlier), by scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<BTreeMap<String, HistoryRead>>,
 }
 
 /// One repository of a `--repos` run.
@@ -423,6 +428,8 @@ pub struct RunInfo {
     pub manifest: Option<String>,
     /// The salt id of the fingerprint key ([`crate::fingerprint::salt_id`]).
     pub salt_id: String,
+    /// With `--db`: how each repository's history was read ([`ScanSummary::incremental`]).
+    pub incremental: Option<BTreeMap<String, HistoryRead>>,
 }
 
 /// The level and one-line message of a key's JSONL event: an error when an audit flags it (or
@@ -536,6 +543,7 @@ impl Report {
                 shard: None,
                 shards: Vec::new(),
                 repos: None,
+                incremental: run.incremental,
             },
             keys,
             unused,

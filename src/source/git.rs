@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use super::fs::DEFAULT_EXCLUDED_DIRS;
 use super::pack::{self, ObjectReader, Pack};
+use super::refs::{self, Tip};
 use super::{text_of, Lineage, Memo, Origin, SourceKind, Stats, Visit, Window};
 use crate::error::Error;
 
@@ -54,6 +55,9 @@ pub type CommitIndex = BTreeMap<String, CommitMeta>;
 pub struct GitOptions {
     /// Only commits not reachable from this revision.
     pub since: Option<String>,
+    /// Only commits not reachable from these (an incremental run's recorded refs, all known
+    /// to be in the history).
+    pub hidden: Vec<Oid>,
     /// Larger blobs are skipped and reported.
     pub max_file_size: u64,
     /// Paths to skip.
@@ -138,15 +142,16 @@ struct BlobJob {
     order: usize,
 }
 
-/// Scans the whole history of `repo`. Commit details go into `commits`; what could not be
-/// read goes into `stats` and never stops the scan.
+/// Scans the whole history of `repo` (less what `options` hide) and returns the refs it
+/// started from. Commit details go into `commits`; what could not be read goes into `stats`
+/// and never stops the scan.
 pub fn scan_history(
     repo: &Repository,
     options: &GitOptions,
     stats: &Stats,
     commits: &mut CommitIndex,
     visit: &Visit,
-) -> crate::error::Result<()> {
+) -> crate::error::Result<Vec<Tip>> {
     let name = repo_name(repo);
     let packs = packs(repo, stats);
     if repo.is_shallow() {
@@ -165,7 +170,16 @@ pub fn scan_history(
         .map_err(|e| Error::Git(format!("{name}: cannot walk history: {}", e.message())))?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
         .map_err(|e| Error::Git(format!("{name}: {}", e.message())))?;
-    push_all_refs(&walker, &mut walk, stats, &name);
+    let tips = refs::tips(&walker, stats, &name);
+    for tip in &tips {
+        if let Err(e) = walk.push(tip.commit) {
+            stats.error(format!("{name}: {}", tip.name), e.message().to_string());
+        }
+    }
+    for hidden in &options.hidden {
+        walk.hide(*hidden)
+            .map_err(|e| Error::Git(format!("{name}: {}: {}", short(*hidden), e.message())))?;
+    }
     if let Some(since) = &options.since {
         let base = walker
             .revparse_single(since)
@@ -185,7 +199,11 @@ pub fn scan_history(
             Err(e) => stats.error(name.clone(), format!("history walk: {}", e.message())),
         }
     }
-    if options.since.is_some() {
+    if walked.is_empty() {
+        // Nothing new (an incremental run of an unchanged repository): no tree to read.
+        return Ok(tips);
+    }
+    if options.since.is_some() || !options.hidden.is_empty() {
         // Content already in the base is not new: mark the trees of the hidden parents of
         // the new commits as seen before walking.
         let new: HashSet<Oid> = walked.iter().copied().collect();
@@ -268,7 +286,7 @@ pub fn scan_history(
         stats,
         visit,
     );
-    Ok(())
+    Ok(tips)
 }
 
 /// What one run of the walk found.
@@ -511,49 +529,6 @@ fn tail(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0; n as usize];
     file.read_exact(&mut buf)?;
     Ok(buf)
-}
-
-/// Pushes every ref's commit (and HEAD) onto the walk. A ref to a tree or blob is skipped; a
-/// ref whose object cannot be read (missing, corrupt, truncated pack) is an error naming both.
-fn push_all_refs(repo: &Repository, walk: &mut git2::Revwalk<'_>, stats: &Stats, name: &str) {
-    let mut push = |label: &str, target: Option<Oid>| {
-        let Some(target) = target else { return };
-        match repo.find_object(target, None) {
-            Err(e) => stats.error(
-                format!("{name}: {label}"),
-                format!("cannot read object {}: {}", short(target), e.message()),
-            ),
-            Ok(object) => {
-                if let Ok(commit) = object.peel_to_commit() {
-                    if let Err(e) = walk.push(commit.id()) {
-                        stats.error(format!("{name}: {label}"), e.message().to_string());
-                    }
-                }
-            }
-        }
-    };
-    if let Ok(head) = repo.head() {
-        push("HEAD", head.resolve().ok().and_then(|r| r.target()));
-    }
-    let references = match repo.references() {
-        Ok(r) => r,
-        Err(e) => {
-            stats.error(
-                name.to_string(),
-                format!("cannot list refs: {}", e.message()),
-            );
-            return;
-        }
-    };
-    for reference in references {
-        match reference {
-            Ok(reference) => {
-                let label = reference.name().unwrap_or("?").to_string();
-                push(&label, reference.resolve().ok().and_then(|r| r.target()));
-            }
-            Err(e) => stats.error(name.to_string(), format!("bad ref: {}", e.message())),
-        }
-    }
 }
 
 /// Every blob in HEAD's tree: keys in them are present now. Read through the packs' own

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod fs;
 pub mod git;
 pub mod pack;
+pub mod refs;
 pub mod window;
 
 use std::any::Any;
@@ -195,6 +196,11 @@ impl Stats {
             message: message.into(),
         };
         self.errors.lock().expect("stats lock").push(entry);
+    }
+
+    /// How many inputs could not be read so far.
+    pub fn error_count(&self) -> usize {
+        self.errors.lock().expect("stats lock").len()
     }
 
     /// Files, bytes and blobs read so far (for progress display).

@@ -1,0 +1,69 @@
+//! `--db` and `--incremental` on `scan` and `audit` (`docs/reference/incremental.md`): the
+//! run's recording opened before anything is read, with the combinations it cannot honour
+//! refused, and the report recorded in the database once it is delivered, said as `db ingest`
+//! says it.
+
+use anyhow::{bail, Result};
+
+use super::diag::tell;
+use crate::cli::{InputArgs, RecordArgs};
+use crate::db::ingest::Recorded;
+use crate::db::render::short_id;
+use crate::error::Diagnostic;
+use crate::pipeline::incremental::Recording;
+use crate::report::Report;
+
+/// The run's recording, if `--db` is given. `repos`: a `--repos` run, whose locations each
+/// name their repository.
+pub(super) fn open(args: &RecordArgs, input: &InputArgs, repos: bool) -> Result<Option<Recording>> {
+    let Some(db) = &args.db else {
+        return Ok(None);
+    };
+    // A run over one root knows which repository each history location is in; over several,
+    // it does not, so what it read cannot be carried forward repository by repository.
+    let one_root = input.paths.len() == 1 && input.paths[0].as_os_str() != "-";
+    if args.incremental && !repos && !one_root {
+        bail!(
+            "--incremental reads one repository per PATH run: give one PATH, or list the repositories in --repos FILE"
+        );
+    }
+    Ok(Some(Recording::open(
+        db,
+        args.incremental,
+        repos || one_root,
+    )?))
+}
+
+/// Records `report` in the database of `recording`, telling what happened unless `quiet`.
+pub(super) fn record(recording: Option<&Recording>, report: &Report, quiet: bool) -> Result<()> {
+    let Some(recording) = recording else {
+        return Ok(());
+    };
+    let recorded = recording.record(report)?;
+    for note in &recorded.notes {
+        tell(&Diagnostic::warning(note.as_str()));
+    }
+    if !quiet {
+        tell(&said(&recorded));
+    }
+    Ok(())
+}
+
+/// What recording a report did, as one line naming the file: the run and its keys.
+pub(super) fn said(recorded: &Recorded) -> Diagnostic {
+    let what = if recorded.added {
+        format!(
+            "recorded as run {} ({} key{}, {} new)",
+            short_id(&recorded.digest),
+            recorded.keys,
+            if recorded.keys == 1 { "" } else { "s" },
+            recorded.new_keys
+        )
+    } else {
+        format!(
+            "already recorded as run {}: unchanged",
+            short_id(&recorded.digest)
+        )
+    };
+    Diagnostic::info(what).at(recorded.path.display().to_string())
+}
