@@ -60,6 +60,7 @@ impl Settings {
         let git = GitOptions {
             since: args.since.clone(),
             hidden: Vec::new(),
+            known_blobs: Vec::new(),
             max_file_size: args.max_file_size,
             excludes: excludes.clone(),
             default_excludes: !args.no_default_excludes,

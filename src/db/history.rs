@@ -62,6 +62,24 @@ pub fn declared_in_history(
     Ok(ids)
 }
 
+/// The places (path, commit) where run `base` saw keys in `scope`'s history, each once.
+pub fn history_places(
+    conn: &rusqlite::Connection,
+    base: &str,
+    scope: &str,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let Some(base) = run_id(conn, base)? else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT s.path, s.\"commit\" FROM sightings s WHERE {HISTORY_OF_SCOPE}"
+    ))?;
+    let places = stmt
+        .query_map(params![base, scope], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    Ok(places)
+}
+
 /// The sightings `s` of run `?1` in the history of scope `?2`: located at a commit, and in
 /// that repository (a many-repository run names it; a run over one root needs not).
 const HISTORY_OF_SCOPE: &str = "s.run = ?1 AND s.\"commit\" IS NOT NULL

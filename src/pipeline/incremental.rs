@@ -66,12 +66,13 @@ impl Recording {
         commits: &mut CommitIndex,
         visit: &Visit,
     ) -> Result<()> {
-        let (mut read, hidden) = self.plan(scope, repo)?;
+        let (mut read, hidden, known_blobs) = self.plan(scope, repo)?;
         let options = if hidden.is_empty() {
             Cow::Borrowed(options)
         } else {
             Cow::Owned(GitOptions {
                 hidden,
+                known_blobs,
                 ..options.clone()
             })
         };
@@ -92,8 +93,9 @@ impl Recording {
         Ok(())
     }
 
-    /// How to read `repo`'s history: the note for the report, and the commits to leave out.
-    fn plan(&self, scope: &str, repo: &Repository) -> Result<(HistoryRead, Vec<Oid>)> {
+    /// How to read `repo`'s history: the note for the report, the commits to leave out, and
+    /// the blobs already scanned in them that held keys.
+    fn plan(&self, scope: &str, repo: &Repository) -> Result<(HistoryRead, Vec<Oid>, Vec<Oid>)> {
         let full = |why: String| HistoryRead {
             since: Vec::new(),
             full: true,
@@ -102,20 +104,20 @@ impl Recording {
             refs: BTreeMap::new(),
         };
         if !self.incremental {
-            return Ok((full(reason::NOT_INCREMENTAL.into()), Vec::new()));
+            return Ok((full(reason::NOT_INCREMENTAL.into()), Vec::new(), Vec::new()));
         }
         let Some(before) = &self.before else {
-            return Ok((full(reason::FIRST.into()), Vec::new()));
+            return Ok((full(reason::FIRST.into()), Vec::new(), Vec::new()));
         };
         let before = before.lock().expect("database lock");
         let at = |e| Error::sqlite(&self.db, e);
         let Some((base, recorded)) = history::latest_refs(&before, scope).map_err(at)? else {
-            return Ok((full(reason::FIRST.into()), Vec::new()));
+            return Ok((full(reason::FIRST.into()), Vec::new(), Vec::new()));
         };
         // What cannot be read of the refs here is said once, by the history scan itself.
         let current = refs::tips(repo, &Stats::default(), scope);
         if let Some(gone) = refs::first_unreachable(repo, &recorded, &current) {
-            return Ok((full(reason::rewritten(&gone)), Vec::new()));
+            return Ok((full(reason::rewritten(&gone)), Vec::new(), Vec::new()));
         }
         let since: BTreeSet<&String> = recorded.values().collect();
         let hidden = since
@@ -127,6 +129,12 @@ impl Recording {
             .lock()
             .expect("declared lock")
             .extend(history::declared_in_history(&before, &base, scope).map_err(at)?);
+        // Only the blobs that held keys matter: scanning any other again finds nothing.
+        let known_blobs = history::history_places(&before, &base, scope)
+            .map_err(at)?
+            .iter()
+            .filter_map(|(path, commit)| blob_at(repo, commit, path))
+            .collect();
         let read = HistoryRead {
             since: since.into_iter().cloned().collect(),
             full: false,
@@ -134,7 +142,7 @@ impl Recording {
             base: Some(base),
             refs: BTreeMap::new(),
         };
-        Ok((read, hidden))
+        Ok((read, hidden, known_blobs))
     }
 
     /// How each repository's history was read so far (none when none was), leaving nothing.
@@ -156,4 +164,12 @@ impl Recording {
         let mut recorded = ingest(&mut conn, &self.db, [Ok((self.db.clone(), run))])?;
         Ok(recorded.remove(0))
     }
+}
+
+/// The blob at `path` in `commit`; for a place inside an archive (`a.jar!/x`), the archive's.
+fn blob_at(repo: &Repository, commit: &str, path: &str) -> Option<Oid> {
+    let outer = path.split("!/").next().unwrap_or(path);
+    let commit = repo.find_commit(Oid::from_str(commit).ok()?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(outer)).ok()?;
+    Some(entry.id())
 }

@@ -58,6 +58,9 @@ pub struct GitOptions {
     /// Only commits not reachable from these (an incremental run's recorded refs, all known
     /// to be in the history).
     pub hidden: Vec<Oid>,
+    /// Blobs of the hidden history already scanned: a new commit bringing one back adds no
+    /// location, as a full run gives each blob once, where it first appeared.
+    pub known_blobs: Vec<Oid>,
     /// Larger blobs are skipped and reported.
     pub max_file_size: u64,
     /// Paths to skip.
@@ -203,6 +206,7 @@ pub fn scan_history(
         // Nothing new (an incremental run of an unchanged repository): no tree to read.
         return Ok(tips);
     }
+    seen_blobs.extend(options.known_blobs.iter().copied());
     if options.since.is_some() || !options.hidden.is_empty() {
         // Content already in the base is not new: mark the trees of the hidden parents of
         // the new commits as seen before walking.

@@ -14,6 +14,7 @@ mod history;
 mod history_packs;
 mod hooks;
 mod html;
+mod incremental;
 mod manifest;
 #[path = "../support/mock_http.rs"]
 mod mock_http;
