@@ -481,8 +481,12 @@ fn random_histories_and_runs_agree_with_a_full_run() {
                 apply(&repo, step, &mut counter, &mut forward)
             }));
             if let Err(panic) = outcome {
-                eprintln!("seed {seed}, steps {steps:?}");
-                std::panic::resume_unwind(panic);
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                panic!("seed {seed}, steps {steps:?}: {message}");
             }
         }
         apply(&repo, Step::Run, &mut counter, &mut forward);
