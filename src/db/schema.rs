@@ -176,9 +176,11 @@ pub fn open_with(path: &Path, create: bool, migrations: &[Migration]) -> Result<
     let mut conn = Connection::open_with_flags(path, flags).map_err(at)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(at)?;
     // Reading the schema first turns "not a database" into an error here, not mid-ingest.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(at)?;
+    // Switching a file another process is just creating to WAL can fail busy at once, without
+    // the busy handler: waited out here as the handler would.
+    let mode: String =
+        while_busy(|| conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)))
+            .map_err(at)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Schema {
             path: path.to_path_buf(),
@@ -189,6 +191,25 @@ pub fn open_with(path: &Path, create: bool, migrations: &[Migration]) -> Result<
         .map_err(at)?;
     migrate(&mut conn, path, migrations)?;
     Ok(conn)
+}
+
+/// Runs `step` again while SQLite answers busy or locked without waiting, for at most
+/// [`BUSY_TIMEOUT`].
+fn while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match step() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The schema version stored in the file.
@@ -328,6 +349,24 @@ mod tests {
             [],
         );
         assert!(refused.is_err());
+    }
+
+    #[test]
+    fn connections_racing_to_create_one_file_all_get_the_schema() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("k.db");
+            let barrier = std::sync::Barrier::new(6);
+            std::thread::scope(|scope| {
+                for _ in 0..6 {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        let conn = open(&path, true).unwrap();
+                        assert_eq!(user_version(&conn).unwrap(), VERSION);
+                    });
+                }
+            });
+        }
     }
 
     #[test]
