@@ -496,3 +496,97 @@ fn random_histories_and_runs_agree_with_a_full_run() {
         "only {forward} runs read forward: the sequences test little"
     );
 }
+
+#[test]
+fn shards_of_one_night_record_into_one_database_at_once_or_through_their_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    let mut repos = Vec::new();
+    for i in 0..6 {
+        let repo = GitRepo::init(dir.path().join(format!("r{i}")));
+        repo.write("old.env", &format!("STRIPE_KEY={}\n", fresh_stripe_key()));
+        repo.commit_all("one");
+        std::fs::remove_file(repo.path().join("old.env")).unwrap();
+        repo.commit_all("deleted");
+        lines.push(format!("file://{} r{i}", repo.path().display()));
+        repos.push(repo);
+    }
+    let list = dir.path().join("repos.txt");
+    std::fs::write(&list, lines.join("\n") + "\n").unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    // One night: two shards at once into one database; the same shards writing reports with
+    // a copy of the other database, ingested by one later step; and the oracle's full run.
+    let night = |n: usize| {
+        let shards: Vec<std::process::Child> = ["0/2", "1/2"]
+            .into_iter()
+            .map(|shard| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_keyaudit"))
+                    .args(["scan", "--repos", &at("repos.txt"), "--shard", shard])
+                    .args(["--clone-dir", &at("clones"), "--history", "--incremental"])
+                    .args(["--db", &at("shared.db"), "--quiet", "--format", "json"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for shard in shards {
+            let output = shard.wait_with_output().unwrap();
+            let said = String::from_utf8_lossy(&output.stderr);
+            assert!(matches!(output.status.code(), Some(0 | 1)), "{said}");
+        }
+        let copy = at(&format!("copy-{n}.db"));
+        if Path::new(&at("artifact.db")).exists() {
+            std::fs::copy(at("artifact.db"), &copy).unwrap();
+        }
+        let mut reports = Vec::new();
+        for (i, shard) in ["0/2", "1/2"].into_iter().enumerate() {
+            let out = at(&format!("night-{n}-shard-{i}.json"));
+            let output = keyaudit()
+                .args(["scan", "--repos", &at("repos.txt"), "--shard", shard])
+                .args(["--clone-dir", &at("clones"), "--history", "--incremental"])
+                .args(["--db", &copy, "--quiet", "--format", "json", "-o", &out])
+                .output()
+                .unwrap();
+            assert!(matches!(output.status.code(), Some(0 | 1)));
+            reports.push(out);
+        }
+        let output = keyaudit()
+            .args(["db", "ingest", "--db", &at("artifact.db")])
+            .args(&reports)
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!said.contains("warning"), "{said}");
+        let output = keyaudit()
+            .args([
+                "scan",
+                "--repos",
+                &at("repos.txt"),
+                "--clone-dir",
+                &at("clones"),
+            ])
+            .args([
+                "--history",
+                "--db",
+                &at("full.db"),
+                "--quiet",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(matches!(output.status.code(), Some(0 | 1)));
+    };
+    night(1);
+    for repo in &repos[..3] {
+        repo.write("new.env", &format!("STRIPE_KEY={}\n", fresh_stripe_key()));
+        repo.commit_all("new");
+    }
+    night(2);
+    let full = open_keys(Path::new(&at("full.db")));
+    assert_eq!(full.len(), 6 + 3);
+    assert_eq!(open_keys(Path::new(&at("shared.db"))), full);
+    assert_eq!(open_keys(Path::new(&at("artifact.db"))), full);
+}
