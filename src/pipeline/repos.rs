@@ -62,15 +62,17 @@ pub fn repos_report(
             None => None,
         };
     let scanner = Scanner::new(&prepared.rules);
+    let targets = locate_all(&entries, clone_dir.as_deref());
     let inputs: Vec<Input> = entries
         .iter()
-        .map(|entry| Input {
+        .zip(targets)
+        .map(|(entry, target)| Input {
             name: entry.display_name.clone(),
             report: scan_repo(
                 prepared,
                 &scanner,
                 entry,
-                clone_dir.as_deref(),
+                target,
                 show_secrets,
                 verifier,
                 recording,
@@ -119,22 +121,13 @@ enum Target {
     Mirror(PathBuf),
 }
 
-/// The report of one repository: its keys, located in it, or an error entry when it cannot
-/// be cloned, fetched or opened.
-#[allow(clippy::too_many_arguments)]
-fn scan_repo(
-    prepared: &Prepared,
-    scanner: &Scanner,
-    entry: &RepoEntry,
-    clone_dir: Option<&Path>,
-    show_secrets: bool,
-    verifier: Option<&Verifier>,
-    recording: Option<&Recording>,
-    watch: &dyn Watch,
-) -> Report {
-    let started = Instant::now();
-    let name = &entry.display_name;
-    let target = match &entry.place {
+/// How many mirrors are cloned or fetched at once: waiting on the network, not the cores.
+const FETCHES_AT_ONCE: usize = 8;
+
+/// Where each listed repository is: a local path, or its mirror cloned or brought up to date
+/// (several at once, before any is read), else why it cannot be had.
+fn locate_all(entries: &[RepoEntry], clone_dir: Option<&Path>) -> Vec<Result<Target, String>> {
+    let locate = |entry: &RepoEntry| match &entry.place {
         Place::Local(path) => match std::fs::metadata(path) {
             Ok(_) => Ok(Target::Local(path.clone())),
             Err(err) => Err(format!("cannot open {}: {err}", entry.shown)),
@@ -143,6 +136,46 @@ fn scan_repo(
             .map(Target::Mirror)
             .map_err(|e| e.to_string()),
     };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let located: Vec<std::sync::Mutex<Option<Result<Target, String>>>> = entries
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    let workers = FETCHES_AT_ONCE.min(entries.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(entry) = entries.get(i) else { break };
+                *located[i].lock().expect("located lock") = Some(locate(entry));
+            });
+        }
+    });
+    located
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("located lock")
+                .expect("every entry located")
+        })
+        .collect()
+}
+
+/// The report of one repository (at `target`, or why it could not be had): its keys, located
+/// in it, or an error entry when it cannot be cloned, fetched or opened.
+#[allow(clippy::too_many_arguments)]
+fn scan_repo(
+    prepared: &Prepared,
+    scanner: &Scanner,
+    entry: &RepoEntry,
+    target: Result<Target, String>,
+    show_secrets: bool,
+    verifier: Option<&Verifier>,
+    recording: Option<&Recording>,
+    watch: &dyn Watch,
+) -> Report {
+    let started = Instant::now();
+    let name = &entry.display_name;
     let collected = target.and_then(|target| {
         let dir = match &target {
             Target::Local(path) | Target::Mirror(path) => path.clone(),
