@@ -30,9 +30,9 @@ fn report(dir: &Path, args: &[&str]) -> Value {
 
 /// Open keys of the database at `db`: fingerprint to its locations (source, path, line,
 /// commit), sorted.
-type OpenKeys = BTreeMap<String, BTreeSet<(String, String, u64, String)>>;
+pub(crate) type OpenKeys = BTreeMap<String, BTreeSet<(String, String, u64, String)>>;
 
-fn open_keys(db: &Path) -> OpenKeys {
+pub(crate) fn open_keys(db: &Path) -> OpenKeys {
     let output = keyaudit()
         .args(["db", "report", "--format", "json", "--db"])
         .arg(db)

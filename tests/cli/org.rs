@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::common::{assert_exit, fresh_stripe_key, keyaudit, random_text, GitRepo, ALPHANUMERIC};
+use crate::incremental::open_keys;
 
 /// FNV-1a 64 as `docs/reference/many-repositories.md` defines it, written here independently of the crate.
 fn fnv1a64(text: &str) -> u64 {
@@ -1088,4 +1089,194 @@ fn docs_org_kubernetes_indexed_job_runs_as_local_processes() {
     assert_eq!(normalised(&merged), normalised(&whole));
     assert!(org.root().join("data/keyaudit.md").is_file());
     assert!(org.root().join("data/keyaudit.sarif").is_file());
+}
+
+/// Night 2's changes to the org of `docs_org`: a new key in a new commit of r00 (a local
+/// working tree), the last commit of r02 (listed by `file://` URL) replaced, as by a
+/// force-push; the other repositories untouched.
+fn a_day_of_work(org: &Org) {
+    let r00 = GitRepo::at(org.root().join("src/r00"));
+    commit_file(
+        &r00,
+        "config/new.env",
+        &format!("NEW_KEY={}\n", fresh_stripe_key()),
+    );
+    let r02 = GitRepo::at(org.root().join("src/r02"));
+    r02.run(&["reset", "-q", "--hard", "HEAD~1"]);
+    commit_file(&r02, "notes.txt", "rewritten\n");
+}
+
+/// The oracle of the nightly recipes: a full `--repos --history` run recorded in `full.db`.
+fn full_night(org: &Org, salt: &str) -> PathBuf {
+    let db = org.root().join("full.db");
+    let output = keyaudit()
+        .current_dir(org.root())
+        .env("KEYAUDIT_SALT", salt)
+        .args([
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--history",
+            "--clone-dir",
+            "whole",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    db
+}
+
+/// The repositories the shard reports of a night read forward (not in full). A shard may
+/// have no repository (shards go by a hash of the names), so no `scan.incremental`.
+fn read_forward(reports: &[PathBuf]) -> BTreeSet<String> {
+    reports
+        .iter()
+        .flat_map(|path| {
+            let report = read_json(path);
+            let reads = report["scan"]["incremental"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            reads
+                .into_iter()
+                .filter(|(_, read)| read["full"] == false)
+                .map(|(name, _)| name)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn docs_org_github_actions_nightly_reads_only_what_is_new_each_night() {
+    let (org, salt, _) = docs_org();
+    let doc = &yaml_docs("docs/org/github-actions-nightly.yml")[0];
+    let count = doc["env"]["SHARDS"].as_i64().expect("env.SHARDS");
+    let matrix = doc["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+        .as_vec()
+        .unwrap();
+    assert_eq!(matrix.len() as i64, count, "matrix and SHARDS agree");
+    let step = |job: &str, name: &str| {
+        let steps = doc["jobs"][job]["steps"].as_vec().unwrap();
+        let step = steps.iter().find(|s| s["name"].as_str() == Some(name));
+        step.unwrap_or_else(|| panic!("step {name}")).clone()
+    };
+    // The database the shards restore is the one the record job saves.
+    let restored = step("shard", "Last night's database");
+    let saved = step("record", "Tonight's database, for tomorrow");
+    assert_eq!(restored["with"]["path"], saved["with"]["path"]);
+    assert_eq!(text(&restored["with"]["path"]), "keyaudit.db");
+    let shard = runnable(&text(
+        &step("shard", "Scan what is new in one shard")["run"],
+    ))
+    .replace("${{ matrix.shard }}", "$MATRIX_SHARD");
+    let record = runnable(&text(&step("record", "Record the night")["run"]));
+    assert!(!shard.contains("${{") && !record.contains("${{"));
+    // Each shard's runner keeps its own temporary directory (its mirrors come from a cache).
+    let temp = org.root().join("runner-temp");
+    let summary = org.root().join("summary.md");
+    let envs = || {
+        matrix
+            .iter()
+            .map(|index| {
+                let index = index.as_i64().unwrap();
+                vec![
+                    ("MATRIX_SHARD", index.to_string()),
+                    ("SHARDS", count.to_string()),
+                    ("KEYAUDIT_SALT", salt.clone()),
+                    ("RUNNER_TEMP", format!("{}/{index}", temp.display())),
+                    ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
+                ]
+            })
+            .collect()
+    };
+    let reports: Vec<PathBuf> = (0..count)
+        .map(|i| org.root().join(format!("reports/shard-{i}.json")))
+        .collect();
+    // Night 1: everything is new, read in full; the job fails on the keys first seen.
+    assert_eq!(run_engine(org.root(), envs(), &shard, &record, true), 1);
+    assert!(read_forward(&reports).is_empty());
+    let full = full_night(&org, &salt);
+    let db = org.root().join("keyaudit.db");
+    assert_eq!(open_keys(&db), open_keys(&full));
+
+    a_day_of_work(&org);
+    fs::remove_dir_all(org.root().join("reports")).unwrap();
+    assert_eq!(run_engine(org.root(), envs(), &shard, &record, true), 1);
+    let forward = read_forward(&reports);
+    assert_eq!(forward.len(), org.names.len() - 1, "{forward:?}");
+    assert!(
+        !forward.contains("url-2"),
+        "the rewritten repository is read in full"
+    );
+    let full = full_night(&org, &salt);
+    assert_eq!(open_keys(&db), open_keys(&full));
+    let said = fs::read_to_string(&summary).unwrap();
+    assert!(said.contains("config/new.env"), "{said}");
+}
+
+#[test]
+fn docs_org_kubernetes_nightly_reads_only_what_is_new_each_night() {
+    let (org, salt, _) = docs_org();
+    let docs = yaml_docs("docs/org/kubernetes-nightly.yaml");
+    let job = |name: &str| {
+        docs.iter()
+            .find(|d| {
+                d["kind"].as_str() == Some("Job") && d["metadata"]["name"].as_str() == Some(name)
+            })
+            .unwrap_or_else(|| panic!("Job {name}"))
+            .clone()
+    };
+    let shards = job("keyaudit-nightly-shards");
+    assert_eq!(text(&shards["spec"]["completionMode"]), "Indexed");
+    let count = shards["spec"]["completions"].as_i64().unwrap();
+    let config = org.root().join("config");
+    fs::create_dir_all(&config).unwrap();
+    fs::create_dir_all(org.root().join("tmp")).unwrap();
+    fs::copy(org.root().join("repos.txt"), config.join("repos.txt")).unwrap();
+    fs::copy(
+        org.root().join("keyaudit.toml"),
+        config.join("keyaudit.toml"),
+    )
+    .unwrap();
+    let local = |script: String| {
+        // The pod's own /tmp first: the test's directory is itself under /tmp.
+        script
+            .replace("/tmp/", &format!("{}/tmp/", org.root().display()))
+            .replace("/keyaudit/", &format!("{}/", org.root().display()))
+    };
+    let shard = local(text(
+        &shards["spec"]["template"]["spec"]["containers"][0]["args"][0],
+    ));
+    let record = local(text(
+        &job("keyaudit-nightly-record")["spec"]["template"]["spec"]["containers"][0]["args"][0],
+    ));
+    let envs = || {
+        (0..count)
+            .map(|index| {
+                vec![
+                    ("JOB_COMPLETION_INDEX", index.to_string()),
+                    ("SHARDS", count.to_string()),
+                    ("KEYAUDIT_SALT", salt.clone()),
+                ]
+            })
+            .collect()
+    };
+    let reports: Vec<PathBuf> = (0..count)
+        .map(|i| org.root().join(format!("data/reports/shard-{i}.json")))
+        .collect();
+    let db = org.root().join("data/keyaudit.db");
+    // `db new` exits 1 on the keys first seen tonight: the record Job fails, as an alert.
+    assert_eq!(run_engine(org.root(), envs(), &shard, &record, false), 1);
+    assert!(read_forward(&reports).is_empty());
+    assert_eq!(open_keys(&db), open_keys(&full_night(&org, &salt)));
+
+    a_day_of_work(&org);
+    assert_eq!(run_engine(org.root(), envs(), &shard, &record, false), 1);
+    let forward = read_forward(&reports);
+    assert_eq!(forward.len(), org.names.len() - 1, "{forward:?}");
+    assert_eq!(open_keys(&db), open_keys(&full_night(&org, &salt)));
+    let new = fs::read_to_string(org.root().join("data/new-keys.md")).unwrap();
+    assert!(new.contains("config/new.env"), "{new}");
 }

@@ -63,6 +63,28 @@ fn scan_reports_follow_the_schema() {
 }
 
 #[test]
+fn incremental_reports_follow_the_schema() {
+    let repo = GitRepo::new();
+    repo.write(".env", &format!("STRIPE_KEY={}\n", fresh_stripe_key()));
+    repo.commit_all("a key");
+    let db = repo.path().parent().unwrap().join("k.db");
+    let db = db.to_str().unwrap();
+    let root = repo.path().to_str().unwrap();
+    let args = ["scan", "--history", "--incremental", "--db", db, "-q", root];
+    let first = report(&args, 1);
+    assert_eq!(first["scan"]["incremental"].as_object().unwrap().len(), 1);
+    assert_valid("scan --incremental, first run", &first);
+    repo.write("b.txt", "no key\n");
+    repo.commit_all("more");
+    let second = report(&args, 1);
+    let read = second["scan"]["incremental"].as_object().unwrap();
+    assert!(read
+        .values()
+        .all(|r| r["full"] == false && r["base"].is_string()));
+    assert_valid("scan --incremental, forward", &second);
+}
+
+#[test]
 fn history_reports_follow_the_schema() {
     let repo = GitRepo::new();
     repo.write(
