@@ -19,6 +19,10 @@ pub(super) fn open(args: &RecordArgs, input: &InputArgs, repos: bool) -> Result<
     let Some(db) = &args.db else {
         return Ok(None);
     };
+    // `hook run` audits what is staged: part of a commit, which must not resolve anything.
+    if input.staged {
+        bail!("--db records runs over whole trees and histories, not what is staged");
+    }
     // A run over one root knows which repository each history location is in; over several,
     // it does not, so what it read cannot be carried forward repository by repository.
     let one_root = input.paths.len() == 1 && input.paths[0].as_os_str() != "-";

@@ -590,3 +590,20 @@ fn shards_of_one_night_record_into_one_database_at_once_or_through_their_reports
     assert_eq!(open_keys(Path::new(&at("shared.db"))), full);
     assert_eq!(open_keys(Path::new(&at("artifact.db"))), full);
 }
+
+#[test]
+fn the_pre_commit_hook_records_nothing() {
+    let repo = GitRepo::new();
+    repo.write("a.txt", "nothing\n");
+    repo.run(&["add", "a.txt"]);
+    let db = repo.path().parent().unwrap().join("k.db");
+    let output = keyaudit()
+        .current_dir(repo.path())
+        .args(["hook", "run", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("staged"));
+    assert!(!db.exists());
+}

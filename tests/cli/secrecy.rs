@@ -429,3 +429,54 @@ fn verification_sends_canaries_to_their_provider_only() {
         .iter()
         .all(|r| r.path == "/user" && r.header("host") == Some("api.github.com")));
 }
+
+/// A run recorded in a database (`--db`, incremental or not, even with `--show-secrets`)
+/// leaves no secret in the database file, on stderr, or in what `db report` prints.
+#[test]
+fn recorded_runs_keep_no_secret_in_the_database() {
+    let (dir, canaries) = canary_tree();
+    let repo = crate::common::GitRepo::at(dir.path());
+    repo.run(&["init", "-q"]);
+    repo.commit_all("the canaries");
+    std::fs::rename(dir.path().join(".env"), dir.path().join("old.env")).unwrap();
+    let db = dir.path().join("runs.db");
+    for round in 0..2 {
+        if round == 1 {
+            repo.commit_all("moved");
+        }
+        let output = keyaudit()
+            .current_dir(dir.path())
+            .args([
+                "scan",
+                "--history",
+                "--incremental",
+                "--show-secrets",
+                "-v",
+                "-v",
+            ])
+            .args(["--format", "json", "--db"])
+            .arg(&db)
+            .arg(".")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "round {round}");
+        // Shown in the report, as asked: so their absence below means something.
+        assert!(String::from_utf8_lossy(&output.stdout).contains(canaries[0].as_str()));
+        assert_clean(&canaries, &output.stderr, "a recorded run's stderr");
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("runs.db") {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert_clean(&canaries, &bytes, "the database file");
+        }
+    }
+    for format in ["json", "table", "markdown", "html"] {
+        let output = keyaudit()
+            .args(["db", "report", "--format", format, "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert_clean(&canaries, &output.stdout, &format!("db report {format}"));
+    }
+}
