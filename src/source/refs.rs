@@ -72,7 +72,9 @@ pub fn tips(repo: &Repository, stats: &Stats, repo_name: &str) -> Vec<Tip> {
 /// The first of the `recorded` commits (ref name to commit id) that the refs of `current` no
 /// longer reach, if any: a force-push, a rewritten history or a deleted, unmerged branch. A
 /// commit a ref still names, or an ancestor of the commit its ref now names (a fast-forward),
-/// is found at once; anything else is looked for from every current ref.
+/// is found at once; the rest are looked for in one walk back from every current ref, which
+/// stops as soon as all are found (a merged branch's tip is met early) and reads the whole
+/// history only when one is gone, before a run that reads it all anyway.
 pub fn first_unreachable(
     repo: &Repository,
     recorded: &BTreeMap<String, String>,
@@ -83,22 +85,37 @@ pub fn first_unreachable(
         .iter()
         .map(|t| (t.name.as_str(), t.commit))
         .collect();
-    let mut checked: HashSet<Oid> = HashSet::new();
+    let mut missing: BTreeMap<Oid, &String> = BTreeMap::new();
     for (name, commit) in recorded {
         let Ok(oid) = Oid::from_str(commit) else {
             return Some(commit.clone());
         };
-        if now.contains(&oid) || !checked.insert(oid) {
-            continue;
-        }
-        let descends = |tip: Oid| repo.graph_descendant_of(tip, oid).unwrap_or(false);
-        let reached = by_name.get(name.as_str()).is_some_and(|&tip| descends(tip))
-            || current.iter().any(|t| descends(t.commit));
-        if !reached {
-            return Some(commit.clone());
+        let fast_forward = || {
+            by_name
+                .get(name.as_str())
+                .is_some_and(|&tip| repo.graph_descendant_of(tip, oid).unwrap_or(false))
+        };
+        if !now.contains(&oid) && !missing.contains_key(&oid) && !fast_forward() {
+            missing.insert(oid, commit);
         }
     }
-    None
+    if missing.is_empty() {
+        return None;
+    }
+    let Ok(mut walk) = repo.revwalk() else {
+        return missing.values().next().map(|c| (*c).clone());
+    };
+    let _ = walk.set_sorting(git2::Sort::TIME);
+    for tip in current {
+        let _ = walk.push(tip.commit);
+    }
+    for oid in walk.flatten() {
+        missing.remove(&oid);
+        if missing.is_empty() {
+            return None;
+        }
+    }
+    missing.values().next().map(|c| (*c).clone())
 }
 
 #[cfg(test)]
