@@ -607,3 +607,62 @@ fn the_pre_commit_hook_records_nothing() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("staged"));
     assert!(!db.exists());
 }
+
+#[test]
+fn an_incremental_audit_does_not_call_a_key_left_in_old_history_unused() {
+    let repo = GitRepo::new();
+    repo.write("old.env", &format!("STRIPE_KEY={}\n", fresh_stripe_key()));
+    repo.commit_all("a key");
+    std::fs::remove_file(repo.path().join("old.env")).unwrap();
+    repo.commit_all("deleted");
+    let init = keyaudit()
+        .current_dir(repo.path())
+        .args(["manifest", "init", "--history", "-q", "."])
+        .output()
+        .unwrap();
+    assert_exit(&init, 0);
+    // Declared as in use (init never approves a leak: it says `compromised`).
+    let manifest = repo.path().join("keyaudit.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("state = \"compromised\""), "{text}");
+    std::fs::write(&manifest, text.replace("\"compromised\"", "\"active\"")).unwrap();
+    repo.commit_all("the manifest");
+    let db = repo.path().parent().unwrap().join("audit.db");
+    let db = db.to_str().unwrap();
+    let args = [
+        "audit",
+        "--history",
+        "--incremental",
+        "--db",
+        db,
+        "--fail-on",
+        "unused",
+        ".",
+    ];
+    let first = report(repo.path(), &args);
+    assert_eq!(
+        first["unused"],
+        serde_json::json!([]),
+        "{}",
+        first["unused"]
+    );
+    repo.write("notes.txt", "no key\n");
+    repo.commit_all("more");
+    // The declared key is in history this run does not read again: still there, not unused.
+    let output = keyaudit()
+        .current_dir(repo.path())
+        .args(args)
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    let second: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(history_read(&second)["full"], false);
+    assert!(second["keys"].as_array().unwrap().is_empty());
+    assert_eq!(
+        second["unused"],
+        serde_json::json!([]),
+        "{}",
+        second["unused"]
+    );
+    assert_exit(&output, 0);
+}
