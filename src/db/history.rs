@@ -139,6 +139,23 @@ pub(super) fn record_reads(
     Ok(notes)
 }
 
+/// A history sighting as the carrying forward reads it: key, source, repo, path, line, column,
+/// commit.
+type Row = (i64, String, Option<String>, String, i64, i64, String);
+
+/// The [`Row`] of a query selecting those seven columns in that order.
+fn sighting(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
 /// Copies run `base`'s history sightings in `scope` into run `run`, with the keys' presence
 /// there; a key's latest run becomes `run` when `run` is later.
 fn carry_forward(
@@ -149,23 +166,12 @@ fn carry_forward(
     scope: &str,
     scope_id: i64,
 ) -> rusqlite::Result<()> {
-    type Row = (i64, String, Option<String>, String, i64, i64, String);
     let mut select = tx.prepare_cached(&format!(
         "SELECT s.key, s.source, s.repo, s.path, s.line, s.\"column\", s.\"commit\"
          FROM sightings s WHERE {HISTORY_OF_SCOPE}"
     ))?;
     let rows: Vec<Row> = select
-        .query_map(params![base, scope], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?
+        .query_map(params![base, scope], sighting)?
         .collect::<rusqlite::Result<_>>()?;
     // What the run itself saw again is not copied twice.
     let mut own = tx.prepare_cached(
@@ -173,17 +179,7 @@ fn carry_forward(
          WHERE run = ?1 AND \"commit\" IS NOT NULL",
     )?;
     let seen: HashSet<Row> = own
-        .query_map([run], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?
+        .query_map([run], sighting)?
         .collect::<rusqlite::Result<_>>()?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO sightings (run, key, source, repo, path, line, \"column\", \"commit\")

@@ -941,41 +941,65 @@ fn run_engine(
     status.code().unwrap_or(-1)
 }
 
-#[test]
-fn docs_org_github_actions_matrix_runs_as_local_processes() {
-    let (org, salt, whole) = docs_org();
-    let doc = &yaml_docs("docs/org/github-actions.yml")[0];
+/// A GitHub Actions example: the workflow, its number of shards (`env.SHARDS`, checked equal
+/// to the matrix's length) and the matrix's shard indexes.
+fn github_workflow(file: &str) -> (yaml_rust2::Yaml, i64, Vec<i64>) {
+    let doc = yaml_docs(file).remove(0);
     let count = doc["env"]["SHARDS"].as_i64().expect("env.SHARDS");
-    let matrix = doc["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    let matrix: Vec<i64> = doc["jobs"]["shard"]["strategy"]["matrix"]["shard"]
         .as_vec()
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|i| i.as_i64().unwrap())
+        .collect();
     assert_eq!(matrix.len() as i64, count, "matrix and SHARDS agree");
-    assert_eq!(
-        text(&doc["env"]["KEYAUDIT_SALT"]),
-        "${{ secrets.KEYAUDIT_SALT }}"
-    );
-    let step = |job: &str, name: &str| {
-        let steps = doc["jobs"][job]["steps"].as_vec().unwrap();
-        let step = steps.iter().find(|s| s["name"].as_str() == Some(name));
-        text(&step.unwrap_or_else(|| panic!("step {name}"))["run"])
-    };
-    let shard = runnable(&step("shard", "Scan one shard"));
-    let merge = runnable(&step("merge", "Merge and audit"));
-    let temp = org.root().join("runner-temp");
-    let summary = org.root().join("summary.md");
-    let envs = matrix
+    (doc, count, matrix)
+}
+
+/// The step called `name` of `job` in a workflow.
+fn github_step(doc: &yaml_rust2::Yaml, job: &str, name: &str) -> yaml_rust2::Yaml {
+    let steps = doc["jobs"][job]["steps"].as_vec().unwrap();
+    let step = steps.iter().find(|s| s["name"].as_str() == Some(name));
+    step.unwrap_or_else(|| panic!("step {name}")).clone()
+}
+
+/// Each shard runner's environment: its matrix index, the salt, a temporary directory of its
+/// own under `temp` (kept between nights, as a cache would), and the job summary file.
+fn github_envs(
+    matrix: &[i64],
+    count: i64,
+    salt: &str,
+    temp: &Path,
+    summary: &Path,
+) -> Vec<Vec<(&'static str, String)>> {
+    matrix
         .iter()
         .map(|index| {
-            let index = index.as_i64().unwrap();
             vec![
                 ("MATRIX_SHARD", index.to_string()),
                 ("SHARDS", count.to_string()),
-                ("KEYAUDIT_SALT", salt.clone()),
+                ("KEYAUDIT_SALT", salt.to_string()),
                 ("RUNNER_TEMP", format!("{}/{index}", temp.display())),
                 ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
             ]
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn docs_org_github_actions_matrix_runs_as_local_processes() {
+    let (org, salt, whole) = docs_org();
+    let (doc, count, matrix) = github_workflow("docs/org/github-actions.yml");
+    assert_eq!(
+        text(&doc["env"]["KEYAUDIT_SALT"]),
+        "${{ secrets.KEYAUDIT_SALT }}"
+    );
+    let step = |job: &str, name: &str| text(&github_step(&doc, job, name)["run"]);
+    let shard = runnable(&step("shard", "Scan one shard"));
+    let merge = runnable(&step("merge", "Merge and audit"));
+    let temp = org.root().join("runner-temp");
+    let summary = org.root().join("summary.md");
+    let envs = github_envs(&matrix, count, &salt, &temp, &summary);
     let shard = shard.replace("${{ matrix.shard }}", "$MATRIX_SHARD");
     assert!(!shard.contains("${{") && !merge.contains("${{"));
     let code = run_engine(org.root(), envs, &shard, &merge, true);
@@ -1027,18 +1051,29 @@ fn docs_org_gitlab_parallel_runs_as_local_processes() {
     assert!(org.root().join("keyaudit.md").is_file());
 }
 
+/// The Job called `name` among the documents of a Kubernetes example.
+fn k8s_job(docs: &[yaml_rust2::Yaml], name: &str) -> yaml_rust2::Yaml {
+    docs.iter()
+        .find(|d| d["kind"].as_str() == Some("Job") && d["metadata"]["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("Job {name}"))
+        .clone()
+}
+
+/// The pods' mounts (/keyaudit/config, /keyaudit/data) as directories of the test's: the
+/// config one holding the org's repos.txt and keyaudit.toml.
+fn k8s_config(org: &Org) {
+    let config = org.root().join("config");
+    fs::create_dir_all(&config).unwrap();
+    for file in ["repos.txt", "keyaudit.toml"] {
+        fs::copy(org.root().join(file), config.join(file)).unwrap();
+    }
+}
+
 #[test]
 fn docs_org_kubernetes_indexed_job_runs_as_local_processes() {
     let (org, salt, whole) = docs_org();
     let docs = yaml_docs("docs/org/kubernetes-indexed-job.yaml");
-    let job = |name: &str| {
-        docs.iter()
-            .find(|d| {
-                d["kind"].as_str() == Some("Job") && d["metadata"]["name"].as_str() == Some(name)
-            })
-            .unwrap_or_else(|| panic!("Job {name}"))
-            .clone()
-    };
+    let job = |name: &str| k8s_job(&docs, name);
     let shards = job("keyaudit-shards");
     assert_eq!(text(&shards["spec"]["completionMode"]), "Indexed");
     let count = shards["spec"]["completions"].as_i64().unwrap();
@@ -1053,15 +1088,7 @@ fn docs_org_kubernetes_indexed_job_runs_as_local_processes() {
         .iter()
         .any(|e| e["name"].as_str() == Some("KEYAUDIT_SALT")
             && !e["valueFrom"]["secretKeyRef"].is_badvalue()));
-    // The pods' mounts (/keyaudit/config, /keyaudit/data) are directories of the test's.
-    let config = org.root().join("config");
-    fs::create_dir_all(&config).unwrap();
-    fs::copy(org.root().join("repos.txt"), config.join("repos.txt")).unwrap();
-    fs::copy(
-        org.root().join("keyaudit.toml"),
-        config.join("keyaudit.toml"),
-    )
-    .unwrap();
+    k8s_config(&org);
     let local =
         |script: String| script.replace("/keyaudit/", &format!("{}/", org.root().display()));
     let shard = local(text(&container["args"][0]));
@@ -1151,17 +1178,8 @@ fn read_forward(reports: &[PathBuf]) -> BTreeSet<String> {
 #[test]
 fn docs_org_github_actions_nightly_reads_only_what_is_new_each_night() {
     let (org, salt, _) = docs_org();
-    let doc = &yaml_docs("docs/org/github-actions-nightly.yml")[0];
-    let count = doc["env"]["SHARDS"].as_i64().expect("env.SHARDS");
-    let matrix = doc["jobs"]["shard"]["strategy"]["matrix"]["shard"]
-        .as_vec()
-        .unwrap();
-    assert_eq!(matrix.len() as i64, count, "matrix and SHARDS agree");
-    let step = |job: &str, name: &str| {
-        let steps = doc["jobs"][job]["steps"].as_vec().unwrap();
-        let step = steps.iter().find(|s| s["name"].as_str() == Some(name));
-        step.unwrap_or_else(|| panic!("step {name}")).clone()
-    };
+    let (doc, count, matrix) = github_workflow("docs/org/github-actions-nightly.yml");
+    let step = |job: &str, name: &str| github_step(&doc, job, name);
     // The database the shards restore is the one the record job saves.
     let restored = step("shard", "Last night's database");
     let saved = step("record", "Tonight's database, for tomorrow");
@@ -1176,21 +1194,7 @@ fn docs_org_github_actions_nightly_reads_only_what_is_new_each_night() {
     // Each shard's runner keeps its own temporary directory (its mirrors come from a cache).
     let temp = org.root().join("runner-temp");
     let summary = org.root().join("summary.md");
-    let envs = || {
-        matrix
-            .iter()
-            .map(|index| {
-                let index = index.as_i64().unwrap();
-                vec![
-                    ("MATRIX_SHARD", index.to_string()),
-                    ("SHARDS", count.to_string()),
-                    ("KEYAUDIT_SALT", salt.clone()),
-                    ("RUNNER_TEMP", format!("{}/{index}", temp.display())),
-                    ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
-                ]
-            })
-            .collect()
-    };
+    let envs = || github_envs(&matrix, count, &salt, &temp, &summary);
     let reports: Vec<PathBuf> = (0..count)
         .map(|i| org.root().join(format!("reports/shard-{i}.json")))
         .collect();
@@ -1220,26 +1224,12 @@ fn docs_org_github_actions_nightly_reads_only_what_is_new_each_night() {
 fn docs_org_kubernetes_nightly_reads_only_what_is_new_each_night() {
     let (org, salt, _) = docs_org();
     let docs = yaml_docs("docs/org/kubernetes-nightly.yaml");
-    let job = |name: &str| {
-        docs.iter()
-            .find(|d| {
-                d["kind"].as_str() == Some("Job") && d["metadata"]["name"].as_str() == Some(name)
-            })
-            .unwrap_or_else(|| panic!("Job {name}"))
-            .clone()
-    };
+    let job = |name: &str| k8s_job(&docs, name);
     let shards = job("keyaudit-nightly-shards");
     assert_eq!(text(&shards["spec"]["completionMode"]), "Indexed");
     let count = shards["spec"]["completions"].as_i64().unwrap();
-    let config = org.root().join("config");
-    fs::create_dir_all(&config).unwrap();
+    k8s_config(&org);
     fs::create_dir_all(org.root().join("tmp")).unwrap();
-    fs::copy(org.root().join("repos.txt"), config.join("repos.txt")).unwrap();
-    fs::copy(
-        org.root().join("keyaudit.toml"),
-        config.join("keyaudit.toml"),
-    )
-    .unwrap();
     let local = |script: String| {
         // The pod's own /tmp first: the test's directory is itself under /tmp.
         script
