@@ -187,6 +187,8 @@ fn scan_repo(
             .map(|c| (c, dir))
             .map_err(|e| one_line(&format!("{e:#}")))
     });
+    // Taken whatever happened: what this repository read must not be reported with the next.
+    let history_reads = recording.and_then(Recording::take_reads);
     let (mut collected, dir) = match collected {
         Ok(found) => found,
         Err(message) => {
@@ -216,7 +218,6 @@ fn scan_repo(
     if let Some(verifier) = verifier {
         verifier.verify(&mut collected.inventory, prepared.settings.verbosity, watch);
     }
-    let history_reads = recording.and_then(Recording::take_reads);
     let stats = &collected.stats;
     let summary = RepoSummary {
         name: name.clone(),
