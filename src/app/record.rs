@@ -10,6 +10,7 @@ use crate::cli::{InputArgs, RecordArgs};
 use crate::db::ingest::Recorded;
 use crate::db::render::short_id;
 use crate::error::Diagnostic;
+use crate::incremental::HistoryRead;
 use crate::pipeline::incremental::Recording;
 use crate::report::Report;
 
@@ -48,9 +49,40 @@ pub(super) fn record(recording: Option<&Recording>, report: &Report, quiet: bool
         tell(&Diagnostic::warning(note.as_str()));
     }
     if !quiet {
+        if recording.is_incremental() {
+            if let Some(reads) = &report.scan.incremental {
+                tell(&how_read(reads));
+            }
+        }
         tell(&said(&recorded));
     }
     Ok(())
+}
+
+/// One line on how an incremental run read the histories: how many forward, and which in full
+/// (the first few, with why).
+fn how_read(reads: &std::collections::BTreeMap<String, HistoryRead>) -> Diagnostic {
+    const SHOWN: usize = 3;
+    let forward = reads.values().filter(|r| !r.full).count();
+    let full: Vec<(&String, &HistoryRead)> = reads.iter().filter(|(_, r)| r.full).collect();
+    let mut line = format!(
+        "{forward} histor{} read only past the recorded refs, {} in full",
+        if forward == 1 { "y" } else { "ies" },
+        full.len()
+    );
+    if !full.is_empty() {
+        let named: Vec<String> = full
+            .iter()
+            .take(SHOWN)
+            .map(|(scope, read)| format!("{scope}: {}", read.reason))
+            .collect();
+        line.push_str(&format!(" ({}", named.join("; ")));
+        if full.len() > SHOWN {
+            line.push_str(&format!("; and {} more", full.len() - SHOWN));
+        }
+        line.push(')');
+    }
+    Diagnostic::info(line)
 }
 
 /// What recording a report did, as one line naming the file: the run and its keys.

@@ -145,6 +145,11 @@ impl Recording {
         Ok((read, hidden, known_blobs))
     }
 
+    /// Whether histories are read only past the recorded refs (`--incremental`).
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
+    }
+
     /// How each repository's history was read so far (none when none was), leaving nothing.
     pub fn take_reads(&self) -> Option<BTreeMap<String, HistoryRead>> {
         let reads = std::mem::take(&mut *self.reads.lock().expect("reads lock"));

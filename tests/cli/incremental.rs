@@ -666,3 +666,36 @@ fn an_incremental_audit_does_not_call_a_key_left_in_old_history_unused() {
     );
     assert_exit(&output, 0);
 }
+
+#[test]
+fn the_run_says_on_stderr_how_it_read_each_history() {
+    let repo = GitRepo::new();
+    repo.write("a.txt", "nothing\n");
+    repo.commit_all("one");
+    let db = repo.path().parent().unwrap().join("said.db");
+    let run = || {
+        let output = keyaudit()
+            .current_dir(repo.path())
+            .args(["scan", "--history", "--incremental", "--db"])
+            .arg(&db)
+            .arg(".")
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let first = run();
+    assert!(
+        first.contains("0 histories read only past the recorded refs, 1 in full (")
+            && first.contains("first run of this repository"),
+        "{first}"
+    );
+    assert!(first.contains("recorded as run"), "{first}");
+    repo.write("b.txt", "more\n");
+    repo.commit_all("two");
+    let second = run();
+    assert!(
+        second.contains("1 history read only past the recorded refs, 0 in full\n"),
+        "{second}"
+    );
+}
