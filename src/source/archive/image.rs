@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::compress::{Codec, Inflating};
+use super::compress::{Codec, Inflating, ZstdFrames};
 use super::{enter, escape_name, join, sniff, Format, ImageRef, Inside, ReadSeek, Reader};
 
 /// Metadata files (JSON) larger than this are not read.
@@ -395,13 +395,7 @@ fn read_layer(
             Box::new(flate2::read::MultiGzDecoder::new(counting)),
             "tar+gzip",
         ),
-        Some(Format::Compressed(Codec::Zstd)) => (
-            Box::new(
-                ruzstd::decoding::StreamingDecoder::new(counting)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
-            ),
-            "tar+zstd",
-        ),
+        Some(Format::Compressed(Codec::Zstd)) => (Box::new(ZstdFrames::new(counting)), "tar+zstd"),
         _ => {
             reader.skip(full, "layer is not a tar, gzip or zstd tar");
             return Ok(());

@@ -414,6 +414,10 @@ fn damage(err: &io::Error) -> String {
     if err.kind() == io::ErrorKind::UnexpectedEof {
         return "unexpected end of data".into();
     }
+    if err.kind() == io::ErrorKind::OutOfMemory {
+        // The xz decoder refuses a dictionary past its limit before allocating it.
+        return "its decoder would need more memory than allowed".into();
+    }
     let text = err.to_string();
     let first = text.split(": ").next().unwrap_or_default().trim();
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
@@ -566,8 +570,10 @@ mod mutations {
         gz.write_all(&tar).unwrap();
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
         bz.write_all(&tar).unwrap();
-        let mut xz = Vec::new();
-        lzma_rs::xz_compress(&mut &tar[..], &mut xz).unwrap();
+        let options = lzma_rust2::XzOptions::with_preset(1);
+        let mut xz = lzma_rust2::XzWriter::new(Vec::new(), options).unwrap();
+        xz.write_all(&tar).unwrap();
+        let xz = xz.finish().unwrap();
         let zst = ruzstd::encoding::compress_to_vec(
             &tar[..],
             ruzstd::encoding::CompressionLevel::Fastest,
