@@ -54,9 +54,10 @@ pub(crate) fn bzip2(data: &[u8]) -> Vec<u8> {
 
 /// `data` in xz.
 pub(crate) fn xz(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    lzma_rs::xz_compress(&mut &data[..], &mut out).unwrap();
-    out
+    let options = lzma_rust2::XzOptions::with_preset(1);
+    let mut encoder = lzma_rust2::XzWriter::new(Vec::new(), options).unwrap();
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
 }
 
 /// `data` in Zstandard.

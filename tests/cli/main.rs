@@ -3,6 +3,7 @@
 //! `snapshots` module compares every report format with reviewed insta snapshots.
 
 mod adversarial;
+mod archive_memory;
 mod archives;
 mod audit;
 mod common;
