@@ -208,6 +208,29 @@ fn invalid(err: impl std::fmt::Display) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, err.to_string())
 }
 
+/// A decoder of `codec` inflating `input` as it is read, counting in `consumed` the compressed
+/// bytes it takes.
+pub(super) fn decoder<'r>(
+    codec: Codec,
+    input: &'r mut dyn Read,
+    consumed: &'r Cell<u64>,
+) -> Box<dyn Read + 'r> {
+    let counting = Counting {
+        inner: input,
+        count: consumed,
+    };
+    match codec {
+        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counting)),
+        Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counting)),
+        Codec::Zstd => Box::new(ZstdFrames::new(counting)),
+        Codec::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            counting,
+            true,
+            XZ_MEMORY_LIMIT_KB,
+        )),
+    }
+}
+
 /// Reads the compressed stream `input` at `path`: a tar inside is read entry by entry, anything
 /// else is one entry.
 pub(super) fn read(
@@ -218,20 +241,7 @@ pub(super) fn read(
     inside: &Inside,
 ) -> io::Result<()> {
     let consumed = Cell::new(0);
-    let mut counting = Counting {
-        inner: input,
-        count: &consumed,
-    };
-    let decoder: Box<dyn Read + '_> = match codec {
-        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut counting)),
-        Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(&mut counting)),
-        Codec::Zstd => Box::new(ZstdFrames::new(&mut counting)),
-        Codec::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
-            &mut counting,
-            true,
-            XZ_MEMORY_LIMIT_KB,
-        )),
-    };
+    let decoder = decoder(codec, input, &consumed);
     let mut inflating = Inflating {
         inner: decoder,
         consumed: &consumed,

@@ -8,6 +8,7 @@
 //! encrypted entry and a damaged archive is a `skipped` entry; keys found before are kept.
 
 mod compress;
+mod compressed_image;
 pub mod image;
 mod tar;
 mod zip;
@@ -257,7 +258,15 @@ impl<'a> Reader<'a> {
                 }
                 self.open_stream(format, input, path, inside);
             }
-            Format::Compressed(_) => self.open_stream(format, input, path, inside),
+            Format::Compressed(codec) => {
+                if compressed_image::read_if_image(self, codec, input, path, inside) {
+                    return;
+                }
+                if input.rewind().is_err() {
+                    return self.skip(path, "corrupt or truncated archive: cannot rewind");
+                }
+                self.open_stream(format, input, path, inside);
+            }
         }
     }
 
@@ -561,6 +570,33 @@ mod mutations {
         tar.append_data(&mut header, "etc/a.env", &text[..])
             .unwrap();
         let tar = tar.into_inner().unwrap();
+        // A gzipped `docker save` tarball of two layers, the second deleting the first's file.
+        let tar_of = |entries: &[(&str, &[u8])]| {
+            let mut builder = ::tar::Builder::new(Vec::new());
+            for (name, data) in entries {
+                let mut header = ::tar::Header::new_ustar();
+                header.set_size(data.len() as u64);
+                header.set_cksum();
+                builder.append_data(&mut header, name, *data).unwrap();
+            }
+            builder.into_inner().unwrap()
+        };
+        let (one, two) = ("1".repeat(64), "2".repeat(64));
+        let manifest = format!(
+            r#"[{{"Config":"{}.json","RepoTags":["a:1"],"Layers":["{one}/layer.tar","{two}/layer.tar"]}}]"#,
+            "c".repeat(64)
+        );
+        let image = tar_of(&[
+            (&format!("{one}/layer.tar"), &tar),
+            (
+                &format!("{two}/layer.tar"),
+                &tar_of(&[("etc/.wh.a.env", b"")]),
+            ),
+            (&format!("{}.json", "c".repeat(64)), br#"{"rootfs":{}}"#),
+            ("manifest.json", manifest.as_bytes()),
+        ]);
+        let mut image_gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        image_gz.write_all(&image).unwrap();
         let mut zip = ::zip::ZipWriter::new(io::Cursor::new(Vec::new()));
         zip.start_file("a.env", ::zip::write::SimpleFileOptions::default())
             .unwrap();
@@ -579,6 +615,7 @@ mod mutations {
             ruzstd::encoding::CompressionLevel::Fastest,
         );
         vec![
+            image_gz.finish().unwrap(),
             tar,
             zip,
             gz.finish().unwrap(),
