@@ -4,6 +4,7 @@
 
 mod adversarial;
 mod archive_memory;
+mod archive_sources;
 mod archives;
 mod audit;
 mod common;

@@ -120,6 +120,47 @@ pub fn sniff_compressed_or_zip(head: &[u8]) -> Option<Format> {
     sniff(head).filter(|format| *format != Format::Tar)
 }
 
+/// Whether a blob's name says it may be an archive (`.jar`, `.tar.gz`, `.zst`...). Only asked
+/// of git blobs over `--max-file-size`: git inflates a blob whole before its first bytes can be
+/// looked at, so a large one is read (and then judged by its content) only when its name hints
+/// that it is an archive.
+pub fn named_like_archive(path: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".zip", ".jar", ".war", ".ear", ".aar", ".apk", ".whl", ".egg", ".nupkg", ".vsix", ".xpi",
+        ".tar", ".tgz", ".gz", ".bz2", ".tbz", ".tbz2", ".xz", ".txz", ".zst", ".zstd", ".tzst",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+}
+
+/// The limit on a git blob's size: `--max-file-size`, or `--max-archive-size` for one whose name
+/// says it may be an archive, when archives are read.
+pub fn blob_size_limit(path: &str, max_file_size: u64, archives: Option<ArchiveOptions>) -> u64 {
+    match archives {
+        Some(limits) if named_like_archive(path) => max_file_size.max(limits.max_archive_size),
+        _ => max_file_size,
+    }
+}
+
+/// Reads `content`, a whole blob or stream at `origin`, as an archive if its first bytes say
+/// it is one and archives are read (true); false leaves it to be read as text or counted as
+/// binary.
+pub fn open_blob(
+    archives: Option<ArchiveOptions>,
+    content: &[u8],
+    origin: Origin,
+    stats: &Stats,
+    visit: &Visit,
+) -> bool {
+    let head = &content[..content.len().min(SNIFF_LEN)];
+    let Some((limits, format)) = archives.zip(sniff(head)) else {
+        return false;
+    };
+    Reader::new(limits, origin, String::new(), stats, visit)
+        .read(format, &mut io::Cursor::new(content));
+    true
+}
+
 /// A name from inside an archive as text: invalid UTF-8 bytes as `\xNN`, control characters
 /// and backslashes escaped. Such names are only shown, never used to reach anything.
 pub fn escape_name(raw: &[u8]) -> String {
