@@ -219,7 +219,7 @@ pub(super) fn decoder<'r>(
         inner: input,
         count: consumed,
     };
-    match codec {
+    let inner: Box<dyn Read + 'r> = match codec {
         Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counting)),
         Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counting)),
         Codec::Zstd => Box::new(ZstdFrames::new(counting)),
@@ -228,6 +228,30 @@ pub(super) fn decoder<'r>(
             true,
             XZ_MEMORY_LIMIT_KB,
         )),
+    };
+    Box::new(Fused {
+        inner,
+        failed: None,
+    })
+}
+
+/// A decoder that keeps failing once it failed: read again after an error (a tar reader
+/// skipping the rest of an entry), a decoder may resume mid-block and hand out raw bytes.
+struct Fused<'r> {
+    inner: Box<dyn Read + 'r>,
+    failed: Option<io::ErrorKind>,
+}
+
+impl Read for Fused<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(kind) = self.failed {
+            return Err(io::Error::new(kind, "stream already failed"));
+        }
+        self.inner.read(buf).inspect_err(|err| {
+            if err.kind() != io::ErrorKind::Interrupted {
+                self.failed = Some(err.kind());
+            }
+        })
     }
 }
 
@@ -298,6 +322,20 @@ mod tests {
         input.extend_from_slice(&[0x28, 0xb5]);
         let cut = ZstdFrames::new(&input[..]).read_to_end(&mut Vec::new());
         assert!(cut.is_err());
+    }
+
+    #[test]
+    fn a_failed_decoder_keeps_failing() {
+        let mut data = ruzstd::encoding::compress_to_vec(
+            &b"text "[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        data.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0xff]);
+        let consumed = Cell::new(0);
+        let mut input = &data[..];
+        let mut decoder = decoder(Codec::Zstd, &mut input, &consumed);
+        assert!(decoder.read_to_end(&mut Vec::new()).is_err());
+        assert!(decoder.read(&mut [0u8; 64]).is_err());
     }
 
     #[test]
