@@ -185,7 +185,12 @@ fn read_inputs(
     let mut repositories = HashSet::new();
     for root in &settings.roots {
         if root.as_os_str() == "-" {
-            source::read_stdin(settings.walk.max_file_size, stats, visit);
+            source::read_stdin(
+                settings.walk.max_file_size,
+                settings.walk.archives,
+                stats,
+                visit,
+            );
             continue;
         }
         let repo = (settings.history || settings.staged)

@@ -84,7 +84,14 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
                 path: root.to_path_buf(),
                 cause,
             })?;
-            super::read_stream(stream, &display, options.max_file_size, stats, visit);
+            super::read_stream(
+                stream,
+                &display,
+                options.max_file_size,
+                options.archives,
+                stats,
+                visit,
+            );
         } else {
             stats.skip(display, "not a regular file");
         }

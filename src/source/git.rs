@@ -583,12 +583,15 @@ fn scan_packed_blobs(
             pack::Blob::TooLarge(size) => (size, None),
         };
         let job = &jobs[i];
-        if size > options.max_file_size {
+        if size
+            > super::archive::blob_size_limit(&job.path, options.max_file_size, options.archives)
+        {
             if !done[i].swap(true, Ordering::Relaxed) {
                 skip_large(job, size, options, stats);
             }
             return None;
         }
+        // A large blob named like an archive and not inflated here is read whole afterwards.
         let content = content?;
         if done[i].swap(true, Ordering::Relaxed) {
             return None;
@@ -625,6 +628,14 @@ fn scan_content(
     lineage: Lineage<'_>,
 ) -> Option<Memo> {
     let head = &content[..content.len().min(super::archive::SNIFF_LEN)];
+    // Over --max-file-size, only an archive is read (its entries are bounded).
+    let size = content.len() as u64;
+    if size > options.max_file_size
+        && (options.archives.is_none() || super::archive::sniff(head).is_none())
+    {
+        skip_large(job, size, options, stats);
+        return None;
+    }
     // A small compressed blob may hold no NUL byte: its magic bytes are looked at first.
     let text = match super::archive::sniff_compressed_or_zip(head) {
         Some(_) if options.archives.is_some() => None,
@@ -732,7 +743,9 @@ fn scan_blob(
 ) {
     let place = || format!("{} @ {}", job.path, short(job.commit));
     if let Some(Ok((size, _))) = odb.map(|o| o.read_header(job.oid)) {
-        if size as u64 > options.max_file_size {
+        let limit =
+            super::archive::blob_size_limit(&job.path, options.max_file_size, options.archives);
+        if size as u64 > limit {
             skip_large(job, size as u64, options, stats);
             return;
         }
@@ -802,38 +815,53 @@ pub fn scan_staged(
         if options.excluded(&path) {
             continue;
         }
-        if u64::from(entry.file_size) > options.max_file_size {
-            stats.skip(
-                path,
-                format!(
-                    "larger than --max-file-size ({} bytes)",
-                    options.max_file_size
-                ),
-            );
+        let too_large = format!(
+            "larger than --max-file-size ({} bytes)",
+            options.max_file_size
+        );
+        // An archive may be larger than a file: its entries and what it inflates are bounded.
+        let limit = super::archive::blob_size_limit(&path, options.max_file_size, options.archives);
+        if u64::from(entry.file_size) > limit {
+            stats.skip(path, too_large);
             continue;
         }
         match repo.find_blob(entry.id) {
             Ok(blob) => {
-                let Some(text) = text_of(blob.content()) else {
-                    stats.skip(path, "binary file");
+                let origin = Origin {
+                    source: SourceKind::Staged,
+                    path,
+                    commit: None,
+                    on_disk: repo
+                        .workdir()
+                        .map(|w| w.join(&*String::from_utf8_lossy(&entry.path))),
+                    in_head: false,
+                    inside: Default::default(),
+                };
+                let content = blob.content();
+                let large = content.len() as u64 > options.max_file_size;
+                // A small compressed blob may hold no NUL byte: its magic bytes are looked at first.
+                let compressed = options.archives.is_some()
+                    && super::archive::sniff_compressed_or_zip(
+                        &content[..content.len().min(super::archive::SNIFF_LEN)],
+                    )
+                    .is_some();
+                let text = (!large && !compressed).then(|| text_of(content)).flatten();
+                let Some(text) = text else {
+                    let path = origin.path.clone();
+                    if !super::archive::open_blob(options.archives, content, origin, stats, visit) {
+                        stats.skip(
+                            path,
+                            if large {
+                                too_large
+                            } else {
+                                "binary file".into()
+                            },
+                        );
+                    }
                     continue;
                 };
-                stats.scanned(blob.content().len());
-                visit(
-                    Origin {
-                        source: SourceKind::Staged,
-                        path,
-                        commit: None,
-                        on_disk: repo
-                            .workdir()
-                            .map(|w| w.join(&*String::from_utf8_lossy(&entry.path))),
-                        in_head: false,
-                        inside: Default::default(),
-                    },
-                    &text,
-                    Window::whole(text.len()),
-                    Lineage::default(),
-                );
+                stats.scanned(content.len());
+                visit(origin, &text, Window::whole(text.len()), Lineage::default());
             }
             Err(e) => stats.error(format!("{name}: staged {path}"), e.message().to_string()),
         }

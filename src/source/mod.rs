@@ -294,13 +294,35 @@ pub fn scan_windows(
 /// Reads standard input (up to `max_size` bytes) in windows and hands each to `visit` as text.
 /// It is never judged binary: NUL separates entries (`/proc/PID/environ`, `env -0`), and is read
 /// as a line end.
-pub fn read_stdin(max_size: u64, stats: &Stats, visit: &Visit) {
-    read_stream(std::io::stdin().lock(), "-", max_size, stats, visit);
+///
+/// An archive piped in (its first bytes say so, and archives are read) is read whole into memory,
+/// up to `--max-archive-size`, and opened as an archive file is.
+pub fn read_stdin(
+    max_size: u64,
+    archives: Option<archive::ArchiveOptions>,
+    stats: &Stats,
+    visit: &Visit,
+) {
+    read_stream(
+        std::io::stdin().lock(),
+        "-",
+        max_size,
+        archives,
+        stats,
+        visit,
+    );
 }
 
 /// Reads a stream named `label` (`-`, or a FIFO or device named as a PATH: `<(printenv)`) as
-/// [`read_stdin`] reads standard input: as text, up to `max_size` bytes.
-pub fn read_stream(stream: impl Read, label: &str, max_size: u64, stats: &Stats, visit: &Visit) {
+/// [`read_stdin`] reads standard input: as text, up to `max_size` bytes, or as an archive.
+pub fn read_stream(
+    mut stream: impl Read,
+    label: &str,
+    max_size: u64,
+    archives: Option<archive::ArchiveOptions>,
+    stats: &Stats,
+    visit: &Visit,
+) {
     let origin = Origin {
         source: SourceKind::Stdin,
         path: label.into(),
@@ -309,7 +331,37 @@ pub fn read_stream(stream: impl Read, label: &str, max_size: u64, stats: &Stats,
         in_head: false,
         inside: archive::Inside::default(),
     };
-    let mut reader = text_reader(stream);
+    let what = if label == "-" {
+        "standard input".to_string()
+    } else {
+        label.to_string()
+    };
+    let mut head = Vec::with_capacity(archive::SNIFF_LEN);
+    if let Err(err) = (&mut stream)
+        .take(archive::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+    {
+        return stats.error(label, format!("cannot read {what}: {err}"));
+    }
+    if let Some(limits) = archives.filter(|_| archive::sniff(&head).is_some()) {
+        let mut data = head;
+        let rest = limits.max_archive_size.saturating_sub(data.len() as u64);
+        if let Err(err) = stream.take(rest.saturating_add(1)).read_to_end(&mut data) {
+            return stats.error(label, format!("cannot read {what}: {err}"));
+        }
+        if data.len() as u64 > limits.max_archive_size {
+            return stats.skip(
+                label,
+                format!(
+                    "{what} is an archive larger than --max-archive-size ({} bytes): not read",
+                    limits.max_archive_size
+                ),
+            );
+        }
+        archive::open_blob(archives, &data, origin, stats, visit);
+        return;
+    }
+    let mut reader = text_reader(std::io::Cursor::new(head).chain(stream));
     let result = scan_windows(&mut reader, max_size, false, &mut |data, window| {
         if memchr::memchr(0, data).is_some() {
             let lines: Vec<u8> = data
@@ -321,11 +373,6 @@ pub fn read_stream(stream: impl Read, label: &str, max_size: u64, stats: &Stats,
             visit(origin.clone(), data, window, Lineage::default());
         }
     });
-    let what = if label == "-" {
-        "standard input".to_string()
-    } else {
-        label.to_string()
-    };
     match result {
         Err(err) => stats.error(label, format!("cannot read {what}: {err}")),
         Ok(None) => stats.skip(label, "binary input"),

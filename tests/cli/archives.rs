@@ -54,9 +54,10 @@ pub(crate) fn bzip2(data: &[u8]) -> Vec<u8> {
 
 /// `data` in xz.
 pub(crate) fn xz(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    lzma_rs::xz_compress(&mut &data[..], &mut out).unwrap();
-    out
+    let options = lzma_rust2::XzOptions::with_preset(1);
+    let mut encoder = lzma_rust2::XzWriter::new(Vec::new(), options).unwrap();
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
 }
 
 /// `data` in Zstandard.
@@ -644,7 +645,67 @@ fn a_docker_save_tarball_names_image_layer_and_the_layer_that_deletes() {
 }
 
 #[test]
-fn an_oci_layout_as_a_tar_or_a_directory_reads_compressed_layers_in_order() {
+fn a_compressed_docker_save_tarball_is_an_image_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let hex = |seed: char| digest(seed)[7..].to_string();
+    let image = docker_image(&key);
+    std::fs::write(dir.path().join("api.tar.gz"), gzip(&image)).unwrap();
+    std::fs::write(dir.path().join("api.tar.xz"), xz(&image)).unwrap();
+    // Inside another archive, a compressed image is read front to back: a tar of tars.
+    std::fs::write(
+        dir.path().join("bundle.zip"),
+        zip_of(&[("images/api.tar.zst", &zstd(&image))]),
+    )
+    .unwrap();
+    let (code, report) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(skipped(&report), []);
+    let layer = format!("{}/layer.tar", hex('1'));
+    let mut images = Vec::new();
+    for location in report["keys"][0]["locations"].as_array().unwrap() {
+        let path = location["path"].as_str().unwrap();
+        if path.starts_with("bundle.zip!/") {
+            assert_eq!(location["image"], Value::Null, "{path}");
+            continue;
+        }
+        assert_eq!(
+            location["image"],
+            serde_json::json!({
+                "path": path.split("!/").next().unwrap(),
+                "tags": ["shop/api:1.4"],
+                "digest": digest('c'),
+            }),
+            "{path}"
+        );
+        assert_eq!(location["layer"], digest('a'), "{path}");
+        assert_eq!(location["deleted_in_layer"], digest('b'), "{path}");
+        let kinds: Vec<&str> = location["archive"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|level| level["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["docker-image", "tar"], "{path}");
+        images.push(path.to_string());
+    }
+    images.sort();
+    let expected: Vec<String> = ["api.tar.gz", "api.tar.xz"]
+        .iter()
+        .flat_map(|image| {
+            ["etc/app/.env", "opt/cache/token.env"].map(|file| format!("{image}!/{layer}!/{file}"))
+        })
+        .collect();
+    assert_eq!(images, expected);
+    let nested = paths(&report)
+        .into_iter()
+        .filter(|p| p.starts_with("bundle.zip!/"))
+        .count();
+    assert_eq!(nested, 2);
+}
+
+#[test]
+fn an_oci_layout_as_a_tar_compressed_or_not_or_a_directory_reads_compressed_layers_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let key = fresh_stripe_key();
     let (first, second) = two_layers(&key);
@@ -678,6 +739,7 @@ fn an_oci_layout_as_a_tar_or_a_directory_reads_compressed_layers_in_order() {
         .map(|(n, d)| (n.as_slice(), d.as_slice()))
         .collect();
     let image = tar_of(&borrowed);
+    std::fs::write(dir.path().join("oci.tar.gz"), gzip(&image)).unwrap();
     std::fs::write(dir.path().join("oci.tar"), image).unwrap();
     // The same layout as a directory.
     for (name, data) in &entries {
@@ -704,7 +766,7 @@ fn an_oci_layout_as_a_tar_or_a_directory_reads_compressed_layers_in_order() {
     }
     found.sort();
     let mut expected: Vec<(String, String, String, String)> = Vec::new();
-    for image in ["oci", "oci.tar"] {
+    for image in ["oci", "oci.tar", "oci.tar.gz"] {
         let path = |seed: char, file: &str| format!("{image}!/{}!/{file}", blob(seed));
         let gz = "tar+gzip".to_string();
         expected.push((

@@ -3,6 +3,8 @@
 //! `snapshots` module compares every report format with reviewed insta snapshots.
 
 mod adversarial;
+mod archive_memory;
+mod archive_sources;
 mod archives;
 mod audit;
 mod common;

@@ -1,9 +1,13 @@
 //! Single compressed streams (gzip, bzip2, xz, zstd), recognised by their magic bytes and
-//! inflated as they are read; what they hold is a tar (`tar+gzip`...) or one entry named after
+//! inflated as they are read, never whole (members, streams and frames one after another
+//! included); what they hold is a tar (`tar+gzip`...) or one entry named after
 //! the file without its extension (`config.env.gz!/config.env`).
 
 use std::cell::Cell;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
+
+use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
 use super::{enter, Format, Inside, Reader, Stop, MAX_RATIO, RATIO_FLOOR, SNIFF_LEN};
 
@@ -117,25 +121,137 @@ pub(super) fn is_bomb(produced: u64, consumed: u64) -> bool {
     produced > RATIO_FLOOR && produced > consumed.max(1).saturating_mul(MAX_RATIO)
 }
 
-/// Collects xz's output (the decoder writes rather than reads), within the budget.
-struct Collect<'r, 'a> {
-    data: Vec<u8>,
-    consumed: &'r Cell<u64>,
-    reader: &'r Reader<'a>,
+/// The most memory an xz stream's decoder may take (its dictionary and state), in KiB: `xz -9`
+/// needs 65 MiB; a stream asking for more is refused before anything is allocated.
+const XZ_MEMORY_LIMIT_KB: u32 = 96 << 10;
+
+/// Zstandard frames one after another (what `zstd` writes for several inputs, or `cat a.zst
+/// b.zst`), each decoded in turn as it is read; skippable frames are passed over.
+pub(super) struct ZstdFrames<R: Read> {
+    source: R,
+    decoder: FrameDecoder,
+    /// A frame's header was read and its blocks are being decoded.
+    in_frame: bool,
 }
 
-impl io::Write for Collect<'_, '_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.reader.spend(buf.len() as u64)?;
-        self.data.extend_from_slice(buf);
-        if is_bomb(self.data.len() as u64, self.consumed.get()) {
-            return Err(io::Error::other(Stop::Bomb));
+impl<R: Read> ZstdFrames<R> {
+    pub(super) fn new(source: R) -> Self {
+        Self {
+            source,
+            decoder: FrameDecoder::new(),
+            in_frame: false,
         }
-        Ok(buf.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+    /// Starts the next frame; false at the end of the input.
+    fn next_frame(&mut self) -> io::Result<bool> {
+        loop {
+            let mut first = [0u8; 1];
+            if read_some(&mut self.source, &mut first)? == 0 {
+                return Ok(false);
+            }
+            let mut header = io::Cursor::new(first).chain(&mut self.source);
+            match self.decoder.init(&mut header) {
+                Ok(()) => return Ok(true),
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let mut skipped = (&mut self.source).take(u64::from(length));
+                    if io::copy(&mut skipped, &mut io::sink())? < u64::from(length) {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                }
+                Err(err) => return Err(invalid(err)),
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if !self.in_frame {
+                if !self.next_frame()? {
+                    return Ok(0);
+                }
+                self.in_frame = true;
+            }
+            while self.decoder.can_collect() == 0 && !self.decoder.is_finished() {
+                self.decoder
+                    .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBlocks(1))
+                    .map_err(invalid)?;
+            }
+            let n = self.decoder.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            self.in_frame = false;
+        }
+    }
+}
+
+/// One read, retried when interrupted.
+fn read_some(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match input.read(buf) {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            result => return result,
+        }
+    }
+}
+
+fn invalid(err: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, err.to_string())
+}
+
+/// A decoder of `codec` inflating `input` as it is read, counting in `consumed` the compressed
+/// bytes it takes.
+pub(super) fn decoder<'r>(
+    codec: Codec,
+    input: &'r mut dyn Read,
+    consumed: &'r Cell<u64>,
+) -> Box<dyn Read + 'r> {
+    let counting = Counting {
+        inner: input,
+        count: consumed,
+    };
+    let inner: Box<dyn Read + 'r> = match codec {
+        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counting)),
+        Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counting)),
+        Codec::Zstd => Box::new(ZstdFrames::new(counting)),
+        Codec::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            counting,
+            true,
+            XZ_MEMORY_LIMIT_KB,
+        )),
+    };
+    Box::new(Fused {
+        inner,
+        failed: None,
+    })
+}
+
+/// A decoder that keeps failing once it failed: read again after an error (a tar reader
+/// skipping the rest of an entry), a decoder may resume mid-block and hand out raw bytes.
+struct Fused<'r> {
+    inner: Box<dyn Read + 'r>,
+    failed: Option<io::ErrorKind>,
+}
+
+impl Read for Fused<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(kind) = self.failed {
+            return Err(io::Error::new(kind, "stream already failed"));
+        }
+        self.inner.read(buf).inspect_err(|err| {
+            if err.kind() != io::ErrorKind::Interrupted {
+                self.failed = Some(err.kind());
+            }
+        })
     }
 }
 
@@ -149,34 +265,7 @@ pub(super) fn read(
     inside: &Inside,
 ) -> io::Result<()> {
     let consumed = Cell::new(0);
-    let mut counting = Counting {
-        inner: input,
-        count: &consumed,
-    };
-    let decoder: Box<dyn Read + '_> = match codec {
-        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut counting)),
-        Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(&mut counting)),
-        Codec::Zstd => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(&mut counting)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
-        ),
-        Codec::Xz => {
-            // lzma-rs decodes xz into a writer: the output is held, within the budget.
-            let mut out = Collect {
-                data: Vec::new(),
-                consumed: &consumed,
-                reader,
-            };
-            let result = lzma_rs::xz_decompress(&mut BufReader::new(&mut counting), &mut out);
-            if let Err(err) = result {
-                return Err(match err {
-                    lzma_rs::error::Error::IoError(io) => io,
-                    other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
-                });
-            }
-            return contents(reader, codec, &mut io::Cursor::new(out.data), path, inside);
-        }
-    };
+    let decoder = decoder(codec, input, &consumed);
     let mut inflating = Inflating {
         inner: decoder,
         consumed: &consumed,
@@ -216,6 +305,37 @@ mod tests {
         assert_eq!(inner_name("x.tar!/b.ZST", Codec::Zstd), "b");
         assert_eq!(inner_name("dump", Codec::Xz), "dump");
         assert_eq!(inner_name(".gz", Codec::Gzip), ".gz");
+    }
+
+    #[test]
+    fn zstd_frames_are_read_one_after_another_skippable_ones_passed_over() {
+        let frame = |data: &[u8]| {
+            ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+        };
+        let mut input = frame(b"first ");
+        // A skippable frame: magic 0x184D2A50..5F, a length, that many bytes.
+        input.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+        input.extend(frame(b"second"));
+        let mut out = Vec::new();
+        ZstdFrames::new(&input[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"first second");
+        input.extend_from_slice(&[0x28, 0xb5]);
+        let cut = ZstdFrames::new(&input[..]).read_to_end(&mut Vec::new());
+        assert!(cut.is_err());
+    }
+
+    #[test]
+    fn a_failed_decoder_keeps_failing() {
+        let mut data = ruzstd::encoding::compress_to_vec(
+            &b"text "[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        data.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0xff]);
+        let consumed = Cell::new(0);
+        let mut input = &data[..];
+        let mut decoder = decoder(Codec::Zstd, &mut input, &consumed);
+        assert!(decoder.read_to_end(&mut Vec::new()).is_err());
+        assert!(decoder.read(&mut [0u8; 64]).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Container images: `docker save` tarballs and OCI image layouts, each layer read as a tar in
 //! layer order, with the image, the layer and the layer whose whiteout deletes a file named.
 //!
-//! An image is a tar read at random: its entries are indexed first, then `manifest.json`
+//! An image is a tar read at random (a compressed one is read in two passes, see
+//! `compressed_image`): its entries are indexed first, then `manifest.json`
 //! (docker save: `Config`, `RepoTags`, `Layers`) or `oci-layout` and `index.json` (OCI: the
 //! index's manifests, each naming its config and layers under `blobs/sha256/`) say which
 //! entries are layers, in order. A layer (a tar, plain, gzip or zstd) is at
@@ -17,11 +18,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::compress::{Codec, Inflating};
+use super::compress::{Codec, Inflating, ZstdFrames};
 use super::{enter, escape_name, join, sniff, Format, ImageRef, Inside, ReadSeek, Reader};
 
 /// Metadata files (JSON) larger than this are not read.
-const MAX_METADATA: u64 = 4 << 20;
+pub(super) const MAX_METADATA: u64 = 4 << 20;
 
 /// Where an entry of the image tarball lies.
 #[derive(Debug, Clone, Copy)]
@@ -31,14 +32,14 @@ struct Span {
 }
 
 /// One image of a tarball: its reference and its layers, bottom first, as (digest, path).
-struct Image {
-    reference: ImageRef,
-    kind: &'static str,
-    layers: Vec<(String, String)>,
+pub(super) struct Image {
+    pub(super) reference: ImageRef,
+    pub(super) kind: &'static str,
+    pub(super) layers: Vec<(String, String)>,
 }
 
 /// Where an image's files are: the entries of a tarball, or the files of a directory.
-trait Store {
+pub(super) trait Store {
     /// The size of the file `name` (relative, `/`-separated), if there is one.
     fn size(&self, name: &str) -> Option<u64>;
     /// The file `name`, read at most its size.
@@ -196,7 +197,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 /// The images the tarball holds, or `None` when it is not an image.
-fn images(store: &mut dyn Store, image_path: &str) -> Option<Vec<Image>> {
+pub(super) fn images(store: &mut dyn Store, image_path: &str) -> Option<Vec<Image>> {
     if let Some(Value::Array(manifests)) = json(store, "manifest.json") {
         let mut images = Vec::new();
         for manifest in &manifests {
@@ -291,8 +292,8 @@ fn images(store: &mut dyn Store, image_path: &str) -> Option<Vec<Image>> {
 }
 
 /// What the layers above the one being read delete.
-#[derive(Default)]
-struct Deletions {
+#[derive(Debug, Clone, Default)]
+pub(super) struct Deletions {
     /// Paths deleted by a whiteout, with the lowest layer above that deletes them.
     paths: HashMap<String, String>,
     /// Directories made opaque, with the lowest layer above that does.
@@ -316,7 +317,7 @@ impl Deletions {
         self.opaque.get("")
     }
 
-    fn merge(&mut self, layer: &str, whiteouts: Vec<String>, opaque: Vec<String>) {
+    pub(super) fn merge(&mut self, layer: &str, whiteouts: Vec<String>, opaque: Vec<String>) {
         for path in whiteouts {
             self.paths.insert(path, layer.to_string());
         }
@@ -367,9 +368,60 @@ fn read_image(
     }
 }
 
+/// The tar a layer holds (plain, gzip or zstd) and its kind (`tar`, `tar+gzip`, `tar+zstd`),
+/// counting in `consumed` the layer's bytes read; `None` when the layer is none of these.
+pub(super) fn layer_tar<'r>(
+    input: &'r mut dyn Read,
+    consumed: &'r Cell<u64>,
+) -> io::Result<Option<(Box<dyn Read + 'r>, &'static str)>> {
+    let mut head = Vec::with_capacity(super::SNIFF_LEN);
+    input.take(super::SNIFF_LEN as u64).read_to_end(&mut head)?;
+    let format = sniff(&head);
+    let counting = Counted {
+        inner: Box::new(io::Cursor::new(head).chain(input)),
+        count: consumed,
+    };
+    Ok(match format {
+        Some(Format::Tar) => Some((Box::new(counting), "tar")),
+        Some(Format::Compressed(Codec::Gzip)) => Some((
+            Box::new(flate2::read::MultiGzDecoder::new(counting)),
+            "tar+gzip",
+        )),
+        Some(Format::Compressed(Codec::Zstd)) => {
+            Some((Box::new(ZstdFrames::new(counting)), "tar+zstd"))
+        }
+        _ => None,
+    })
+}
+
+/// What an entry of a layer is, by its name.
+pub(super) enum LayerEntry<'n> {
+    /// A whiteout (`.wh.NAME`): the path it deletes.
+    Whiteout(String),
+    /// An opaque directory (`.wh..wh..opq`): the directory whose lower content it hides.
+    Opaque(&'n str),
+    /// Anything else, its name without a leading `./` or `/`.
+    Other(&'n str),
+}
+
+impl<'n> LayerEntry<'n> {
+    pub(super) fn of(name: &'n str) -> Self {
+        let name = name.trim_start_matches("./").trim_start_matches('/');
+        let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
+        if base == ".wh..wh..opq" {
+            return LayerEntry::Opaque(dir);
+        }
+        match base.strip_prefix(".wh.") {
+            Some(deleted) if dir.is_empty() => LayerEntry::Whiteout(deleted.to_string()),
+            Some(deleted) => LayerEntry::Whiteout(format!("{dir}/{deleted}")),
+            None => LayerEntry::Other(name),
+        }
+    }
+}
+
 /// Reads one layer: a tar, plain or compressed.
 #[allow(clippy::too_many_arguments)]
-fn read_layer(
+pub(super) fn read_layer(
     reader: &Reader<'_>,
     input: &mut dyn Read,
     full: &str,
@@ -380,32 +432,10 @@ fn read_layer(
     whiteouts: &mut Vec<String>,
     opaque: &mut Vec<String>,
 ) -> io::Result<()> {
-    let mut head = Vec::with_capacity(super::SNIFF_LEN);
-    input.take(super::SNIFF_LEN as u64).read_to_end(&mut head)?;
-    let format = sniff(&head);
-    let mut rest = io::Cursor::new(head).chain(input);
     let consumed = Cell::new(0u64);
-    let counting = Counted {
-        inner: &mut rest,
-        count: &consumed,
-    };
-    let (tar_input, kind): (Box<dyn Read + '_>, &str) = match format {
-        Some(Format::Tar) => (Box::new(counting), "tar"),
-        Some(Format::Compressed(Codec::Gzip)) => (
-            Box::new(flate2::read::MultiGzDecoder::new(counting)),
-            "tar+gzip",
-        ),
-        Some(Format::Compressed(Codec::Zstd)) => (
-            Box::new(
-                ruzstd::decoding::StreamingDecoder::new(counting)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
-            ),
-            "tar+zstd",
-        ),
-        _ => {
-            reader.skip(full, "layer is not a tar, gzip or zstd tar");
-            return Ok(());
-        }
+    let Some((tar_input, kind)) = layer_tar(input, &consumed)? else {
+        reader.skip(full, "layer is not a tar, gzip or zstd tar");
+        return Ok(());
     };
     let mut inflating = Inflating {
         inner: tar_input,
@@ -422,20 +452,17 @@ fn read_layer(
         let mut entry = entry?;
         let raw = entry.path_bytes().into_owned();
         let name = escape_name(&raw);
-        let name = name.trim_start_matches("./").trim_start_matches('/');
-        let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
-        if base == ".wh..wh..opq" {
-            opaque.push(dir.to_string());
-            continue;
-        }
-        if let Some(deleted) = base.strip_prefix(".wh.") {
-            whiteouts.push(if dir.is_empty() {
-                deleted.to_string()
-            } else {
-                format!("{dir}/{deleted}")
-            });
-            continue;
-        }
+        let name = match LayerEntry::of(&name) {
+            LayerEntry::Opaque(dir) => {
+                opaque.push(dir.to_string());
+                continue;
+            }
+            LayerEntry::Whiteout(path) => {
+                whiteouts.push(path);
+                continue;
+            }
+            LayerEntry::Other(name) => name,
+        };
         if !entry.header().entry_type().is_file() {
             continue;
         }
@@ -450,7 +477,7 @@ fn read_layer(
 
 /// Counts the bytes read through it, for the ratio of a compressed layer.
 struct Counted<'r> {
-    inner: &'r mut dyn Read,
+    inner: Box<dyn Read + 'r>,
     count: &'r Cell<u64>,
 }
 

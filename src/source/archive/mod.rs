@@ -8,6 +8,7 @@
 //! encrypted entry and a damaged archive is a `skipped` entry; keys found before are kept.
 
 mod compress;
+mod compressed_image;
 pub mod image;
 mod tar;
 mod zip;
@@ -117,6 +118,47 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
 /// these magic bytes. A tar is only ever binary (its headers are NUL-padded).
 pub fn sniff_compressed_or_zip(head: &[u8]) -> Option<Format> {
     sniff(head).filter(|format| *format != Format::Tar)
+}
+
+/// Whether a blob's name says it may be an archive (`.jar`, `.tar.gz`, `.zst`...). Only asked
+/// of git blobs over `--max-file-size`: git inflates a blob whole before its first bytes can be
+/// looked at, so a large one is read (and then judged by its content) only when its name hints
+/// that it is an archive.
+pub fn named_like_archive(path: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".zip", ".jar", ".war", ".ear", ".aar", ".apk", ".whl", ".egg", ".nupkg", ".vsix", ".xpi",
+        ".tar", ".tgz", ".gz", ".bz2", ".tbz", ".tbz2", ".xz", ".txz", ".zst", ".zstd", ".tzst",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+}
+
+/// The limit on a git blob's size: `--max-file-size`, or `--max-archive-size` for one whose name
+/// says it may be an archive, when archives are read.
+pub fn blob_size_limit(path: &str, max_file_size: u64, archives: Option<ArchiveOptions>) -> u64 {
+    match archives {
+        Some(limits) if named_like_archive(path) => max_file_size.max(limits.max_archive_size),
+        _ => max_file_size,
+    }
+}
+
+/// Reads `content`, a whole blob or stream at `origin`, as an archive if its first bytes say
+/// it is one and archives are read (true); false leaves it to be read as text or counted as
+/// binary.
+pub fn open_blob(
+    archives: Option<ArchiveOptions>,
+    content: &[u8],
+    origin: Origin,
+    stats: &Stats,
+    visit: &Visit,
+) -> bool {
+    let head = &content[..content.len().min(SNIFF_LEN)];
+    let Some((limits, format)) = archives.zip(sniff(head)) else {
+        return false;
+    };
+    Reader::new(limits, origin, String::new(), stats, visit)
+        .read(format, &mut io::Cursor::new(content));
+    true
 }
 
 /// A name from inside an archive as text: invalid UTF-8 bytes as `\xNN`, control characters
@@ -257,7 +299,15 @@ impl<'a> Reader<'a> {
                 }
                 self.open_stream(format, input, path, inside);
             }
-            Format::Compressed(_) => self.open_stream(format, input, path, inside),
+            Format::Compressed(codec) => {
+                if compressed_image::read_if_image(self, codec, input, path, inside) {
+                    return;
+                }
+                if input.rewind().is_err() {
+                    return self.skip(path, "corrupt or truncated archive: cannot rewind");
+                }
+                self.open_stream(format, input, path, inside);
+            }
         }
     }
 
@@ -414,6 +464,10 @@ fn damage(err: &io::Error) -> String {
     if err.kind() == io::ErrorKind::UnexpectedEof {
         return "unexpected end of data".into();
     }
+    if err.kind() == io::ErrorKind::OutOfMemory {
+        // The xz decoder refuses a dictionary past its limit before allocating it.
+        return "its decoder would need more memory than allowed".into();
+    }
     let text = err.to_string();
     let first = text.split(": ").next().unwrap_or_default().trim();
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
@@ -557,6 +611,33 @@ mod mutations {
         tar.append_data(&mut header, "etc/a.env", &text[..])
             .unwrap();
         let tar = tar.into_inner().unwrap();
+        // A gzipped `docker save` tarball of two layers, the second deleting the first's file.
+        let tar_of = |entries: &[(&str, &[u8])]| {
+            let mut builder = ::tar::Builder::new(Vec::new());
+            for (name, data) in entries {
+                let mut header = ::tar::Header::new_ustar();
+                header.set_size(data.len() as u64);
+                header.set_cksum();
+                builder.append_data(&mut header, name, *data).unwrap();
+            }
+            builder.into_inner().unwrap()
+        };
+        let (one, two) = ("1".repeat(64), "2".repeat(64));
+        let manifest = format!(
+            r#"[{{"Config":"{}.json","RepoTags":["a:1"],"Layers":["{one}/layer.tar","{two}/layer.tar"]}}]"#,
+            "c".repeat(64)
+        );
+        let image = tar_of(&[
+            (&format!("{one}/layer.tar"), &tar),
+            (
+                &format!("{two}/layer.tar"),
+                &tar_of(&[("etc/.wh.a.env", b"")]),
+            ),
+            (&format!("{}.json", "c".repeat(64)), br#"{"rootfs":{}}"#),
+            ("manifest.json", manifest.as_bytes()),
+        ]);
+        let mut image_gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        image_gz.write_all(&image).unwrap();
         let mut zip = ::zip::ZipWriter::new(io::Cursor::new(Vec::new()));
         zip.start_file("a.env", ::zip::write::SimpleFileOptions::default())
             .unwrap();
@@ -566,13 +647,16 @@ mod mutations {
         gz.write_all(&tar).unwrap();
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
         bz.write_all(&tar).unwrap();
-        let mut xz = Vec::new();
-        lzma_rs::xz_compress(&mut &tar[..], &mut xz).unwrap();
+        let options = lzma_rust2::XzOptions::with_preset(1);
+        let mut xz = lzma_rust2::XzWriter::new(Vec::new(), options).unwrap();
+        xz.write_all(&tar).unwrap();
+        let xz = xz.finish().unwrap();
         let zst = ruzstd::encoding::compress_to_vec(
             &tar[..],
             ruzstd::encoding::CompressionLevel::Fastest,
         );
         vec![
+            image_gz.finish().unwrap(),
             tar,
             zip,
             gz.finish().unwrap(),
