@@ -7,7 +7,7 @@ use std::process::Command as Process;
 
 use serde_json::Value;
 
-use crate::common::{assert_exit, fresh_stripe_key, keyaudit, placements};
+use crate::common::{assert_exit, fresh_stripe_key, keyaudit, placements, skipped};
 
 /// Runs `scan --no-manifest --format json` on `path` with `extra`; returns (code, report,
 /// stderr). A panic would show as exit code 101 and fail the caller's code check.
@@ -24,21 +24,6 @@ fn scan(path: &Path, extra: &[&str]) -> (i32, Value, String) {
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {stderr}"));
     (output.status.code().expect("exit code"), report, stderr)
-}
-
-/// (path, reason) of every skipped entry.
-fn skipped(report: &Value) -> Vec<(String, String)> {
-    report["scan"]["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["path"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// (line, column) of every location of every key.

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::archives::{docker_image, gzip, tar_of, zip_of};
-use crate::common::{fresh_stripe_key, keyaudit, random_bytes, GitRepo};
+use crate::common::{fresh_stripe_key, keyaudit, random_bytes, skipped, GitRepo};
 
 /// A `.env` line assigning `key`.
 fn env_line(key: &str) -> Vec<u8> {
@@ -61,23 +61,6 @@ fn located(report: &Value) -> Vec<(String, String)> {
             (
                 l["source"].as_str().unwrap().to_string(),
                 l["path"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// (path, reason) of every skipped entry, sorted.
-fn skipped(report: &Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = report["scan"]["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["path"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
             )
         })
         .collect();

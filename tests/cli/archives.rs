@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{fresh_stripe_key, keyaudit, GitRepo};
+use crate::common::{fresh_stripe_key, keyaudit, skipped, GitRepo};
 
 /// A zip of `entries` (deflated).
 pub(crate) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -111,21 +111,6 @@ fn located(report: &Value) -> Vec<(String, Vec<String>)> {
         .collect();
     out.sort();
     out
-}
-
-/// (path, reason) of every skipped entry.
-fn skipped(report: &Value) -> Vec<(String, String)> {
-    report["scan"]["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["path"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 fn paths(report: &Value) -> Vec<String> {

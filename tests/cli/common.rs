@@ -438,3 +438,20 @@ pub(crate) fn skip_for_want_of(require: &str, what: &str) {
         format!("note: test skipped: {what}\n").as_bytes(),
     );
 }
+
+/// (path, reason) of every skipped entry of a JSON report, sorted.
+pub(crate) fn skipped(report: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = report["scan"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
