@@ -35,9 +35,12 @@ if [ ! -f "$base/done" ]; then
     echo "bench: generating $count repositories in $base (once)" >&2
     rm -rf "$base"
     mkdir -p "$base/templates" "$base/bare"
+    # Real code to build the histories from: the crates cargo fetched, else this repository.
+    source="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+    [ -d "$source" ] || source="$PWD"
     for t in $(seq 0 9); do
         python3 bench/gen-history.py "$base/templates/t$t.git" --commits 300 --tree-mb 3 \
-            --seed "$((t + 1))" >/dev/null
+            --seed "$((t + 1))" --source "$source" >/dev/null
     done
     for i in $(seq -w 1 "$count"); do
         cp -r "$base/templates/t$((10#$i % 10)).git" "$base/bare/r$i.git"
