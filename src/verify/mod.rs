@@ -192,6 +192,17 @@ impl From<HttpError> for Answer {
     }
 }
 
+impl Client<'_> {
+    /// Sends `request` and lets `read` make the answer of the response; a call that failed
+    /// (refused host, transport, timeout) is an `error` answer saying why.
+    pub fn ask(&self, request: &Request, read: impl FnOnce(&Response) -> Answer) -> Answer {
+        match self.send(request) {
+            Ok(response) => read(&response),
+            Err(error) => error.into(),
+        }
+    }
+}
+
 /// A key found in the same file as the key being verified, nearest first: the other half of
 /// a credential that needs two (an AWS secret's access key id, a Twilio auth token's account
 /// SID).

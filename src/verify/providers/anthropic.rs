@@ -37,19 +37,15 @@ impl Provider for Anthropic {
         let request = Request::get(HOST, path)
             .header("x-api-key", key.secret.expose_str())
             .header("anthropic-version", VERSION);
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 if admin => read_organization(&response),
-            200 => read_models(&response),
+        client.ask(&request, |response| match response.status {
+            200 if admin => read_organization(response),
+            200 => read_models(response),
             401 => Answer::dead("Anthropic: HTTP 401 (authentication_error)"),
-            403 if error_type(&response).as_deref() == Some("permission_error") => {
+            403 if error_type(response).as_deref() == Some("permission_error") => {
                 Answer::live().note("Anthropic: permission_error (key lacks access to this call)")
             }
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

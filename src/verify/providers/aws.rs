@@ -66,10 +66,7 @@ impl Provider for Aws {
             BODY.as_bytes().to_vec(),
         );
         let request = sigv4::sign(request, &credentials, SCOPE, Timestamp::now());
-        match client.send(&request) {
-            Ok(response) => read(&response),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, read)
     }
 }
 

@@ -59,10 +59,7 @@ impl Provider for AzureStorage {
             .header("x-ms-date", date.as_str())
             .header("x-ms-version", VERSION)
             .header("Authorization", format!("SharedKey {account}:{signature}"));
-        match client.send(&request) {
-            Ok(response) => read(&response, &account),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, |response| read(response, &account))
     }
 }
 

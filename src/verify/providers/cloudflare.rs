@@ -42,16 +42,12 @@ impl Provider for Cloudflare {
         }
         let user_token = secret.starts_with("cfut_");
         let request = Request::get(HOST, PATH).bearer(&secret);
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_result(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_result(response),
             401 if user_token => Answer::dead("Cloudflare: HTTP 401 (invalid token)"),
             401 => Answer::dead("Cloudflare: HTTP 401 (invalid token, unless account-owned)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

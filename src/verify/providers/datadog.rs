@@ -56,10 +56,7 @@ impl Provider for Datadog {
             let request = Request::get(*host, PATH)
                 .header("DD-API-KEY", secret.as_str())
                 .header("Accept", "application/json");
-            let answer = match client.send(&request) {
-                Ok(response) => read(&response, site),
-                Err(error) => error.into(),
-            };
+            let answer = client.ask(&request, |response| read(response, site));
             match answer.status {
                 Status::Dead => continue,
                 Status::Live => return answer,

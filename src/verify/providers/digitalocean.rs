@@ -36,16 +36,12 @@ impl Provider for DigitalOcean {
             return Answer::unknown("DigitalOcean: a refresh token is only exchanged; not sent");
         }
         let request = Request::get(HOST, PATH).bearer(&secret);
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_account(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_account(response),
             401 => Answer::dead("DigitalOcean: HTTP 401 (unable to authenticate)"),
             403 => Answer::unknown("DigitalOcean: HTTP 403 (the token may lack account:read)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

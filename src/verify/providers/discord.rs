@@ -28,15 +28,11 @@ impl Provider for Discord {
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH)
             .header("Authorization", format!("Bot {}", key.secret.expose_str()));
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_user(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_user(response),
             401 => Answer::dead("Discord: HTTP 401 (unauthorized)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

@@ -43,19 +43,15 @@ impl Provider for GitHub {
             .bearer(&key.secret.expose_str())
             .header("Accept", "application/vnd.github+json")
             .header("X-GitHub-Api-Version", "2022-11-28");
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 if installation => read_installation(&response),
-            200 => read_user(&response),
+        client.ask(&request, |response| match response.status {
+            200 if installation => read_installation(response),
+            200 => read_user(response),
             401 => Answer::dead("GitHub: HTTP 401 (bad credentials)"),
             403 if response.header("x-ratelimit-remaining") == Some("0") => {
                 Answer::error("GitHub: rate limit exhausted")
             }
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

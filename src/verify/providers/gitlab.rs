@@ -31,15 +31,11 @@ impl Provider for GitLab {
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH).header("PRIVATE-TOKEN", key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_token(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_token(response),
             401 => Answer::dead("GitLab: HTTP 401 (token unknown, expired or revoked)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

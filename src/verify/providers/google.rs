@@ -67,10 +67,7 @@ impl Provider for Google {
             "application/x-www-form-urlencoded",
             body.into_bytes(),
         );
-        match client.send(&request) {
-            Ok(response) => read(&response, &account.client_email),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, |response| read(response, &account.client_email))
     }
 }
 

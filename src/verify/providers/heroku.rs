@@ -27,10 +27,7 @@ impl Provider for Heroku {
         let request = Request::get(HOST, "/account")
             .bearer(&key.secret.expose_str())
             .header("Accept", "application/vnd.heroku+json; version=3");
-        match client.send(&request) {
-            Ok(response) => read(&response),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, read)
     }
 }
 

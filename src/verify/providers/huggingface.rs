@@ -32,15 +32,11 @@ impl Provider for HuggingFace {
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH).bearer(&key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_whoami(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_whoami(response),
             401 => Answer::dead("Hugging Face: HTTP 401 (invalid credentials)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

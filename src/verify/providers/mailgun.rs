@@ -30,10 +30,7 @@ impl Provider for Mailgun {
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH).basic("api", &key.secret.expose_str());
-        match client.send(&request) {
-            Ok(response) => read(&response),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, read)
     }
 }
 

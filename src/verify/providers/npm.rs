@@ -26,15 +26,11 @@ impl Provider for Npm {
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH).bearer(&key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_username(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_username(response),
             401 => Answer::dead("npm: HTTP 401 (token not accepted)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

@@ -40,15 +40,11 @@ impl Provider for OpenAi {
         let admin = key.rule == "openai-admin-key";
         let path = if admin { PROJECTS } else { MODELS };
         let request = Request::get(HOST, path).bearer(&key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_list(&response, admin),
-            401 => read_unauthorized(&response),
-            _ => Answer::unexpected(&response),
-        }
+        client.ask(&request, |response| match response.status {
+            200 => read_list(response, admin),
+            401 => read_unauthorized(response),
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

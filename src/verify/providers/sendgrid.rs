@@ -42,15 +42,11 @@ impl Provider for SendGrid {
 
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::get(HOST, PATH).bearer(&key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_scopes(&response),
+        client.ask(&request, |response| match response.status {
+            200 => read_scopes(response),
             401 => Answer::dead("SendGrid: HTTP 401 (authorization required)"),
-            _ => Answer::unexpected(&response),
-        }
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

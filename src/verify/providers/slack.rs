@@ -42,14 +42,10 @@ impl Provider for Slack {
     fn verify(&self, key: &Candidate<'_>, client: &Client<'_>) -> Answer {
         let request = Request::post(HOST, PATH, "application/x-www-form-urlencoded", Vec::new())
             .bearer(&key.secret.expose_str());
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        match response.status {
-            200 => read_answer(&response),
-            _ => Answer::unexpected(&response),
-        }
+        client.ask(&request, |response| match response.status {
+            200 => read_answer(response),
+            _ => Answer::unexpected(response),
+        })
     }
 }
 

@@ -40,10 +40,7 @@ impl Provider for Stripe {
             return Answer::unknown("Stripe: not a secret or restricted key; not sent");
         };
         let request = Request::get(HOST, PATH).bearer(&secret);
-        match client.send(&request) {
-            Ok(response) => read_answer(kind, &response),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, |response| read_answer(kind, response))
     }
 }
 

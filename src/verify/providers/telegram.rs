@@ -37,18 +37,16 @@ impl Provider for Telegram {
             return Answer::error("Telegram: the token cannot be put in a URL path; not sent");
         }
         let request = Request::get(HOST, format!("/bot{token}/getMe"));
-        let response = match client.send(&request) {
-            Ok(response) => response,
-            Err(error) => return error.into(),
-        };
-        let body = response.json().unwrap_or(Value::Null);
-        let ok = body.get("ok").and_then(Value::as_bool);
-        match (response.status, ok) {
-            (200, Some(true)) => read_bot(&body),
-            (401, Some(false)) => Answer::dead("Telegram: HTTP 401 (unauthorized)"),
-            (200, _) => Answer::error("Telegram: HTTP 200 without ok"),
-            _ => Answer::unexpected(&response),
-        }
+        client.ask(&request, |response| {
+            let body = response.json().unwrap_or(Value::Null);
+            let ok = body.get("ok").and_then(Value::as_bool);
+            match (response.status, ok) {
+                (200, Some(true)) => read_bot(&body),
+                (401, Some(false)) => Answer::dead("Telegram: HTTP 401 (unauthorized)"),
+                (200, _) => Answer::error("Telegram: HTTP 200 without ok"),
+                _ => Answer::unexpected(response),
+            }
+        })
     }
 }
 

@@ -46,10 +46,7 @@ impl Provider for Twilio {
         };
         let request =
             Request::get(HOST, format!("/2010-04-01/Accounts/{sid}.json")).basic(&sid, &token);
-        match client.send(&request) {
-            Ok(response) => read(&response),
-            Err(error) => error.into(),
-        }
+        client.ask(&request, read)
     }
 }
 
