@@ -2,6 +2,7 @@
 //! patterns. A [`Rule`] here cannot be invalid; running a rule's examples is the scanner's job
 //! (`scan::check`), which keeps this module free of scanning logic.
 
+pub mod boundary;
 pub mod builtin;
 pub mod gitleaks;
 pub mod spec;
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{Captures, Regex, RegexBuilder};
 
 use crate::error::{one_line, toml_error, Error, Result};
 pub use spec::{Environment, Kind, Lifetime, Tier, Validator};
@@ -28,8 +29,10 @@ pub struct RuleOrigin {
 /// A rule's compiled pattern and the capture groups it names.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    /// The compiled pattern.
+    /// The compiled pattern, less a leading separator that `before` checks instead.
     pub regex: Regex,
+    /// The bytes a match may follow, when the pattern starts with a separator.
+    before: Option<boundary::Before>,
     /// Capture groups that may hold the secret; the first that took part in a match does.
     pub secret_groups: Vec<usize>,
     /// Capture group holding a non-secret key id, if any.
@@ -48,6 +51,10 @@ impl Matcher {
     /// since alternatives may each capture the key, else the whole match), `key_id`, `host`
     /// and `host2`, `name`. Refuses a pattern that matches the empty string.
     fn compile(pattern: &str) -> std::result::Result<Self, String> {
+        let (before, pattern) = match boundary::split(pattern) {
+            Some((before, rest)) => (Some(before), rest),
+            None => (None, pattern),
+        };
         let regex = RegexBuilder::new(pattern)
             .unicode(false)
             .size_limit(32 << 20)
@@ -83,12 +90,26 @@ impl Matcher {
         let name_group = named("name");
         Ok(Self {
             regex,
+            before,
             secret_groups,
             key_id_group,
             account_group,
             host_groups,
             name_group,
         })
+    }
+}
+
+impl Matcher {
+    /// Every match in `data`, left to right, without overlaps.
+    pub fn captures_iter<'a>(
+        &'a self,
+        data: &'a [u8],
+    ) -> Box<dyn Iterator<Item = Captures<'a>> + 'a> {
+        match &self.before {
+            Some(before) => Box::new(boundary::captures_iter(&self.regex, before, data)),
+            None => Box::new(self.regex.captures_iter(data)),
+        }
     }
 }
 
@@ -784,6 +805,23 @@ negative_examples = ["dmo_short"]
             }
             assert!(rule.is_compiled());
         }
+    }
+
+    #[test]
+    fn a_builtin_rule_s_leading_separator_is_checked_outside_its_regex() {
+        let set = RuleSet::load(true, &[]).unwrap();
+        let rule = |id: &str| set.rules().iter().find(|r| r.id == id).unwrap();
+        let facebook = rule("facebook-access-token").matcher();
+        assert!(facebook.regex.as_str().starts_with("(EAA"));
+        assert!(facebook.before.is_some());
+        // Two keys one comma apart: the written pattern consumed the comma with the first.
+        let key = |c: char| format!("EAA{}", c.to_string().repeat(120)); // keyaudit:allow
+        let text = format!("{},{}", key('b'), key('c'));
+        let found: Vec<_> = facebook.captures_iter(text.as_bytes()).collect();
+        assert_eq!(found.len(), 2);
+        // No literal to start from: the separator stays in the regex.
+        let dsn = rule("dsn-with-password").matcher();
+        assert!(dsn.regex.as_str().starts_with("(?:^|") && dsn.before.is_none());
     }
 
     #[test]

@@ -572,7 +572,7 @@ fn collect_matches(
         }
     }
     let matcher = rule.matcher();
-    for caps in matcher.regex.captures_iter(data) {
+    for caps in matcher.captures_iter(data) {
         let Some(secret) = matcher.secret_groups.iter().find_map(|&g| caps.get(g)) else {
             continue;
         };
