@@ -7,6 +7,7 @@ pub mod check;
 pub mod context;
 pub mod engine;
 pub mod filter;
+mod keyword_dfa;
 pub mod prefilter;
 mod reject;
 

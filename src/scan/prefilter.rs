@@ -1,5 +1,5 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords (ASCII
-//! case-insensitive) decides which rules can possibly match a blob, so only their regexes run.
+//! case-insensitive, [`KeywordDfa`]) decides which rules can possibly match a blob, so only their regexes run.
 //! For line-scoped rules it also records where their keywords occur, so their patterns run only
 //! on those lines and no second pass over the blob is needed.
 //!
@@ -8,19 +8,11 @@
 //! are those of the base inside each copied stretch, moved, plus what the automaton finds
 //! around the inserted bytes and the seams between stretches ([`Prefilter::translate`]).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, MatchKind};
-
+use super::keyword_dfa::KeywordDfa;
 use crate::rules::RuleSet;
 use crate::source::Copied;
-
-/// Bytes a run searches with the keyword NFA before it builds the DFA (see
-/// `Prefilter::automaton`).
-const SMALL_RUN: u64 = 4 << 20;
 
 /// Every keyword occurrence in a blob: (start, keyword), ordered by start then keyword.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,14 +23,9 @@ pub struct KeywordHits(Vec<(usize, u32)>);
 pub struct Prefilter {
     /// The distinct keywords, in the order of `keyword_len` and `rules_by_keyword`.
     keywords: Vec<String>,
-    /// Their automaton for small runs, built when the first blob is read: a run that reads
-    /// nothing (an empty directory, a hook with nothing staged) never pays for it.
-    small: OnceLock<AhoCorasick>,
-    /// Their automaton for large runs, built once `SMALL_RUN` bytes were searched; walked by
-    /// [`Prefilter::walk_dfa`].
-    large: OnceLock<DFA>,
-    /// Bytes searched so far.
-    searched: AtomicU64,
+    /// Their automaton, built when the first blob is read: a run that reads nothing (an empty
+    /// directory, a hook with nothing staged) never pays for it.
+    automaton: OnceLock<KeywordDfa>,
     /// Each keyword's length in bytes.
     keyword_len: Vec<usize>,
     /// For each distinct keyword, the rules that list it.
@@ -48,12 +35,6 @@ pub struct Prefilter {
     /// Keywords of line-scoped rules, whose every occurrence is recorded.
     positional: Vec<bool>,
     rule_count: usize,
-}
-
-/// The automaton a search runs with (see `Prefilter::automaton`).
-enum Automata<'a> {
-    Small(&'a AhoCorasick),
-    Large(&'a DFA),
 }
 
 /// What the prefilter found in one blob.
@@ -91,9 +72,7 @@ impl Prefilter {
             }
         }
         Self {
-            small: OnceLock::new(),
-            large: OnceLock::new(),
-            searched: AtomicU64::new(0),
+            automaton: OnceLock::new(),
             keyword_len: keywords.iter().map(String::len).collect(),
             rules_by_keyword,
             always,
@@ -103,41 +82,15 @@ impl Prefilter {
         }
     }
 
-    /// The keyword automaton to search `len` more bytes with. Overlapping search cannot skip
-    /// ahead with a prefilter, so it walks every byte: a DFA walks about twice as fast as an
-    /// NFA but takes several times longer to build (as long as searching megabytes), so a run
-    /// searches its first `SMALL_RUN` bytes (all of a pre-commit hook's, say) with the NFA and
-    /// the rest with the DFA. Both find the same occurrences.
-    fn automaton(&self, len: usize) -> Option<Automata<'_>> {
+    /// The keyword automaton, built on first use; `None` without keywords.
+    fn automaton(&self) -> Option<&KeywordDfa> {
         if self.keywords.is_empty() {
             return None;
         }
-        // Once the DFA is built, every search uses it: no need to count bytes (an atomic
-        // shared by all threads) any more.
-        if let Some(large) = self.large.get() {
-            return Some(Automata::Large(large));
-        }
-        let searched = self.searched.fetch_add(len as u64, Ordering::Relaxed);
-        if searched < SMALL_RUN {
-            let small = self.small.get_or_init(|| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&self.keywords)
-                    .expect("keyword automaton within size limits")
-            });
-            Some(Automata::Small(small))
-        } else {
-            let large = self.large.get_or_init(|| {
-                DFA::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&self.keywords)
-                    .expect("keyword automaton within size limits")
-            });
-            Some(Automata::Large(large))
-        }
+        Some(
+            self.automaton
+                .get_or_init(|| KeywordDfa::new(&self.keywords)),
+        )
     }
 
     /// Which rules may match `data`, and where line-scoped rules' keywords are.
@@ -233,80 +186,8 @@ impl Prefilter {
                 hits.push((start, keyword as u32));
             }
         };
-        match self.automaton(data.len()) {
-            None => {}
-            Some(Automata::Small(automaton)) => {
-                for hit in automaton.find_overlapping_iter(data) {
-                    push(hit.start(), hit.pattern().as_usize(), hits);
-                }
-            }
-            Some(Automata::Large(dfa)) => {
-                self.walk_dfa(dfa, data, |start, keyword| push(start, keyword, hits))
-            }
-        }
-    }
-
-    /// Calls `found(start, keyword)` for every keyword occurrence in `data`, in no particular
-    /// order. A DFA walk is bound by the latency of each transition, which needs the state the
-    /// last one reached: walking the two halves of `data` in one loop keeps two independent
-    /// transitions in flight, about a third less time than one walk. The first half's walk goes
-    /// on into the second half for the occurrences that start in the first half and end past
-    /// it; the second half's walk, started at its first byte, sees exactly those that start in
-    /// it.
-    fn walk_dfa(&self, dfa: &DFA, data: &[u8], mut found: impl FnMut(usize, usize)) {
-        let Ok(start) = dfa.start_state(Anchored::No) else {
-            return;
-        };
-        let reach = self.keyword_len.iter().copied().max().unwrap_or(1);
-        // Every keyword ending at `end` (exclusive) in state `sid` that starts in `from..to`.
-        let mut emit = |sid: StateID, end: usize, from: usize, to: usize| {
-            for index in 0..dfa.match_len(sid) {
-                let keyword = dfa.match_pattern(sid, index).as_usize();
-                let begin = end - self.keyword_len[keyword];
-                if (from..to).contains(&begin) {
-                    found(begin, keyword);
-                }
-            }
-        };
-        let mid = data.len() / 2;
-        if mid < 4 * reach {
-            let mut sid = start;
-            for (at, &byte) in data.iter().enumerate() {
-                sid = dfa.next_state(Anchored::No, sid, byte);
-                if dfa.is_match(sid) {
-                    emit(sid, at + 1, 0, data.len());
-                }
-            }
-            return;
-        }
-        let (first, second) = data.split_at(mid);
-        let (mut one, mut two) = (start, start);
-        for (at, (&x, &y)) in first.iter().zip(second).enumerate() {
-            one = dfa.next_state(Anchored::No, one, x);
-            two = dfa.next_state(Anchored::No, two, y);
-            // Both are rarely special (a match, or a start state when the DFA has a
-            // prefilter): one test on the common path.
-            if dfa.is_special(one) | dfa.is_special(two) {
-                if dfa.is_match(one) {
-                    emit(one, at + 1, 0, mid);
-                }
-                if dfa.is_match(two) {
-                    emit(two, mid + at + 1, mid, data.len());
-                }
-            }
-        }
-        // The second half is as long as the first or one byte longer.
-        for (at, &byte) in second.iter().enumerate().skip(first.len()) {
-            two = dfa.next_state(Anchored::No, two, byte);
-            if dfa.is_match(two) {
-                emit(two, mid + at + 1, mid, data.len());
-            }
-        }
-        for (at, &byte) in second.iter().enumerate().take(reach - 1) {
-            one = dfa.next_state(Anchored::No, one, byte);
-            if dfa.is_match(one) {
-                emit(one, mid + at + 1, 0, mid);
-            }
+        if let Some(automaton) = self.automaton() {
+            automaton.find(data, |start, keyword| push(start, keyword, hits));
         }
     }
 
@@ -344,6 +225,8 @@ impl Prefilter {
 
 #[cfg(test)]
 mod tests {
+    use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
     use super::*;
 
     /// A small deterministic generator (xorshift), so a failure can be replayed.
@@ -450,27 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn the_small_and_the_large_runs_automata_find_the_same_occurrences() {
-        let rules = RuleSet::load(true, &[]).unwrap();
-        let prefilter = Prefilter::new(&rules);
-        let mut random = Random(0x9e37_79b9_7f4a_7c15);
-        let blobs: Vec<Vec<u8>> = (0..50)
-            .map(|_| {
-                let len = 200 + random.below(4_000);
-                text(&mut random, len)
-            })
-            .collect();
-        let by_nfa: Vec<KeywordHits> = blobs.iter().map(|b| prefilter.occurrences(b)).collect();
-        assert!(prefilter.small.get().is_some() && prefilter.large.get().is_none());
-        assert!(by_nfa.iter().any(|hits| !hits.0.is_empty()));
-        prefilter.searched.store(SMALL_RUN, Ordering::Relaxed);
-        let by_dfa: Vec<KeywordHits> = blobs.iter().map(|b| prefilter.occurrences(b)).collect();
-        assert!(prefilter.large.get().is_some());
-        assert_eq!(by_nfa, by_dfa);
-    }
-
-    #[test]
-    fn the_two_stream_dfa_walk_finds_what_an_overlapping_search_finds() {
+    fn the_builtin_keywords_are_found_as_an_overlapping_search_finds_them() {
         let rules = RuleSet::load(true, &[]).unwrap();
         let prefilter = Prefilter::new(&rules);
         let reference = AhoCorasickBuilder::new()
@@ -478,9 +341,10 @@ mod tests {
             .match_kind(MatchKind::Standard)
             .build(&prefilter.keywords)
             .unwrap();
-        prefilter.searched.store(SMALL_RUN, Ordering::Relaxed);
+        assert!(prefilter.automaton.get().is_none());
         let mut random = Random(0x0123_4567_89ab_cdef);
-        // Short blobs take the one-stream walk, longer ones split at every kind of seam.
+        // Short blobs take the one-stream walk, longer ones split at every kind of seam between
+        // the streams.
         let long: Vec<usize> = (0..40).map(|_| 700 + random.below(20_000)).collect();
         for len in (0..700).chain(long) {
             let blob = text(&mut random, len);
@@ -492,7 +356,7 @@ mod tests {
             expected.sort_unstable();
             assert_eq!(prefilter.occurrences(blob).0, expected, "length {len}");
         }
-        assert!(prefilter.large.get().is_some());
+        assert!(prefilter.automaton.get().is_some());
     }
 
     #[test]
