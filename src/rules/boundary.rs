@@ -9,8 +9,9 @@
 //! regex misses: the first match consumes the separator the second needs.
 
 use regex::bytes::{Captures, Regex, RegexBuilder};
+
+use super::literals;
 use regex_syntax::ast::{self, Ast};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// The bytes that may come before a match (the start of the text always may).
 #[derive(Debug, Clone)]
@@ -58,30 +59,7 @@ pub fn split(pattern: &str) -> Option<(Before, &str)> {
         *allowed = class.is_match(&[byte as u8]);
     }
     let rest = &pattern[group.span.end.offset..];
-    starts_with_literals(rest).then_some((Before(allowed), rest))
-}
-
-/// Whether every match of `pattern` starts with one of a few literals (`EAA`, `AKIA|ABIA`,
-/// `[MNO]`), which the regex engine searches for before it runs its automaton. A pattern that
-/// may start with most bytes (`[A-Za-z_]…`) gains nothing without its separator: the engine
-/// tries a match at every byte instead of once per separator.
-fn starts_with_literals(pattern: &str) -> bool {
-    /// More first literals than this are no better than most bytes.
-    const MOST: usize = 16;
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-    else {
-        return false;
-    };
-    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    prefixes.literals().is_some_and(|literals| {
-        !literals.is_empty()
-            && literals.len() <= MOST
-            && literals.iter().all(|literal| !literal.is_empty())
-    })
+    literals::starts_with_literals(rest).then_some((Before(allowed), rest))
 }
 
 /// Every match of `regex` in `data`, left to right without overlaps, whose byte before `before`

@@ -5,6 +5,7 @@
 pub mod boundary;
 pub mod builtin;
 pub mod gitleaks;
+pub mod literals;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -33,6 +34,8 @@ pub struct Matcher {
     pub regex: Regex,
     /// The bytes a match may follow, when the pattern starts with a separator.
     before: Option<boundary::Before>,
+    /// Where matches start and how far they reach, when every match starts with a keyword.
+    pub anchors: Option<literals::Anchors>,
     /// Capture groups that may hold the secret; the first that took part in a match does.
     pub secret_groups: Vec<usize>,
     /// Capture group holding a non-secret key id, if any.
@@ -50,7 +53,7 @@ impl Matcher {
     /// Compiles `pattern` and finds its named groups: `secret` (else every unnamed group,
     /// since alternatives may each capture the key, else the whole match), `key_id`, `host`
     /// and `host2`, `name`. Refuses a pattern that matches the empty string.
-    fn compile(pattern: &str) -> std::result::Result<Self, String> {
+    fn compile(pattern: &str, keywords: &[String]) -> std::result::Result<Self, String> {
         let (before, pattern) = match boundary::split(pattern) {
             Some((before, rest)) => (Some(before), rest),
             None => (None, pattern),
@@ -89,6 +92,7 @@ impl Matcher {
         let host_groups = ["host", "host2"].into_iter().filter_map(named).collect();
         let name_group = named("name");
         Ok(Self {
+            anchors: literals::Anchors::of(pattern, keywords),
             regex,
             before,
             secret_groups,
@@ -110,6 +114,29 @@ impl Matcher {
             Some(before) => Box::new(boundary::captures_iter(&self.regex, before, data)),
             None => Box::new(self.regex.captures_iter(data)),
         }
+    }
+
+    /// The matches that start at `starts` (in order) in `data`, for a matcher with anchors
+    /// whose first literals occur only there: exactly what [`Matcher::captures_iter`] finds,
+    /// each match run in a window of its longest length.
+    pub fn captures_at<'a>(
+        &'a self,
+        data: &'a [u8],
+        starts: &'a [usize],
+    ) -> impl Iterator<Item = Captures<'a>> + 'a {
+        let mut covered = 0;
+        starts.iter().filter_map(move |&start| {
+            if start < covered {
+                return None;
+            }
+            let caps = self.anchors.as_ref()?.match_at(&self.regex, data, start)?;
+            if !self.before.as_ref().is_none_or(|b| b.allows(data, start)) {
+                return None;
+            }
+            let whole = caps.get(0).expect("group 0 always exists");
+            covered = whole.end().max(start + 1);
+            Some(caps)
+        })
     }
 }
 
@@ -190,7 +217,7 @@ impl Rule {
     /// (`every_builtin_rule_compiles`), so building it again cannot fail.
     pub fn matcher(&self) -> &Matcher {
         self.matcher.get_or_init(|| {
-            Matcher::compile(&self.pattern)
+            Matcher::compile(&self.pattern, &self.keywords)
                 .expect("a rule's pattern compiled when it was loaded or tested")
         })
     }
@@ -199,12 +226,13 @@ impl Rule {
     /// `rules check` runs over the built-in rules.
     pub fn compile_now(&self) -> Result<()> {
         if self.matcher.get().is_none() {
-            let compiled = Matcher::compile(&self.pattern).map_err(|message| Error::Rule {
-                path: self.origin.path.clone(),
-                line: self.origin.line,
-                rule: self.id.clone(),
-                message,
-            })?;
+            let compiled =
+                Matcher::compile(&self.pattern, &self.keywords).map_err(|message| Error::Rule {
+                    path: self.origin.path.clone(),
+                    line: self.origin.line,
+                    rule: self.id.clone(),
+                    message,
+                })?;
             // Another thread may have compiled it meanwhile: the same pattern, the same result.
             let _ = self.matcher.set(compiled);
         }
@@ -561,13 +589,14 @@ pub fn compile_rule(
     }
     // Built-in rules are compiled when first used (the tests compile every one); a user's
     // rule is compiled now, so a bad pattern is refused with its file and line before any scan.
+    let keywords: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
     let matcher = OnceLock::new();
     if compile == Compile::Now {
-        let compiled = Matcher::compile(&pattern).map_err(fail)?;
+        let compiled = Matcher::compile(&pattern, &keywords).map_err(fail)?;
         matcher.set(compiled).expect("a new cell is empty");
     }
     Ok(Rule {
-        keywords: keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+        keywords,
         file_names: spec.file_names,
         id: spec.id,
         name: spec.name,

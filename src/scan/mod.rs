@@ -81,6 +81,11 @@ pub struct Scanned {
 const DECODE_DEPTH: usize = 2;
 /// Decoded bytes allowed per blob, at most: bounds memory and time on hostile input.
 const DECODE_BUDGET: usize = 16 << 20;
+/// A rule whose matches start with its keywords runs its regex in a window at each place one
+/// occurs when there is at most one such place per this many bytes: a window's search costs
+/// about what the regex engine's search of the whole blob for the rule's literals costs over
+/// this many bytes.
+const BYTES_PER_WINDOW: usize = 4096;
 
 /// A candidate turned down, before positions are resolved.
 #[derive(Debug, Clone, Copy)]
@@ -368,11 +373,9 @@ impl<'r> Scanner<'r> {
                 .keywords
                 .iter()
                 .any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some());
-        let mut candidates = Candidates {
-            rules: vec![false; self.rules.rules().len()],
-            positions: Vec::new(),
-        };
-        candidates.rules[index] = passes;
+        let mut only = vec![false; self.rules.rules().len()];
+        only[index] = passes;
+        let mut candidates = Candidates::only(&self.prefilter, data, only);
         if passes && self.line_scoped[index] {
             for keyword in &rule.keywords {
                 for at in memchr::memmem::find_iter(&lower, keyword.as_bytes()) {
@@ -433,10 +436,29 @@ impl<'r> Scanner<'r> {
                 for (start, end) in keyword_lines(positions, data) {
                     let line = &data[start..end];
                     let turned_down = turned_down.as_mut();
-                    collect_matches(index, rule, line, start, path, &mut raw, turned_down);
+                    let matches = rule.matcher().captures_iter(line);
+                    let text = (line, start);
+                    collect_matches(index, rule, matches, text, path, &mut raw, turned_down);
                 }
             } else {
-                collect_matches(index, rule, data, 0, path, &mut raw, turned_down.as_mut());
+                // A rule whose matches start with its keywords runs only where they occur,
+                // when they occur seldom enough that windows cost less than a whole search.
+                let anchors = rule.matcher().anchors.as_ref();
+                let starts = anchors.and_then(|anchors| {
+                    let most = data.len() / BYTES_PER_WINDOW;
+                    let may_start = |start| anchors.may_start(data, start);
+                    candidates.starts(&self.prefilter, index, may_start, most)
+                });
+                if starts.as_ref().is_some_and(Vec::is_empty) {
+                    continue;
+                }
+                let turned_down = turned_down.as_mut();
+                let matcher = rule.matcher();
+                let matches = match &starts {
+                    Some(starts) => Box::new(matcher.captures_at(data, starts)),
+                    None => matcher.captures_iter(data),
+                };
+                collect_matches(index, rule, matches, (data, 0), path, &mut raw, turned_down);
             }
         }
         if let (Some(rejected), Some(turned_down)) = (rejected, turned_down) {
@@ -555,14 +577,14 @@ fn line_around(data: &[u8], start: usize, end: usize) -> (usize, usize) {
     (line_start, line_end)
 }
 
-/// Runs one rule's regex over `data` (which starts at `offset` in the blob of the file at
-/// `path`), keeping matches that pass the rule's filters; with `rejected`, the matches they
+/// Takes one rule's regex `matches` in `data` (which starts at `offset` in the blob of the file
+/// at `path`), keeping those that pass the rule's filters; with `rejected`, the matches they
 /// turn down go there.
-fn collect_matches(
+fn collect_matches<'a>(
     index: usize,
     rule: &Rule,
-    data: &[u8],
-    offset: usize,
+    matches: impl Iterator<Item = regex::bytes::Captures<'a>>,
+    (data, offset): (&[u8], usize),
     path: Option<&str>,
     out: &mut Vec<RawMatch>,
     mut rejected: Option<&mut Vec<RawRejection>>,
@@ -573,7 +595,7 @@ fn collect_matches(
         }
     }
     let matcher = rule.matcher();
-    for caps in matcher.captures_iter(data) {
+    for caps in matches {
         let Some(secret) = matcher.secret_groups.iter().find_map(|&g| caps.get(g)) else {
             continue;
         };
@@ -1010,6 +1032,37 @@ negative_examples = ["y"]
             found.contains(&("generic-secret-assignment", 2, 3, "code")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_rule_run_only_where_its_keywords_occur_finds_what_a_whole_search_finds() {
+        let rules = RuleSet::load(true, &[]).unwrap();
+        let scanner = Scanner::new(&rules);
+        // Filler without keywords, so that the example's keywords are seldom enough in the
+        // padded blob for the windows to run.
+        let filler = "lorem ipsum dolor sit amet 0123\n".repeat(400);
+        let mut windowed = 0;
+        for (index, rule) in rules.rules().iter().enumerate() {
+            if rule.matcher().anchors.is_none() || scanner.line_scoped[index] {
+                continue;
+            }
+            windowed += 1;
+            for example in rule.examples.iter().chain(&rule.negative_examples) {
+                let secrets = |hits: Vec<Hit>| -> Vec<Vec<u8>> {
+                    hits.iter().map(|h| h.secret.expose().to_vec()).collect()
+                };
+                let alone = secrets(scanner.scan_with_rule(index, example.as_bytes()));
+                let padded = format!("{filler}{example}\n{filler}{example} {example}\n{filler}");
+                let padded = secrets(scanner.scan_with_rule(index, padded.as_bytes()));
+                let expected: Vec<Vec<u8>> = [&alone, &alone, &alone]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect();
+                assert_eq!(padded, expected, "{}: {example}", rule.id);
+            }
+        }
+        assert!(windowed > 100, "only {windowed} rules run in windows");
     }
 
     #[test]

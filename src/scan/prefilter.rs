@@ -30,6 +30,8 @@ pub struct Prefilter {
     keyword_len: Vec<usize>,
     /// For each distinct keyword, the rules that list it.
     rules_by_keyword: Vec<Vec<usize>>,
+    /// For each rule, its keywords.
+    keywords_by_rule: Vec<Vec<u32>>,
     /// Rules without keywords: always candidates.
     always: Vec<usize>,
     /// Keywords of line-scoped rules, whose every occurrence is recorded.
@@ -42,6 +44,10 @@ pub struct Prefilter {
 pub struct Candidates {
     /// Whether each rule may match.
     pub rules: Vec<bool>,
+    /// Where each keyword occurs: keyword `k`'s starts, in order, are
+    /// `starts[first_start[k]..first_start[k + 1]]`.
+    starts: Vec<usize>,
+    first_start: Vec<u32>,
     /// For line-scoped rules: (rule, start, end) of every keyword occurrence, in order.
     pub positions: Vec<(usize, usize, usize)>,
 }
@@ -71,7 +77,14 @@ impl Prefilter {
                 }
             }
         }
+        let mut keywords_by_rule = vec![Vec::new(); rules.rules().len()];
+        for (keyword, rules) in rules_by_keyword.iter().enumerate() {
+            for &rule in rules {
+                keywords_by_rule[rule].push(keyword as u32);
+            }
+        }
         Self {
+            keywords_by_rule,
             automaton: OnceLock::new(),
             keyword_len: keywords.iter().map(String::len).collect(),
             rules_by_keyword,
@@ -196,8 +209,11 @@ impl Prefilter {
     pub fn candidates_from(&self, hits: &KeywordHits, line_scoped: &[bool]) -> Candidates {
         let mut found = Candidates {
             rules: vec![false; self.rule_count],
+            starts: Vec::new(),
+            first_start: Vec::new(),
             positions: Vec::new(),
         };
+        found.group_by_keyword(hits, self.keywords.len());
         for &index in &self.always {
             found.rules[index] = true;
         }
@@ -220,6 +236,68 @@ impl Prefilter {
             }
         }
         found
+    }
+}
+
+impl Candidates {
+    /// Candidates that are the rules set in `rules`, for `data` (a rule's self-test).
+    pub fn only(prefilter: &Prefilter, data: &[u8], rules: Vec<bool>) -> Self {
+        let mut found = Candidates {
+            rules,
+            ..Default::default()
+        };
+        found.group_by_keyword(&prefilter.occurrences(data), prefilter.keywords.len());
+        found
+    }
+
+    /// Groups the occurrences `hits` by keyword (a counting sort: it keeps their order).
+    fn group_by_keyword(&mut self, hits: &KeywordHits, keywords: usize) {
+        let mut first = vec![0u32; keywords + 1];
+        for &(_, keyword) in &hits.0 {
+            first[keyword as usize + 1] += 1;
+        }
+        for k in 0..keywords {
+            first[k + 1] += first[k];
+        }
+        let mut next = first.clone();
+        self.starts = vec![0; hits.0.len()];
+        for &(start, keyword) in &hits.0 {
+            let slot = &mut next[keyword as usize];
+            self.starts[*slot as usize] = start;
+            *slot += 1;
+        }
+        self.first_start = first;
+    }
+
+    /// Where `rule`'s keywords occur and `accept` takes the place, in order and each place
+    /// once; `None` when that is more than `most` places.
+    pub fn starts(
+        &self,
+        prefilter: &Prefilter,
+        rule: usize,
+        accept: impl Fn(usize) -> bool,
+        most: usize,
+    ) -> Option<Vec<usize>> {
+        let mut starts: Vec<usize> = Vec::new();
+        for &keyword in &prefilter.keywords_by_rule[rule] {
+            let (from, to) = (
+                self.first_start[keyword as usize] as usize,
+                self.first_start[keyword as usize + 1] as usize,
+            );
+            for &start in &self.starts[from..to] {
+                if accept(start) {
+                    if starts.len() == most {
+                        return None;
+                    }
+                    starts.push(start);
+                }
+            }
+        }
+        if prefilter.keywords_by_rule[rule].len() > 1 {
+            starts.sort_unstable();
+            starts.dedup();
+        }
+        Some(starts)
     }
 }
 
