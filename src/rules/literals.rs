@@ -10,6 +10,10 @@ use regex_syntax::hir::Hir;
 /// More first literals than this are no better than most bytes.
 const MOST_LITERALS: usize = 16;
 
+/// The longest match a rule may have to run in windows: windows as long as the blob they
+/// search would cost more than one search of it.
+const LONGEST_WINDOW: usize = 4096;
+
 /// The pattern's syntax tree, as the regex crate reads it (bytes, no Unicode classes).
 fn parse(pattern: &str) -> Option<Hir> {
     regex_syntax::ParserBuilder::new()
@@ -54,6 +58,9 @@ impl Anchors {
     pub fn of(pattern: &str, keywords: &[String]) -> Option<Self> {
         let hir = parse(pattern)?;
         let longest = hir.properties().maximum_len()?;
+        if longest > LONGEST_WINDOW {
+            return None;
+        }
         let first = first_literals(&hir)?;
         let keyed = first.iter().all(|literal| {
             keywords.iter().any(|keyword| {
@@ -109,6 +116,7 @@ mod tests {
         assert!(Anchors::of(r"([MNO][a-z]{20})", &keywords(&["discord"])).is_none());
         // Nor does a match of no longest length, or one that may start anywhere.
         assert!(Anchors::of(r"(ghp_[a-z]{20,})", &keywords(&["ghp_"])).is_none());
+        assert!(Anchors::of(r"(ghp_[a-z]{20,5000})", &keywords(&["ghp_"])).is_none());
         assert!(Anchors::of(r"[a-z]+_(x)", &keywords(&["_"])).is_none());
         // A case-insensitive pattern's literals are spelled every way, each a keyword's.
         let either = Anchors::of(r"(?i)(tok_[0-9]{4})", &keywords(&["tok_"])).unwrap();

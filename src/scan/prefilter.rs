@@ -1,7 +1,7 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords (ASCII
-//! case-insensitive, [`KeywordDfa`]) decides which rules can possibly match a blob, so only their regexes run.
-//! For line-scoped rules it also records where their keywords occur, so their patterns run only
-//! on those lines and no second pass over the blob is needed.
+//! case-insensitive, [`KeywordDfa`]) decides which rules can possibly match a blob, so only
+//! their regexes run. It also records where each keyword occurs: line-scoped rules' patterns
+//! run only on those lines, and a rule whose matches start with its keywords only there.
 //!
 //! Walking every byte through the automaton is the largest cost of a scan. A blob that a pack
 //! stores as a delta of one already scanned is mostly copied from it: its keyword occurrences
