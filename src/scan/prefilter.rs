@@ -1,5 +1,5 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's keywords (ASCII
-//! case-insensitive, [`KeywordDfa`]) decides which rules can possibly match a blob, so only
+//! case-insensitive, `keyword_dfa`) decides which rules can possibly match a blob, so only
 //! their regexes run. It also records where each keyword occurs: line-scoped rules' patterns
 //! run only on those lines, and a rule whose matches start with its keywords only there.
 //!
