@@ -28,9 +28,7 @@ count="${1:-100}"
 changed="${2:-5}"
 runs="${3:-3}"
 base="${TMPDIR:-/tmp}/keyaudit-bench-incremental-$count"
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
-export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
+git_as_bench
 if [ ! -f "$base/done" ]; then
     echo "bench: generating $count repositories in $base (once)" >&2
     rm -rf "$base"

@@ -42,3 +42,11 @@ keyaudit_bin() {
     fi
     realpath "$BIN"
 }
+
+# Git as the generated repositories' author: no user or system configuration, a fixed
+# identity, so commits are made alike on any machine.
+git_as_bench() {
+    export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+    export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
+    export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
+}

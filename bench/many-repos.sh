@@ -19,9 +19,7 @@ cd "$(dirname "$0")/.."
 count="${1:-200}"
 runs="${2:-3}"
 base="${TMPDIR:-/tmp}/keyaudit-bench-repos-$count"
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
-export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
+git_as_bench
 # planted.txt (one key a line, in repository order) came with the checks: older copies lack it.
 if [ ! -f "$base/done" ] || [ ! -f "$base/planted.txt" ]; then
     echo "bench: generating $count repositories in $base (once)" >&2
