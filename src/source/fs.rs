@@ -3,6 +3,7 @@
 //! an inventory must see; `.git` is always skipped, dependency and build folders by default.
 //! Symbolic links are not followed; FIFOs, sockets and devices are never opened.
 
+use std::io::Read;
 use std::path::Path;
 
 use globset::GlobSet;
@@ -11,7 +12,8 @@ use ignore::{WalkBuilder, WalkState};
 use super::archive::{self, ArchiveOptions};
 use super::window::WINDOW_SIZE;
 use super::{
-    scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit, Window,
+    binary_head, scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit,
+    Window, BINARY_SNIFF_LEN,
 };
 use crate::error::{one_line, Error, Result};
 
@@ -175,7 +177,7 @@ fn read_file(
 ) {
     if len > options.max_file_size {
         // An archive may be larger than a file: its entries and what it inflates are bounded.
-        if open_archive(path, &display, None, options, stats, visit) {
+        if open_archive(path, &display, options, stats, visit) {
             return;
         }
         stats.skip(
@@ -196,30 +198,7 @@ fn read_file(
         inside: Default::default(),
     };
     if len <= WINDOW_SIZE as u64 {
-        match std::fs::read(path) {
-            Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
-            Ok(data)
-                if options.archives.is_some()
-                    && archive::sniff_compressed_or_zip(
-                        &data[..data.len().min(archive::SNIFF_LEN)],
-                    )
-                    .is_some() =>
-            {
-                open_archive(path, &origin.path, Some(&data), options, stats, visit);
-            }
-            Ok(data) => match text_of(&data) {
-                None => {
-                    if !open_archive(path, &origin.path, Some(&data), options, stats, visit) {
-                        stats.skip(origin.path, "binary file");
-                    }
-                }
-                Some(text) => {
-                    stats.scanned(data.len());
-                    let window = Window::whole(text.len());
-                    visit(origin, &text, window, Lineage::default());
-                }
-            },
-        }
+        read_whole(path, origin, len, options, stats, visit);
         return;
     }
     let file = match std::fs::File::open(path) {
@@ -237,7 +216,7 @@ fn read_file(
             format!("read failed part-way: {}", crate::error::os_reason(&err)),
         ),
         Ok(None) => {
-            if !open_archive(path, &origin.path, None, options, stats, visit) {
+            if !open_archive(path, &origin.path, options, stats, visit) {
                 stats.skip(origin.path, "binary file");
             }
         }
@@ -250,6 +229,51 @@ fn read_file(
                 );
             }
         }
+    }
+}
+
+/// Reads a file of at most [`WINDOW_SIZE`] bytes whole and scans it, its first 8 KiB first: a
+/// binary file (a quarter of the bytes in a tree of registry packages) is judged, and opened as
+/// an archive or skipped, without reading the rest of it.
+fn read_whole(
+    path: &Path,
+    origin: Origin,
+    len: u64,
+    options: &WalkOptions,
+    stats: &Stats,
+    visit: &Visit,
+) {
+    let read = |data: &mut Vec<u8>| -> std::io::Result<bool> {
+        let mut file = std::fs::File::open(path)?;
+        (&mut file)
+            .take(BINARY_SNIFF_LEN as u64)
+            .read_to_end(data)?;
+        let head = &data[..data.len().min(archive::SNIFF_LEN)];
+        if (options.archives.is_some() && archive::sniff_compressed_or_zip(head).is_some())
+            || binary_head(data)
+        {
+            return Ok(false);
+        }
+        // One more byte than the size, so a file that grew is read in one allocation.
+        data.reserve_exact((len as usize + 1).saturating_sub(data.len()));
+        file.read_to_end(data)?;
+        Ok(true)
+    };
+    let mut data = Vec::with_capacity(BINARY_SNIFF_LEN.min(len as usize + 1));
+    match read(&mut data) {
+        Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
+        Ok(whole) => match whole.then(|| text_of(&data)).flatten() {
+            None => {
+                if !open_archive(path, &origin.path, options, stats, visit) {
+                    stats.skip(origin.path, "binary file");
+                }
+            }
+            Some(text) => {
+                stats.scanned(data.len());
+                let window = Window::whole(text.len());
+                visit(origin, &text, window, Lineage::default());
+            }
+        },
     }
 }
 
@@ -290,12 +314,11 @@ fn read_layout_dir(
     }
 }
 
-/// Reads the file at `path` (its bytes in `data` when already read) as an archive if its first
-/// bytes say it is one and archives are read; false when it is not one.
+/// Reads the file at `path` as an archive if its first bytes say it is one and archives are
+/// read; false when it is not one.
 fn open_archive(
     path: &Path,
     display: &str,
-    data: Option<&[u8]>,
     options: &WalkOptions,
     stats: &Stats,
     visit: &Visit,
@@ -312,22 +335,14 @@ fn open_archive(
         inside: Default::default(),
     };
     let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
-    if let Some(data) = data {
-        let Some(format) = archive::sniff(&data[..data.len().min(archive::SNIFF_LEN)]) else {
-            return false;
-        };
-        reader.read(format, &mut std::io::Cursor::new(data));
-        return true;
-    }
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
     let mut head = Vec::with_capacity(archive::SNIFF_LEN);
-    if std::io::Read::read_to_end(
-        &mut std::io::Read::take(&mut file, archive::SNIFF_LEN as u64),
-        &mut head,
-    )
-    .is_err()
+    if (&mut file)
+        .take(archive::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .is_err()
     {
         return false;
     }

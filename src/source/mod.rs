@@ -230,9 +230,18 @@ impl Stats {
     }
 }
 
+/// Bytes at the start of an input that decide whether it is binary.
+pub const BINARY_SNIFF_LEN: usize = 8192;
+
 /// Whether `data` looks binary: a NUL byte in its first 8 KiB.
 pub fn looks_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF_LEN)]).is_some()
+}
+
+/// Whether an input starting with `head` (its first [`BINARY_SNIFF_LEN`] bytes, or all of it)
+/// is binary, as [`text_of`] judges the whole input: no byte-order mark and a NUL.
+pub fn binary_head(head: &[u8]) -> bool {
+    encoding_rs::Encoding::for_bom(head).is_none() && looks_binary(head)
 }
 
 /// The text of a blob as UTF-8 bytes to scan: UTF-16 with a byte-order mark is transcoded

@@ -475,6 +475,32 @@ fn binary_files_are_skipped_with_the_reason() {
 }
 
 #[test]
+fn a_file_is_binary_by_a_nul_in_its_first_8_kib_only() {
+    // The first 8 KiB are read first and decide; the rest is read only for text.
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    for (name, nul_at) in [("late.dat", 8192), ("early.dat", 8191)] {
+        let mut data = vec![b'#'; 20_000];
+        data[nul_at] = 0;
+        data.extend_from_slice(format!("\nSTRIPE_KEY={key}\n").as_bytes());
+        std::fs::write(dir.path().join(name), data).unwrap();
+    }
+    let (code, report, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        skipped(&report),
+        vec![("early.dat".to_string(), "binary file".to_string())]
+    );
+    let paths: Vec<&str> = report["keys"][0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|location| location["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["late.dat"]);
+}
+
+#[test]
 fn nul_separated_environment_on_stdin_is_read_entry_by_entry() {
     // `/proc/PID/environ` and `env -0` separate entries with NUL: not a binary file.
     let key = fresh_stripe_key();
