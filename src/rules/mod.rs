@@ -27,6 +27,13 @@ pub struct RuleOrigin {
     pub line: usize,
 }
 
+/// Bytes of states a rule's lazy DFA may cache, per search engine and thread. The caches live
+/// as long as the run, one per rule that ran and thread, so together they are most of a scan's
+/// memory: 16 MiB each let the unanchored counted repetitions of a few patterns grow caches
+/// worth 10 MiB more than the run needs. Every built-in rule's automaton fits this bound (a test
+/// holds it); one that did not would be run by a slower engine, not refused.
+const LAZY_DFA_CACHE: usize = 256 << 10;
+
 /// A rule's compiled pattern and the capture groups it names.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -61,7 +68,7 @@ impl Matcher {
         let regex = RegexBuilder::new(pattern)
             .unicode(false)
             .size_limit(32 << 20)
-            .dfa_size_limit(16 << 20)
+            .dfa_size_limit(LAZY_DFA_CACHE)
             .build()
             .map_err(|err| format!("invalid pattern: {}", one_line(&err.to_string())))?;
         // A pattern that can match nothing would report empty keys; probe the usual shapes.
@@ -834,6 +841,34 @@ negative_examples = ["dmo_short"]
             }
             assert!(rule.is_compiled());
         }
+    }
+
+    #[test]
+    fn every_builtin_rule_s_lazy_dfa_fits_its_cache() {
+        // A lazy DFA whose cache cannot hold its minimum number of states is not built, and
+        // the regex engine falls back to a much slower one: every rule must fit the bound, as
+        // compiled (less a leading separator) and as written.
+        use regex_automata::hybrid::dfa::DFA;
+        use regex_automata::util::syntax;
+        let fits = |pattern: &str| {
+            DFA::builder()
+                .configure(DFA::config().cache_capacity(LAZY_DFA_CACHE))
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .build(pattern)
+                .is_ok()
+        };
+        let set = RuleSet::load(true, &[]).unwrap();
+        for rule in set.rules() {
+            let compiled = rule.matcher().regex.as_str();
+            assert!(fits(compiled) && fits(rule.pattern()), "{}", rule.id);
+        }
+        // The bound is what decides: a pattern as large as a 40-way alternation of long
+        // counted repetitions does not fit.
+        let huge = (0..40)
+            .map(|n| format!("k{n}_[A-Za-z0-9]{{100,400}}"))
+            .collect::<Vec<_>>()
+            .join("|");
+        assert!(!fits(&huge));
     }
 
     #[test]

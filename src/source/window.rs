@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 
 /// Bytes each window owns. Inputs up to this size are read whole, as one window.
-pub const WINDOW_SIZE: usize = 8 << 20;
+pub const WINDOW_SIZE: usize = 2 << 20;
 
 /// Bytes of each neighbour a window also sees: more than the longest key any rule matches (a
 /// 4096-bit RSA private key in PEM is about 3.3 KiB) plus the context a rule reads before it.

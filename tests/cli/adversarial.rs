@@ -281,9 +281,9 @@ fn utf16_files_with_a_byte_order_mark_are_decoded() {
 
 #[test]
 fn a_huge_single_line_is_scanned_in_windows_and_boundary_keys_are_found() {
-    // Two windows' worth (8 MiB each) and a bit of one line, with keys straddling both window
-    // boundaries and one at the very end.
-    const WINDOW: usize = 8 << 20;
+    // Eight windows' worth (2 MiB each; over the default --max-file-size of 16 MiB) and a bit
+    // of one line, with keys straddling the first two window boundaries and one at the very end.
+    const WINDOW: usize = 2 << 20;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bundle.min.js");
     let filler = b"var a=function(b){return b.c(d)};";
@@ -291,7 +291,7 @@ fn a_huge_single_line_is_scanned_in_windows_and_boundary_keys_are_found() {
         .iter()
         .copied()
         .cycle()
-        .take(2 * WINDOW + 4096)
+        .take(8 * WINDOW + 4096)
         .collect();
     let keys: Vec<String> = (0..3).map(|_| fresh_stripe_key()).collect();
     let starts = [WINDOW - 20, 2 * WINDOW - 1, data.len() + 1];
@@ -330,7 +330,7 @@ fn a_huge_single_line_is_scanned_in_windows_and_boundary_keys_are_found() {
         .map(|(&start, key)| (start as u64 + 1, key.clone()))
         .collect();
     assert_eq!(found, expected, "each key once, at its column on line 1");
-    assert_eq!(report["scan"]["bytes"], (2 * WINDOW + 4096 + 1 + 40) as u64);
+    assert_eq!(report["scan"]["bytes"], (8 * WINDOW + 4096 + 1 + 40) as u64);
 }
 
 #[test]
