@@ -179,28 +179,42 @@ impl KeywordDfa {
         }
     }
 
-    /// Calls `found(start, keyword)` for every keyword occurrence in `data`, in no particular
-    /// order. Each stream starts at the root at its part's first byte, so it sees exactly the
-    /// occurrences that start in its part or later; it goes on into the next part for those
-    /// that start in its own and end past it.
+    /// Calls `found(start, keyword)` for every keyword occurrence in `data`: part by part (by
+    /// where they start), and within a part in order of their end (those ending at the same
+    /// byte in no particular order). Each stream starts at the root at its part's first byte,
+    /// so it sees exactly the occurrences that start in its part or later; it goes on into the
+    /// next part for those that start in its own and end past it. The streams after the first
+    /// hold what they find until the ones before them are done.
     pub(super) fn find(&self, data: &[u8], mut found: impl FnMut(usize, usize)) {
         let part = data.len() / STREAMS;
         if part < 4 * self.reach {
             self.walk_on(0, data, 0, data.len(), (0, data.len()), &mut found);
             return;
         }
+        let mut held: [Vec<(usize, usize)>; STREAMS] = Default::default();
         let mut states = [0u32; STREAMS];
         let mut at = 0;
         while let Some(reached) = self.walk_parts(data, part, at, &mut states) {
             for (k, &state) in states.iter().enumerate() {
                 if state & REPORTS != 0 {
                     let bounds = (k * part, (k + 1) * part);
-                    self.report(state, k * part + reached + 1, bounds, &mut found);
+                    let end = k * part + reached + 1;
+                    if k == 0 {
+                        self.report(state, end, bounds, &mut found);
+                    } else {
+                        let held = &mut held[k];
+                        self.report(state, end, bounds, &mut |start, keyword| {
+                            held.push((start, keyword));
+                        });
+                    }
                 }
             }
             at = reached + 1;
         }
         for (k, &state) in states.iter().enumerate() {
+            for &(start, keyword) in &held[k] {
+                found(start, keyword);
+            }
             let (from, to) = (k * part, (k + 1) * part);
             if k + 1 == STREAMS {
                 // The last stream reads the remainder of the blob.

@@ -115,7 +115,7 @@ impl Prefilter {
     pub fn occurrences(&self, data: &[u8]) -> KeywordHits {
         let mut hits = Vec::new();
         self.find_into(data, 0, &mut hits, |_, _| true);
-        hits.sort_unstable();
+        sort_by_start(&mut hits);
         KeywordHits(hits)
     }
 
@@ -236,6 +236,19 @@ impl Prefilter {
             }
         }
         found
+    }
+}
+
+/// Sorts occurrences found in order of their end by start, then keyword. One is out of place
+/// only behind occurrences that end less than a keyword's length after it starts, so insertion
+/// moves each a few places at most: a fraction of what a general sort costs.
+fn sort_by_start(hits: &mut [(usize, u32)]) {
+    for sorted in 1..hits.len() {
+        let mut at = sorted;
+        while at > 0 && hits[at - 1] > hits[at] {
+            hits.swap(at - 1, at);
+            at -= 1;
+        }
     }
 }
 
