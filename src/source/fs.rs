@@ -12,8 +12,8 @@ use ignore::{WalkBuilder, WalkState};
 use super::archive::{self, ArchiveOptions};
 use super::window::WINDOW_SIZE;
 use super::{
-    binary_head, scan_windows, text_of, text_reader, Lineage, Origin, SourceKind, Stats, Visit,
-    Window, BINARY_SNIFF_LEN,
+    binary_head, file_text_reader, scan_windows, text_of, Lineage, Origin, SourceKind, Stats,
+    Visit, Window, BINARY_SNIFF_LEN,
 };
 use crate::error::{one_line, Error, Result};
 
@@ -201,13 +201,13 @@ fn read_file(
         read_whole(path, origin, len, options, stats, visit);
         return;
     }
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
+    let mut text = match std::fs::File::open(path).and_then(file_text_reader) {
+        Ok(text) => text,
         Err(err) => return stats.error(origin.path, crate::error::os_reason(&err)),
     };
     // UTF-16 grows by up to half when transcoded; the size check above bounds the file itself.
     let limit = options.max_file_size.saturating_mul(2);
-    let result = scan_windows(&mut text_reader(file), limit, true, &mut |data, window| {
+    let result = scan_windows(&mut text, limit, true, &mut |data, window| {
         visit(origin.clone(), data, window, Lineage::default());
     });
     match result {

@@ -267,6 +267,19 @@ pub fn text_reader<R: Read>(inner: R) -> impl Read {
         .build(inner)
 }
 
+/// A reader giving the text of `file` as [`text_reader`] does: the file itself when it starts
+/// with no byte-order mark (nearly always), so that windows are read straight into their buffer
+/// rather than through the decoder's, which copies and zeroes every byte on the way.
+pub fn file_text_reader(mut file: std::fs::File) -> std::io::Result<Box<dyn Read>> {
+    let mut head = Vec::with_capacity(3);
+    (&mut file).take(3).read_to_end(&mut head)?;
+    std::io::Seek::rewind(&mut file)?;
+    Ok(match encoding_rs::Encoding::for_bom(&head) {
+        Some(_) => Box::new(text_reader(file)),
+        None => Box::new(file),
+    })
+}
+
 /// Reads a large input in windows (see [`window`]), handing each to `visit`; at most `max_size`
 /// bytes are scanned. Returns the bytes scanned and whether the input went on past `max_size`,
 /// or the error that stopped it. With `skip_binary`, a binary input (NUL in its first 8 KiB) is

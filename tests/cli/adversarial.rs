@@ -280,6 +280,31 @@ fn utf16_files_with_a_byte_order_mark_are_decoded() {
 }
 
 #[test]
+fn files_read_in_windows_are_decoded_by_their_byte_order_mark() {
+    // Over 2 MiB, a file is read in windows: as it is without a byte-order mark, transcoded or
+    // stripped of it with one.
+    let dir = tempfile::tempdir().unwrap();
+    let key = fresh_stripe_key();
+    let filler_lines = 400_000;
+    let text = format!("{}StripeKey={key}\n", "x = 1\n".repeat(filler_lines));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+    utf8_bom.extend_from_slice(text.as_bytes());
+    std::fs::write(dir.path().join("plain.ini"), &text).unwrap();
+    std::fs::write(dir.path().join("utf16.ini"), utf16).unwrap();
+    std::fs::write(dir.path().join("utf8-bom.ini"), utf8_bom).unwrap();
+    let (code, report, _) = scan(dir.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["keys"][0]["secret"], key.as_str());
+    assert_eq!(
+        positions(&report),
+        vec![(filler_lines as u64 + 1, 11); 3],
+        "{report}"
+    );
+}
+
+#[test]
 fn a_huge_single_line_is_scanned_in_windows_and_boundary_keys_are_found() {
     // Eight windows' worth (2 MiB each; over the default --max-file-size of 16 MiB) and a bit
     // of one line, with keys straddling the first two window boundaries and one at the very end.
