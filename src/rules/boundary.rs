@@ -25,8 +25,10 @@ impl Before {
 }
 
 /// Splits `pattern` into the check of the byte before a match and the rest of the pattern, when
-/// it starts with `(?:^|CLASS)` for one class (`[^…]`, `[…]`, `\s`); `None` for any other shape.
-pub fn split(pattern: &str) -> Option<(Before, &str)> {
+/// it starts with `(?:^|CLASS)` for one class (`[^…]`, `[…]`, `\s`) and every match of the rest
+/// starts with one of a few literals; `None` for any other shape. The rest starts with `\b`
+/// when the class is a word boundary's.
+pub fn split(pattern: &str) -> Option<(Before, String)> {
     let parsed = ast::parse::Parser::new().parse(pattern).ok()?;
     let Ast::Concat(concat) = &parsed else {
         return None;
@@ -59,7 +61,21 @@ pub fn split(pattern: &str) -> Option<(Before, &str)> {
         *allowed = class.is_match(&[byte as u8]);
     }
     let rest = &pattern[group.span.end.offset..];
-    literals::starts_with_literals(rest).then_some((Before(allowed), rest))
+    let first = literals::first_literals_of(rest)?;
+    // A separator that is never a word byte, before a key that starts with one, is a word
+    // boundary as well. Written out, `\b` keeps the regex engine from starting a match at every
+    // first literal inside a run of word bytes: with a counted repetition after it
+    // (`[MNO][A-Za-z0-9_-]{22,26}`), each such start is tracked at once, and the automaton's
+    // states outgrow its cache.
+    let word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let separator_is_boundary = (0..=255u8).all(|byte| !allowed[byte as usize] || !word(byte))
+        && first.iter().all(|literal| word(literal[0]));
+    let rest = if separator_is_boundary {
+        format!(r"\b{rest}")
+    } else {
+        rest.to_string()
+    };
+    Some((Before(allowed), rest))
 }
 
 /// Every match of `regex` in `data`, left to right without overlaps, whose byte before `before`
@@ -95,7 +111,7 @@ mod tests {
 
     fn found(pattern: &str, text: &str) -> Vec<String> {
         let (before, rest) = split(pattern).expect("a leading separator");
-        let rest = regex(rest);
+        let rest = regex(&rest);
         captures_iter(&rest, &before, text.as_bytes())
             .map(|caps| String::from_utf8(caps[1].to_vec()).unwrap())
             .collect()
@@ -104,11 +120,16 @@ mod tests {
     #[test]
     fn only_a_leading_start_or_class_group_is_split() {
         let (_, rest) = split(r"(?:^|[^A-Za-z0-9_-])(EAA[a-z]{3})(?:[^a-z]|$)").unwrap();
-        assert_eq!(rest, "(EAA[a-z]{3})(?:[^a-z]|$)");
+        assert_eq!(rest, r"\b(EAA[a-z]{3})(?:[^a-z]|$)");
         let (_, rest) = split(r"(?:^|\s)-p(x)").unwrap();
-        assert_eq!(rest, "-p(x)");
+        assert_eq!(rest, "-p(x)", "no word byte to start the key");
         let (_, rest) = split(r"(?:^|[^A-Za-z0-9_.-])([MNO][A-Za-z0-9_-]{22})").unwrap();
-        assert_eq!(rest, "([MNO][A-Za-z0-9_-]{22})");
+        assert_eq!(rest, r"\b([MNO][A-Za-z0-9_-]{22})");
+        let (_, rest) = split(r"(?:^|[^A-Za-z0-9.-])(EAA[a-z]{3})").unwrap();
+        assert_eq!(
+            rest, "(EAA[a-z]{3})",
+            "`_` may come before: no word boundary"
+        );
         for other in [
             r"(EAA[a-z]{3})",
             r"(?:^|[^a-z]|/bot)([0-9]{8})",

@@ -35,10 +35,11 @@ fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     few.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
-/// Whether every match of `pattern` starts with one of a few literals (`EAA`, `AKIA|ABIA`,
-/// `[MNO]`), which the regex engine searches for before it runs its automaton.
-pub fn starts_with_literals(pattern: &str) -> bool {
-    parse(pattern).is_some_and(|hir| first_literals(&hir).is_some())
+/// The few literals one of which every match of `pattern` starts with (`EAA`, `AKIA|ABIA`,
+/// `[MNO]`), which the regex engine searches for before it runs its automaton; `None` when a
+/// match may start with more than a few strings.
+pub fn first_literals_of(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    first_literals(&parse(pattern)?)
 }
 
 /// Where a rule's matches can start and how far they reach, for a rule whose every match starts

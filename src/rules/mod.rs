@@ -8,6 +8,7 @@ pub mod gitleaks;
 pub mod literals;
 pub mod spec;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -62,9 +63,10 @@ impl Matcher {
     /// and `host2`, `name`. Refuses a pattern that matches the empty string.
     fn compile(pattern: &str, keywords: &[String]) -> std::result::Result<Self, String> {
         let (before, pattern) = match boundary::split(pattern) {
-            Some((before, rest)) => (Some(before), rest),
-            None => (None, pattern),
+            Some((before, rest)) => (Some(before), Cow::Owned(rest)),
+            None => (None, Cow::Borrowed(pattern)),
         };
+        let pattern = pattern.as_ref();
         let regex = RegexBuilder::new(pattern)
             .unicode(false)
             .size_limit(32 << 20)
@@ -121,6 +123,15 @@ impl Matcher {
             Some(before) => Box::new(boundary::captures_iter(&self.regex, before, data)),
             None => Box::new(self.regex.captures_iter(data)),
         }
+    }
+
+    /// Whether a match may start at `start` in `data`, for a matcher with anchors: one of its
+    /// first literals is there, and the byte before is one its separator allows.
+    pub fn may_start(&self, data: &[u8], start: usize) -> bool {
+        self.anchors
+            .as_ref()
+            .is_some_and(|anchors| anchors.may_start(data, start))
+            && self.before.as_ref().is_none_or(|b| b.allows(data, start))
     }
 
     /// The matches that start at `starts` (in order) in `data`, for a matcher with anchors
@@ -876,7 +887,7 @@ negative_examples = ["dmo_short"]
         let set = RuleSet::load(true, &[]).unwrap();
         let rule = |id: &str| set.rules().iter().find(|r| r.id == id).unwrap();
         let facebook = rule("facebook-access-token").matcher();
-        assert!(facebook.regex.as_str().starts_with("(EAA"));
+        assert!(facebook.regex.as_str().starts_with(r"\b(EAA"));
         assert!(facebook.before.is_some());
         // Two keys one comma apart: the written pattern consumed the comma with the first.
         let key = |c: char| format!("EAA{}", c.to_string().repeat(120)); // keyaudit:allow

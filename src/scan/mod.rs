@@ -441,19 +441,20 @@ impl<'r> Scanner<'r> {
                     collect_matches(index, rule, matches, text, path, &mut raw, turned_down);
                 }
             } else {
-                // A rule whose matches start with its keywords runs only where they occur,
-                // when they occur seldom enough that windows cost less than a whole search.
-                let anchors = rule.matcher().anchors.as_ref();
-                let starts = anchors.and_then(|anchors| {
+                // A rule whose matches start with its keywords runs only where they occur
+                // (after a byte its separator allows), when that is seldom enough that windows
+                // cost less than a whole search.
+                let matcher = rule.matcher();
+                let starts = matcher.anchors.is_some().then(|| {
                     let most = data.len() / BYTES_PER_WINDOW;
-                    let may_start = |start| anchors.may_start(data, start);
+                    let may_start = |start| matcher.may_start(data, start);
                     candidates.starts(&self.prefilter, index, may_start, most)
                 });
+                let starts = starts.flatten();
                 if starts.as_ref().is_some_and(Vec::is_empty) {
                     continue;
                 }
                 let turned_down = turned_down.as_mut();
-                let matcher = rule.matcher();
                 let matches = match &starts {
                     Some(starts) => Box::new(matcher.captures_at(data, starts)),
                     None => matcher.captures_iter(data),
