@@ -150,8 +150,7 @@ pub fn decode_runs(data: &[u8], min_run: usize, budget: &mut usize) -> Vec<Decod
     let min_run = min_run.max(4);
     let mut runs = Vec::new();
     let len = data.len();
-    // Invariant: `i` is 0 or just past a byte outside the alphabet, so a run starts at `i` or
-    // later.
+    // Where the next run may start: past the last one and the byte after it.
     let mut i = 0;
     while *budget > 0 {
         let Some(start) = first_run(data, i, min_run) else {
