@@ -366,24 +366,13 @@ fn is_one_token(bytes: &[u8]) -> bool {
 impl<'r> Scanner<'r> {
     /// Keys that rule `index` alone finds in `data` (prefilter included): the rule self-test.
     pub fn scan_with_rule(&self, index: usize, data: &[u8]) -> Vec<Hit> {
-        let rule = &self.rules.rules()[index];
-        let lower = data.to_ascii_lowercase();
-        let passes = rule.keywords.is_empty()
-            || rule
-                .keywords
-                .iter()
-                .any(|k| memchr::memmem::find(&lower, k.as_bytes()).is_some());
+        // The prefilter as a scan runs it, with only this rule's keyword positions recorded
+        // and only this rule kept a candidate.
         let mut only = vec![false; self.rules.rules().len()];
-        only[index] = passes;
-        let mut candidates = Candidates::only(&self.prefilter, data, only);
-        if passes && self.line_scoped[index] {
-            for keyword in &rule.keywords {
-                for at in memchr::memmem::find_iter(&lower, keyword.as_bytes()) {
-                    candidates.positions.push((index, at, at + keyword.len()));
-                }
-            }
-            candidates.positions.sort_unstable();
-        }
+        only[index] = self.line_scoped[index];
+        let mut candidates = self.prefilter.candidates(data, &only);
+        only[index] = candidates.rules[index];
+        candidates.rules = only;
         self.scan_candidates(None, data, &candidates, None)
     }
 

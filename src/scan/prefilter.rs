@@ -253,16 +253,6 @@ fn sort_by_start(hits: &mut [(usize, u32)]) {
 }
 
 impl Candidates {
-    /// Candidates that are the rules set in `rules`, for `data` (a rule's self-test).
-    pub fn only(prefilter: &Prefilter, data: &[u8], rules: Vec<bool>) -> Self {
-        let mut found = Candidates {
-            rules,
-            ..Default::default()
-        };
-        found.group_by_keyword(&prefilter.occurrences(data), prefilter.keywords.len());
-        found
-    }
-
     /// Groups the occurrences `hits` by keyword (a counting sort: it keeps their order).
     fn group_by_keyword(&mut self, hits: &KeywordHits, keywords: usize) {
         let mut first = vec![0u32; keywords + 1];
