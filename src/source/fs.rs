@@ -79,7 +79,7 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
     let display = root.to_string_lossy().trim_start_matches("./").to_string();
     if !meta.is_dir() {
         if meta.is_file() {
-            read_file(root, display, meta.len(), options, stats, visit);
+            read_file(root, display, options, stats, visit);
         } else if is_stream(&meta) {
             // `keyaudit scan <(printenv)`: named on the command line, read as `-` is.
             let stream = std::fs::File::open(root).map_err(|cause| Error::Io {
@@ -149,14 +149,9 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
                                 && is_oci_layout(path.parent()) =>
                         {
                             read_layout_dir(path.parent(), root, options, stats, visit);
-                            if let Ok(meta) = entry.metadata() {
-                                read_file(path, rel, meta.len(), options, stats, visit);
-                            }
+                            read_file(path, rel, options, stats, visit);
                         }
-                        Some(t) if t.is_file() => match entry.metadata() {
-                            Ok(meta) => read_file(path, rel, meta.len(), options, stats, visit),
-                            Err(err) => stats.error(rel, one_line(&error_reason(&err))),
-                        },
+                        Some(t) if t.is_file() => read_file(path, rel, options, stats, visit),
                         _ => stats.skip(rel, "not a regular file"),
                     }
                 }
@@ -167,14 +162,15 @@ pub fn walk_root(root: &Path, options: &WalkOptions, stats: &Stats, visit: &Visi
     Ok(())
 }
 
-fn read_file(
-    path: &Path,
-    display: String,
-    len: u64,
-    options: &WalkOptions,
-    stats: &Stats,
-    visit: &Visit,
-) {
+/// Reads the regular file at `path` and scans it. Its size is asked of the open file, not of
+/// the path: a path's every lookup costs a walk through the directory cache, and a tree of small
+/// files spends much of its time in system calls.
+fn read_file(path: &Path, display: String, options: &WalkOptions, stats: &Stats, visit: &Visit) {
+    let opened = std::fs::File::open(path).and_then(|file| Ok((file.metadata()?.len(), file)));
+    let (len, file) = match opened {
+        Ok(opened) => opened,
+        Err(err) => return stats.error(display, crate::error::os_reason(&err)),
+    };
     if len > options.max_file_size {
         // An archive may be larger than a file: its entries and what it inflates are bounded.
         if open_archive(path, &display, options, stats, visit) {
@@ -198,10 +194,10 @@ fn read_file(
         inside: Default::default(),
     };
     if len <= WINDOW_SIZE as u64 {
-        read_whole(path, origin, len, options, stats, visit);
+        read_whole(file, path, origin, len, options, stats, visit);
         return;
     }
-    let mut text = match std::fs::File::open(path).and_then(file_text_reader) {
+    let mut text = match file_text_reader(file) {
         Ok(text) => text,
         Err(err) => return stats.error(origin.path, crate::error::os_reason(&err)),
     };
@@ -232,10 +228,11 @@ fn read_file(
     }
 }
 
-/// Reads a file of at most [`WINDOW_SIZE`] bytes whole and scans it, its first 8 KiB first: a
-/// binary file (a quarter of the bytes in a tree of registry packages) is judged, and opened as
-/// an archive or skipped, without reading the rest of it.
+/// Reads `file` (at `path`), of at most [`WINDOW_SIZE`] bytes, whole and scans it, its first
+/// 8 KiB first: a binary file (a quarter of the bytes in a tree of registry packages) is judged,
+/// and opened as an archive or skipped, without reading the rest of it.
 fn read_whole(
+    mut file: std::fs::File,
     path: &Path,
     origin: Origin,
     len: u64,
@@ -243,8 +240,7 @@ fn read_whole(
     stats: &Stats,
     visit: &Visit,
 ) {
-    let read = |data: &mut Vec<u8>| -> std::io::Result<bool> {
-        let mut file = std::fs::File::open(path)?;
+    let mut read = |data: &mut Vec<u8>| -> std::io::Result<bool> {
         (&mut file)
             .take(BINARY_SNIFF_LEN as u64)
             .read_to_end(data)?;
@@ -254,11 +250,17 @@ fn read_whole(
         {
             return Ok(false);
         }
-        // One more byte than the size, so a file that grew is read in one allocation.
-        data.reserve_exact((len as usize + 1).saturating_sub(data.len()));
-        file.read_to_end(data)?;
+        // Short of the head's length, the read above already met the end of the file.
+        if data.len() == BINARY_SNIFF_LEN {
+            // One more byte than the size, so a file that grew is read in one allocation.
+            data.reserve_exact((len as usize + 1).saturating_sub(data.len()));
+            // Through `Take`, which reads to the end without asking the file its size and
+            // position again, as `File`'s own `read_to_end` does.
+            (&mut file).take(u64::MAX).read_to_end(data)?;
+        }
         Ok(true)
     };
+    // A file up to the head's length is read, and found to end, in one allocation.
     let mut data = Vec::with_capacity(BINARY_SNIFF_LEN.min(len as usize + 1));
     match read(&mut data) {
         Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
