@@ -82,10 +82,12 @@ const DECODE_DEPTH: usize = 2;
 /// Decoded bytes allowed per blob, at most: bounds memory and time on hostile input.
 const DECODE_BUDGET: usize = 16 << 20;
 /// A rule whose matches start with its keywords runs its regex in a window at each place one
-/// occurs when there is at most one such place per this many bytes: a window's search costs
-/// about what the regex engine's search of the whole blob for the rule's literals costs over
-/// this many bytes.
-const BYTES_PER_WINDOW: usize = 4096;
+/// occurs when there is at most one such place per this many bytes: a window's search, which
+/// only asks whether a match starts there before it fills the groups, costs about what the
+/// regex engine's search of the whole blob for the rule's literals costs over this many bytes
+/// (4096 when each window filled the groups; on the registry tree 1024 takes 0.2% fewer
+/// instructions than 4096).
+const BYTES_PER_WINDOW: usize = 1024;
 
 /// A candidate turned down, before positions are resolved.
 #[derive(Debug, Clone, Copy)]
