@@ -2,6 +2,10 @@
 //! whole-word stand-ins (`password`, `tiger`), vendors' published example keys, names of
 //! secrets given as values, masks and filler.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use super::template::{holds_template, is_variable_reference};
 use crate::decode;
 use crate::scan::reject::{unless, Reject};
@@ -132,17 +136,37 @@ const LONG_SECRET: usize = 200;
 /// `Fake`), and in a long secret only as a word of its own (`YOUR_KEY_HERE`, a line of
 /// `XXXX`), so that chance no longer drops a real key.
 fn holds_marker(secret: &[u8], lower: &[u8]) -> bool {
-    PLACEHOLDER_MARKERS.iter().any(|marker| {
-        let marker = marker.as_bytes();
-        if marker.len() > SHORT_MARKER || !marker.iter().any(u8::is_ascii_alphabetic) {
-            return memchr::memmem::find(lower, marker).is_some();
+    // One automaton over all the markers: a value is searched once, not once per marker.
+    static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(PLACEHOLDER_MARKERS)
+            .expect("the markers build an automaton")
+    });
+    // Each marker's occurrences as a search for that marker alone meets them: left to right,
+    // each resuming after the last.
+    let mut resume = [0usize; PLACEHOLDER_MARKERS.len()];
+    MARKERS.find_overlapping_iter(lower).any(|hit| {
+        let (index, at) = (hit.pattern().as_usize(), hit.start());
+        if at < resume[index] {
+            return false;
         }
-        memchr::memmem::find_iter(lower, marker).any(|at| {
-            let found = &secret[at..at + marker.len()];
-            in_one_case(found)
-                && (secret.len() <= LONG_SECRET || stands_alone(secret, at, marker.len()))
-        })
+        resume[index] = hit.end();
+        let marker = PLACEHOLDER_MARKERS[index].as_bytes();
+        if marker.len() > SHORT_MARKER || !marker.iter().any(u8::is_ascii_alphabetic) {
+            return true;
+        }
+        in_one_case(&secret[at..hit.end()])
+            && (secret.len() <= LONG_SECRET || stands_alone(secret, at, marker.len()))
     })
+}
+
+/// Whether `lower`, a lower-cased value, holds a [`DOCUMENTED_EXAMPLE_FRAGMENTS`] entry.
+fn holds_documented_fragment(lower: &[u8]) -> bool {
+    static FRAGMENTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::new(DOCUMENTED_EXAMPLE_FRAGMENTS).expect("the fragments build an automaton")
+    });
+    FRAGMENTS.is_match(lower)
 }
 
 /// Whether the letters of `text` are all lower case, all upper case, or capitalised.
@@ -189,12 +213,7 @@ pub fn check_placeholder(secret: &[u8]) -> Result<(), Reject> {
     )?;
     let lower = secret.to_ascii_lowercase();
     unless(holds_marker(secret, &lower), Reject::Placeholder)?;
-    unless(
-        DOCUMENTED_EXAMPLE_FRAGMENTS
-            .iter()
-            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()),
-        Reject::DocumentedExample,
-    )?;
+    unless(holds_documented_fragment(&lower), Reject::DocumentedExample)?;
     // A word dressed in punctuation or escapes (`[password]`, `pass%5B`) is still the word.
     let word: String = String::from_utf8_lossy(&decode::percent_decode(&lower))
         .chars()
@@ -253,6 +272,71 @@ fn is_filler(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`holds_marker`] as a search for each marker alone decides it.
+    fn holds_marker_one_by_one(secret: &[u8], lower: &[u8]) -> bool {
+        PLACEHOLDER_MARKERS.iter().any(|marker| {
+            let marker = marker.as_bytes();
+            if marker.len() > SHORT_MARKER || !marker.iter().any(u8::is_ascii_alphabetic) {
+                return memchr::memmem::find(lower, marker).is_some();
+            }
+            memchr::memmem::find_iter(lower, marker).any(|at| {
+                in_one_case(&secret[at..at + marker.len()])
+                    && (secret.len() <= LONG_SECRET || stands_alone(secret, at, marker.len()))
+            })
+        })
+    }
+
+    #[test]
+    fn one_automaton_decides_markers_as_one_search_per_marker_does() {
+        // Pieces that make markers, overlapping runs of them (`xXXXXx`, where only a search
+        // resuming after each occurrence sees the mixed-case one first) and letters around.
+        let pieces: [&[u8]; 12] = [
+            b"x",
+            b"X",
+            b"fake",
+            b"FaKe",
+            b"your_",
+            b"...",
+            b"*",
+            b"a",
+            b"Q7",
+            b"example",
+            b"-",
+            "\u{2026}".as_bytes(),
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut differ_from_overlapping = 0;
+        for round in 0..20_000 {
+            let mut secret = Vec::new();
+            let target = if round % 10 == 0 { 260 } else { 1 + round % 24 };
+            while secret.len() < target {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Every other value from `x`, `X`, `a` and `-` alone, so that runs occur.
+                let choices = if round % 2 == 0 { 4 } else { pieces.len() };
+                secret.extend_from_slice(pieces[(seed % choices as u64) as usize]);
+            }
+            let lower = secret.to_ascii_lowercase();
+            let expected = holds_marker_one_by_one(&secret, &lower);
+            assert_eq!(
+                holds_marker(&secret, &lower),
+                expected,
+                "{}",
+                String::from_utf8_lossy(&secret)
+            );
+            differ_from_overlapping += usize::from(
+                !expected && {
+                    let found = |at: usize| &secret[at..at + 4];
+                    (0..lower.len().saturating_sub(3))
+                        .any(|at| &lower[at..at + 4] == b"xxxx" && in_one_case(found(at)))
+                },
+            );
+        }
+        // The inputs reach the case that tells the two ways of searching apart.
+        assert!(differ_from_overlapping > 0);
+    }
 
     #[test]
     fn placeholders_are_rejected() {
