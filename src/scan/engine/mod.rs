@@ -259,7 +259,10 @@ pub fn associations(
 /// or `None`. Code repeats its names on line after line: the answer is remembered per thread
 /// for the names met last, so that a name is split and judged once, not at every hit.
 fn secret_name_words(name: &[u8], query_param: bool) -> Option<std::rc::Rc<Vec<String>>> {
-    type Cache = [HashMap<Vec<u8>, Option<std::rc::Rc<Vec<String>>>>; 2];
+    // foldhash, seeded per process: a name is a few bytes, which SipHash took longer to hash
+    // than the table took to answer; the bound below keeps a crafted file's collisions cheap.
+    type Names = HashMap<Vec<u8>, Option<std::rc::Rc<Vec<String>>>, foldhash::fast::RandomState>;
+    type Cache = [Names; 2];
     thread_local! {
         static KNOWN: std::cell::RefCell<Cache> = std::cell::RefCell::default();
     }
