@@ -173,7 +173,7 @@ fn read_file(path: &Path, display: String, options: &WalkOptions, stats: &Stats,
     };
     if len > options.max_file_size {
         // An archive may be larger than a file: its entries and what it inflates are bounded.
-        if open_archive(path, &display, options, stats, visit) {
+        if open_archive(&file, path, &display, options, stats, visit) {
             return;
         }
         stats.skip(
@@ -197,7 +197,7 @@ fn read_file(path: &Path, display: String, options: &WalkOptions, stats: &Stats,
         read_whole(file, path, origin, len, options, stats, visit);
         return;
     }
-    let mut text = match file_text_reader(file) {
+    let mut text = match file_text_reader(&file) {
         Ok(text) => text,
         Err(err) => return stats.error(origin.path, crate::error::os_reason(&err)),
     };
@@ -212,7 +212,7 @@ fn read_file(path: &Path, display: String, options: &WalkOptions, stats: &Stats,
             format!("read failed part-way: {}", crate::error::os_reason(&err)),
         ),
         Ok(None) => {
-            if !open_archive(path, &origin.path, options, stats, visit) {
+            if !open_archive(&file, path, &origin.path, options, stats, visit) {
                 stats.skip(origin.path, "binary file");
             }
         }
@@ -266,7 +266,7 @@ fn read_whole(
         Err(err) => stats.error(origin.path, crate::error::os_reason(&err)),
         Ok(whole) => match whole.then(|| text_of(&data)).flatten() {
             None => {
-                if !open_archive(path, &origin.path, options, stats, visit) {
+                if !open_archive(&file, path, &origin.path, options, stats, visit) {
                     stats.skip(origin.path, "binary file");
                 }
             }
@@ -316,9 +316,11 @@ fn read_layout_dir(
     }
 }
 
-/// Reads the file at `path` as an archive if its first bytes say it is one and archives are
-/// read; false when it is not one.
+/// Reads `file`, open at `path`, as an archive if its first bytes say it is one and archives
+/// are read; false when it is not one. The file already open is read again from its start,
+/// rather than opened a second time by its path.
 fn open_archive(
+    mut file: &std::fs::File,
     path: &Path,
     display: &str,
     options: &WalkOptions,
@@ -337,9 +339,9 @@ fn open_archive(
         inside: Default::default(),
     };
     let reader = archive::Reader::new(limits, origin, String::new(), stats, visit);
-    let Ok(mut file) = std::fs::File::open(path) else {
+    if std::io::Seek::rewind(&mut file).is_err() {
         return false;
-    };
+    }
     let mut head = Vec::with_capacity(archive::SNIFF_LEN);
     if (&mut file)
         .take(archive::SNIFF_LEN as u64)

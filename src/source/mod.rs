@@ -270,7 +270,7 @@ pub fn text_reader<R: Read>(inner: R) -> impl Read {
 /// A reader giving the text of `file` as [`text_reader`] does: the file itself when it starts
 /// with no byte-order mark (nearly always), so that windows are read straight into their buffer
 /// rather than through the decoder's, which copies and zeroes every byte on the way.
-pub fn file_text_reader(mut file: std::fs::File) -> std::io::Result<Box<dyn Read>> {
+pub fn file_text_reader(mut file: &std::fs::File) -> std::io::Result<Box<dyn Read + '_>> {
     let mut head = Vec::with_capacity(3);
     (&mut file).take(3).read_to_end(&mut head)?;
     std::io::Seek::rewind(&mut file)?;
